@@ -1,0 +1,46 @@
+# Trợ lý số. `make run` and `make test` do all the set-up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+
+.PHONY: setup run test lint bench eval i18n db-upgrade content-check clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]' \
+		>$(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
+	touch $(STAMP)
+
+locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel -q compile --use-fuzzy -d locales -D messages -l $* -i $< -o $@
+
+setup: $(STAMP) $(MO)
+
+run: setup
+	$(BIN)/trolyso db upgrade
+	$(BIN)/trolyso run
+
+test: setup
+	$(BIN)/ruff check bot handlers tests bench tools
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check bot handlers tests bench tools
+	$(BIN)/ruff format --check bot handlers tests bench tools
+
+bench: setup
+	$(BIN)/python -m bench
+
+# Extract interface strings and merge them into every catalog; then translate the new
+# entries in locales/*/LC_MESSAGES/messages.po (tests fail while any is missing or fuzzy).
+i18n: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location \
+		--sort-output --project=trolyso -o locales/messages.pot .
+	$(BIN)/pybabel -q update -i locales/messages.pot -d locales -D messages --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) locales/*/LC_MESSAGES/*.mo

@@ -1,0 +1,108 @@
+"""The `trolyso` command. The only place that turns errors into messages and exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from bot import __version__
+from bot import config as config_mod
+from bot.errors import TrolysoError
+
+log = logging.getLogger("trolyso")
+
+# Feature modules add their own sub-commands here: name → (configure parser, run).
+Command = Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # usage + exit 2, never a traceback
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="trolyso", description="Trợ lý số — Hanoi's citizen-help bot.")
+    parser.add_argument("--config", type=Path, default=None,
+                        help="settings file (default: $TROLYSO_CONFIG or ./config.toml)")
+    parser.add_argument("--version", action="version", version=f"trolyso {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    run = sub.add_parser("run", help="run the bot")
+    run.add_argument("--channel", choices=["terminal", "telegram"], default=None,
+                     help="default: telegram when a token is set, else terminal")
+    run.add_argument("--webhook", action="store_true",
+                     help="Telegram only: serve a webhook instead of long polling")
+    run.set_defaults(func=cmd_run)
+
+    db = sub.add_parser("db", help="database tasks")
+    db_sub = db.add_subparsers(dest="db_command", metavar="TASK", parser_class=_Parser)
+    db_sub.required = True
+    up = db_sub.add_parser("upgrade", help="apply schema migrations")
+    up.set_defaults(func=cmd_db_upgrade)
+
+    from bot import commands
+
+    commands.register(sub)
+    return parser
+
+
+def load_config(args: argparse.Namespace) -> config_mod.Config:
+    cfg = config_mod.load(args.config)
+    logging.basicConfig(level=cfg.logging.level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "alembic", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    return cfg
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    cfg = load_config(args)
+    channel = args.channel or ("telegram" if cfg.telegram.token else "terminal")
+    if args.webhook and channel != "telegram":
+        raise TrolysoError("--webhook needs the Telegram channel (set TROLYSO_TELEGRAM_TOKEN)")
+    if channel == "terminal":
+        from bot.channels.terminal import run_terminal
+
+        asyncio.run(run_terminal(cfg))
+        return 0
+    if not cfg.telegram.token:
+        raise config_mod.ConfigError("config: telegram.token is empty; set "
+                                     "TROLYSO_TELEGRAM_TOKEN to run on Telegram")
+    from bot.channels.telegram import run_telegram
+
+    run_telegram(cfg, webhook=args.webhook)
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    cfg = load_config(args)
+    from bot.db import Database, resolve_url
+
+    async def upgrade() -> str | None:
+        db = Database(resolve_url(cfg.database.url, cfg.base_dir))
+        try:
+            await db.upgrade()
+            return await db.current_revision()
+        finally:
+            await db.close()
+
+    print(f"database schema at revision {asyncio.run(upgrade())}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except TrolysoError as e:
+        print(f"trolyso: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,131 @@
+"""The router: one fixed dispatch order for every message, whatever the channel.
+
+global commands → the handler of the user's current state → button payload → free text → menu.
+
+A handler is `async def h(msg, ctx) -> list[Reply] | None`; returning None means "not mine"
+and the next step of the order is tried. A button payload is acted on only when the bot
+offered it to this user (it is in the state's `offered` list) or its handler is registered
+as `always=True` (harmless navigation such as opening the menu).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.types import Incoming, Reply
+
+if TYPE_CHECKING:
+    from bot.ctx import Ctx
+
+Handler = Callable[[Incoming, "Ctx"], Awaitable[list[Reply] | None]]
+
+
+@dataclass
+class _PayloadRoute:
+    prefix: str
+    handler: Handler
+    always: bool
+
+
+@dataclass
+class Router:
+    commands: dict[str, Handler] = field(default_factory=dict)
+    states: dict[str, Handler] = field(default_factory=dict)
+    payloads: list[_PayloadRoute] = field(default_factory=list)
+    text_handlers: list[Handler] = field(default_factory=list)
+    fallback: Handler | None = None
+    # Called when a pressed button was never offered, or is stale.
+    refused: Handler | None = None
+    # Called for a message longer than `bot.max_text_chars`: refused kindly, unprocessed.
+    too_long: Handler | None = None
+    # Builds the apology + menu shown when a handler fails (no database, no state).
+    apology: Callable[[], list[Reply]] | None = None
+
+    def command(self, name: str, handler: Handler) -> None:
+        self.commands[name if name.startswith("/") else "/" + name] = handler
+
+    def state(self, prefix: str, handler: Handler) -> None:
+        """Handle every message while the user's state is `prefix` or `prefix.<step>`."""
+        self.states[prefix] = handler
+
+    def payload(self, prefix: str, handler: Handler, *, always: bool = False) -> None:
+        self.payloads.append(_PayloadRoute(prefix, handler, always))
+        # Longest prefix first, so "g:open" wins over "g:".
+        self.payloads.sort(key=lambda r: -len(r.prefix))
+
+    def text(self, handler: Handler) -> None:
+        self.text_handlers.append(handler)
+
+    def include(self, other: Router) -> None:
+        """Join a feature's router into this one (its routes come after ours)."""
+        for name, h in other.commands.items():
+            self.commands.setdefault(name, h)
+        for name, h in other.states.items():
+            self.states.setdefault(name, h)
+        for route in other.payloads:
+            self.payload(route.prefix, route.handler, always=route.always)
+        self.text_handlers.extend(other.text_handlers)
+        self.fallback = self.fallback or other.fallback
+        self.refused = self.refused or other.refused
+        self.too_long = self.too_long or other.too_long
+        self.apology = self.apology or other.apology
+
+    def is_always(self, payload: str) -> bool:
+        route = self._payload_route(payload)
+        return route is not None and route.always
+
+    def _state_handler(self, name: str) -> Handler | None:
+        while name:
+            if name in self.states:
+                return self.states[name]
+            name = name.rpartition(".")[0]
+        return None
+
+    def _payload_route(self, payload: str) -> _PayloadRoute | None:
+        for route in self.payloads:
+            if payload.startswith(route.prefix):
+                return route
+        return None
+
+    async def _refuse(self, msg: Incoming, ctx: Ctx) -> list[Reply]:
+        handler = self.refused or self.fallback
+        assert handler is not None, "the router needs a fallback (the menu)"
+        return await handler(msg, ctx) or []
+
+    async def dispatch(self, msg: Incoming, ctx: Ctx) -> list[Reply]:
+        if msg.payload is not None and msg.payload not in ctx.state.offered:
+            route = self._payload_route(msg.payload)
+            if not (route and route.always):
+                # Forged, or from an old message: never act on it.
+                return await self._refuse(msg, ctx)
+
+        command = msg.command
+        if command and command in self.commands:
+            replies = await self.commands[command](msg, ctx)
+            if replies is not None:
+                return replies
+
+        state_handler = self._state_handler(ctx.state.name)
+        if state_handler is not None:
+            replies = await state_handler(msg, ctx)
+            if replies is not None:
+                return replies
+
+        if msg.payload is not None:
+            route = self._payload_route(msg.payload)
+            if route is not None:
+                replies = await route.handler(msg, ctx)
+                if replies is not None:
+                    return replies
+            return await self._refuse(msg, ctx)
+
+        if msg.text and not command:
+            for handler in self.text_handlers:
+                replies = await handler(msg, ctx)
+                if replies is not None:
+                    return replies
+
+        assert self.fallback is not None, "the router needs a fallback (the menu)"
+        return await self.fallback(msg, ctx) or []

@@ -1,0 +1,118 @@
+"""Channel-neutral message types: what a channel hands the core and what the core hands back.
+
+A channel turns its platform update into one frozen `Incoming` and renders each `Reply`.
+Nothing here knows about Telegram, Zalo or a terminal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+# Telegram allows 64 bytes of callback data; every channel keeps to the strictest limit.
+MAX_PAYLOAD_BYTES = 64
+
+
+class ButtonKind(StrEnum):
+    CALLBACK = "callback"  # pressing it sends `payload` back to the bot
+    REQUEST_CONTACT = "request_contact"  # asks the messenger to share the user's own phone
+    REQUEST_LOCATION = "request_location"  # asks the messenger to share the current location
+    URL = "url"  # opens `url`; nothing comes back to the bot
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    payload: str = ""
+    kind: ButtonKind = ButtonKind.CALLBACK
+    url: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind is ButtonKind.CALLBACK:
+            size = len(self.payload.encode())
+            if not 0 < size <= MAX_PAYLOAD_BYTES:
+                raise ValueError(f"button payload must be 1..{MAX_PAYLOAD_BYTES} bytes: {self.payload!r}")
+        if self.kind is ButtonKind.URL and not self.url:
+            raise ValueError("a URL button needs a url")
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    latitude: float
+    longitude: float
+    # Set when the location is a named place (a support point): rendered as a venue.
+    title: str | None = None
+    address: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    phone: str
+    first_name: str = ""
+    # The messenger's id of the person whose number this is, when the messenger says so;
+    # equal to the sender's id when the user shared their own number.
+    user_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    filename: str
+    data: bytes
+    mime_type: str = "application/octet-stream"
+    caption: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One thing a user did: typed text, pressed a button, shared a location, contact or file."""
+
+    channel: str
+    chat_id: str
+    user_id: str
+    text: str | None = None
+    payload: str | None = None
+    location: Location | None = None
+    contact: Contact | None = None
+    document: Document | None = None
+    # The messenger's hint of the user's language (Telegram's language_code), if any.
+    language_hint: str | None = None
+    # The platform's id of the update, for logs (never the user's data).
+    update_id: str | None = None
+
+    @property
+    def command(self) -> str | None:
+        """`/start` for "/start p_hk1"; None when the text is not a command."""
+        if not self.text or not self.text.startswith("/"):
+            return None
+        word = self.text.split(maxsplit=1)[0]
+        return word.split("@", 1)[0].lower()
+
+    @property
+    def command_args(self) -> str:
+        if not self.command or self.text is None:
+            return ""
+        parts = self.text.split(maxsplit=1)
+        return parts[1].strip() if len(parts) > 1 else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message back. Buttons are rows of buttons."""
+
+    text: str | None = None
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    document: Document | None = None
+    location: Location | None = None
+    # When the user pressed a button, replace the message that carried it instead of
+    # sending a new one (channels that cannot edit send a new message).
+    edit: bool = False
+    # Extra rendering hints a channel may ignore.
+    hints: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def payloads(self) -> list[str]:
+        return [b.payload for row in self.buttons for b in row if b.kind is ButtonKind.CALLBACK]
+
+
+def rows(*buttons: Button, per_row: int = 1) -> tuple[tuple[Button, ...], ...]:
+    """Lay buttons out `per_row` to a row (one per row suits big thumbs on small phones)."""
+    return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))

@@ -1,0 +1,111 @@
+"""Greeting, main menu, help, language choice, /cancel, and the kind replies for text the bot
+does not understand, stale buttons and over-long messages."""
+
+from __future__ import annotations
+
+from bot.ctx import Ctx
+from bot.i18n import N_, _, use_locale
+from bot.router import Router
+from bot.types import Button, Incoming, Reply
+from handlers import menu
+
+router = Router()
+
+LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
+
+menu.add(menu.MenuEntry("help", N_("❓ What can this bot do?"),
+                        N_("Explain what this bot can do."), order=900))
+menu.add(menu.MenuEntry("lang", N_("🌐 Language / Ngôn ngữ"),
+                        N_("Switch between Vietnamese and English."), order=910))
+
+
+def _language_row() -> tuple[Button, ...]:
+    return tuple(Button(name, f"lang:{code}") for code, name in LANGUAGES.items())
+
+
+async def start(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    ctx.state.clear()
+    text = (_("Hello! I am Trợ lý số, Hanoi's digital assistant. I help you use public "
+              "e-services step by step.") + "\n\n"
+            + _("Which language do you prefer? You can change it later in the menu."))
+    return [Reply(text=text, buttons=(_language_row(), *menu.buttons(ctx)))]
+
+
+async def show_menu(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    ctx.state.clear()
+    return [menu.menu_reply(ctx, edit=msg.payload is not None)]
+
+
+async def show_help(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    lines = [_("Here is what I can do for you:")]
+    lines += [f"• {_(e.help)}" for e in menu.entries(ctx)]
+    lines.append(_("Commands: /menu shows the menu, /cancel stops what you are doing, "
+                   "/help shows this message."))
+    return [menu.menu_reply(ctx, "\n".join(lines))]
+
+
+async def cancel(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    was_busy = bool(ctx.state.name)
+    ctx.state.clear()
+    text = _("Stopped.") if was_busy else _("There was nothing to stop.")
+    return [menu.menu_reply(ctx, text + " " + _("What would you like to do?"))]
+
+
+async def choose_language(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    return [Reply(text=_("Choose your language:"), buttons=(_language_row(),),
+                  edit=msg.payload is not None)]
+
+
+async def set_language(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    code = (msg.payload or "").removeprefix("lang:")
+    if code not in LANGUAGES:
+        return None
+    ctx.user.locale = code
+    ctx.locale = code
+    with use_locale(code):
+        text = _("Done: I will speak {language} from now on.", language=LANGUAGES[code])
+        return [menu.menu_reply(ctx, text + "\n\n" + _("What would you like to do? Choose a "
+                                                       "button below."), edit=True)]
+
+
+async def not_understood(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    if msg.command:
+        text = _("I don't know the command {command}.", command=msg.command)
+    elif msg.text:
+        text = _("Sorry, I did not understand that.")
+    else:
+        text = _("Sorry, I can't use that here.")
+    return [menu.menu_reply(ctx, text + " " + _("Please choose from the menu:"))]
+
+
+async def stale_button(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    return [menu.menu_reply(ctx, _("That button is no longer active, so I did nothing. "
+                                   "Please choose again:"))]
+
+
+async def too_long(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    limit = ctx.config.bot.max_text_chars
+    text = _("Your message is too long for me ({length} characters; at most {limit}). Please "
+             "send a shorter message — I have not used this one.",
+             length=len(msg.text or ""), limit=limit)
+    return [menu.menu_reply(ctx, text)]
+
+
+def apology() -> list[Reply]:
+    return [menu.menu_reply(None, _("Sorry, something went wrong on our side and nothing was "
+                                    "changed. Please try again, or choose from the menu:"))]
+
+
+router.command("start", start)
+router.command("menu", show_menu)
+router.command("help", show_help)
+router.command("cancel", cancel)
+router.command("language", choose_language)
+router.payload("menu", show_menu, always=True)
+router.payload("help", show_help, always=True)
+router.payload("lang:", set_language, always=True)
+router.payload("lang", choose_language, always=True)
+router.fallback = not_understood
+router.refused = stale_button
+router.too_long = too_long
+router.apology = apology

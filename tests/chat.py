@@ -1,0 +1,72 @@
+"""`Chat`: talk to the core as one user would, without any channel.
+
+    await chat.say("/start")           # returns the replies
+    await chat.press("English")        # presses a button of the last replies, by label
+    chat.text                          # all text of the last replies
+"""
+
+from __future__ import annotations
+
+from itertools import count
+
+from bot.core import Core
+from bot.types import Button, ButtonKind, Contact, Incoming, Location, Reply
+
+_ids = count(1)
+
+
+class Chat:
+    def __init__(self, core: Core, user_id: str = "1001", channel: str = "test",
+                 language: str | None = None, chat_id: str | None = None):
+        self.core = core
+        self.user_id = user_id
+        self.chat_id = chat_id or user_id
+        self.channel = channel
+        self.language = language
+        self.replies: list[Reply] = []
+
+    async def send(self, **fields) -> list[Reply]:
+        msg = Incoming(channel=self.channel, chat_id=self.chat_id, user_id=self.user_id,
+                       language_hint=self.language, update_id=str(next(_ids)), **fields)
+        self.replies = await self.core.handle(msg)
+        assert self.replies, "the bot must never stay silent"
+        return self.replies
+
+    async def say(self, text: str) -> list[Reply]:
+        return await self.send(text=text)
+
+    async def tap(self, payload: str) -> list[Reply]:
+        """Send a raw button payload (what a forged or stale button would send)."""
+        return await self.send(payload=payload)
+
+    async def press(self, label: str) -> list[Reply]:
+        """Press the button whose label contains `label` in the last replies."""
+        button = self.button(label)
+        if button.kind is not ButtonKind.CALLBACK:
+            raise AssertionError(f"{label!r} is a {button.kind} button; use share_*()")
+        return await self.tap(button.payload)
+
+    async def share_contact(self, phone: str, own: bool = True) -> list[Reply]:
+        return await self.send(contact=Contact(phone=phone,
+                                               user_id=self.user_id if own else None))
+
+    async def share_location(self, lat: float, lon: float) -> list[Reply]:
+        return await self.send(location=Location(lat, lon))
+
+    @property
+    def buttons(self) -> list[Button]:
+        return [b for r in self.replies for row in r.buttons for b in row]
+
+    @property
+    def labels(self) -> list[str]:
+        return [b.label for b in self.buttons]
+
+    def button(self, label: str) -> Button:
+        found = [b for b in self.buttons if label.lower() in b.label.lower()]
+        if not found:
+            raise AssertionError(f"no button {label!r} in {self.labels}")
+        return found[0]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(r.text for r in self.replies if r.text)
