@@ -20,7 +20,7 @@ from bot import i18n
 from bot.clock import Clock
 from bot.config import Config
 from bot.ctx import Ctx, State
-from bot.db import Database, resolve_url
+from bot.db import Database, load_models, resolve_url
 from bot.db.models import ConversationState, User
 from bot.router import Router
 from bot.types import Incoming, Reply
@@ -44,6 +44,7 @@ class Core:
         """Open the database (applying migrations), load catalogs and features."""
         import handlers
 
+        load_models()
         i18n.load_catalogs(config.path("paths.locales"), config.tz)
         db = Database(resolve_url(config.database.url, config.base_dir))
         try:

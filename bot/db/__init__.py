@@ -21,6 +21,20 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
+def load_models():
+    """Import every table module (bot/db/models.py and each feature's bot/db/*_models.py) and
+    return the metadata they share."""
+    import importlib
+    import pkgutil
+
+    from bot.db import models
+
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if info.name.endswith("_models"):
+            importlib.import_module(f"bot.db.{info.name}")
+    return models.Base.metadata
+
+
 def resolve_url(url: str, base_dir: Path) -> str:
     """Relative SQLite paths are taken from the config file's folder; the folder is created."""
     u = make_url(url)
@@ -100,24 +114,29 @@ def alembic_config(connection=None):
 def _current_revision_sync(connection) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
-    return MigrationContext.configure(connection).get_current_revision()
+    heads = MigrationContext.configure(connection).get_current_heads()
+    return ", ".join(sorted(heads)) or None
 
 
 def _upgrade_sync(connection) -> None:
     from alembic import command
     from alembic.script import ScriptDirectory
 
+    from alembic.runtime.migration import MigrationContext
+
     cfg = alembic_config(connection)
     script = ScriptDirectory.from_config(cfg)
-    current = _current_revision_sync(connection)
-    if current is not None:
-        try:
-            script.get_revision(current)
-        except Exception:
-            raise SchemaError(
-                f"database schema is at revision {current}, which this version of Trợ lý số "
-                "does not know (it is newer); upgrade the program or use another database"
-            ) from None
-    if current != script.get_current_head():
-        log.info("upgrading database schema from %s to %s", current, script.get_current_head())
-        command.upgrade(cfg, "head")
+    current = set(MigrationContext.configure(connection).get_current_heads())
+    known = {rev.revision for rev in script.walk_revisions()}
+    unknown = current - known
+    if unknown:
+        raise SchemaError(
+            f"database schema is at revision {', '.join(sorted(unknown))}, which this version "
+            "of Trợ lý số does not know (it is newer); upgrade the program or use another "
+            "database"
+        )
+    heads = set(script.get_heads())
+    if current != heads:
+        log.info("upgrading database schema from %s to %s", sorted(current) or "empty",
+                 sorted(heads))
+        command.upgrade(cfg, "heads")

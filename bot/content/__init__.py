@@ -1,0 +1,1 @@
+"""Content loaded from the reviewed files under `content/` (guides, places, points)."""
