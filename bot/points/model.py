@@ -1,0 +1,57 @@
+"""What a loaded unit and support point are. Parsing/checking: bot/points/loader.py;
+shared by finding, booking and officer features."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One of Hanoi's 126 commune-level units."""
+
+    id: str  # ascii slug of the name, e.g. "hoan-kiem", unique
+    kind: str  # "phuong" (ward) or "xa" (commune)
+    name: str  # official name with diacritics, e.g. "Hoàn Kiếm"
+    lat: float | None = None
+    lon: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RegularSession:
+    """A recurring session: e.g. every Tuesday and Thursday 08:00-11:00."""
+
+    weekdays: tuple[int, ...]  # 0 = Monday … 6 = Sunday
+    start: time
+    end: time
+    slot_minutes: int
+    seats_per_slot: int
+    priority_seats: int  # of seats_per_slot, held for priority visitors until 24 h before
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OneOffSession:
+    day: date
+    start: time
+    end: time
+    slot_minutes: int
+    seats_per_slot: int
+    priority_seats: int
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    id: str  # short, [a-z0-9-], ≤ 24 chars (used in payloads and deep links: p_<id>)
+    unit: str  # Unit.id
+    name: str
+    address: str
+    lat: float
+    lon: float
+    accessibility: str  # notes for wheelchair, hearing, sight; "" when none known
+    regular: tuple[RegularSession, ...]
+    one_off: tuple[OneOffSession, ...]
+    closed: tuple[date, ...]
+    sample: bool  # True for the sample points we ship (not a real published point)
