@@ -1,0 +1,114 @@
+"""Config validation and the `trolyso` command line: wrong input names the key or prints usage
+and exits 2, never a traceback; the file is never rewritten."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import config as config_mod
+from bot.cli import main
+from bot.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _write(tmp_path: Path, replace: dict[str, str] | None = None) -> Path:
+    text = (ROOT / "config.toml").read_text()
+    for old, new in (replace or {}).items():
+        assert old in text, old
+        text = text.replace(old, new)
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    return path
+
+
+def test_shipped_config_is_valid_and_has_hanoi_defaults():
+    cfg = config_mod.load(ROOT / "config.toml", environ={})
+    assert cfg.bot.default_locale == "vi"
+    assert cfg.bot.timezone == "Asia/Ho_Chi_Minh"
+    assert cfg.database.url.startswith("sqlite+aiosqlite:///")
+
+
+def test_environment_overrides_any_key_with_type_conversion(tmp_path):
+    env = {"TROLYSO_WEBHOOK_LISTEN_PORT": "9000", "TROLYSO_BOT_DEFAULT_LOCALE": "en"}
+    cfg = config_mod.load(_write(tmp_path), environ=env)
+    assert cfg.webhook.listen_port == 9000
+    assert cfg.bot.default_locale == "en"
+
+
+@pytest.mark.parametrize(
+    ("env", "key"),
+    [
+        ({"TROLYSO_BOT_TIMEZONE": "Mars/Olympus"}, "bot.timezone"),
+        ({"TROLYSO_WEBHOOK_LISTEN_PORT": "eighty"}, "webhook.listen_port"),
+        ({"TROLYSO_WEBHOOK_LISTEN_PORT": "70000"}, "webhook.listen_port"),
+        ({"TROLYSO_DATABASE_URL": "mysql://x"}, "database.url"),
+        ({"TROLYSO_TELEGRAM_TOKEN": "not-a-token"}, "telegram.token"),
+        ({"TROLYSO_BOT_DEFAULT_LOCALE": "fr"}, "bot.default_locale"),
+    ],
+)
+def test_a_wrong_value_is_refused_naming_the_key(tmp_path, env, key):
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        config_mod.load(_write(tmp_path), environ=env)
+
+
+def test_secret_values_are_not_echoed_in_errors(tmp_path):
+    with pytest.raises(ConfigError) as e:
+        config_mod.load(_write(tmp_path), environ={"TROLYSO_TELEGRAM_TOKEN": "s3cret-value"})
+    assert "s3cret" not in str(e.value)
+
+
+def test_missing_and_unknown_keys_are_named(tmp_path):
+    with pytest.raises(ConfigError, match=r"bot\.timezone is missing"):
+        config_mod.load(_write(tmp_path, {'timezone = "Asia/Ho_Chi_Minh"': ""}), environ={})
+    with pytest.raises(ConfigError, match=r"unknown key bot\.colour"):
+        config_mod.load(_write(tmp_path, {"[bot]": '[bot]\ncolour = "red"'}), environ={})
+
+
+def test_broken_toml_is_reported_without_traceback(tmp_path, capsys):
+    path = tmp_path / "c.toml"
+    path.write_text("[bot\n")
+    assert main(["--config", str(path), "db", "upgrade"]) == 2
+    err = capsys.readouterr().err
+    assert "not valid TOML" in err and "Traceback" not in err
+
+
+def test_cli_reports_a_bad_config_value_in_one_line_and_exits_2(tmp_path, capsys):
+    path = _write(tmp_path, {"idle_timeout_minutes = 60": "idle_timeout_minutes = -5"})
+    before = path.read_text()
+    assert main(["--config", str(path), "db", "upgrade"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "bot.idle_timeout_minutes" in err
+    assert path.read_text() == before, "the config file is never rewritten"
+
+
+@pytest.mark.parametrize("argv", [["frobnicate"], ["run", "--channel", "fax"], []])
+def test_wrong_arguments_print_usage_and_exit_2(argv, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2
+    assert "usage:" in capsys.readouterr().err
+
+
+def test_version_and_db_upgrade_from_the_command_line(tmp_path):
+    path = _write(tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TROLYSO_")}
+    run = [sys.executable, "-m", "bot", "--config", str(path)]
+    version = subprocess.run([sys.executable, "-m", "bot", "--version"], capture_output=True,
+                             text=True, check=True, env=env)
+    assert version.stdout.startswith("trolyso ")
+    up = subprocess.run([*run, "db", "upgrade"], capture_output=True, text=True, env=env)
+    assert up.returncode == 0, up.stderr
+    assert "revision" in up.stdout
+    assert (tmp_path / "var" / "trolyso.db").exists(), "SQLite path is relative to the config"
+
+
+def test_webhook_needs_telegram(tmp_path, capsys):
+    assert main(["--config", str(_write(tmp_path)), "run", "--channel", "terminal",
+                 "--webhook"]) == 2
+    assert "--webhook" in capsys.readouterr().err
