@@ -112,3 +112,9 @@ def test_webhook_needs_telegram(tmp_path, capsys):
     assert main(["--config", str(_write(tmp_path)), "run", "--channel", "terminal",
                  "--webhook"]) == 2
     assert "--webhook" in capsys.readouterr().err
+
+
+def test_every_config_key_is_documented_in_readme():
+    readme = (ROOT / "README.md").read_text()
+    missing = [s.key for s in config_mod.SCHEMA if f"`{s.key}`" not in readme]
+    assert not missing, f"document these keys in README.md: {missing}"
