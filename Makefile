@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: setup run test lint bench eval i18n db-upgrade content-check clean
+.PHONY: setup run test lint bench eval i18n clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ lint: setup
 
 bench: setup
 	$(BIN)/python -m bench
+
+# Search quality on tests/data/questions.tsv: top-1, top-3, open precision, out-of-scope.
+eval: setup
+	$(BIN)/python tools/eval.py
 
 # Extract interface strings and merge them into every catalog; then translate the new
 # entries in locales/*/LC_MESSAGES/messages.po (tests fail while any is missing or fuzzy).

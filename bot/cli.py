@@ -66,17 +66,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     channel = args.channel or ("telegram" if cfg.telegram.token else "terminal")
     if args.webhook and channel != "telegram":
         raise TrolysoError("--webhook needs the Telegram channel (set TROLYSO_TELEGRAM_TOKEN)")
+    from bot.content.reload import pid_file
+
     if channel == "terminal":
         from bot.channels.terminal import run_terminal
 
-        asyncio.run(run_terminal(cfg))
+        with pid_file(cfg):
+            asyncio.run(run_terminal(cfg))
         return 0
     if not cfg.telegram.token:
         raise config_mod.ConfigError("config: telegram.token is empty; set "
                                      "TROLYSO_TELEGRAM_TOKEN to run on Telegram")
     from bot.channels.telegram import run_telegram
 
-    run_telegram(cfg, webhook=args.webhook)
+    with pid_file(cfg):
+        run_telegram(cfg, webhook=args.webhook)
     return 0
 
 

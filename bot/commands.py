@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-MODULES: list[str] = []
+MODULES: list[str] = ["bot.points.cli", "bot.content.cli", "bot.officers.cli", "bot.search.cli"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:

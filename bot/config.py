@@ -30,6 +30,8 @@ class Setting:
     form: str  # the expected form, said to the operator when the value is wrong
     check: Check = lambda v: True
     secret: bool = False
+    # For kind=list: the separator of items in the environment variable's one-line value.
+    sep: str = ","
 
     @property
     def env(self) -> str:
@@ -58,6 +60,16 @@ def _hhmm(v: str) -> bool:
 
 
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_TELEGRAM_ID = re.compile(r"[1-9]\d{0,19}")
+_UNIT_IDS = r"[a-z0-9]+(?:-[a-z0-9]+)*(?:\s*,\s*[a-z0-9]+(?:-[a-z0-9]+)*)*"
+_OFFICER_ENTRY = re.compile(r"\s*[1-9]\d{0,19}\s*:\s*" + _UNIT_IDS + r"\s*")
+
+
+def _all_match(pattern: re.Pattern[str]) -> Check:
+    return lambda v: all(pattern.fullmatch(item) for item in v)
+
+
+_BOT_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{2,29}[Bb][Oo][Tt]")
 
 SCHEMA: tuple[Setting, ...] = (
     Setting("bot.default_locale", str, "one of: vi, en", lambda v: v in LOCALES),
@@ -70,6 +82,9 @@ SCHEMA: tuple[Setting, ...] = (
     Setting("telegram.token", str, "the bot token from @BotFather (digits:letters), or empty "
             "for the terminal chat", lambda v: v == "" or bool(re.fullmatch(r"\d+:[\w-]{20,}", v)),
             secret=True),
+    Setting("telegram.bot_username", str, "the bot's username from @BotFather without the @ "
+            "(5-32 letters, digits or _, ending in bot), or empty",
+            lambda v: v == "" or bool(_BOT_USERNAME.fullmatch(v))),
     Setting("telegram.api_base_url", str, "an http(s) URL such as https://api.telegram.org/bot",
             _url("http", "https")),
     Setting("telegram.api_file_url", str, "an http(s) URL such as https://api.telegram.org/file/bot",
@@ -79,6 +94,8 @@ SCHEMA: tuple[Setting, ...] = (
             _between(1, 4096)),
     Setting("telegram.connection_pool_size", int, "a whole number from 1 to 1000",
             _between(1, 1000)),
+    Setting("telegram.max_document_bytes", int, "bytes from 1024 to 20971520 (Telegram lets "
+            "bots download at most 20 MB)", _between(1024, 20971520)),
     Setting("webhook.listen_host", str, "a host name or IP address to listen on", bool),
     Setting("webhook.listen_port", int, "a TCP port from 1 to 65535", _between(1, 65535)),
     Setting("webhook.path", str, "a URL path starting with /", lambda v: v.startswith("/")),
@@ -94,6 +111,18 @@ SCHEMA: tuple[Setting, ...] = (
             "messages per second to one chat, from 0.01 to 100", _between(0.01, 100)),
     Setting("paths.content", str, "a folder path (relative paths are from the config file)", bool),
     Setting("paths.locales", str, "a folder path (relative paths are from the config file)", bool),
+    Setting("paths.pid_file", str, "a file path (relative paths are from the config file)", bool),
+    Setting("content.checked_max_age_days", int, "whole days from 1 to 3650",
+            _between(1, 3650)),
+    Setting("officers.admins", list, 'a list of Telegram user ids in quotes, e.g. '
+            '["123456789"]; in TROLYSO_OFFICERS_ADMINS: ids separated by commas, e.g. '
+            '123456789,987654321', _all_match(_TELEGRAM_ID)),
+    Setting("officers.officers", list, 'a list of "TELEGRAM_USER_ID:unit-id,unit-id" strings, '
+            'e.g. ["123456789:hoan-kiem,cua-nam"]; in TROLYSO_OFFICERS_OFFICERS: entries '
+            'separated by semicolons, e.g. 123456789:hoan-kiem,cua-nam;987654321:ba-dinh',
+            _all_match(_OFFICER_ENTRY), sep=";"),
+    Setting("booking.horizon_days", int, "whole days from 1 to 365", _between(1, 365)),
+    Setting("booking.retention_days", int, "whole days from 1 to 3650", _between(1, 3650)),
     Setting("logging.level", str, "one of: DEBUG, INFO, WARNING, ERROR",
             lambda v: v in ("DEBUG", "INFO", "WARNING", "ERROR")),
 )
@@ -156,6 +185,12 @@ class Config:
 
 
 def _coerce(setting: Setting, raw: Any, origin: str) -> Any:
+    if setting.kind is list:
+        if isinstance(raw, str):  # an environment variable: items on one line
+            raw = [item.strip() for item in raw.split(setting.sep) if item.strip()]
+        if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+            raise ConfigError(_wrong(setting, raw, origin))
+        return raw
     if setting.kind is float and isinstance(raw, int) and not isinstance(raw, bool):
         raw = float(raw)
     if isinstance(raw, str) and setting.kind is not str:

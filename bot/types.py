@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 
 # Telegram allows 64 bytes of callback data; every channel keeps to the strictest limit.
 MAX_PAYLOAD_BYTES = 64
@@ -103,6 +104,9 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     document: Document | None = None
     location: Location | None = None
+    # A picture sent with this message (`text` is its caption): a PNG/JPEG/WebP file, e.g. a
+    # guide step's screenshot. Channels render it as a photo (Telegram: sendPhoto).
+    image: Path | None = None
     # When the user pressed a button, replace the message that carried it instead of
     # sending a new one (channels that cannot edit send a new message).
     edit: bool = False

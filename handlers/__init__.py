@@ -10,13 +10,24 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.router import Router
-from handlers import start
+from handlers import (
+    booking,
+    guides,
+    mybookings,
+    officer,
+    points,
+    privacy,
+    questions,
+    settings,
+    start,
+)
 from handlers.menu import MENU, MenuEntry
 
 if TYPE_CHECKING:
     from bot.core import Core
 
-FEATURES = [start]
+# questions takes any free text no other feature took, so it stays last.
+FEATURES = [start, guides, points, booking, mybookings, privacy, officer, settings, questions]
 
 __all__ = ["FEATURES", "MENU", "MenuEntry", "build_router", "setup"]
 

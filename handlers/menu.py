@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.ctx import Ctx
@@ -20,11 +20,24 @@ class MenuEntry:
 
 
 MENU: list[MenuEntry] = []
+# Features that can offer "continue where you left off" on /start (an unfinished guide, a
+# booking draft): each returns a reply or None.
+RESUME_OFFERS: list[Callable[[Ctx], Awaitable[Reply | None]]] = []
 
 
 def add(entry: MenuEntry) -> None:
     MENU[:] = sorted([e for e in MENU if e.payload != entry.payload] + [entry],
                      key=lambda e: e.order)
+
+
+def add_resume_offer(offer: Callable[[Ctx], Awaitable[Reply | None]]) -> None:
+    if offer not in RESUME_OFFERS:
+        RESUME_OFFERS.append(offer)
+
+
+async def resume_offers(ctx: Ctx) -> list[Reply]:
+    replies = [await offer(ctx) for offer in RESUME_OFFERS]
+    return [r for r in replies if r is not None]
 
 
 def entries(ctx: Ctx | None) -> list[MenuEntry]:

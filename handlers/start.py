@@ -25,10 +25,15 @@ def _language_row() -> tuple[Button, ...]:
 
 async def start(msg: Incoming, ctx: Ctx) -> list[Reply]:
     ctx.state.clear()
+    if msg.command_args.startswith("p_"):  # a support point's QR poster
+        from handlers import points
+
+        return await points.open_from_link(msg, ctx)
     text = (_("Hello! I am Trợ lý số, Hanoi's digital assistant. I help you use public "
               "e-services step by step.") + "\n\n"
             + _("Which language do you prefer? You can change it later in the menu."))
-    return [Reply(text=text, buttons=(_language_row(), *menu.buttons(ctx)))]
+    greeting = Reply(text=text, buttons=(_language_row(), *menu.buttons(ctx)))
+    return [greeting, *await menu.resume_offers(ctx)]
 
 
 async def show_menu(msg: Incoming, ctx: Ctx) -> list[Reply]:

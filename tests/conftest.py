@@ -1,14 +1,21 @@
 """Shared fixtures: a config on a throw-away database, a running core, a fake clock, and the
 `chat` helper that talks to the core the way a channel does.
 
-Storage-dependent tests take the `db_url` fixture, which runs them on SQLite always and on
-PostgreSQL when TEST_DATABASE_URL is set (each test in its own schema, so test runs sharing
-one server never meet). Under CI the PostgreSQL server must answer: a test fails, not skips.
+Every test that needs a database runs on SQLite. Storage-dependent tests — those that take
+the `db_url` fixture themselves, or are marked `both_databases` — also run on PostgreSQL when
+TEST_DATABASE_URL is set (each test in its own schema, so test runs sharing one server never
+meet). Under CI the PostgreSQL server must answer: a test fails, not skips.
+
+SQLite test databases are copies of one database migrated once per run, so a test pays for a
+file copy instead of the migrations (tests/test_storage.py runs the migrations themselves).
 """
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -31,18 +38,46 @@ def pytest_sessionstart(session) -> None:
         raise pytest.UsageError("CI must test PostgreSQL too: set TEST_DATABASE_URL")
 
 
-def _backends() -> list:
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "both_databases: run on SQLite and on PostgreSQL")
+    config.addinivalue_line("markers", "postgresql: the PostgreSQL run of a storage test")
+
+
+def pytest_generate_tests(metafunc) -> None:
+    if "db_url" not in metafunc.fixturenames:
+        return
     params = [pytest.param("sqlite", id="sqlite")]
-    if PG_URL:
+    own_args = inspect.signature(metafunc.function).parameters
+    wants_both = "db_url" in own_args or metafunc.definition.get_closest_marker("both_databases")
+    if PG_URL and wants_both:
         params.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql))
-    return params
+    metafunc.parametrize("db_url", params, indirect=True)
 
 
-@pytest.fixture(params=_backends())
-async def db_url(request, tmp_path) -> AsyncIterator[str]:
-    """A database URL for one test: an SQLite file, or a fresh PostgreSQL schema."""
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+
+    async def migrate() -> None:
+        db = Database(f"sqlite+aiosqlite:///{path}")
+        try:
+            await db.upgrade()
+        finally:
+            await db.close()
+
+    asyncio.run(migrate())
+    return path
+
+
+@pytest.fixture
+async def db_url(request, tmp_path, sqlite_template) -> AsyncIterator[str]:
+    """A database URL for one test: a migrated SQLite file, or a fresh PostgreSQL schema.
+    Tests that take `db_url` themselves get an empty SQLite file, to migrate as they like."""
     if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        path = tmp_path / "test.db"
+        if "db_url" not in inspect.signature(request.function).parameters:
+            shutil.copyfile(sqlite_template, path)
+        yield f"sqlite+aiosqlite:///{path}"
         return
     schema = "t_" + uuid.uuid4().hex[:12]
     admin = Database(PG_URL)

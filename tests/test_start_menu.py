@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.core import Core
 from tests.chat import Chat
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.core import Core
 from bot.router import Router
 from bot.types import Button, Reply
 from tests.chat import Chat
+
+pytestmark = pytest.mark.both_databases
 
 
 def _counting_dialog(router: Router) -> None:

@@ -25,7 +25,11 @@ for message in catalog:
         message.string = table[key]
         message.flags.discard("fuzzy")
         missing.discard(key)
-    elif source == "--copy" and (not message.string or "fuzzy" in message.flags):
+    elif source == "--copy":
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if all(strings) and "fuzzy" not in message.flags:
+            continue
+        # English msgids are the English text: singular and plural copied as they are.
         message.string = message.id
         message.flags.discard("fuzzy")
 with open(path, "wb") as f:

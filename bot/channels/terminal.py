@@ -42,6 +42,8 @@ class TerminalChannel:
             self._render(reply)
 
     def _render(self, reply: Reply) -> None:
+        if reply.image:
+            self._print(f"🖼 {reply.image}")
         if reply.text:
             self._print(reply.text)
         if reply.location:

@@ -43,6 +43,8 @@ class Guide:
 class Category:
     id: str
     titles: dict[str, str] = field(hash=False)  # locale → title
+    # Menu order of this category's guides (from categories.toml); others follow by id.
+    guides: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,12 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from bot.errors import SchemaError
 
@@ -120,9 +125,8 @@ def _current_revision_sync(connection) -> str | None:
 
 def _upgrade_sync(connection) -> None:
     from alembic import command
-    from alembic.script import ScriptDirectory
-
     from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
 
     cfg = alembic_config(connection)
     script = ScriptDirectory.from_config(cfg)

@@ -55,3 +55,21 @@ class Point:
     one_off: tuple[OneOffSession, ...]
     closed: tuple[date, ...]
     sample: bool  # True for the sample points we ship (not a real published point)
+
+
+@dataclass(frozen=True)
+class Places:
+    """All units and support points, immutable once loaded (a reload swaps a whole new one)."""
+
+    units: dict[str, Unit]  # id → unit, in the order of units.toml
+    points: dict[str, Point]  # id → point
+    by_unit: dict[str, tuple[Point, ...]]  # unit id → its points (only units that have some)
+
+    def unit_of(self, point: Point) -> Unit:
+        return self.units[point.unit]
+
+    def points_of(self, unit_id: str) -> tuple[Point, ...]:
+        return self.by_unit.get(unit_id, ())
+
+    def units_with_points(self) -> list[Unit]:
+        return [u for u in self.units.values() if u.id in self.by_unit]

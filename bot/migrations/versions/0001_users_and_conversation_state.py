@@ -1,7 +1,7 @@
 """users and conversation state
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-28 01:50:29.481172
 """
 
@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from alembic import op
 
 import bot.db.models
-
 
 revision = '0001'
 down_revision = None

@@ -1,0 +1,143 @@
+"""One benchmark run in its own process: start a bot, have the fake server feed it, report.
+
+    python -m bench.bots --bot ours|ours-memory-core|echo-httpx|echo-aiohttp \
+        --server http://127.0.0.1:PORT --count N --chats C [--rate R] [--warmup W]
+
+Prints one JSON line: replies received, the span they took, and every latency in seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "123456:TEST-token-for-the-fake-bot-api"
+
+
+class MemoryCore:
+    """Stands in for the core to measure the channel alone: answers every message with the
+    reply the real core gave to the first one (no database, no router)."""
+
+    def __init__(self, core):
+        self.core = core
+        self.reply = None
+
+    async def handle(self, msg):
+        if self.reply is None:
+            self.reply = await self.core.handle(msg)
+        return self.reply
+
+
+@asynccontextmanager
+async def our_bot(server: str, memory_core: bool = False) -> AsyncIterator[None]:
+    """The whole bot: aiohttp transport, per-chat order, router, core, SQLite in a temp dir."""
+    from bot import config as config_mod
+    from bot.channels.telegram import TelegramBot
+    from bot.core import Core
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = config_mod.load(ROOT / "config.toml", environ={}).replace(
+            database__url=f"sqlite+aiosqlite:///{tmp}/bench.db", telegram__token=TOKEN,
+            telegram__api_base_url=f"{server}/bot", telegram__api_file_url=f"{server}/file/bot",
+            telegram__poll_timeout_seconds=10)
+        core = await Core.start(cfg)
+        bot = TelegramBot(cfg, core)
+        if memory_core:
+            bot.channel.core = MemoryCore(core)
+        try:
+            await bot.start()
+            yield
+        finally:
+            await bot.stop()
+            await core.close()
+
+
+@asynccontextmanager
+async def echo_bot(server: str, transport: str, concurrent: bool) -> AsyncIterator[None]:
+    """A bare PTB echo bot: PTB's defaults unless told otherwise."""
+    from telegram import Update
+    from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await update.message.reply_text(update.message.text)
+
+    builder = ApplicationBuilder().token(TOKEN).base_url(f"{server}/bot")
+    if transport == "aiohttp":
+        from bot.channels.aiohttp_request import AiohttpRequest
+
+        builder = builder.request(AiohttpRequest(64)).get_updates_request(AiohttpRequest(1))
+    if concurrent:
+        builder = builder.concurrent_updates(True)
+    app = builder.build()
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    async with app:
+        await app.start()
+        await app.updater.start_polling(timeout=10)
+        try:
+            yield
+        finally:
+            await app.updater.stop()
+            await app.stop()
+
+
+def the_bot(name: str, server: str):
+    if name in ("ours", "ours-memory-core"):
+        return our_bot(server, memory_core=name == "ours-memory-core")
+    transport = "aiohttp" if name == "echo-aiohttp" else "httpx"
+    return echo_bot(server, transport, concurrent=name.endswith("-concurrent"))
+
+
+async def feed_and_wait(http: aiohttp.ClientSession, server: str, count: int, chats: int,
+                        rate: float, text: str, limit: float) -> dict:
+    async with http.post(f"{server}/_fake/reset") as r:
+        r.raise_for_status()
+    spec = {"count": count, "chats": chats, "rate": rate, "text": text}
+    async with http.post(f"{server}/_fake/feed", json=spec) as r:
+        r.raise_for_status()
+    async with http.get(f"{server}/_fake/wait", params={"count": count, "timeout": limit},
+                        timeout=aiohttp.ClientTimeout(total=limit + 10)) as r:
+        return await r.json()
+
+
+async def run(args: argparse.Namespace) -> dict:
+    text = "/menu" if args.bot.startswith("ours") else "hello"
+    async with aiohttp.ClientSession() as http, the_bot(args.bot, args.server):
+        if args.warmup:
+            await feed_and_wait(http, args.server, args.warmup, args.chats, 0, text, 60)
+        cpu = time.process_time()
+        result = await feed_and_wait(http, args.server, args.count, args.chats, args.rate, text,
+                                     args.limit)
+        result["cpu"] = time.process_time() - cpu
+        return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bot", required=True,
+                        choices=["ours", "ours-memory-core", "echo-httpx", "echo-aiohttp",
+                                 "echo-httpx-concurrent"])
+    parser.add_argument("--server", required=True)
+    parser.add_argument("--count", type=int, required=True)
+    parser.add_argument("--chats", type=int, default=100)
+    parser.add_argument("--rate", type=float, default=0, help="updates/s; 0: all at once")
+    parser.add_argument("--warmup", type=int, default=0)
+    parser.add_argument("--limit", type=float, default=60, help="give up after this many s")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    print(json.dumps(asyncio.run(run(args))))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""PTB's HTTP seam on aiohttp: `AiohttpRequest` replaces PTB's default httpx transport.
+
+One `aiohttp.ClientSession` per instance (PTB uses one instance for bot calls and a second one
+for getUpdates, so a long poll never waits for a free connection). Requests without files go
+out as one JSON body; uploads (sendDocument) as multipart/form-data, exactly the fields PTB's
+`RequestData` gives. aiohttp errors become `telegram.error.TimedOut` / `NetworkError`, which
+PTB's own retry loops understand.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import getproxies_environment, proxy_bypass_environment
+
+import aiohttp
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+log = logging.getLogger(__name__)
+
+_JSON_HEADERS = {"Content-Type": "application/json"}
+_DEFAULT = BaseRequest.DEFAULT_NONE
+_NOT_GIVEN = type(_DEFAULT)  # PTB's DefaultValue: any instance means "use my default"
+# A timeout argument: seconds, None for no limit, or PTB's "not given" marker.
+Seconds = Any
+
+
+def env_proxy(url: str) -> str | None:
+    """The proxy the environment (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY) sets for
+    `url`, looked up once at start, like PTB's httpx transport honours it."""
+    parts = urlsplit(url)
+    if not parts.hostname or proxy_bypass_environment(parts.hostname):
+        return None
+    proxies = getproxies_environment()
+    return proxies.get(parts.scheme) or proxies.get("all")
+
+
+class AiohttpRequest(BaseRequest):
+    """A `telegram.request.BaseRequest` on one aiohttp session with a bounded connection pool.
+
+    Timeouts mean what PTB says they mean, mapped onto aiohttp's: `connect_timeout` is the TCP
+    (and TLS) connect, `pool_timeout` the wait for a free pooled connection, `read_timeout` the
+    wait between bytes of the answer. aiohttp has no per-write timeout, so `write_timeout`
+    (`media_write_timeout` for uploads) only widens a hard cap on the whole request: the sum of
+    the four, which stops a stalled upload from hanging for ever.
+    """
+
+    __slots__ = ("_connect_timeout", "_media_write_timeout", "_pool_size", "_pool_timeout",
+                 "_proxy", "_read_timeout", "_session", "_write_timeout")
+
+    def __init__(self, connection_pool_size: int = 64, *, read_timeout: float | None = 5.0,
+                 write_timeout: float | None = 5.0, connect_timeout: float | None = 5.0,
+                 pool_timeout: float | None = 1.0, media_write_timeout: float | None = 20.0,
+                 proxy: str | None = None):
+        if connection_pool_size < 1:
+            raise ValueError("connection_pool_size must be at least 1")
+        self._pool_size = connection_pool_size
+        self._read_timeout = read_timeout
+        self._write_timeout = write_timeout
+        self._connect_timeout = connect_timeout
+        self._pool_timeout = pool_timeout
+        self._media_write_timeout = media_write_timeout
+        # An http(s) proxy for every request (see `env_proxy`). Not aiohttp's trust_env: that
+        # looks up the proxy and ~/.netrc in a worker thread on every single request.
+        self._proxy = proxy
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read_timeout
+
+    @property
+    def connection_pool_size(self) -> int:
+        return self._pool_size
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            # The session must be made inside the running loop, hence here and not in __init__.
+            connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0,
+                                             ttl_dns_cache=300)
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                headers={"User-Agent": self.USER_AGENT},
+                timeout=aiohttp.ClientTimeout(total=None),
+            )
+
+    async def shutdown(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    def _timeout(self, read: Seconds, write: Seconds, connect: Seconds, pool: Seconds,
+                 uploading: bool) -> aiohttp.ClientTimeout:
+        read = self._read_timeout if isinstance(read, _NOT_GIVEN) else read
+        connect = self._connect_timeout if isinstance(connect, _NOT_GIVEN) else connect
+        pool = self._pool_timeout if isinstance(pool, _NOT_GIVEN) else pool
+        if isinstance(write, _NOT_GIVEN):
+            write = self._media_write_timeout if uploading else self._write_timeout
+        parts = (read, write, connect, pool)
+        total = None if any(p is None for p in parts) else sum(parts)  # type: ignore[arg-type]
+        acquire = None if connect is None or pool is None else connect + pool
+        return aiohttp.ClientTimeout(total=total, connect=acquire, sock_connect=connect,
+                                     sock_read=read)
+
+    @staticmethod
+    def _body(request_data: RequestData | None) -> tuple[Any, dict[str, str] | None]:
+        if request_data is None:
+            return None, None
+        if not request_data.contains_files:
+            return request_data.json_payload, _JSON_HEADERS
+        form = aiohttp.FormData()
+        for name, value in request_data.json_parameters.items():
+            form.add_field(name, value)
+        for name, (filename, content, mime_type) in request_data.multipart_data.items():
+            form.add_field(name, content, filename=filename, content_type=mime_type)
+        return form, None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Seconds = _DEFAULT,
+        write_timeout: Seconds = _DEFAULT,
+        connect_timeout: Seconds = _DEFAULT,
+        pool_timeout: Seconds = _DEFAULT,
+    ) -> tuple[int, bytes]:
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        body, headers = self._body(request_data)
+        uploading = bool(request_data and request_data.contains_files)
+        timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout,
+                                uploading)
+        try:
+            async with self._session.request(method, url, data=body, headers=headers,
+                                             timeout=timeout, proxy=self._proxy) as response:
+                return response.status, await response.read()
+        except aiohttp.ConnectionTimeoutError as err:
+            raise TimedOut("Timed out getting a connection to the Bot API (all pooled "
+                           "connections busy, or the server did not answer the connect); the "
+                           "request was not sent") from err
+        except (TimeoutError, aiohttp.ServerTimeoutError) as err:
+            raise TimedOut from err
+        except aiohttp.ClientError as err:
+            raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err

@@ -1,0 +1,365 @@
+"""The Telegram channel: PTB updates in, our replies out, and the bot that runs it.
+
+Every PTB `Update` goes through one `TypeHandler` (`TelegramChannel.on_update`) that turns it
+into one `Incoming` for the core — text and commands → `text`; a pressed inline button →
+`payload` (its callback query is always answered, also when the core fails); a location or
+venue; a shared contact with its `user_id` (so the core can tell the sender's own number); a
+document, downloaded up to `telegram.max_document_bytes`; `language_code` → `language_hint` —
+and renders the core's replies (bot/channels/telegram_render.py). `Reply.edit` after a button
+press edits the pressed message; a failed edit sends a new message instead.
+
+`TelegramBot` runs the PTB `Application` on our aiohttp transport with per-chat ordering, in
+long-polling or webhook mode; `run_telegram` is what `trolyso run` calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from datetime import timedelta
+from typing import Any
+
+from telegram import CallbackQuery, Message, Update
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import Application, ContextTypes, ExtBot, TypeHandler
+
+from bot.channels import errors
+from bot.channels.aiohttp_request import AiohttpRequest, env_proxy
+from bot.channels.ordering import ChatOrderedProcessor
+from bot.channels.telegram_render import as_edit, plan
+from bot.channels.webhook import WebhookServer
+from bot.config import Config
+from bot.core import Core
+from bot.errors import ConfigError, TrolysoError
+from bot.types import Contact, Document, Incoming, Location, Reply
+
+# Opt in to PTB's coming `timedelta` time periods now: the old int form warns whenever a
+# `RetryAfter` is built, which PTB does itself on every 429.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+log = logging.getLogger(__name__)
+
+NAME = "telegram"
+# The update kinds the bot answers; Telegram does not even send us the others.
+ALLOWED_UPDATES = ["message", "callback_query"]
+# A flood wait longer than this is not sat out while the user waits for an answer.
+MAX_REPLY_WAIT = 30.0
+
+
+def _seconds(period: timedelta | float) -> float:
+    return period.total_seconds() if isinstance(period, timedelta) else float(period)
+
+
+def _location(message: Message) -> Location | None:
+    if message.venue is not None:
+        venue = message.venue
+        return Location(venue.location.latitude, venue.location.longitude,
+                        title=venue.title, address=venue.address)
+    if message.location is not None:
+        return Location(message.location.latitude, message.location.longitude)
+    return None
+
+
+def _contact(message: Message) -> Contact | None:
+    if message.contact is None:
+        return None
+    c = message.contact
+    return Contact(phone=c.phone_number, first_name=c.first_name or "",
+                   user_id=str(c.user_id) if c.user_id is not None else None)
+
+
+class TelegramChannel:
+    """Turns updates into `Incoming`, hands them to the core, and renders the replies."""
+
+    name = NAME
+
+    def __init__(self, core: Core, bot: ReplyBot, *, max_document_bytes: int):
+        self.core = core
+        self.bot = bot
+        self.max_document_bytes = max_document_bytes
+        # Chats where we showed a request keyboard that the next message must remove. Kept in
+        # memory: after a restart the one-time keyboard just stays until it is used.
+        self._keyboard_open: set[int] = set()
+
+    # ---- in ----
+
+    async def _document(self, message: Message) -> Document | None:
+        doc = message.document
+        if doc is None:
+            return None
+        if doc.file_size is None or doc.file_size > self.max_document_bytes:
+            log.info("document of %s bytes not downloaded (limit %s)", doc.file_size,
+                     self.max_document_bytes)
+            return None
+        try:
+            file = await doc.get_file()
+            data = await file.download_as_bytearray(read_timeout=60)
+        except TelegramError as e:
+            log.warning("document download failed: %s", e)
+            return None
+        if len(data) > self.max_document_bytes:
+            return None
+        return Document(filename=doc.file_name or "file", data=bytes(data),
+                        mime_type=doc.mime_type or "application/octet-stream",
+                        caption=message.caption)
+
+    async def to_incoming(self, update: Update) -> Incoming | None:
+        """One `Incoming` for a user's message or button press; None for anything else
+        (edits, member changes, channel posts), which the bot does not answer."""
+        user, chat = update.effective_user, update.effective_chat
+        if user is None:
+            return None
+        base = dict(channel=NAME, chat_id=str(chat.id if chat else user.id), user_id=str(user.id),
+                    language_hint=user.language_code, update_id=str(update.update_id))
+        if update.callback_query is not None:
+            data = update.callback_query.data
+            return Incoming(**base, payload=data) if data else None
+        message = update.message
+        if message is None:
+            return None
+        return Incoming(**base, text=message.text, location=_location(message),
+                        contact=_contact(message), document=await self._document(message))
+
+    async def on_update(self, update: Update, context: Any = None) -> None:
+        """The one PTB handler: every update of every chat comes through here, in chat order."""
+        query = update.callback_query
+        answered = asyncio.create_task(self._answer(query)) if query is not None else None
+        try:
+            msg = await self.to_incoming(update)
+            if msg is None:
+                return
+            replies = await self.core.handle(msg)
+            pressed = query.message if query is not None and isinstance(
+                query.message, Message) else None
+            await self._deliver(int(msg.chat_id), replies, pressed, wait=True)
+        except TelegramError as e:
+            log.warning("update %s: reply not delivered: %s", update.update_id, e)
+        finally:
+            if answered is not None:
+                await answered
+
+    async def _answer(self, query: CallbackQuery) -> None:
+        """Stop the button's spinner; Telegram wants this for every press, whatever happens."""
+        try:
+            await self.bot.call("answerCallbackQuery", {"callback_query_id": query.id})
+        except TelegramError as e:
+            log.info("answerCallbackQuery failed: %s", e)
+
+    # ---- out ----
+
+    async def _call(self, method: str, params: dict[str, Any], wait: bool) -> Any:
+        """One Bot API call; a flood wait is sat out once when `wait` and it is short."""
+        try:
+            return await self.bot.call(method, params)
+        except RetryAfter as e:
+            delay = _seconds(e.retry_after)
+            if not wait or delay > MAX_REPLY_WAIT:
+                raise
+            await asyncio.sleep(delay)
+            return await self.bot.call(method, params)
+
+    async def _edit(self, pressed: Message, params: dict[str, Any], wait: bool) -> bool:
+        try:
+            await self._call("editMessageText", {"chat_id": pressed.chat_id,
+                                                 "message_id": pressed.message_id, **params},
+                             wait)
+        except BadRequest as e:
+            if "not modified" in str(e).lower():
+                return True  # it already shows exactly this
+            log.info("edit failed, sending instead: %s", e)
+            return False
+        return True
+
+    async def _deliver(self, chat_id: int, replies: list[Reply], pressed: Message | None,
+                       wait: bool) -> None:
+        for reply in replies:
+            edit = as_edit(reply) if pressed is not None and pressed.text is not None else None
+            if edit is not None and pressed is not None:
+                pressed_now, pressed = pressed, None  # only one reply replaces the message
+                if await self._edit(pressed_now, edit, wait):
+                    continue
+            for out in plan(reply, remove_keyboard=chat_id in self._keyboard_open):
+                await self._call(out.method, {"chat_id": chat_id, **out.params}, wait)
+                if out.keyboard == "remove":
+                    self._keyboard_open.discard(chat_id)
+                elif out.keyboard == "request":
+                    self._keyboard_open.add(chat_id)
+
+    async def send(self, chat_id: str, replies: list[Reply]) -> None:
+        """Send to a chat that did not just write (reminders, broadcasts, notices).
+
+        Raises `bot.channels.errors` errors, never PTB's, and never sits out a flood wait:
+        `RateLimited.retry_after` tells the caller when to try again.
+        """
+        try:
+            await self._deliver(int(chat_id), replies, None, wait=False)
+        except RetryAfter as e:
+            raise errors.RateLimited(_seconds(e.retry_after)) from e
+        except Forbidden as e:
+            raise errors.RecipientUnreachable(str(e)) from e
+        except BadRequest as e:
+            if "chat not found" in str(e).lower():
+                raise errors.RecipientUnreachable(str(e)) from e
+            raise errors.Rejected(str(e)) from e
+        except TelegramError as e:
+            raise errors.SendError(str(e)) from e
+
+
+# ---- running the bot ---------------------------------------------------------------------
+
+
+async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """PTB's default would log the whole update, names and all; we log only its id."""
+    update_id = update.update_id if isinstance(update, Update) else "-"
+    log.error("telegram update %s failed", update_id, exc_info=context.error)
+
+
+class ReplyBot(ExtBot[None]):
+    """PTB's bot, plus `call`: a Bot API call whose answer we do not need as PTB objects.
+
+    Replies are sent with `call`; parsing each sent message back into a PTB `Message` was
+    about a third of the channel's CPU time per update (docs/PERFORMANCE.md). `_post` is the
+    seam PTB's own ExtBot builds on; errors are PTB's usual `TelegramError`s.
+    """
+
+    async def call(self, method: str, params: dict[str, Any]) -> Any:
+        return await self._post(method, params)
+
+
+def build_application(config: Config, *, webhook: bool) -> Application:
+    tg = config.telegram
+    proxy = env_proxy(tg.api_base_url)
+    bot = ReplyBot(
+        tg.token, base_url=tg.api_base_url, base_file_url=tg.api_file_url,
+        # A free connection is normally there within milliseconds; PTB's 1 s default would
+        # turn a short burst into "request not sent" errors.
+        request=AiohttpRequest(tg.connection_pool_size, pool_timeout=10.0, proxy=proxy),
+        # getUpdates gets its own session, so a long poll never takes a reply's connection.
+        get_updates_request=AiohttpRequest(1, proxy=proxy),
+    )
+    builder = (
+        Application.builder()
+        .bot(bot)
+        .concurrent_updates(ChatOrderedProcessor(tg.max_concurrent_updates))
+        .job_queue(None)  # scheduling is ours (bot/), not PTB's
+    )
+    if webhook:
+        builder = builder.updater(None)
+    return builder.build()
+
+
+def check_webhook_config(config: Config) -> None:
+    if not config.webhook.secret_token:
+        raise ConfigError("config: webhook.secret_token is empty; webhook mode needs it: "
+                          "1-256 characters of A-Z a-z 0-9 _ - (set "
+                          "TROLYSO_WEBHOOK_SECRET_TOKEN)")
+
+
+class TelegramBot:
+    """The PTB `Application` wired to our core: `await start()`, serve, `await stop()`."""
+
+    def __init__(self, config: Config, core: Core, *, webhook: bool = False,
+                 listen_port: int | None = None):
+        if webhook:
+            check_webhook_config(config)
+        self.config = config
+        self.webhook = webhook
+        self.application = build_application(config, webhook=webhook)
+        self.processor: ChatOrderedProcessor = self.application.update_processor
+        self.channel = TelegramChannel(core, self.application.bot,
+                                       max_document_bytes=config.telegram.max_document_bytes)
+        self.application.add_handler(TypeHandler(Update, self.channel.on_update))
+        self.application.add_error_handler(_log_error)
+        self.server: WebhookServer | None = None
+        self._listen_port = config.webhook.listen_port if listen_port is None else listen_port
+
+    def status(self) -> dict[str, Any]:
+        return {"processing": self.processor.processing, "waiting": self.processor.waiting}
+
+    async def _initialize(self) -> None:
+        try:
+            await self.application.initialize()  # getMe: proves the token and the URL
+        except InvalidToken as e:
+            raise ConfigError("config: telegram.token was refused by the Bot API at "
+                              f"{self.config.telegram.api_base_url} ({e})") from None
+        except NetworkError as e:
+            raise TrolysoError("cannot reach the Telegram Bot API at "
+                               f"{self.config.telegram.api_base_url}: {e}") from None
+
+    async def start(self) -> None:
+        await self._initialize()
+        app = self.application
+        await app.start()
+        if not self.webhook:
+            await app.updater.start_polling(timeout=self.config.telegram.poll_timeout_seconds,
+                                            allowed_updates=ALLOWED_UPDATES)
+            return
+        hook = self.config.webhook
+        self.server = WebhookServer(app, path=hook.path, secret_token=hook.secret_token,
+                                    max_body_bytes=hook.max_body_bytes, status=self.status)
+        try:
+            await self.server.start(hook.listen_host, self._listen_port)
+        except OSError as e:
+            raise TrolysoError(f"cannot listen on {hook.listen_host}:{self._listen_port} "
+                               f"(webhook.listen_host/listen_port): {e}") from None
+        if hook.public_url:
+            await app.bot.set_webhook(hook.public_url, secret_token=hook.secret_token,
+                                      allowed_updates=ALLOWED_UPDATES)
+
+    async def stop(self) -> None:
+        """Stop taking updates, finish the ones in hand, then close the HTTP sessions."""
+        app = self.application
+        if self.server is not None:
+            await self.server.stop()
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    def describe(self) -> str:
+        if not self.webhook or self.server is None:
+            return "long polling"
+        hook = self.config.webhook
+        return f"webhook on {hook.listen_host}:{self.server.port}{hook.path}"
+
+
+async def serve(config: Config, *, webhook: bool) -> None:
+    """Run until SIGINT/SIGTERM, then shut down gracefully."""
+    core = await Core.start(config)
+    try:
+        bot = TelegramBot(config, core, webhook=webhook)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await bot.start()
+            log.info("Telegram bot @%s running (%s)", bot.application.bot.username,
+                     bot.describe())
+            await stop.wait()
+            log.info("stopping: finishing the updates in hand")
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+            await bot.stop()
+    finally:
+        await core.close()
+
+
+def run_telegram(config: Config, *, webhook: bool = False) -> None:
+    """`trolyso run --channel telegram [--webhook]`."""
+    # PTB logs whole updates (names, phone numbers) at DEBUG; never let them through.
+    if webhook:
+        check_webhook_config(config)  # before touching the database
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLogger().level))
+    asyncio.run(serve(config, webhook=webhook))

@@ -1,0 +1,130 @@
+"""How one `Reply` becomes Bot API calls: which messages, in which order, which keyboard.
+
+CALLBACK/URL buttons become an inline keyboard on the last message of a reply.
+REQUEST_CONTACT/REQUEST_LOCATION buttons need Telegram's reply keyboard (one-time) on the first
+message; the channel removes it with its next message to that chat (`remove_keyboard`). A
+message carries only one keyboard, so when a reply needs two, a short "👇" message carries the
+inline one. Texts over 4096 characters are split at paragraphs, then lines; a document caption
+too long for Telegram follows the document as text.
+
+The calls are plain Bot API parameters, keyboards already JSON: the same menu goes to many
+people, so each keyboard is serialised once and cached, instead of being built as PTB objects
+and serialised again for every message.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from telegram import InputFile
+
+from bot.channels.text import split_text, units
+from bot.types import Button, ButtonKind, Reply
+
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+# Shown alone only when a reply needs two messages for its two keyboards.
+POINTER = "👇"
+REMOVE_KEYBOARD = json.dumps({"remove_keyboard": True})
+_REQUEST_KINDS = (ButtonKind.REQUEST_CONTACT, ButtonKind.REQUEST_LOCATION)
+Rows = tuple[tuple[Button, ...], ...]
+
+
+@dataclass
+class Out:
+    """One Bot API call that shows part of a reply; `chat_id` is added when it is sent."""
+
+    method: str
+    params: dict[str, Any] = field(default_factory=dict)
+    keyboard: str | None = None  # "inline", "request" or "remove"
+
+    def attach(self, markup: str, keyboard: str) -> None:
+        self.params["reply_markup"] = markup
+        self.keyboard = keyboard
+
+
+def _inline_button(b: Button) -> dict[str, str]:
+    if b.kind is ButtonKind.CALLBACK:
+        return {"text": b.label, "callback_data": b.payload}
+    return {"text": b.label, "url": b.url or ""}
+
+
+@lru_cache(maxsize=4096)
+def inline_keyboard(buttons: Rows) -> str | None:
+    rows = [[_inline_button(b) for b in row if b.kind in (ButtonKind.CALLBACK, ButtonKind.URL)]
+            for row in buttons]
+    rows = [row for row in rows if row]
+    return json.dumps({"inline_keyboard": rows}) if rows else None
+
+
+@lru_cache(maxsize=256)
+def request_keyboard(buttons: Rows) -> str | None:
+    rows = [[{"text": b.label, "request_contact" if b.kind is ButtonKind.REQUEST_CONTACT
+              else "request_location": True} for b in row if b.kind in _REQUEST_KINDS]
+            for row in buttons]
+    rows = [row for row in rows if row]
+    if not rows:
+        return None
+    return json.dumps({"keyboard": rows, "one_time_keyboard": True, "resize_keyboard": True})
+
+
+def _texts(text: str) -> list[Out]:
+    return [Out("sendMessage", {"text": part}) for part in split_text(text, MAX_TEXT)]
+
+
+def _content(reply: Reply) -> list[Out]:
+    items = _texts(reply.text) if reply.text else []
+    if reply.document is not None:
+        doc = reply.document
+        fits = doc.caption is None or units(doc.caption) <= MAX_CAPTION
+        file = InputFile(doc.data, filename=doc.filename)
+        file.mimetype = doc.mime_type
+        items.append(Out("sendDocument", {"document": file,
+                                          "caption": doc.caption if fits else None}))
+        if not fits:
+            items += _texts(doc.caption or "")
+    if reply.location is not None:
+        loc = reply.location
+        where = {"latitude": loc.latitude, "longitude": loc.longitude}
+        if loc.title:
+            items.append(Out("sendVenue", {**where, "title": loc.title,
+                                           "address": loc.address or loc.title}))
+        else:
+            items.append(Out("sendLocation", where))
+    return items
+
+
+def plan(reply: Reply, remove_keyboard: bool = False) -> list[Out]:
+    """The calls that show `reply`, in order, each with its keyboard."""
+    items = _content(reply)
+    inline = inline_keyboard(reply.buttons)
+    request = request_keyboard(reply.buttons)
+    first, first_kind = ((request, "request") if request
+                         else (REMOVE_KEYBOARD, "remove") if remove_keyboard else (None, None))
+    if not items and (inline or request):
+        items.append(Out("sendMessage", {"text": POINTER}))
+    if not items:
+        return []
+    if first is not None and inline is not None and len(items) == 1:
+        items.append(Out("sendMessage", {"text": POINTER}))
+    if first is not None and first_kind is not None:
+        items[0].attach(first, first_kind)
+    if inline is not None:
+        items[-1].attach(inline, "inline")
+    return items
+
+
+def as_edit(reply: Reply) -> dict[str, Any] | None:
+    """editMessageText parameters when `reply` can replace a pressed message: one text
+    message with at most an inline keyboard."""
+    if not reply.edit:
+        return None
+    items = plan(reply)
+    if len(items) != 1 or items[0].method != "sendMessage":
+        return None
+    if items[0].keyboard not in (None, "inline"):
+        return None
+    return items[0].params

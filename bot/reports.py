@@ -1,0 +1,67 @@
+"""The `trolyso report …` command group: CSV reports on standard output.
+
+Features add their reports to the one `report` parser:
+
+    from bot.reports import report_commands
+    p = report_commands(subparsers).add_parser("bookings", help="...")
+    p.set_defaults(func=run)
+
+`open_database(config)` gives a report the bot's database, migrated to the current schema.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime, time
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from bot.config import Config
+
+
+def report_commands(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
+    """The sub-commands of `trolyso report`, created on first use."""
+    parser = sub.choices.get("report")
+    if parser is None:
+        parser = sub.add_parser("report", help="CSV reports (questions, guides, ...)")
+        inner = parser.add_subparsers(dest="report_command", metavar="REPORT",
+                                      parser_class=type(parser))
+        inner.required = True
+        return inner
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
+def since_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--since", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                        help="only count from this day (Hanoi time)")
+
+
+def start_of(day: date | None, tz: ZoneInfo) -> datetime | None:
+    """Midnight of `day` in the bot's time zone, as UTC."""
+    if day is None:
+        return None
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+
+
+def write_csv(header: Iterable[str], rows: Iterable[Iterable[object]],
+              out: TextIO | None = None) -> None:
+    writer = csv.writer(out or sys.stdout, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+
+
+@asynccontextmanager
+async def open_database(config: Config) -> AsyncIterator:
+    from bot.db import Database, load_models, resolve_url
+
+    load_models()
+    db = Database(resolve_url(config.database.url, config.base_dir))
+    try:
+        await db.upgrade()
+        yield db
+    finally:
+        await db.close()

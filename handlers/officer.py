@@ -1,0 +1,216 @@
+"""Officer tools: the "Officer tools" menu entry (shown only to officers), the officer menu,
+and its first actions — "My units" and the audit log of my units. Officer rights from
+config.toml are granted at start (`setup`).
+
+Later officer features add their actions with `add_officer_entry(OfficerEntry(...))`, so the
+officer menu shows only what is built, and wrap their handlers in `@officer_action` after
+calling `require_unit` / `require_officer` (bot/officers/roles.py). The payloads here are
+accepted from anyone (`always=True`) on purpose: a forged or stale one must reach that
+server-side check, which refuses it politely and logs the attempt; hiding a button is never
+the protection.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.ctx import Ctx
+from bot.db.officer_models import AuditEntry, Officer
+from bot.i18n import N_, _, format_datetime, ngettext
+from bot.officers import audit
+from bot.officers.bootstrap import apply_bootstrap, check_grants, grants_from_config
+from bot.officers.roles import (
+    NotAllowed,
+    Refusal,
+    is_officer,
+    require_officer,
+    require_unit,
+)
+from bot.officers.units import known_units
+from bot.points.model import Unit
+from bot.router import Handler, Router
+from bot.types import Button, Incoming, Reply
+from handlers import menu
+
+if TYPE_CHECKING:
+    from bot.core import Core
+
+log = logging.getLogger(__name__)
+router = Router()
+
+OPEN = "ofc"
+UNITS = "ofc:units"
+AUDIT = "ofc:audit"
+AUDIT_UNIT = "ofc:audit:"
+AUDIT_ROWS = 10
+
+menu.add(menu.MenuEntry(OPEN, N_("🛠 Officer tools"),
+                        N_("Officer tools: your communes and wards and the log of officer "
+                           "actions (for officers only)."),
+                        visible=is_officer, order=800))
+
+
+@dataclass(frozen=True)
+class OfficerEntry:
+    payload: str  # its handler is registered by the feature, `always=True`, and guarded
+    label: str  # msgid, translated when shown
+    visible: Callable[[Officer], bool] = lambda officer: True  # e.g. admins only
+    order: int = 100
+
+
+OFFICER_MENU: list[OfficerEntry] = []
+
+
+def add_officer_entry(entry: OfficerEntry) -> None:
+    OFFICER_MENU[:] = sorted([e for e in OFFICER_MENU if e.payload != entry.payload] + [entry],
+                             key=lambda e: e.order)
+
+
+def officer_entries(officer: Officer) -> list[OfficerEntry]:
+    return [e for e in OFFICER_MENU if e.visible(officer)]
+
+
+add_officer_entry(OfficerEntry(UNITS, N_("🏘 My communes and wards"), order=10))
+add_officer_entry(OfficerEntry(AUDIT, N_("📜 Log of officer actions"), order=900))
+
+
+def officer_action(handler: Handler) -> Handler:
+    """Turn `NotAllowed` from the handler into a polite refusal; nothing was changed."""
+
+    @functools.wraps(handler)
+    async def guarded(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
+        try:
+            return await handler(msg, ctx)
+        except NotAllowed as e:
+            return [refusal(ctx, e)]
+
+    return guarded
+
+
+def refusal(ctx: Ctx, error: NotAllowed) -> Reply:
+    if error.reason is Refusal.OUT_OF_SCOPE:
+        text = _("Sorry, you are not an officer of that commune or ward, so I did nothing.")
+    elif error.reason is Refusal.NOT_ADMIN:
+        text = _("Sorry, only an administrator can do that, so I did nothing.")
+    else:
+        text = _("Sorry, this is only for commune and ward officers, so I did nothing.")
+    return menu.menu_reply(ctx, text + " " + _("Please choose from the menu:"))
+
+
+def back_buttons() -> tuple[tuple[Button, ...], ...]:
+    return ((Button(_("⬅️ Officer tools"), OPEN),), (Button(_("🏠 Main menu"), "menu"),))
+
+
+def unit_label(unit_id: str, units: Mapping[str, Unit]) -> str:
+    unit = units.get(unit_id)
+    if unit is None:  # no longer in content/places/units.toml
+        return unit_id
+    if unit.kind == "xa":
+        return _("Commune {name}", name=unit.name)
+    return _("Ward {name}", name=unit.name)
+
+
+def _units(ctx: Ctx) -> Mapping[str, Unit]:
+    return known_units(ctx.services, ctx.config.path("paths.content"))
+
+
+@officer_action
+async def open_menu(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
+    officer = await require_officer(ctx)
+    if msg.payload not in (None, OPEN):
+        return None  # an officer payload nobody built: the router calls it stale
+    ctx.state.clear()
+    if officer.is_admin:
+        scope = _("You are an administrator: you can act for every commune and ward.")
+    else:
+        n = len(officer.unit_ids)
+        scope = ngettext("You serve {n} commune or ward.", "You serve {n} communes and wards.",
+                         n)
+    buttons = tuple((Button(_(e.label), e.payload),) for e in officer_entries(officer))
+    text = _("Officer tools.") + " " + scope + "\n" + _("What would you like to do?")
+    return [Reply(text=text, buttons=buttons + (back_buttons()[1],),
+                  edit=msg.payload is not None)]
+
+
+@officer_action
+async def my_units(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
+    officer = await require_officer(ctx)
+    if msg.payload != UNITS:
+        return None
+    units = _units(ctx)
+    places = ctx.services.get("places")
+    lines = []
+    if officer.is_admin:
+        lines.append(_("You are an administrator: you can act for all {n} communes and wards.",
+                       n=len(units)))
+    if officer.unit_ids:
+        lines.append(_("You serve:"))
+    for unit_id in officer.unit_ids:
+        line = "• " + unit_label(unit_id, units)
+        if places is not None:
+            line += " — " + ngettext("{n} support point", "{n} support points",
+                                     len(places.points_of(unit_id)))
+        lines.append(line)
+    buttons = tuple((Button(_("📜 Log: {unit}", unit=unit_label(u, units)), AUDIT_UNIT + u),)
+                    for u in officer.unit_ids)
+    return [Reply(text="\n".join(lines), buttons=buttons + back_buttons(), edit=True)]
+
+
+@officer_action
+async def audit_log(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
+    officer = await require_officer(ctx)
+    if msg.payload != AUDIT:
+        return None
+    unit_ids = None if officer.is_admin else officer.unit_ids
+    entries = await audit.recent(ctx.session, unit_ids, AUDIT_ROWS)
+    title = (_("Latest officer actions, all communes and wards:") if officer.is_admin
+             else _("Latest officer actions for your communes and wards:"))
+    return [_audit_reply(title, entries, _units(ctx))]
+
+
+@officer_action
+async def unit_audit_log(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    unit_id = (msg.payload or "").removeprefix(AUDIT_UNIT)
+    await require_unit(ctx, unit_id)
+    units = _units(ctx)
+    if unit_id not in units:  # an admin may act anywhere, but this unit does not exist
+        return [Reply(text=_("I don't know that commune or ward, so I did nothing."),
+                      buttons=back_buttons(), edit=True)]
+    entries = await audit.recent(ctx.session, [unit_id], AUDIT_ROWS)
+    title = _("Latest officer actions for {unit}:", unit=unit_label(unit_id, units))
+    return [_audit_reply(title, entries, units)]
+
+
+def _audit_reply(title: str, entries: list[AuditEntry], units: Mapping[str, Unit]) -> Reply:
+    if not entries:
+        return Reply(text=title + "\n" + _("Nothing has been recorded yet."),
+                     buttons=back_buttons(), edit=True)
+    lines = [title]
+    for e in entries:
+        label = audit.ACTION_LABELS.get(e.action)
+        what = _(label) if label else e.action
+        where = f" · {unit_label(e.unit_id, units)}" if e.unit_id else ""
+        lines.append(f"• {format_datetime(e.at, 'short')} — {what}{where}\n"
+                     f"  {e.target} · " + _("by {actor}", actor=e.actor))
+    return Reply(text="\n".join(lines), buttons=back_buttons(), edit=True)
+
+
+async def setup(core: Core) -> None:
+    """Grant the officer rights config.toml lists (a wrong unit id stops the start)."""
+    grants = grants_from_config(core.config)
+    if not grants:
+        return
+    check_grants(grants, known_units(core.services, core.config.path("paths.content")))
+    changed = await apply_bootstrap(core.db, grants, core.clock)
+    log.info("officers: %d of %d from config.toml granted or widened", changed, len(grants))
+
+
+router.command("officer", open_menu)
+router.payload(OPEN, open_menu, always=True)
+router.payload(UNITS, my_units, always=True)
+router.payload(AUDIT, audit_log, always=True)
+router.payload(AUDIT_UNIT, unit_audit_log, always=True)

@@ -1,0 +1,104 @@
+"""Free-text questions: any text that no command or dialog step took is looked up in the
+guides (bot/search) and answered the way `trolyso search` says:
+
+- open: the one guide that fits, as its summary with "Start" (handlers/guides.py);
+- choose: up to three guides as buttons, and "None of these" back to the menu;
+- none: an honest "no guide for that yet", the topics, a visit (when booking is on), the menu;
+  the question is kept, without who asked, for the editors (`unanswered_questions`).
+
+Greetings, thanks and a bare "ok" get a friendly word and the menu instead of a search; text
+in no language we know ("asdf qwer") gets the usual "I did not understand". Neither is kept.
+The index is built with the catalogue and rebuilt with it on every reload.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING
+
+from bot.content.store import content_store
+from bot.ctx import Ctx
+from bot.db.search_models import MAX_QUESTION_CHARS, UnansweredQuestion
+from bot.i18n import _
+from bot.router import Router
+from bot.search import Answer, answer, build
+from bot.types import Button, Incoming, Reply
+from handlers import guides, menu, start
+
+if TYPE_CHECKING:
+    from bot.core import Core
+
+log = logging.getLogger(__name__)
+router = Router()
+
+SEARCH_SERVICE = "search"
+BOOKING_PAYLOAD = "book"
+# Phone numbers, ID card numbers and e-mail addresses are masked before a question is kept.
+_PERSONAL = re.compile(r"\+?\d[\d .\-]{5,}\d|[\w.+-]+@[\w-]+\.[\w.-]+")
+MASK = "***"
+
+
+async def question(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    text = (msg.text or "").strip()
+    result = answer(ctx.services[SEARCH_SERVICE], text, ctx.locale)
+    log.debug("question: decision=%s answer=%s reason=%s", result.decision, result.answer,
+              result.reason)
+    if result.decision == "open" and result.answer:
+        return await guides.open_guide(result.answer, msg, ctx)
+    if result.decision == "choose":
+        return [_choice(result, ctx)]
+    if result.reason in ("greeting", "thanks", "ack", "empty"):
+        return [_small_talk(result.reason, ctx)]
+    if result.reason == "unclear":
+        return await start.not_understood(msg, ctx)
+    await store_unanswered(ctx, text)
+    return [_no_guide(ctx)]
+
+
+def _choice(result: Answer, ctx: Ctx) -> Reply:
+    return Reply(text=_("I found a few guides that may help. Which one do you need?"),
+                 buttons=(*guides.guide_buttons(result.choices, ctx),
+                          (Button(_("None of these"), "menu"),)))
+
+
+def _small_talk(kind: str, ctx: Ctx) -> Reply:
+    text = {
+        "greeting": _("Hello! Ask me anything about public e-services in your own words, for "
+                      "example: “how do I register a birth?” Or choose from the menu."),
+        "thanks": _("You are welcome! If you need anything else, just ask or choose from the "
+                    "menu."),
+        "ack": _("All right. You can type a question at any time, or choose from the menu."),
+        "empty": _("Please type your question in words, for example: “I forgot my VNeID "
+                   "password”. Or choose from the menu."),
+    }[kind]
+    return menu.menu_reply(ctx, text)
+
+
+def _no_guide(ctx: Ctx) -> Reply:
+    text = (_("Sorry, I do not have a guide for that yet. I have noted your question so that "
+              "we can add one.") + "\n\n"
+            + _("You can look through the guides by topic, or ask in other words."))
+    rows: list[tuple[Button, ...]] = [(Button(_("📖 Guides by topic"), "g:m"),)]
+    if any(e.payload == BOOKING_PAYLOAD for e in menu.entries(ctx)):
+        rows.append((Button(_("📅 Get help in person: book a visit"), BOOKING_PAYLOAD),))
+    rows.append((Button(_("🏠 Menu"), "menu"),))
+    return Reply(text=text, buttons=tuple(rows))
+
+
+def mask_personal(text: str) -> str:
+    return _PERSONAL.sub(MASK, text)
+
+
+async def store_unanswered(ctx: Ctx, text: str) -> None:
+    """Keep the question (masked, trimmed, without who asked) for `trolyso report questions`."""
+    kept = mask_personal(" ".join(text.split()))[:MAX_QUESTION_CHARS]
+    ctx.session.add(UnansweredQuestion(text=kept, locale=ctx.locale, asked_at=ctx.now()))
+
+
+router.text(question)
+
+
+async def setup(core: Core) -> None:
+    """Index the catalogue now and after every content reload (in the same swap)."""
+    content_store(core).derive(SEARCH_SERVICE, build, pure=True)
