@@ -21,7 +21,7 @@ from bot.i18n import N_, _
 from bot.router import Router
 from bot.types import Button, Incoming, Reply, rows
 from handlers import booking_steps as steps
-from handlers import menu
+from handlers import guides, menu
 from handlers.booking_steps import Draft, Step
 
 if TYPE_CHECKING:
@@ -40,6 +40,16 @@ menu.add(menu.MenuEntry("book", N_("📅 Book a visit"),
 def _has_points(ctx: Ctx) -> bool:
     places = ctx.services.get("places")
     return places is not None and bool(places.points)
+
+
+def _still_stuck(guide, ctx: Ctx) -> list[Button]:
+    """At a guide's end: someone who is still stuck can book help in person."""
+    if not _has_points(ctx):
+        return []
+    return [Button(_("🙋 Still stuck? Book a visit"), "book")]
+
+
+guides.END_BUTTONS.append(_still_stuck)
 
 
 async def setup(core: Core) -> None:
