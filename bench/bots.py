@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
 import logging
 import sys
@@ -115,9 +116,15 @@ async def run(args: argparse.Namespace) -> dict:
     async with aiohttp.ClientSession() as http, the_bot(args.bot, args.server):
         if args.warmup:
             await feed_and_wait(http, args.server, args.warmup, args.chats, 0, text, 60)
+        profile = cProfile.Profile(time.thread_time) if args.profile else None
         cpu = time.process_time()
+        if profile:
+            profile.enable()
         result = await feed_and_wait(http, args.server, args.count, args.chats, args.rate, text,
                                      args.limit)
+        if profile:
+            profile.disable()
+            profile.dump_stats(args.profile)
         result["cpu"] = time.process_time() - cpu
         return result
 
@@ -133,6 +140,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=0, help="updates/s; 0: all at once")
     parser.add_argument("--warmup", type=int, default=0)
     parser.add_argument("--limit", type=float, default=60, help="give up after this many s")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="write cProfile stats of the measured part to FILE")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     print(json.dumps(asyncio.run(run(args))))

@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 import importlib
 
-MODULES: list[str] = ["bot.points.cli", "bot.content.cli", "bot.officers.cli", "bot.search.cli"]
+MODULES: list[str] = ["bot.points.cli", "bot.content.cli", "bot.officers.cli", "bot.search.cli",
+                      "bot.stats.cli"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -4,29 +4,38 @@ For each message: find or create the user, load their dialog state (expired afte
 timeout), pick the locale (their choice → the messenger's hint → the default), dispatch, and
 save the state — all in one transaction, so a handler that fails changes nothing. The user
 then gets a short apology and the menu, and everyone else is served as before.
+
+Every message takes this path, so it is kept lean (docs/PERFORMANCE.md): user, officer flag and
+state come from one plain SQL statement (bot/db/conversation.py), not the ORM; the ORM session
+a handler may use is opened only when it asks for `ctx.session`, inside the same transaction;
+and nothing is written when nothing changed (a /menu exchange writes no row at all).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm.attributes import instance_state
 
 from bot import i18n
 from bot.clock import Clock
 from bot.config import Config
 from bot.ctx import Ctx, State
 from bot.db import Database, load_models, resolve_url
-from bot.db.models import ConversationState, User
+from bot.db.conversation import Key, SqliteStore, SqlStore, StateRow, UserRow
+from bot.db.models import User
 from bot.router import Router
 from bot.types import Incoming, Reply
 
 log = logging.getLogger(__name__)
 MAX_OFFERED = 200
+# last_seen_at is kept to the hour: updating it on every message would make every message a
+# write.
+LAST_SEEN_RESOLUTION = timedelta(hours=1)
 
 
 class Core:
@@ -37,6 +46,8 @@ class Core:
         self.clock = clock
         # Long-lived feature services (content, search, ...), filled by handlers.setup().
         self.services: dict[str, Any] = {}
+        self.store = (SqliteStore(db.engine.dialect, db.sqlite_of) if db.is_sqlite
+                      else SqlStore())
 
     @classmethod
     async def start(cls, config: Config, clock: Clock | None = None,
@@ -68,24 +79,75 @@ class Core:
         locale = self.config.bot.default_locale
         state_name = ""
         try:
-            async with self.db.transaction() as session:
-                user = await self._user(session, msg)
-                row, state = await self._state(session, msg)
+            async with self.db.connection() as conn:
+                key = Key(msg.channel, msg.chat_id, msg.user_id)
+                now = self.clock.now()
+                found, stored = await self.store.load(conn, key)
+                if found is None:
+                    found = await self.store.add_user(conn, key, now)
+                    user = _detached_user(key, found, officer_known=False)
+                else:
+                    user = _detached_user(key, found, officer_known=found.officer_id is None)
+                    if now - found.last_seen_at > LAST_SEEN_RESOLUTION:
+                        user.last_seen_at = now
+                state = self._live_state(stored, now)
                 state_name = state.name
                 locale = self.locale_for(user, msg.language_hint)
-                ctx = Ctx(user=user, state=state, session=session, clock=self.clock,
-                          config=self.config, core=self, locale=locale)
-                with i18n.use_locale(locale):
-                    if msg.text and len(msg.text) > self.config.bot.max_text_chars:
-                        replies = await self.router.too_long(msg, ctx)
-                    else:
-                        replies = await self.router.dispatch(msg, ctx)
-                await self._save_state(session, msg, row, ctx.state, replies)
+                ctx = Ctx(user=user, state=state, clock=self.clock, config=self.config,
+                          core=self, locale=locale,
+                          open_session=lambda: self._open_session(conn, user))
+                try:
+                    if found.officer_id is not None:
+                        # Officers are few: their row (with their units) comes through the ORM.
+                        await ctx.session.refresh(user, ["officer"])
+                    with i18n.use_locale(locale):
+                        if msg.text and len(msg.text) > self.config.bot.max_text_chars:
+                            replies = await self.router.too_long(msg, ctx)
+                        else:
+                            replies = await self.router.dispatch(msg, ctx)
+                    await self._save(conn, ctx, key, found, stored, replies, now)
+                finally:
+                    if ctx.session_opened is not None:
+                        await ctx.session_opened.close()
                 return replies
         except Exception:
             log.exception("handler failed: channel=%s update=%s state=%s",
                           msg.channel, msg.update_id, state_name or "-")
             return await self._apology(msg, locale)
+
+    def _open_session(self, conn: AsyncConnection, user: User) -> AsyncSession:
+        session = self.db.session_on(conn)
+        session.add(user)  # back in a session: the handler's changes to it are saved
+        return session
+
+    def _live_state(self, stored: StateRow | None, now: datetime) -> State:
+        if stored is None:
+            return State()
+        idle = timedelta(minutes=self.config.bot.idle_timeout_minutes)
+        if now - stored.updated_at > idle:
+            return State()
+        return State(name=stored.name, data=dict(stored.data), offered=list(stored.offered))
+
+    async def _save(self, conn: AsyncConnection, ctx: Ctx, key: Key, found: UserRow,
+                    stored: StateRow | None, replies: list[Reply], now: datetime) -> None:
+        session, user = ctx.session_opened, ctx.user
+        if session is not None:
+            await session.flush()  # the handler's writes, and any change to the user
+        elif (user.locale, user.last_seen_at) != (found.locale, found.last_seen_at):
+            await self.store.update_user(conn, found.id, user.locale, user.last_seen_at)
+        state = ctx.state
+        offered = [p for r in replies for p in r.payloads() if not self.router.is_always(p)]
+        if offered or state.name == "":
+            # New buttons replace the old ones; a message without buttons keeps them usable.
+            state.offered = offered[-MAX_OFFERED:]
+        empty = not state.name and not state.data and not state.offered
+        if stored is None:
+            if not state.name and not state.offered:
+                return  # nothing to remember
+        elif empty and not stored.name and not stored.data and not stored.offered:
+            return  # nothing to remember and nothing to forget: no write at all
+        await self.store.save_state(conn, key, StateRow(state.name, state.data, state.offered,
+                                                        now))
 
     async def _apology(self, msg: Incoming, locale: str) -> list[Reply]:
         try:
@@ -96,57 +158,25 @@ class Core:
             return [Reply(text="Xin lỗi, đã có lỗi. Gõ /menu để bắt đầu lại. "
                                "(Sorry, something went wrong. Type /menu.)")]
 
-    async def _user(self, session: AsyncSession, msg: Incoming) -> User:
-        now = self.clock.now()
-        query = select(User).where(User.channel == msg.channel,
-                                   User.external_id == msg.user_id)
-        user = (await session.execute(query)).scalar_one_or_none()
-        if user is None:
-            try:
-                async with session.begin_nested():
-                    user = User(channel=msg.channel, external_id=msg.user_id, created_at=now,
-                                last_seen_at=now)
-                    session.add(user)
-            except IntegrityError:  # another process created them a moment ago
-                user = (await session.execute(query)).scalar_one()
-        elif now - user.last_seen_at > timedelta(hours=1):
-            user.last_seen_at = now
-        return user
 
-    async def _state(self, session: AsyncSession,
-                     msg: Incoming) -> tuple[ConversationState | None, State]:
-        query = select(ConversationState).where(
-            ConversationState.channel == msg.channel,
-            ConversationState.chat_id == msg.chat_id,
-            ConversationState.user_id == msg.user_id,
-        )
-        if not self.db.is_sqlite:
-            # Two processes serving the same chat take turns on its row.
-            query = query.with_for_update()
-        row = (await session.execute(query)).scalar_one_or_none()
-        if row is None:
-            return None, State()
-        idle = timedelta(minutes=self.config.bot.idle_timeout_minutes)
-        if self.clock.now() - row.updated_at > idle:
-            return row, State()
-        return row, State(name=row.name, data=dict(row.data or {}),
-                          offered=list(row.offered or []))
+_USER_MAPPER = inspect(User)
 
-    async def _save_state(self, session: AsyncSession, msg: Incoming,
-                          row: ConversationState | None, state: State,
-                          replies: list[Reply]) -> None:
-        offered = [p for r in replies for p in r.payloads() if not self.router.is_always(p)]
-        if offered or state.name == "":
-            # New buttons replace the old ones; a message without buttons keeps them usable.
-            state.offered = offered[-MAX_OFFERED:]
-        now = self.clock.now()
-        if row is None:
-            if not state.name and not state.offered:
-                return  # nothing to remember
-            session.add(ConversationState(channel=msg.channel, chat_id=msg.chat_id,
-                                          user_id=msg.user_id, name=state.name,
-                                          data=state.data, offered=state.offered,
-                                          updated_at=now))
-            return
-        row.name, row.data, row.offered, row.updated_at = (state.name, state.data,
-                                                          state.offered, now)
+
+def _detached_user(key: Key, row: UserRow, *, officer_known: bool) -> User:
+    """The user as the ORM knows them, without a session: a handler reads it for free, and it
+    joins the message's session when a handler opens one (so changes to it are saved).
+
+    Built the way the ORM's own loader builds an instance (values straight into its dict,
+    then its identity key), which is what `make_transient_to_detached` ends with at several
+    times the cost. Relationships not set here are simply not loaded."""
+    user = _USER_MAPPER.class_manager.new_instance()
+    loaded = user.__dict__
+    loaded.update(id=row.id, channel=key.channel, external_id=key.user_id, locale=row.locale,
+                  created_at=row.created_at, last_seen_at=row.last_seen_at)
+    if officer_known:
+        # Loaded as "no officer row": what bot/officers/roles.py reads for menus that cannot
+        # await.
+        loaded["officer"] = None
+    instance_state(user).key = _USER_MAPPER.identity_key_from_primary_key((row.id,))
+    return user
+

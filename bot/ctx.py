@@ -3,6 +3,7 @@ session of this message, the clock, the content, and the settings."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -36,15 +37,38 @@ class State:
         self.data = {}
 
 
-@dataclass
 class Ctx:
-    user: User
-    state: State
-    session: AsyncSession
-    clock: Clock
-    config: Config
-    core: Core
-    locale: str
+    """`session` is an `AsyncSession` in this message's transaction. It is opened the first
+    time a handler asks for it (most messages never need one), or given ready-made."""
+
+    __slots__ = ("_open_session", "_session", "clock", "config", "core", "locale", "state",
+                 "user")
+
+    def __init__(self, *, user: User, state: State, clock: Clock, config: Config, core: Core,
+                 locale: str, session: AsyncSession | None = None,
+                 open_session: Callable[[], AsyncSession] | None = None):
+        if session is None and open_session is None:
+            raise TypeError("Ctx needs a session or a way to open one")
+        self.user = user
+        self.state = state
+        self.clock = clock
+        self.config = config
+        self.core = core
+        self.locale = locale
+        self._session = session
+        self._open_session = open_session
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            assert self._open_session is not None
+            self._session = self._open_session()
+        return self._session
+
+    @property
+    def session_opened(self) -> AsyncSession | None:
+        """The session if a handler (or the core) opened it, without opening one."""
+        return self._session
 
     def now(self) -> datetime:
         return self.clock.now()

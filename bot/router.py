@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from bot.ctx import Ctx
 
 Handler = Callable[[Incoming, "Ctx"], Awaitable[list[Reply] | None]]
+_ROUTE_CACHE_SIZE = 10_000
 
 
 @dataclass
@@ -42,6 +43,8 @@ class Router:
     too_long: Handler | None = None
     # Builds the apology + menu shown when a handler fails (no database, no state).
     apology: Callable[[], list[Reply]] | None = None
+    # payload → its route: every reply's buttons are looked up after each message.
+    _route_of: dict[str, _PayloadRoute | None] = field(default_factory=dict, repr=False)
 
     def command(self, name: str, handler: Handler) -> None:
         self.commands[name if name.startswith("/") else "/" + name] = handler
@@ -54,6 +57,7 @@ class Router:
         self.payloads.append(_PayloadRoute(prefix, handler, always))
         # Longest prefix first, so "g:open" wins over "g:".
         self.payloads.sort(key=lambda r: -len(r.prefix))
+        self._route_of.clear()
 
     def text(self, handler: Handler) -> None:
         self.text_handlers.append(handler)
@@ -84,10 +88,15 @@ class Router:
         return None
 
     def _payload_route(self, payload: str) -> _PayloadRoute | None:
-        for route in self.payloads:
-            if payload.startswith(route.prefix):
-                return route
-        return None
+        try:
+            return self._route_of[payload]
+        except KeyError:
+            pass
+        found = next((r for r in self.payloads if payload.startswith(r.prefix)), None)
+        if len(self._route_of) >= _ROUTE_CACHE_SIZE:
+            self._route_of.clear()  # payloads carry ids; keep the memory bounded
+        self._route_of[payload] = found
+        return found
 
     async def _refuse(self, msg: Incoming, ctx: Ctx) -> list[Reply]:
         handler = self.refused or self.fallback

@@ -12,14 +12,19 @@ from typing import TYPE_CHECKING
 from bot.router import Router
 from handlers import (
     booking,
+    broadcasts,
     guides,
     mybookings,
+    news,
     officer,
+    officer_schedule,
     points,
     privacy,
     questions,
+    reminders,
     settings,
     start,
+    stats,
 )
 from handlers.menu import MENU, MenuEntry
 
@@ -27,7 +32,8 @@ if TYPE_CHECKING:
     from bot.core import Core
 
 # questions takes any free text no other feature took, so it stays last.
-FEATURES = [start, guides, points, booking, mybookings, privacy, officer, settings, questions]
+FEATURES = [start, guides, points, booking, mybookings, privacy, officer, officer_schedule,
+            broadcasts, news, stats, reminders, settings, questions]
 
 __all__ = ["FEATURES", "MENU", "MenuEntry", "build_router", "setup"]
 

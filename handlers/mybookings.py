@@ -1,5 +1,6 @@
 """My bookings: the user's upcoming visits (also those booked for relatives) and waitlist places,
-each with its details, Cancel and Change the time (same code; a confirmation is asked first).
+each with its details, Cancel and Change the time (same code; a confirmation is asked first);
+and the answers to a schedule-change message: "Still fine" and booking a time offered instead.
 
 Every payload carries a booking id and is checked against the user's own bookings: someone
 else's id, a forged or a stale button is refused politely and changes nothing. Buttons that
@@ -20,6 +21,7 @@ from bot.db.booking_models import Booking, Slot, WaitlistEntry
 from bot.i18n import N_, _
 from bot.points.model import Point
 from bot.router import Router
+from bot.schedule import answers
 from bot.types import Button, Incoming, Reply, rows
 from handlers import menu
 
@@ -318,6 +320,68 @@ async def do_leave(msg: Incoming, ctx: Ctx) -> list[Reply]:
                   edit=True)]
 
 
+# --- answers to a schedule change (the messages of bot/schedule/notices.py) ----------------
+
+
+async def still_fine(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    """"Still fine" under a moved visit: recorded for the officers."""
+    ids = _ids(msg, "mb:ok:")
+    booking = (await answers.acknowledge(ctx.session, ids[0], ctx.user.id, ctx.now())
+               if ids else None)
+    if booking is None:
+        return _refused(ctx)
+    slot = await ctx.session.get(Slot, booking.slot_id)
+    return [Reply(text=_("Thank you! See you {when}. The booking code stays {code}.",
+                         when=texts.when(slot.starts_at, slot.ends_at), code=booking.code),
+                  buttons=_back_buttons(booking.id))]
+
+
+async def _rebook_offer(msg: Incoming, ctx: Ctx, prefix: str) -> tuple[Booking, Slot] | None:
+    ids = _ids(msg, prefix, 2)
+    return (await answers.rebook_offer(ctx.session, ids[0], ids[1], ctx.user.id, ctx.now())
+            if ids else None)
+
+
+def _no_rebook() -> list[Reply]:
+    return [Reply(text=_("That time can no longer be booked from this message: it was taken, "
+                         "or another time is already booked. You can book a visit again."),
+                  buttons=rows(Button(_("📅 Book a visit"), "book")) + _back_buttons())]
+
+
+async def ask_rebook(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    """A free time offered instead of a cancelled visit: book it with the same details?"""
+    found = await _rebook_offer(msg, ctx, "mb:rebook:")
+    if found is None:
+        return _no_rebook()
+    booking, slot = found
+    text = _("Book {when} {who}, with the same details as before?",
+             when=texts.when(slot.starts_at, slot.ends_at), who=_visitor(booking))
+    return [Reply(text=text, buttons=rows(
+        Button(_("✅ Yes, book it"), f"mb:rebook!:{booking.id}:{slot.id}"),
+        Button(_("↩️ No"), "mybk")))]
+
+
+async def do_rebook(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    found = await _rebook_offer(msg, ctx, "mb:rebook!:")
+    if found is None:
+        return _no_rebook()
+    booking, slot = found
+    booker = service.Booker(ctx.user.id, msg.channel, msg.chat_id, ctx.locale)
+    new = await answers.rebook(ctx.session, booking, slot, booker, ctx.now())
+    if new is None:
+        return [Reply(text=_("Sorry, that time has just filled up. Please choose another "
+                             "time."),
+                      buttons=rows(Button(_("📅 Book a visit"), "book")) + _back_buttons())]
+    text = _("Done: your visit is now {when}. The booking code is {code}.",
+             when=texts.when(slot.starts_at, slot.ends_at), code=new.code)
+    replies = [Reply(text=text, buttons=_back_buttons(new.id), edit=True)]
+    point = _point(ctx, new.point_id)
+    if point is not None:
+        replies.append(Reply(document=cards.calendar_document(new, slot, point, ctx.config.tz,
+                                                              ctx.now())))
+    return replies
+
+
 router.command("mybookings", show_list)
 router.payload("mybk", show_list, always=True)
 router.payload("mb:show:", show_booking, always=True)
@@ -330,3 +394,6 @@ router.payload("mb:to:", ask_move)
 router.payload("mb:move!:", do_move)
 router.payload("mb:leave:", ask_leave, always=True)
 router.payload("mb:leave!:", do_leave)
+router.payload("mb:ok:", still_fine, always=True)
+router.payload("mb:rebook:", ask_rebook, always=True)
+router.payload("mb:rebook!:", do_rebook)

@@ -29,7 +29,7 @@ import copy
 import json
 import math
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
@@ -114,6 +114,11 @@ class FakeTelegram:
         # that blocked the bot (403).
         self._holds: dict[int, asyncio.Event] = {}
         self.blocked: set[int] = set()
+        # Counted even when not recording (the broadcast benchmark): messages delivered per
+        # chat (and when the first and last arrived), and 429 answers.
+        self.delivered: Counter[int] = Counter()
+        self._delivered_span: dict[int, tuple[float, float]] = {}
+        self.too_many = 0
 
     # ---- lifecycle --------------------------------------------------------------------------
 
@@ -124,6 +129,7 @@ class FakeTelegram:
         app.router.add_post("/_fake/feed", self._ctl_feed)
         app.router.add_post("/_fake/reset", self._ctl_reset)
         app.router.add_get("/_fake/wait", self._ctl_wait)
+        app.router.add_get("/_fake/stats", self._ctl_stats)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> FakeTelegram:
@@ -313,6 +319,7 @@ class FakeTelegram:
         limited = self._rate_limited(method, payload, now)
         if limited is not None:
             call.status = 429
+            self.too_many += 1
             response = limited
         else:
             response = await handler(payload)
@@ -321,6 +328,7 @@ class FakeTelegram:
                 call.result = json.loads(response.body)["result"]
             if response.status == 200 and method in SEND_METHODS:
                 self._reply_arrived(payload.get("chat_id"), now)
+                self._count_delivered(method, payload.get("chat_id"), now)
         if self.record:
             self.calls.append(call)
             async with self._recorded:
@@ -348,6 +356,13 @@ class FakeTelegram:
             if rate:
                 times.append(now)
         return None
+
+    def _count_delivered(self, method: str, chat_id: Any, now: float) -> None:
+        if method == "editMessageText" or not isinstance(chat_id, int):
+            return
+        self.delivered[chat_id] += 1
+        first, _last = self._delivered_span.get(chat_id, (now, now))
+        self._delivered_span[chat_id] = (first, now)
 
     def _reply_arrived(self, chat_id: Any, now: float) -> None:
         waiting = self._available_at.get(chat_id) if isinstance(chat_id, int) else None
@@ -494,7 +509,24 @@ class FakeTelegram:
         self.first_available = self.last_reply = None
         self.calls.clear()
         self._cpu_at_reset = time.process_time()
+        self.delivered.clear()
+        self._delivered_span.clear()
+        self.too_many = 0
         return web.json_response({"ok": True})
+
+    async def _ctl_stats(self, request: web.Request) -> web.Response:
+        """Messages delivered per chat (only chats from `min_chat`, default all), 429 answers,
+        and the time from the first delivered message to the last."""
+        low = int(request.query.get("min_chat", -(2**62)))
+        per_chat = {c: n for c, n in self.delivered.items() if c >= low}
+        spans = [self._delivered_span[c] for c in per_chat]
+        span = max(t for _f, t in spans) - min(f for f, _t in spans) if spans else 0.0
+        return web.json_response({"delivered": sum(per_chat.values()),
+                                  "chats": len(per_chat),
+                                  "repeated": sum(n - 1 for n in per_chat.values() if n > 1),
+                                  "too_many": self.too_many, "span": span,
+                                  "per_chat": {str(c): n for c, n in per_chat.items()}
+                                  if request.query.get("detail") else {}})
 
     async def _ctl_wait(self, request: web.Request) -> web.Response:
         """Wait until `count` replies have arrived (or `timeout` passed); report latencies."""

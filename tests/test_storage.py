@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import select
 
 from bot.db import Database, load_models
 from bot.errors import SchemaError
@@ -57,5 +58,25 @@ async def test_sqlite_runs_in_wal_mode(tmp_path):
         async with db.engine.connect() as conn:
             mode = (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar()
         assert mode == "wal"
+    finally:
+        await db.close()
+
+
+async def test_times_in_any_zone_read_back_as_the_same_instant(db_url):
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from bot.db.models import User
+
+    db = Database(db_url)
+    try:
+        await db.upgrade()
+        hanoi_five_pm = datetime(2026, 12, 1, 17, 0, tzinfo=timezone(timedelta(hours=7)))
+        async with db.transaction() as session:
+            session.add(User(channel="t", external_id="1", created_at=hanoi_five_pm,
+                             last_seen_at=hanoi_five_pm))
+        async with db.transaction() as session:
+            user = (await session.execute(select(User))).scalar_one()
+        assert user.created_at == hanoi_five_pm
+        assert user.created_at.astimezone(UTC).hour == 10
     finally:
         await db.close()

@@ -9,6 +9,7 @@ PTB's own retry loops understand.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 from urllib.parse import urlsplit
@@ -40,15 +41,23 @@ def env_proxy(url: str) -> str | None:
 class AiohttpRequest(BaseRequest):
     """A `telegram.request.BaseRequest` on one aiohttp session with a bounded connection pool.
 
-    Timeouts mean what PTB says they mean, mapped onto aiohttp's: `connect_timeout` is the TCP
-    (and TLS) connect, `pool_timeout` the wait for a free pooled connection, `read_timeout` the
-    wait between bytes of the answer. aiohttp has no per-write timeout, so `write_timeout`
-    (`media_write_timeout` for uploads) only widens a hard cap on the whole request: the sum of
-    the four, which stops a stalled upload from hanging for ever.
+    Timeouts mean what PTB says they mean: `connect_timeout` is the TCP (and TLS) connect,
+    `pool_timeout` the wait for a free pooled connection, `read_timeout` the wait between bytes
+    of the answer. aiohttp has no per-write timeout; an upload (`media_write_timeout`) gets a
+    hard cap on the whole request instead — the sum of the four — which stops a stalled upload
+    from hanging for ever. A plain JSON request is written in one go, so `write_timeout` has
+    nothing to limit there, and it gets no such cap.
+
+    The wait for a free connection is ours (a semaphore the size of the pool), not aiohttp's:
+    aiohttp arms its connect timer on every request even when a connection is free, and its
+    pool hand-over costs more; together about a tenth of each reply's CPU time when many
+    updates are in flight (docs/PERFORMANCE.md). A timer is armed only when a request really
+    has to wait.
     """
 
-    __slots__ = ("_connect_timeout", "_media_write_timeout", "_pool_size", "_pool_timeout",
-                 "_proxy", "_read_timeout", "_session", "_write_timeout")
+    __slots__ = ("_connect_timeout", "_free", "_media_write_timeout", "_pool_size",
+                 "_pool_timeout", "_proxy", "_read_timeout", "_session", "_timeouts",
+                 "_write_timeout")
 
     def __init__(self, connection_pool_size: int = 64, *, read_timeout: float | None = 5.0,
                  write_timeout: float | None = 5.0, connect_timeout: float | None = 5.0,
@@ -66,6 +75,9 @@ class AiohttpRequest(BaseRequest):
         # looks up the proxy and ~/.netrc in a worker thread on every single request.
         self._proxy = proxy
         self._session: aiohttp.ClientSession | None = None
+        self._free = asyncio.Semaphore(connection_pool_size)
+        # The few timeout combinations PTB asks for, each made once.
+        self._timeouts: dict[tuple[Any, ...], aiohttp.ClientTimeout] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -80,10 +92,13 @@ class AiohttpRequest(BaseRequest):
             # The session must be made inside the running loop, hence here and not in __init__.
             connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0,
                                              ttl_dns_cache=300)
+            self._free = asyncio.Semaphore(self._pool_size)  # of this event loop
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 headers={"User-Agent": self.USER_AGENT},
                 timeout=aiohttp.ClientTimeout(total=None),
+                # The Bot API sets no cookies; a real jar would be consulted on every request.
+                cookie_jar=aiohttp.DummyCookieJar(),
             )
 
     async def shutdown(self) -> None:
@@ -93,16 +108,46 @@ class AiohttpRequest(BaseRequest):
 
     def _timeout(self, read: Seconds, write: Seconds, connect: Seconds, pool: Seconds,
                  uploading: bool) -> aiohttp.ClientTimeout:
+        """aiohttp's timeouts for one request (the pool wait is not among them: see the class
+        docstring)."""
+        key = (read, write, connect, pool, uploading)
+        try:
+            return self._timeouts[key]
+        except (KeyError, TypeError):  # TypeError: an unhashable value; computed every time
+            pass
+        timeout = self._make_timeout(read, write, connect, pool, uploading)
+        if len(self._timeouts) < 64:
+            try:
+                self._timeouts[key] = timeout
+            except TypeError:
+                pass
+        return timeout
+
+    def _make_timeout(self, read: Seconds, write: Seconds, connect: Seconds, pool: Seconds,
+                      uploading: bool) -> aiohttp.ClientTimeout:
         read = self._read_timeout if isinstance(read, _NOT_GIVEN) else read
         connect = self._connect_timeout if isinstance(connect, _NOT_GIVEN) else connect
-        pool = self._pool_timeout if isinstance(pool, _NOT_GIVEN) else pool
-        if isinstance(write, _NOT_GIVEN):
-            write = self._media_write_timeout if uploading else self._write_timeout
-        parts = (read, write, connect, pool)
-        total = None if any(p is None for p in parts) else sum(parts)  # type: ignore[arg-type]
-        acquire = None if connect is None or pool is None else connect + pool
-        return aiohttp.ClientTimeout(total=total, connect=acquire, sock_connect=connect,
-                                     sock_read=read)
+        total = None
+        if uploading:
+            pool = self._pool_timeout if isinstance(pool, _NOT_GIVEN) else pool
+            write = self._media_write_timeout if isinstance(write, _NOT_GIVEN) else write
+            parts = (read, write, connect, pool)
+            if all(p is not None for p in parts):
+                total = sum(parts)  # type: ignore[arg-type]
+        return aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
+
+    async def _take_connection(self, pool: Seconds) -> None:
+        """Wait for a free connection, at most `pool_timeout` seconds."""
+        if not self._free.locked():
+            await self._free.acquire()  # free: taken at once, no timer armed
+            return
+        limit = self._pool_timeout if isinstance(pool, _NOT_GIVEN) else pool
+        try:
+            async with asyncio.timeout(limit):
+                await self._free.acquire()
+        except TimeoutError as err:
+            raise TimedOut("Timed out waiting for a free connection to the Bot API (all "
+                           f"{self._pool_size} are busy); the request was not sent") from err
 
     @staticmethod
     def _body(request_data: RequestData | None) -> tuple[Any, dict[str, str] | None]:
@@ -133,15 +178,17 @@ class AiohttpRequest(BaseRequest):
         uploading = bool(request_data and request_data.contains_files)
         timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout,
                                 uploading)
+        await self._take_connection(pool_timeout)
         try:
             async with self._session.request(method, url, data=body, headers=headers,
                                              timeout=timeout, proxy=self._proxy) as response:
                 return response.status, await response.read()
         except aiohttp.ConnectionTimeoutError as err:
-            raise TimedOut("Timed out getting a connection to the Bot API (all pooled "
-                           "connections busy, or the server did not answer the connect); the "
-                           "request was not sent") from err
+            raise TimedOut("Timed out connecting to the Bot API; the request was not "
+                           "sent") from err
         except (TimeoutError, aiohttp.ServerTimeoutError) as err:
             raise TimedOut from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
+        finally:
+            self._free.release()

@@ -15,8 +15,10 @@ import inspect
 from collections.abc import Awaitable
 from typing import Any
 
-from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from bot.channels.telegram_update import RawUpdate
+from bot.channels.telegram_update import chat_key as raw_chat_key
 
 # PTB's semaphore is taken before ours; it must never make an update wait.
 _UNBOUNDED = 1 << 30
@@ -32,13 +34,7 @@ class _ChatLock:
 
 def chat_key(update: object) -> int | None:
     """The chat whose order an update belongs to (its user when there is no chat)."""
-    if not isinstance(update, Update):
-        return None
-    chat = update.effective_chat
-    if chat is not None:
-        return chat.id
-    user = update.effective_user
-    return user.id if user is not None else None
+    return raw_chat_key(update) if isinstance(update, RawUpdate) else None
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):

@@ -1,12 +1,16 @@
-"""The Telegram channel: PTB updates in, our replies out, and the bot that runs it.
+"""The Telegram channel: updates in, our replies out, and the bot that runs it.
 
-Every PTB `Update` goes through one `TypeHandler` (`TelegramChannel.on_update`) that turns it
-into one `Incoming` for the core — text and commands → `text`; a pressed inline button →
-`payload` (its callback query is always answered, also when the core fails); a location or
-venue; a shared contact with its `user_id` (so the core can tell the sender's own number); a
-document, downloaded up to `telegram.max_document_bytes`; `language_code` → `language_hint` —
-and renders the core's replies (bot/channels/telegram_render.py). `Reply.edit` after a button
-press edits the pressed message; a failed edit sends a new message instead.
+Every update goes through one `TypeHandler` (`TelegramChannel.on_update`) that turns it into one
+`Incoming` for the core — text and commands → `text`; a pressed inline button → `payload` (its
+callback query is always answered, also when the core fails); a location or venue; a shared
+contact with its `user_id` (so the core can tell the sender's own number); a document,
+downloaded up to `telegram.max_document_bytes`; `language_code` → `language_hint` — and renders
+the core's replies (bot/channels/telegram_render.py). `Reply.edit` after a button press edits
+the pressed message; a failed edit sends a new message instead.
+
+Updates reach the handler as JSON (`RawUpdate`, bot/channels/telegram_update.py), from polling
+and from the webhook alike: the bot reads a few fields, and parsing each into PTB's `Update`
+cost more than the rest of the channel's reading. Replies go out as plain Bot API calls.
 
 `TelegramBot` runs the PTB `Application` on our aiohttp transport with per-chat ordering, in
 long-polling or webhook mode; `run_telegram` is what `trolyso run` calls.
@@ -15,13 +19,15 @@ long-polling or webhook mode; `run_telegram` is what `trolyso run` calls.
 from __future__ import annotations
 
 import asyncio
+import gc
+import json
 import logging
 import os
 import signal
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from telegram import CallbackQuery, Message, Update
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -31,16 +37,20 @@ from telegram.error import (
     TelegramError,
 )
 from telegram.ext import Application, ContextTypes, ExtBot, TypeHandler
+from telegram.request import BaseRequest, RequestData
+from telegram.request._requestparameter import RequestParameter
 
 from bot.channels import errors
+from bot.channels import telegram_update as tg
 from bot.channels.aiohttp_request import AiohttpRequest, env_proxy
 from bot.channels.ordering import ChatOrderedProcessor
 from bot.channels.telegram_render import as_edit, plan
+from bot.channels.telegram_update import Json, Pressed, RawUpdate, Unreadable
 from bot.channels.webhook import WebhookServer
 from bot.config import Config
 from bot.core import Core
 from bot.errors import ConfigError, TrolysoError
-from bot.types import Contact, Document, Incoming, Location, Reply
+from bot.types import Document, Incoming, Reply
 
 # Opt in to PTB's coming `timedelta` time periods now: the old int form warns whenever a
 # `RetryAfter` is built, which PTB does itself on every 429.
@@ -53,28 +63,12 @@ NAME = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query"]
 # A flood wait longer than this is not sat out while the user waits for an answer.
 MAX_REPLY_WAIT = 30.0
+_DEFAULT = BaseRequest.DEFAULT_NONE
+_PLAIN = (str, int, float, bool)
 
 
 def _seconds(period: timedelta | float) -> float:
     return period.total_seconds() if isinstance(period, timedelta) else float(period)
-
-
-def _location(message: Message) -> Location | None:
-    if message.venue is not None:
-        venue = message.venue
-        return Location(venue.location.latitude, venue.location.longitude,
-                        title=venue.title, address=venue.address)
-    if message.location is not None:
-        return Location(message.location.latitude, message.location.longitude)
-    return None
-
-
-def _contact(message: Message) -> Contact | None:
-    if message.contact is None:
-        return None
-    c = message.contact
-    return Contact(phone=c.phone_number, first_name=c.first_name or "",
-                   user_id=str(c.user_id) if c.user_id is not None else None)
 
 
 class TelegramChannel:
@@ -92,65 +86,72 @@ class TelegramChannel:
 
     # ---- in ----
 
-    async def _document(self, message: Message) -> Document | None:
-        doc = message.document
+    async def _document(self, msg: Json) -> Document | None:
+        doc = tg.document(msg)
         if doc is None:
             return None
-        if doc.file_size is None or doc.file_size > self.max_document_bytes:
-            log.info("document of %s bytes not downloaded (limit %s)", doc.file_size,
+        size = doc.get("file_size")
+        if not isinstance(size, int) or size > self.max_document_bytes:
+            log.info("document of %s bytes not downloaded (limit %s)", size,
                      self.max_document_bytes)
             return None
         try:
-            file = await doc.get_file()
+            file = await self.bot.get_file(doc["file_id"])
             data = await file.download_as_bytearray(read_timeout=60)
         except TelegramError as e:
             log.warning("document download failed: %s", e)
             return None
         if len(data) > self.max_document_bytes:
             return None
-        return Document(filename=doc.file_name or "file", data=bytes(data),
-                        mime_type=doc.mime_type or "application/octet-stream",
-                        caption=message.caption)
+        caption = msg.get("caption")
+        return Document(filename=str(doc.get("file_name") or "file"), data=bytes(data),
+                        mime_type=str(doc.get("mime_type") or "application/octet-stream"),
+                        caption=caption if isinstance(caption, str) else None)
 
-    async def to_incoming(self, update: Update) -> Incoming | None:
+    async def to_incoming(self, update: RawUpdate) -> Incoming | None:
         """One `Incoming` for a user's message or button press; None for anything else
         (edits, member changes, channel posts), which the bot does not answer."""
-        user, chat = update.effective_user, update.effective_chat
-        if user is None:
+        query = tg.callback_query(update)
+        if query is not None:
+            chat_id, user_id, language = tg.sender(query)
+            data = query.get("data")
+            if not isinstance(data, str) or not data:
+                return None
+            return Incoming(NAME, chat_id, user_id, payload=data, language_hint=language,
+                            update_id=str(update.update_id))
+        msg = tg.message(update)
+        if msg is None or not tg.has_sender(msg):
             return None
-        base = dict(channel=NAME, chat_id=str(chat.id if chat else user.id), user_id=str(user.id),
-                    language_hint=user.language_code, update_id=str(update.update_id))
-        if update.callback_query is not None:
-            data = update.callback_query.data
-            return Incoming(**base, payload=data) if data else None
-        message = update.message
-        if message is None:
-            return None
-        return Incoming(**base, text=message.text, location=_location(message),
-                        contact=_contact(message), document=await self._document(message))
+        chat_id, user_id, language = tg.sender(msg)
+        return Incoming(NAME, chat_id, user_id, text=tg.text(msg), location=tg.location(msg),
+                        contact=tg.contact(msg), document=await self._document(msg),
+                        language_hint=language, update_id=str(update.update_id))
 
-    async def on_update(self, update: Update, context: Any = None) -> None:
+    async def on_update(self, update: RawUpdate, context: Any = None) -> None:
         """The one PTB handler: every update of every chat comes through here, in chat order."""
-        query = update.callback_query
-        answered = asyncio.create_task(self._answer(query)) if query is not None else None
+        answered = None
         try:
+            query = tg.callback_query(update)
+            if query is not None:
+                answered = asyncio.create_task(self._answer(query.get("id")))
             msg = await self.to_incoming(update)
             if msg is None:
                 return
             replies = await self.core.handle(msg)
-            pressed = query.message if query is not None and isinstance(
-                query.message, Message) else None
+            pressed = tg.pressed(query) if query is not None else None
             await self._deliver(int(msg.chat_id), replies, pressed, wait=True)
         except TelegramError as e:
             log.warning("update %s: reply not delivered: %s", update.update_id, e)
+        except Unreadable as e:
+            log.info("update %s ignored: not a well-formed update (%s)", update.update_id, e)
         finally:
             if answered is not None:
                 await answered
 
-    async def _answer(self, query: CallbackQuery) -> None:
+    async def _answer(self, query_id: Any) -> None:
         """Stop the button's spinner; Telegram wants this for every press, whatever happens."""
         try:
-            await self.bot.call("answerCallbackQuery", {"callback_query_id": query.id})
+            await self.bot.call("answerCallbackQuery", {"callback_query_id": str(query_id)})
         except TelegramError as e:
             log.info("answerCallbackQuery failed: %s", e)
 
@@ -167,7 +168,7 @@ class TelegramChannel:
             await asyncio.sleep(delay)
             return await self.bot.call(method, params)
 
-    async def _edit(self, pressed: Message, params: dict[str, Any], wait: bool) -> bool:
+    async def _edit(self, pressed: Pressed, params: dict[str, Any], wait: bool) -> bool:
         try:
             await self._call("editMessageText", {"chat_id": pressed.chat_id,
                                                  "message_id": pressed.message_id, **params},
@@ -179,10 +180,10 @@ class TelegramChannel:
             return False
         return True
 
-    async def _deliver(self, chat_id: int, replies: list[Reply], pressed: Message | None,
+    async def _deliver(self, chat_id: int, replies: list[Reply], pressed: Pressed | None,
                        wait: bool) -> None:
         for reply in replies:
-            edit = as_edit(reply) if pressed is not None and pressed.text is not None else None
+            edit = as_edit(reply) if pressed is not None and pressed.has_text else None
             if edit is not None and pressed is not None:
                 pressed_now, pressed = pressed, None  # only one reply replaces the message
                 if await self._edit(pressed_now, edit, wait):
@@ -219,20 +220,83 @@ class TelegramChannel:
 
 async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """PTB's default would log the whole update, names and all; we log only its id."""
-    update_id = update.update_id if isinstance(update, Update) else "-"
+    update_id = update.update_id if isinstance(update, RawUpdate) else "-"
     log.error("telegram update %s failed", update_id, exc_info=context.error)
 
 
-class ReplyBot(ExtBot[None]):
-    """PTB's bot, plus `call`: a Bot API call whose answer we do not need as PTB objects.
+class _PlainJson(RequestData):
+    """Request parameters that are all plain JSON values (strings, numbers): the body is one
+    `json.dumps`, without PTB's conversion of each parameter (its type checks and per-value
+    serialising were a good part of the cost of every reply, docs/PERFORMANCE.md)."""
 
-    Replies are sent with `call`; parsing each sent message back into a PTB `Message` was
-    about a third of the channel's CPU time per update (docs/PERFORMANCE.md). `_post` is the
-    seam PTB's own ExtBot builds on; errors are PTB's usual `TelegramError`s.
+    __slots__ = ("_plain",)
+
+    def __init__(self, params: dict[str, str | int | float | bool]):
+        super().__init__()  # no files
+        self._plain = params
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        return self._plain
+
+    @property
+    def json_parameters(self) -> dict[str, str]:
+        return {k: v if isinstance(v, str) else json.dumps(v) for k, v in self._plain.items()}
+
+    @property
+    def json_payload(self) -> bytes:
+        return json.dumps(self._plain).encode()
+
+
+class ReplyBot(ExtBot[None]):
+    """PTB's bot, with the two calls of every update kept as JSON: `call` (a Bot API call whose
+    answer we do not need as PTB objects) and `get_updates` (updates as `RawUpdate`s).
+
+    Parsing each sent message back into a PTB `Message`, and each update into an `Update`,
+    were together more than half of the channel's CPU time per update (docs/PERFORMANCE.md).
+    `_post` is the seam PTB's own ExtBot builds on; errors are PTB's usual `TelegramError`s,
+    so the Updater's retry loop works as before.
     """
 
     async def call(self, method: str, params: dict[str, Any]) -> Any:
-        return await self._post(method, params)
+        # What `_post` does, without PTB's conversion of every value: ours are JSON-ready
+        # strings and numbers (a file to upload still goes through PTB's conversion).
+        params = {key: value for key, value in params.items() if value is not None}
+        if all(type(value) in _PLAIN for value in params.values()):
+            data: RequestData = _PlainJson(params)
+        else:
+            data = RequestData([RequestParameter.from_input(k, v) for k, v in params.items()])
+        return await self.request.post(url=f"{self.base_url}/{method}", request_data=data)
+
+    async def get_updates(
+        self,
+        offset: int | None = None,
+        limit: int | None = None,
+        timeout: timedelta | int | None = None,  # noqa: ASYNC109 (PTB's signature)
+        allowed_updates: Sequence[str] | None = None,
+        *,
+        read_timeout: Any = _DEFAULT,
+        write_timeout: Any = _DEFAULT,
+        connect_timeout: Any = _DEFAULT,
+        pool_timeout: Any = _DEFAULT,
+        api_kwargs: Json | None = None,
+    ) -> tuple[RawUpdate, ...]:
+        # As PTB's own get_updates: the long poll's wait is added to the read timeout.
+        base = self._request[0].read_timeout if read_timeout is _DEFAULT else read_timeout
+        wait = _seconds(timeout) if timeout else 0.0
+        result = await self._post(
+            "getUpdates",
+            {"timeout": timeout, "offset": offset, "limit": limit,
+             "allowed_updates": allowed_updates},
+            read_timeout=(base or 0) + wait, write_timeout=write_timeout,
+            connect_timeout=connect_timeout, pool_timeout=pool_timeout, api_kwargs=api_kwargs)
+        updates = []
+        for data in result:
+            try:
+                updates.append(RawUpdate(data))
+            except Unreadable:
+                log.warning("getUpdates returned an update without an id; skipped")
+        return tuple(updates)
 
 
 def build_application(config: Config, *, webhook: bool) -> Application:
@@ -264,6 +328,34 @@ def check_webhook_config(config: Config) -> None:
                           "TROLYSO_WEBHOOK_SECRET_TOKEN)")
 
 
+# The young generation's collection threshold while serving (Python's default is 700). Every
+# update allocates a few hundred objects, and hundreds of updates are in flight at once, so at
+# the default the collector runs several times per update and keeps finding live objects; it
+# cost about a tenth of the bot's CPU time (docs/PERFORMANCE.md).
+GC_YOUNG_THRESHOLD = 10_000
+_gc_before: tuple[int, int, int] | None = None
+
+
+def _settle_gc() -> None:
+    """Tune the garbage collector for serving, once everything is loaded. What was loaded
+    (content, search index, catalogs, libraries) lives as long as the process; frozen, the
+    collector no longer walks it, which took up to a fifth of a second per full collection
+    with the event loop stopped."""
+    global _gc_before
+    if _gc_before is None:
+        _gc_before = gc.get_threshold()
+        gc.set_threshold(GC_YOUNG_THRESHOLD, *_gc_before[1:])
+    gc.freeze()
+
+
+def _unsettle_gc() -> None:
+    global _gc_before
+    gc.unfreeze()
+    if _gc_before is not None:
+        gc.set_threshold(*_gc_before)
+        _gc_before = None
+
+
 class TelegramBot:
     """The PTB `Application` wired to our core: `await start()`, serve, `await stop()`."""
 
@@ -277,7 +369,7 @@ class TelegramBot:
         self.processor: ChatOrderedProcessor = self.application.update_processor
         self.channel = TelegramChannel(core, self.application.bot,
                                        max_document_bytes=config.telegram.max_document_bytes)
-        self.application.add_handler(TypeHandler(Update, self.channel.on_update))
+        self.application.add_handler(TypeHandler(RawUpdate, self.channel.on_update))
         self.application.add_error_handler(_log_error)
         self.server: WebhookServer | None = None
         self._listen_port = config.webhook.listen_port if listen_port is None else listen_port
@@ -299,6 +391,7 @@ class TelegramBot:
         await self._initialize()
         app = self.application
         await app.start()
+        _settle_gc()
         if not self.webhook:
             await app.updater.start_polling(timeout=self.config.telegram.poll_timeout_seconds,
                                             allowed_updates=ALLOWED_UPDATES)
@@ -325,6 +418,7 @@ class TelegramBot:
         if app.running:
             await app.stop()
         await app.shutdown()
+        _unsettle_gc()
 
     def describe(self) -> str:
         if not self.webhook or self.server is None:

@@ -53,6 +53,12 @@ def _inline_button(b: Button) -> dict[str, str]:
 
 
 @lru_cache(maxsize=4096)
+def keyboards(buttons: Rows) -> tuple[str | None, str | None]:
+    """The inline and the request keyboard of a reply's buttons, as JSON (either may be None).
+    One cache lookup for both: hashing and comparing the buttons is most of the cost."""
+    return inline_keyboard(buttons), request_keyboard(buttons)
+
+
 def inline_keyboard(buttons: Rows) -> str | None:
     rows = [[_inline_button(b) for b in row if b.kind in (ButtonKind.CALLBACK, ButtonKind.URL)]
             for row in buttons]
@@ -60,7 +66,6 @@ def inline_keyboard(buttons: Rows) -> str | None:
     return json.dumps({"inline_keyboard": rows}) if rows else None
 
 
-@lru_cache(maxsize=256)
 def request_keyboard(buttons: Rows) -> str | None:
     rows = [[{"text": b.label, "request_contact" if b.kind is ButtonKind.REQUEST_CONTACT
               else "request_location": True} for b in row if b.kind in _REQUEST_KINDS]
@@ -72,6 +77,8 @@ def request_keyboard(buttons: Rows) -> str | None:
 
 
 def _texts(text: str) -> list[Out]:
+    if 2 * len(text) <= MAX_TEXT:  # fits even if every character took two UTF-16 units
+        return [Out("sendMessage", {"text": text})]
     return [Out("sendMessage", {"text": part}) for part in split_text(text, MAX_TEXT)]
 
 
@@ -100,8 +107,7 @@ def _content(reply: Reply) -> list[Out]:
 def plan(reply: Reply, remove_keyboard: bool = False) -> list[Out]:
     """The calls that show `reply`, in order, each with its keyboard."""
     items = _content(reply)
-    inline = inline_keyboard(reply.buttons)
-    request = request_keyboard(reply.buttons)
+    inline, request = keyboards(reply.buttons) if reply.buttons else (None, None)
     first, first_kind = ((request, "request") if request
                          else (REMOVE_KEYBOARD, "remove") if remove_keyboard else (None, None))
     if not items and (inline or request):

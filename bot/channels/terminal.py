@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.core import Core
+from bot.outbox import channels as outbox_channels
 from bot.types import Button, ButtonKind, Contact, Incoming, Location, Reply
 
 NAME = "terminal"
@@ -106,6 +107,14 @@ class TerminalChannel:
 
     async def run(self) -> None:
         self._print("Trợ lý số — terminal. /quit to leave.")
+        # Reminders and notices for this chat are printed as they come due.
+        outbox_channels.register(self)
+        try:
+            await self._chat()
+        finally:
+            await outbox_channels.unregister(self)
+
+    async def _chat(self) -> None:
         while True:
             line = await self._readline()
             if line is None or line.strip() == "/quit":

@@ -16,8 +16,9 @@ from collections import deque
 from typing import Any
 
 from aiohttp import web
-from telegram import Update
 from telegram.ext import Application
+
+from bot.channels.telegram_update import RawUpdate, Unreadable
 
 log = logging.getLogger(__name__)
 
@@ -94,16 +95,18 @@ class WebhookServer:
                 return None
         return bytes(body)
 
-    def _update(self, body: bytes) -> Update | None:
+    @staticmethod
+    def _update(body: bytes) -> RawUpdate | None:
+        """The update, as JSON like polling gives it (bot/channels/telegram_update.py)."""
         try:
             data = json.loads(body)
         except ValueError:
             return None
-        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        if not isinstance(data, dict):
             return None
         try:
-            return Update.de_json(data, self.application.bot)
-        except (KeyError, TypeError, ValueError):
+            return RawUpdate(data)
+        except Unreadable:
             return None
 
     async def _receive(self, request: web.Request) -> web.Response:

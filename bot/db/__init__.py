@@ -1,29 +1,33 @@
-"""Storage: the async engine, sessions, and schema upgrades at start.
+"""Storage: the async engine, connections and sessions in one transaction, schema upgrades.
 
-SQLite is the embedded default (WAL mode, one connection per process so writes never fight);
-PostgreSQL is the shared store for several processes. The same code runs on both.
+SQLite is the embedded default (WAL mode). All of a process's own work goes through one
+connection, one transaction at a time, so its writes never fight; its statements run on the
+event loop's thread (bot/db/inline_sqlite.py). PostgreSQL is the shared store for several
+processes, with a connection pool. The same code runs on both.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 
+from bot.db.inline_sqlite import InlineConnection
 from bot.errors import SchemaError
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+# How long a statement waits for a write lock held by another process (a CLI command, say)
+# before it fails. The event loop waits with it (bot/db/inline_sqlite.py), so it is short; the
+# bot's own transactions take a fraction of a millisecond.
+SQLITE_BUSY_TIMEOUT_MS = 1000
 
 
 def load_models():
@@ -64,25 +68,90 @@ class Database:
         self.url = url
         self.dialect = u.get_backend_name()
         if self.is_sqlite:
-            self.engine: AsyncEngine = create_async_engine(
-                url, pool_size=1, max_overflow=0, pool_timeout=60
-            )
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            self.engine: AsyncEngine = self._sqlite_engine(url)
         else:
             connect_args = {"server_settings": {"search_path": schema}} if schema else {}
             self.engine = create_async_engine(url, pool_size=10, max_overflow=20,
                                               pool_pre_ping=True, connect_args=connect_args)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite: the connection all transactions of this process take turns on.
+        self._shared: AsyncConnection | None = None
+        self._turn = asyncio.Lock()
+        self._turn_holder: asyncio.Task | None = None
 
     @property
     def is_sqlite(self) -> bool:
         return self.dialect == "sqlite"
 
+    @staticmethod
+    def _sqlite_engine(url: str) -> AsyncEngine:
+        # The shared connection is one of the pool's; the overflow serves code that opens its
+        # own (schema upgrades, tests reading behind the bot's back).
+        async def connect() -> InlineConnection:
+            args, kwargs = engine.dialect.create_connect_args(make_url(url))
+            return await InlineConnection(lambda: sqlite3.connect(*args, **kwargs))
+
+        engine = create_async_engine(url, pool_size=1, max_overflow=2, pool_timeout=60,
+                                     async_creator=connect)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+
+    @staticmethod
+    def sqlite_of(conn: AsyncConnection) -> sqlite3.Connection:
+        """The sqlite3 connection under `conn` (SQLite only), to run statements on directly;
+        they are part of `conn`'s transaction."""
+        return conn.sync_connection.connection.driver_connection.sqlite
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection]:
+        """A connection in a transaction: committed when the block ends, rolled back when it
+        raises. On SQLite, every caller takes its turn on the one shared connection."""
+        if not self.is_sqlite:
+            async with self.engine.connect() as conn, conn.begin():
+                yield conn
+            return
+        task = asyncio.current_task()
+        if task is not None and task is self._turn_holder:
+            raise RuntimeError("a transaction inside a transaction of the same task would "
+                               "wait for itself for ever; use the session you were given")
+        async with self._turn:
+            self._turn_holder = task
+            try:
+                if self._shared is None:
+                    self._shared = await self.engine.connect()
+                conn = self._shared
+                db = self.sqlite_of(conn)
+                _begin(db)
+                try:
+                    yield conn
+                except BaseException:
+                    await _end(conn, db, commit=False)
+                    raise
+                await _end(conn, db, commit=True)
+            finally:
+                self._turn_holder = None
+
+    @staticmethod
+    def session_on(conn: AsyncConnection) -> AsyncSession:
+        """An ORM session inside `conn`'s transaction: it never commits it, a rollback rolls
+        it back (and the owner of `conn` commits or rolls back at the end)."""
+        if not conn.in_transaction():
+            # SQLite: `connection` began the transaction in the driver only. Tell SQLAlchemy
+            # (its begin does no I/O on SQLite), so the session joins it instead of owning
+            # one of its own, which it would roll back when it closes.
+            conn.sync_connection.begin()
+        return AsyncSession(bind=conn, expire_on_commit=False,
+                            join_transaction_mode="rollback_only")
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One session in one transaction: committed on success, rolled back on error."""
-        async with self.sessions() as session, session.begin():
-            yield session
+        async with self.connection() as conn:
+            session = self.session_on(conn)
+            try:
+                yield session
+                await session.flush()
+            finally:
+                await session.close()
 
     async def upgrade(self) -> None:
         """Apply Alembic migrations up to head; refuse a schema newer than this code."""
@@ -94,14 +163,47 @@ class Database:
             return await conn.run_sync(_current_revision_sync)
 
     async def close(self) -> None:
+        if self._shared is not None:
+            shared, self._shared = self._shared, None
+            await shared.close()
         await self.engine.dispose()
+
+
+# One transaction on the shared SQLite connection is begun and ended in the driver: SQLAlchemy's
+# own begin and commit cost a round of greenlet switches each, about a third of a message's time
+# in the core (docs/PERFORMANCE.md), and most messages never use SQLAlchemy at all
+# (bot/db/conversation.py). When something did (a session, an SQLAlchemy statement), SQLAlchemy
+# has a transaction open on the connection and ends it itself: the driver's transaction is the
+# same one either way.
+
+
+def _begin(db: sqlite3.Connection) -> None:
+    if db.in_transaction:  # never expected: every turn ends its transaction
+        log.error("the SQLite connection was still in a transaction; rolling it back")
+        db.rollback()
+    # Python's sqlite3 would begin only at the first write; beginning now makes the reads part
+    # of the transaction too.
+    db.execute("BEGIN")
+
+
+async def _end(conn: AsyncConnection, db: sqlite3.Connection, *, commit: bool) -> None:
+    try:
+        if conn.in_transaction():
+            await (conn.commit() if commit else conn.rollback())
+        elif commit:
+            db.commit()
+    finally:
+        if db.in_transaction:  # a failed commit, or a rollback
+            if conn.in_transaction():
+                await conn.rollback()
+            db.rollback()
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
 

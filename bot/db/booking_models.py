@@ -45,10 +45,13 @@ class BookingSession(Base):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     slot_minutes: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open | cancelled
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | cancelled | moved
     # regular | one_off (from the points files) | officer (added in the bot)
     source: Mapped[str] = mapped_column(String(16), default="regular")
     created_at: Mapped[datetime]
+    # Why officers cancelled it (status cancelled); moved sessions keep their row with status
+    # "moved", so the daily materialise never recreates them (bot/schedule/). Migration 0007.
+    note: Mapped[str | None] = mapped_column(String(300), default=None)
 
 
 class Slot(Base):
@@ -115,6 +118,10 @@ class Booking(Base):
     updated_at: Mapped[datetime]
     cancelled_at: Mapped[datetime | None]
     purged_at: Mapped[datetime | None]
+    # Officers moved its session (the booker was told) and when the booker answered "still
+    # fine" (bot/schedule/). Migration 0007.
+    schedule_changed_at: Mapped[datetime | None] = mapped_column(default=None)
+    schedule_ack_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class WaitlistEntry(Base):

@@ -188,12 +188,12 @@ def _read_point_files(content_dir: Path, units: dict[str, Unit],
         file = (POINTS_DIR / path.name).as_posix()
         data = _read_toml(path, file, problems)
         if data is not None:
-            points += [(file, p) for p in _read_point_file(data, path.stem, file, units,
+            points += [(file, p) for p in read_point_file(data, path.stem, file, units,
                                                            problems)]
     return points
 
 
-def _read_point_file(data: dict[str, Any], stem: str, file: str, units: dict[str, Unit],
+def read_point_file(data: dict[str, Any], stem: str, file: str, units: dict[str, Unit],
                      problems: list[str]) -> list[Point]:
     top = _Table(data, file, "", problems)
     top.only(FILE_KEYS)

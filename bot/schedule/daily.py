@@ -1,0 +1,128 @@
+"""An officer's day at a support point: the visitors of a day (time, visitor, help needed,
+needs, priority, and the phone for officers of that unit), marking who came, and the same
+list as a CSV file.
+
+Authorised with `require_unit` for the point's unit. Marking attendance and exporting (which
+hands out personal data) are audited with booking codes and counts only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select, update
+
+from bot.booking import texts
+from bot.booking.phone import display_phone
+from bot.db.booking_models import Booking, Slot
+from bot.i18n import N_, _
+from bot.officers import audit
+from bot.officers.roles import can_act_on_unit, require_unit
+from bot.points.model import Point
+from bot.schedule.errors import Refused
+from bot.schedule.placing import at, local_day
+from bot.schedule.service import point_for
+from bot.types import Document
+
+if TYPE_CHECKING:
+    from bot.ctx import Ctx
+
+VISIT_STATES = ("confirmed", "attended", "missed")
+MARKS = {"attended": N_("came"), "missed": N_("did not come")}
+
+audit.register_action("visit.attended", N_("Visitor marked as came"))
+audit.register_action("visit.missed", N_("Visitor marked as did not come"))
+audit.register_action("visit.reset", N_("Visitor's attendance mark removed"))
+audit.register_action("list.export", N_("Visitor list exported"))
+
+
+@dataclass(frozen=True)
+class Visit:
+    booking: Booking
+    slot: Slot
+    phone: str | None  # None when this officer may not see it
+
+
+async def day_list(ctx: Ctx, point_id: str, day: date) -> tuple[Point, list[Visit]]:
+    """The point's visits on `day` (Hanoi) in time order; cancelled ones left out."""
+    point = await point_for(ctx, point_id)
+    officer = await require_unit(ctx, point.unit)
+    # Phones only for officers of that unit and admins (the same rule as the list itself,
+    # checked again so a future shared view cannot leak them).
+    show_phone = can_act_on_unit(officer, point.unit)
+    tz = ctx.config.tz
+    rows = (await ctx.session.execute(
+        select(Booking, Slot).join(Slot, Booking.slot_id == Slot.id)
+        .where(Booking.point_id == point.id, Booking.status.in_(VISIT_STATES),
+               Slot.starts_at >= at(day, time(0), tz),
+               Slot.starts_at < at(day + timedelta(days=1), time(0), tz))
+        .order_by(Slot.starts_at, Booking.id))).all()
+    return point, [Visit(b, s, b.phone if show_phone else None) for b, s in rows]
+
+
+def visit_line(v: Visit) -> str:
+    """"08:30 · Nguyễn Thị Lan · 📞 0912 345 678 · VNeID · ⭐ Aged 60 or over · ♿ Wheelchair"."""
+    b = v.booking
+    parts = [texts.clock(v.slot.starts_at), b.visitor_name or _("(name deleted)")]
+    if v.phone:
+        parts.append("📞 " + display_phone(v.phone))
+    parts.append(texts.help_text(b.help_topic, b.help_note))
+    if b.priority:
+        parts.append("⭐ " + texts.labels(b.priority, texts.PRIORITY_LABELS))
+    if b.needs:
+        parts.append("♿ " + texts.labels(b.needs, texts.NEED_LABELS))
+    mark = {"attended": "✅ ", "missed": "❌ "}.get(b.status, "")
+    return mark + " · ".join(parts)
+
+
+async def mark(ctx: Ctx, booking_id: int, status: str) -> tuple[Booking, Slot]:
+    """Mark a visit of today (or earlier) as attended, missed, or back to confirmed."""
+    if status not in VISIT_STATES:
+        raise Refused(_("I did not understand that mark, so I did nothing."))
+    booking = await ctx.session.get(Booking, booking_id, populate_existing=True)
+    if booking is None:
+        raise Refused(_("I could not find that visit, so I did nothing."))
+    point = await point_for(ctx, booking.point_id)
+    slot = await ctx.session.get(Slot, booking.slot_id)
+    if booking.status not in VISIT_STATES:
+        raise Refused(_("This visit was cancelled, so I did nothing."))
+    if local_day(slot.starts_at, ctx.config.tz) > local_day(ctx.now(), ctx.config.tz):
+        raise Refused(_("This visit is on a later day: you can mark it on the day."))
+    before = booking.status
+    if before == status:
+        return booking, slot
+    await ctx.session.execute(update(Booking).where(Booking.id == booking.id)
+                              .values(status=status, updated_at=ctx.now()))
+    await ctx.session.refresh(booking)
+    action = {"attended": "visit.attended", "missed": "visit.missed"}.get(status, "visit.reset")
+    await audit.record_for(ctx, action, f"booking:{booking.code}", {"status": before},
+                           {"status": status}, unit_id=point.unit)
+    return booking, slot
+
+
+async def export_csv(ctx: Ctx, point_id: str, day: date) -> Document:
+    """The day's list as a CSV file (UTF-8 with a BOM, so spreadsheet programs show the
+    Vietnamese letters)."""
+    point, visits = await day_list(ctx, point_id, day)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("time"), _("code"), _("visitor"), _("phone"), _("help needed"),
+                     _("priority"), _("needs"), _("status")])
+    for v in visits:
+        b = v.booking
+        writer.writerow([texts.clock(v.slot.starts_at), b.code, b.visitor_name or "",
+                         display_phone(v.phone) if v.phone else "",
+                         texts.help_text(b.help_topic, b.help_note),
+                         texts.labels(b.priority, texts.PRIORITY_LABELS) if b.priority else "",
+                         texts.labels(b.needs, texts.NEED_LABELS) if b.needs else "",
+                         _(MARKS[b.status]) if b.status in MARKS else ""])
+    await audit.record_for(ctx, "list.export", f"point:{point.id}", None,
+                           {"day": day.isoformat(), "visits": len(visits)}, unit_id=point.unit)
+    return Document(filename=f"visitors-{point.id}-{day.isoformat()}.csv",
+                    data=out.getvalue().encode("utf-8-sig"), mime_type="text/csv",
+                    caption=_("📋 Visitors at {point} on {day}", point=point.name,
+                              day=texts.day_label(day)))

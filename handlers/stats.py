@@ -1,0 +1,135 @@
+""""📊 Numbers" in the officer menu: bookings, attendance and no-shows of my communes' and wards'
+points for the last weeks (an admin sees every point), and — city-wide — the most read guides
+with their "Did this help?" answers per version, and the questions no guide answered.
+The full tables are `trolyso report bookings|attendance|guides|questions` (CSV).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+from bot.content.reports import guide_rows, question_rows
+from bot.ctx import Ctx
+from bot.i18n import N_, _, format_date, ngettext
+from bot.officers.roles import require_officer
+from bot.router import Router
+from bot.stats.bookings import PointWeek, by_point_week, week_start
+from bot.types import Button, Incoming, Reply, rows
+from handlers.officer import OfficerEntry, add_officer_entry, officer_action
+
+router = Router()
+OPEN, GUIDES, QUESTIONS = "stat", "stat:g", "stat:q"
+WEEKS = 4  # this week and the three before
+MAX_POINTS = 6  # more points than this: the busiest, and the CSV report for the rest
+TOP = 5
+CITY_DAYS = 30
+
+add_officer_entry(OfficerEntry(OPEN, N_("📊 Numbers"), order=70))
+
+
+def _buttons(*extra: Button) -> tuple[tuple[Button, ...], ...]:
+    return rows(*extra, Button(_("⬅️ Officer tools"), "ofc"), Button(_("🏠 Main menu"), "menu"))
+
+
+def _week_line(w: PointWeek) -> str:
+    line = _("Week {n} (from {day}): {booked} booked · {came} came · {missed} did not come · "
+             "{cancelled} cancelled", n=w.week.number, day=format_date(w.week.monday, "d/M"),
+             booked=w.booked, came=w.attended, missed=w.no_show, cancelled=w.cancelled)
+    if w.not_marked:
+        line += " · " + _("{n} not marked yet", n=w.not_marked)
+    return line
+
+
+@officer_action
+async def bookings(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
+    officer = await require_officer(ctx)
+    if msg.payload not in (None, OPEN):
+        return None
+    today = ctx.now().astimezone(ctx.config.tz).date()
+    since = week_start(today - timedelta(weeks=WEEKS - 1), ctx.config.tz)
+    until = week_start(today + timedelta(weeks=1), ctx.config.tz)
+    weeks = await by_point_week(ctx.session, ctx.config.tz, ctx.now(), since=since,
+                                until=until,
+                                unit_ids=None if officer.is_admin else officer.unit_ids)
+    title = (_("📊 Bookings at every support point, last {n} weeks:", n=WEEKS)
+             if officer.is_admin else
+             _("📊 Bookings at the support points of your communes and wards, last {n} "
+               "weeks:", n=WEEKS))
+    by_point: dict[str, list[PointWeek]] = {}
+    for w in weeks:
+        by_point.setdefault(w.point_id, []).append(w)
+    busiest = sorted(by_point, key=lambda p: (-sum(w.booked for w in by_point[p]), p))
+    lines = [title]
+    places = ctx.services.get("places")
+    for point_id in busiest[:MAX_POINTS]:
+        point = places.points.get(point_id) if places is not None else None
+        lines += ["", f"📍 {point.name if point else point_id}"]
+        lines += [f"• {_week_line(w)}" for w in by_point[point_id]]
+    if not weeks:
+        lines.append(_("No bookings in these weeks."))
+    if len(busiest) > MAX_POINTS:
+        lines += ["", _("…and {n} more points: the full table is “trolyso report bookings”.",
+                        n=len(busiest) - MAX_POINTS)]
+    return [Reply(text="\n".join(lines), edit=msg.payload is not None, buttons=_buttons(
+        Button(_("📚 Guides read and feedback"), GUIDES),
+        Button(_("❓ Questions without an answer"), QUESTIONS)))]
+
+
+def _title(ctx: Ctx, guide_id: str) -> str:
+    catalogue = ctx.services.get("catalogue")
+    guide = catalogue.get(guide_id, ctx.locale) if catalogue is not None else None
+    return guide.title if guide is not None else guide_id
+
+
+@officer_action
+async def guides(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    await require_officer(ctx)
+    found = await guide_rows(ctx.session, ctx.now() - timedelta(days=CITY_DAYS))
+    views: Counter = Counter()
+    finished: Counter = Counter()
+    votes: dict[tuple[str, int], Counter] = {}
+    for gid, version, _locale, seen, _starts, completed, yes, no, _comments in found:
+        views[gid] += seen
+        finished[gid] += completed
+        if yes or no:
+            c = votes.setdefault((gid, version), Counter())
+            c["yes"] += yes
+            c["no"] += no
+    lines = [_("📚 Most read guides, whole city, last {n} days:", n=CITY_DAYS)]
+    top = [gid for gid, n in views.most_common(TOP) if n]
+    lines += [_("{i}. {title} — {views} views, {done} read to the end", i=i,
+                title=_title(ctx, gid), views=views[gid], done=finished[gid])
+              for i, gid in enumerate(top, start=1)]
+    if not top:
+        lines.append(_("No guide was opened in these days."))
+    lines += ["", _("“Did this help?” per guide version (👍 yes / 👎 no):")]
+    ranked = sorted(votes.items(), key=lambda kv: (-(kv[1]["yes"] + kv[1]["no"]), kv[0]))
+    lines += [_("• {title} (version {version}): 👍 {yes} / 👎 {no}", title=_title(ctx, gid),
+                version=version, yes=c["yes"], no=c["no"])
+              for (gid, version), c in ranked[:TOP]]
+    if not ranked:
+        lines.append(_("No answers yet."))
+    return [Reply(text="\n".join(lines), buttons=_buttons(Button(_("📊 Bookings"), OPEN)),
+                  edit=True)]
+
+
+@officer_action
+async def questions(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    await require_officer(ctx)
+    found = await question_rows(ctx.session, ctx.config.tz,
+                                ctx.now() - timedelta(days=CITY_DAYS), TOP)
+    lines = [_("❓ Questions no guide answered, whole city, last {n} days (most asked first):",
+               n=CITY_DAYS)]
+    lines += [ngettext("• “{question}” — {n} time", "• “{question}” — {n} times", count,
+                       question=question[:120])
+              for count, _locale, question, _first, _last in found]
+    if not found:
+        lines.append(_("None: every question found a guide."))
+    return [Reply(text="\n".join(lines), buttons=_buttons(Button(_("📊 Bookings"), OPEN)),
+                  edit=True)]
+
+
+router.payload(OPEN, bookings, always=True)
+router.payload(GUIDES, guides, always=True)
+router.payload(QUESTIONS, questions, always=True)
