@@ -32,8 +32,12 @@ lint: setup
 	$(BIN)/ruff check bot handlers tests bench tools
 	$(BIN)/ruff format --check bot handlers tests bench tools
 
+# Each part prints its own table; every row of a table comes from the same run.
 bench: setup
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench               # Telegram path: our bot vs a bare PTB echo bot
+	$(BIN)/python -m bench.search        # search latency and start-up index time
+	$(BIN)/python -m bench.booking       # bookings/s on SQLite (and PostgreSQL when set)
+	$(BIN)/python -m bench.broadcast     # 10,000-recipient broadcast, 429s, kill + restart
 
 # Search quality on tests/data/questions.tsv: top-1, top-3, open precision, out-of-scope.
 eval: setup

@@ -34,6 +34,9 @@ class MemoryCore:
         self.core = core
         self.reply = None
 
+    def __getattr__(self, name: str):
+        return getattr(self.core, name)  # services, config, ... as the real core has them
+
     async def handle(self, msg):
         if self.reply is None:
             self.reply = await self.core.handle(msg)

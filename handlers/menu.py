@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.ctx import Ctx
-from bot.i18n import _
+from bot.i18n import _, current_locale
 from bot.types import Button, Reply
 
 
@@ -44,8 +44,18 @@ def entries(ctx: Ctx | None) -> list[MenuEntry]:
     return [e for e in MENU if e.visible(ctx)]
 
 
+# The menu's buttons per (locale, visible entries): built once, since /menu is the most
+# frequent message and Buttons are immutable.
+_BUTTONS: dict[tuple[str, tuple[MenuEntry, ...]], tuple[tuple[Button, ...], ...]] = {}
+
+
 def buttons(ctx: Ctx | None) -> tuple[tuple[Button, ...], ...]:
-    return tuple((Button(_(e.label), e.payload),) for e in entries(ctx))
+    visible = tuple(entries(ctx))
+    key = (current_locale(), visible)
+    cached = _BUTTONS.get(key)
+    if cached is None:
+        cached = _BUTTONS[key] = tuple((Button(_(e.label), e.payload),) for e in visible)
+    return cached
 
 
 def menu_reply(ctx: Ctx | None, text: str | None = None, *, edit: bool = False) -> Reply:

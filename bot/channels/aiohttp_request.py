@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import getproxies_environment, proxy_bypass_environment
@@ -38,6 +39,58 @@ def env_proxy(url: str) -> str | None:
     return proxies.get(parts.scheme) or proxies.get("all")
 
 
+class _Slots:
+    """The pool's free connections: taken at once when there is one; otherwise a wait in line,
+    with a timer of its own (asyncio.timeout's bookkeeping cost more than the wait itself when
+    many replies are in flight). A freed slot goes straight to the first in line."""
+
+    __slots__ = ("_free", "_line")
+
+    def __init__(self, size: int):
+        self._free = size
+        self._line: deque[asyncio.Future[None]] = deque()
+
+    def busy(self) -> bool:
+        return self._free == 0 or bool(self._line)
+
+    async def take(self, seconds: float | None) -> None:
+        """A slot, or TimeoutError after `seconds` (None: no limit)."""
+        if not self.busy():
+            self._free -= 1
+            return
+        loop = asyncio.get_running_loop()
+        turn = loop.create_future()
+        self._line.append(turn)
+        timer = None if seconds is None else loop.call_later(seconds, _expire, turn)
+        try:
+            await turn
+        except BaseException:
+            if turn.done() and not turn.cancelled() and turn.exception() is None:
+                self.give()  # handed a slot just as we were cancelled: pass it on
+            else:
+                try:
+                    self._line.remove(turn)
+                except ValueError:
+                    pass
+            raise
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    def give(self) -> None:
+        while self._line:
+            turn = self._line.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self._free += 1
+
+
+def _expire(turn: asyncio.Future[None]) -> None:
+    if not turn.done():
+        turn.set_exception(TimeoutError())
+
+
 class AiohttpRequest(BaseRequest):
     """A `telegram.request.BaseRequest` on one aiohttp session with a bounded connection pool.
 
@@ -48,7 +101,7 @@ class AiohttpRequest(BaseRequest):
     from hanging for ever. A plain JSON request is written in one go, so `write_timeout` has
     nothing to limit there, and it gets no such cap.
 
-    The wait for a free connection is ours (a semaphore the size of the pool), not aiohttp's:
+    The wait for a free connection is ours (`_Slots`, the size of the pool), not aiohttp's:
     aiohttp arms its connect timer on every request even when a connection is free, and its
     pool hand-over costs more; together about a tenth of each reply's CPU time when many
     updates are in flight (docs/PERFORMANCE.md). A timer is armed only when a request really
@@ -75,7 +128,7 @@ class AiohttpRequest(BaseRequest):
         # looks up the proxy and ~/.netrc in a worker thread on every single request.
         self._proxy = proxy
         self._session: aiohttp.ClientSession | None = None
-        self._free = asyncio.Semaphore(connection_pool_size)
+        self._free = _Slots(connection_pool_size)
         # The few timeout combinations PTB asks for, each made once.
         self._timeouts: dict[tuple[Any, ...], aiohttp.ClientTimeout] = {}
 
@@ -92,7 +145,7 @@ class AiohttpRequest(BaseRequest):
             # The session must be made inside the running loop, hence here and not in __init__.
             connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0,
                                              ttl_dns_cache=300)
-            self._free = asyncio.Semaphore(self._pool_size)  # of this event loop
+            self._free = _Slots(self._pool_size)
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 headers={"User-Agent": self.USER_AGENT},
@@ -138,13 +191,9 @@ class AiohttpRequest(BaseRequest):
 
     async def _take_connection(self, pool: Seconds) -> None:
         """Wait for a free connection, at most `pool_timeout` seconds."""
-        if not self._free.locked():
-            await self._free.acquire()  # free: taken at once, no timer armed
-            return
         limit = self._pool_timeout if isinstance(pool, _NOT_GIVEN) else pool
         try:
-            async with asyncio.timeout(limit):
-                await self._free.acquire()
+            await self._free.take(limit)
         except TimeoutError as err:
             raise TimedOut("Timed out waiting for a free connection to the Bot API (all "
                            f"{self._pool_size} are busy); the request was not sent") from err
@@ -191,4 +240,4 @@ class AiohttpRequest(BaseRequest):
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
         finally:
-            self._free.release()
+            self._free.give()

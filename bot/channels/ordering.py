@@ -1,17 +1,22 @@
 """Per-chat order for PTB: one chat's updates strictly one after another, chats concurrently.
 
 `ChatOrderedProcessor` is a `telegram.ext.BaseUpdateProcessor`. PTB starts one task per update
-in arrival order; each task first takes its chat's lock (asyncio locks are first come, first
-served, and taking a free lock does not yield, so the lock queue keeps arrival order), and only
-then one of `max_concurrent_updates` processing slots. Taking the slot second matters: an update
-waiting for its chat holds no slot, so one busy chat can never fill every slot and stall the
-others. PTB's own semaphore is therefore left unbounded.
+in arrival order. The first update of a chat that is not busy becomes the chat's *server*: it
+takes one of `max_concurrent_updates` processing slots, handles its update, then every update
+of that chat that arrived meanwhile, in arrival order, and only then lets the chat go. An update
+for a busy chat is only put in the chat's queue; its own task ends at once. So an update waiting
+for its chat holds no slot (one busy chat can never fill every slot and stall the others), and
+waiting costs a queue entry rather than a task parked on a lock (docs/PERFORMANCE.md). PTB's own
+semaphore is therefore left unbounded; `Application.stop()` still waits for every update,
+because the servers are PTB's tasks.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
+from collections import deque
 from collections.abc import Awaitable
 from typing import Any
 
@@ -20,16 +25,10 @@ from telegram.ext import BaseUpdateProcessor
 from bot.channels.telegram_update import RawUpdate
 from bot.channels.telegram_update import chat_key as raw_chat_key
 
+log = logging.getLogger(__name__)
+
 # PTB's semaphore is taken before ours; it must never make an update wait.
 _UNBOUNDED = 1 << 30
-
-
-class _ChatLock:
-    __slots__ = ("lock", "users")
-
-    def __init__(self) -> None:
-        self.lock = asyncio.Lock()
-        self.users = 0
 
 
 def chat_key(update: object) -> int | None:
@@ -37,8 +36,14 @@ def chat_key(update: object) -> int | None:
     return raw_chat_key(update) if isinstance(update, RawUpdate) else None
 
 
+def _close(coroutine: Awaitable[Any]) -> None:
+    """Close a coroutine that will never run, quietly."""
+    if inspect.iscoroutine(coroutine):
+        coroutine.close()
+
+
 class ChatOrderedProcessor(BaseUpdateProcessor):
-    __slots__ = ("_locks", "_slots", "limit", "processing")
+    __slots__ = ("_busy", "_slots", "limit", "processing", "queued")
 
     def __init__(self, max_concurrent_updates: int):
         if max_concurrent_updates < 1:
@@ -46,39 +51,57 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         super().__init__(_UNBOUNDED)
         self.limit = max_concurrent_updates
         self._slots = asyncio.Semaphore(max_concurrent_updates)
-        self._locks: dict[int, _ChatLock] = {}
+        # Busy chats → their updates that arrived while one of theirs was being handled.
+        self._busy: dict[int, deque[Awaitable[Any]]] = {}
         self.processing = 0
+        self.queued = 0
 
     @property
     def waiting(self) -> int:
         """Updates received but not yet being processed (waiting for their chat or a slot)."""
-        return self.current_concurrent_updates - self.processing
+        return self.queued + self.current_concurrent_updates - self.processing
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        try:
-            await self._in_order(chat_key(update), coroutine)
-        except asyncio.CancelledError:
-            # Cancelled while waiting its turn: close the never-started coroutine quietly.
-            if inspect.iscoroutine(coroutine):
-                coroutine.close()
-            raise
-
-    async def _in_order(self, key: int | None, coroutine: Awaitable[Any]) -> None:
+        key = chat_key(update)
         if key is None:
-            async with self._slots:
-                await self._run(coroutine)
+            try:
+                async with self._slots:
+                    await self._run(coroutine)
+            except asyncio.CancelledError:
+                _close(coroutine)  # cancelled while waiting for a slot
+                raise
             return
-        entry = self._locks.get(key)
-        if entry is None:
-            entry = self._locks[key] = _ChatLock()
-        entry.users += 1
+        queue = self._busy.get(key)
+        if queue is not None:  # the chat's server handles it after the ones before it
+            queue.append(coroutine)
+            self.queued += 1
+            return
+        await self._serve(key, coroutine)
+
+    async def _serve(self, key: int, first: Awaitable[Any]) -> None:
+        queue: deque[Awaitable[Any]] = deque()
+        self._busy[key] = queue
+        started = False
         try:
-            async with entry.lock, self._slots:
-                await self._run(coroutine)
+            async with self._slots:
+                started = True
+                await self._run(first)
+                while queue:
+                    coroutine = queue.popleft()
+                    self.queued -= 1
+                    try:
+                        await self._run(coroutine)
+                    except Exception:  # PTB's own handling of this update failed: go on
+                        log.exception("an update of a chat failed outside its handler")
+        except asyncio.CancelledError:
+            if not started:
+                _close(first)
+            raise
         finally:
-            entry.users -= 1
-            if entry.users == 0:  # nobody else queued for this chat: forget it
-                del self._locks[key]
+            del self._busy[key]
+            while queue:  # only when cancelled: these never ran
+                _close(queue.popleft())
+                self.queued -= 1
 
     async def _run(self, coroutine: Awaitable[Any]) -> None:
         self.processing += 1
@@ -88,7 +111,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             self.processing -= 1
 
     async def initialize(self) -> None:
-        """Nothing to set up: locks are made per chat as updates arrive."""
+        """Nothing to set up: queues are made per chat as updates arrive."""
 
     async def shutdown(self) -> None:
         """Nothing to free: PTB's Application.stop() already waited for running updates."""

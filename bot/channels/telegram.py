@@ -50,6 +50,7 @@ from bot.channels.webhook import WebhookServer
 from bot.config import Config
 from bot.core import Core
 from bot.errors import ConfigError, TrolysoError
+from bot.outbox import channels as outbox_channels
 from bot.types import Document, Incoming, Reply
 
 # Opt in to PTB's coming `timedelta` time periods now: the old int form warns whenever a
@@ -245,28 +246,74 @@ class _PlainJson(RequestData):
 
     @property
     def json_payload(self) -> bytes:
-        return json.dumps(self._plain).encode()
+        markup = self._plain.get("reply_markup")
+        if not isinstance(markup, str):
+            return json.dumps(self._plain).encode()
+        # A keyboard is JSON already, made once per keyboard (bot/channels/telegram_render.py):
+        # it goes in as the object it is, not escaped again into a string (both are what the
+        # Bot API accepts; escaping it was a good part of building every reply).
+        rest = json.dumps({k: v for k, v in self._plain.items() if k != "reply_markup"})
+        joiner = ", " if len(rest) > 2 else ""
+        return f'{rest[:-1]}{joiner}"reply_markup": {markup}}}'.encode()
+
+
+class _Answered(BaseRequest):
+    """An answer already received, handed to PTB's own response handling (`post`): a failed
+    call raises exactly the `TelegramError` PTB would raise (RetryAfter with its delay,
+    Forbidden, BadRequest, ...)."""
+
+    __slots__ = ("_answer",)
+
+    def __init__(self, code: int, payload: bytes):
+        self._answer = (code, payload)
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def initialize(self) -> None:
+        """Nothing to open: the answer is already here."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        return self._answer
 
 
 class ReplyBot(ExtBot[None]):
-    """PTB's bot, with the two calls of every update kept as JSON: `call` (a Bot API call whose
-    answer we do not need as PTB objects) and `get_updates` (updates as `RawUpdate`s).
+    """PTB's bot, with the two calls of every update kept lean: `call` (a Bot API call whose
+    answer the bot does not need) and `get_updates` (updates as `RawUpdate`s, not `Update`s).
 
     Parsing each sent message back into a PTB `Message`, and each update into an `Update`,
     were together more than half of the channel's CPU time per update (docs/PERFORMANCE.md).
-    `_post` is the seam PTB's own ExtBot builds on; errors are PTB's usual `TelegramError`s,
-    so the Updater's retry loop works as before.
+    Errors are PTB's usual `TelegramError`s, so the Updater's retry loop and our handling of
+    429/403/400 work as before.
     """
 
-    async def call(self, method: str, params: dict[str, Any]) -> Any:
-        # What `_post` does, without PTB's conversion of every value: ours are JSON-ready
-        # strings and numbers (a file to upload still goes through PTB's conversion).
+    async def call(self, method: str, params: dict[str, Any]) -> None:
+        """Make a Bot API call whose answer the bot does not need (it raises PTB's usual
+        `TelegramError`s when the call fails).
+
+        What `_post` does, minus two costs paid on every reply: PTB's conversion of every
+        value (ours are JSON-ready strings and numbers; a file to upload still goes through
+        it), and parsing the answer — the sent message, keyboard and all — only to drop it.
+        A failed call's answer is parsed, by PTB itself (`_Answered`)."""
         params = {key: value for key, value in params.items() if value is not None}
         if all(type(value) in _PLAIN for value in params.values()):
             data: RequestData = _PlainJson(params)
         else:
             data = RequestData([RequestParameter.from_input(k, v) for k, v in params.items()])
-        return await self.request.post(url=f"{self.base_url}/{method}", request_data=data)
+        url = f"{self.base_url}/{method}"
+        try:
+            code, answer = await self.request.do_request(url=url, method="POST",
+                                                         request_data=data)
+        except TelegramError:
+            raise
+        except Exception as exc:  # as PTB's own request wrapper does
+            raise NetworkError(f"Unknown error in HTTP implementation: {exc!r}") from exc
+        if not 200 <= code <= 299:
+            await _Answered(code, answer).post(url, data)  # raises the matching error
 
     async def get_updates(
         self,
@@ -391,6 +438,8 @@ class TelegramBot:
         await self._initialize()
         app = self.application
         await app.start()
+        # Reminders, notices and broadcasts for Telegram chats go out through this bot.
+        outbox_channels.register(self.channel)
         _settle_gc()
         if not self.webhook:
             await app.updater.start_polling(timeout=self.config.telegram.poll_timeout_seconds,
@@ -411,6 +460,7 @@ class TelegramBot:
     async def stop(self) -> None:
         """Stop taking updates, finish the ones in hand, then close the HTTP sessions."""
         app = self.application
+        await outbox_channels.unregister(self.channel)  # its sends in flight finish first
         if self.server is not None:
             await self.server.stop()
         if app.updater is not None and app.updater.running:
