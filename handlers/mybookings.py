@@ -84,6 +84,18 @@ def _not_upcoming(ctx: Ctx, booking: Booking) -> list[Reply]:
     return [Reply(text=text, buttons=_back_buttons())]
 
 
+async def _own_upcoming(ctx: Ctx, msg: Incoming, prefix: str, *, lock: bool = False,
+                        count: int = 1) -> tuple[Booking, Slot, list[int]] | list[Reply]:
+    """The user's own upcoming booking named by the payload, or the polite refusal to send."""
+    found = await _own(ctx, msg, prefix, lock=lock, count=count)
+    if found is None:
+        return _refused(ctx)
+    booking, slot, _ids_ = found
+    if not _is_upcoming(ctx, booking, slot):
+        return _not_upcoming(ctx, booking)
+    return found
+
+
 # --- the list and one visit ----------------------------------------------------------------
 
 
@@ -157,12 +169,10 @@ async def send_files(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 
 async def ask_cancel(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    found = await _own(ctx, msg, "mb:cancel:")
-    if found is None:
-        return _refused(ctx)
+    found = await _own_upcoming(ctx, msg, "mb:cancel:")
+    if isinstance(found, list):
+        return found
     booking, slot, _ids_ = found
-    if not _is_upcoming(ctx, booking, slot):
-        return _not_upcoming(ctx, booking)
     text = _("Cancel the visit {when} ({who}, code {code})? The seat will go to someone "
              "else.", when=texts.when(slot.starts_at, slot.ends_at), who=_visitor(booking),
              code=booking.code)
@@ -172,12 +182,10 @@ async def ask_cancel(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 
 async def do_cancel(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    found = await _own(ctx, msg, "mb:cancel!:", lock=True)
-    if found is None:
-        return _refused(ctx)
+    found = await _own_upcoming(ctx, msg, "mb:cancel!:", lock=True)
+    if isinstance(found, list):
+        return found
     booking, slot, _ids_ = found
-    if not _is_upcoming(ctx, booking, slot):
-        return _not_upcoming(ctx, booking)
     await service.cancel(ctx.session, booking, ctx.now(), ctx.services["places"])
     text = _("Done: the visit {when} (code {code}) is cancelled. Thank you for letting "
              "someone else have the seat.", when=texts.when(slot.starts_at, slot.ends_at),
@@ -201,12 +209,10 @@ def _local_day(ctx: Ctx, slot: Slot) -> str:
 
 
 async def choose_day(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    found = await _own(ctx, msg, "mb:resch:")
-    if found is None:
-        return _refused(ctx)
+    found = await _own_upcoming(ctx, msg, "mb:resch:")
+    if isinstance(found, list):
+        return found
     booking, slot, _ids_ = found
-    if not _is_upcoming(ctx, booking, slot):
-        return _not_upcoming(ctx, booking)
     days = sorted({_local_day(ctx, s) for s in await _free_slots(ctx, booking, slot)})
     if not days:
         return [Reply(text=_("There is no other free time at this point in the next {n} "
@@ -241,13 +247,11 @@ async def choose_time(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 
 async def ask_move(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    found = await _own(ctx, msg, "mb:to:", count=2)
-    if found is None:
-        return _refused(ctx)
+    found = await _own_upcoming(ctx, msg, "mb:to:", count=2)
+    if isinstance(found, list):
+        return found
     booking, slot, (_bid, new_slot_id) = found
     new_slot = await ctx.session.get(Slot, new_slot_id)
-    if not _is_upcoming(ctx, booking, slot):
-        return _not_upcoming(ctx, booking)
     if new_slot is None or new_slot.point_id != booking.point_id:
         return _refused(ctx)
     text = _("Move your visit (code {code})\nfrom: {old}\nto: {new}?", code=booking.code,
@@ -259,12 +263,10 @@ async def ask_move(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 
 async def do_move(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    found = await _own(ctx, msg, "mb:move!:", lock=True, count=2)
-    if found is None:
-        return _refused(ctx)
+    found = await _own_upcoming(ctx, msg, "mb:move!:", lock=True, count=2)
+    if isinstance(found, list):
+        return found
     booking, slot, (_bid, new_slot_id) = found
-    if not _is_upcoming(ctx, booking, slot):
-        return _not_upcoming(ctx, booking)
     places = ctx.services["places"]
     if not await service.move(ctx.session, booking, new_slot_id, ctx.now(), places):
         return [Reply(text=_("Sorry, that time has just filled up. Your visit stays as it "
