@@ -26,6 +26,7 @@ run: setup
 
 test: setup
 	$(BIN)/ruff check bot handlers tests bench tools
+	$(BIN)/ruff format --check bot handlers tests bench tools
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: setup

@@ -50,16 +50,38 @@ class Row:
 
 
 ROWS = (
-    Row("echo-httpx", "bare PTB echo bot, PTB defaults (HTTPXRequest, one update at a time)",
-        "echo-httpx", 600),
-    Row("echo-aiohttp", "bare PTB echo bot, our AiohttpRequest (one update at a time)",
-        "echo-aiohttp", 600),
-    Row("ours", "our bot: /menu → menu (aiohttp, per-chat order, router, core, SQLite)",
-        "ours", 1500),
-    Row("ours-steady", f"our bot at a steady {STEADY_RATE} updates/s", "ours",
-        STEADY_RATE * 10, rate=STEADY_RATE, chats=500),
-    Row("channel-only", "our channel alone (core answers from memory; diagnostic)",
-        "ours-memory-core", 1500),
+    Row(
+        "echo-httpx",
+        "bare PTB echo bot, PTB defaults (HTTPXRequest, one update at a time)",
+        "echo-httpx",
+        600,
+    ),
+    Row(
+        "echo-aiohttp",
+        "bare PTB echo bot, our AiohttpRequest (one update at a time)",
+        "echo-aiohttp",
+        600,
+    ),
+    Row(
+        "ours",
+        "our bot: /menu → menu (aiohttp, per-chat order, router, core, SQLite)",
+        "ours",
+        1500,
+    ),
+    Row(
+        "ours-steady",
+        f"our bot at a steady {STEADY_RATE} updates/s",
+        "ours",
+        STEADY_RATE * 10,
+        rate=STEADY_RATE,
+        chats=500,
+    ),
+    Row(
+        "channel-only",
+        "our channel alone (core answers from memory; diagnostic)",
+        "ours-memory-core",
+        1500,
+    ),
 )
 
 
@@ -80,8 +102,12 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def start_fake() -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "bench.fake_api", "--port", "0"],
-                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench.fake_api", "--port", "0"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     line = proc.stdout.readline() if proc.stdout else ""
     match = re.fullmatch(r"READY (\d+)\s*", line)
     if not match:
@@ -92,21 +118,45 @@ def start_fake() -> tuple[subprocess.Popen, str]:
 
 def measure(row: Row, server: str) -> Result:
     limit = max(60.0, row.count / max(row.rate, 1) * 3)
-    cmd = [sys.executable, "-m", "bench.bots", "--bot", row.bot, "--server", server,
-           "--count", str(row.count), "--chats", str(row.chats), "--rate", str(row.rate),
-           "--warmup", str(row.warmup), "--limit", str(limit)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "bench.bots",
+        "--bot",
+        row.bot,
+        "--server",
+        server,
+        "--count",
+        str(row.count),
+        "--chats",
+        str(row.chats),
+        "--rate",
+        str(row.rate),
+        "--warmup",
+        str(row.warmup),
+        "--limit",
+        str(limit),
+    ]
     out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=limit + 120)
     if out.returncode != 0:
         raise SystemExit(f"bench: {row.key} failed:\n{out.stderr[-2000:]}")
     data = json.loads(out.stdout.strip().splitlines()[-1])
     latencies = data["latencies"]
     if data["replies"] < row.count:
-        print(f"bench: {row.key}: only {data['replies']} of {row.count} replies arrived",
-              file=sys.stderr)
+        print(
+            f"bench: {row.key}: only {data['replies']} of {row.count} replies arrived",
+            file=sys.stderr,
+        )
     per_update = 1000 / max(data["replies"], 1)
-    return Result(row, data["replies"], data["replies"] / data["span"] if data["span"] else 0,
-                  percentile(latencies, 0.50) * 1000, percentile(latencies, 0.99) * 1000,
-                  data["cpu"] * per_update, data["server_cpu"] * per_update)
+    return Result(
+        row,
+        data["replies"],
+        data["replies"] / data["span"] if data["span"] else 0,
+        percentile(latencies, 0.50) * 1000,
+        percentile(latencies, 0.99) * 1000,
+        data["cpu"] * per_update,
+        data["server_cpu"] * per_update,
+    )
 
 
 def machine() -> str:
@@ -119,9 +169,11 @@ def machine() -> str:
     except OSError:
         pass
     load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}, {date.today().isoformat()}, "
-            f"load average at start {load}")
+    return (
+        f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}, {date.today().isoformat()}, "
+        f"load average at start {load}"
+    )
 
 
 def _spread(values: list[float], fmt: str) -> str:
@@ -133,9 +185,11 @@ def _spread(values: list[float], fmt: str) -> str:
 
 
 def table(rounds: list[dict[str, Result]]) -> str:
-    lines = ["| run | updates | updates/s | p50 ms | p99 ms | bot CPU ms/update | "
-             "fake server CPU ms/update |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "| run | updates | updates/s | p50 ms | p99 ms | bot CPU ms/update | "
+        "fake server CPU ms/update |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for row in ROWS:
         results = [r[row.key] for r in rounds]
         mode = "" if not row.rate else f" (fed at {row.rate:g}/s)"
@@ -145,7 +199,8 @@ def table(rounds: list[dict[str, Result]]) -> str:
             f"{_spread([r.p50_ms for r in results], '.1f')} | "
             f"{_spread([r.p99_ms for r in results], '.1f')} | "
             f"{_spread([r.cpu_ms for r in results], '.2f')} | "
-            f"{_spread([r.server_cpu_ms for r in results], '.2f')} |")
+            f"{_spread([r.server_cpu_ms for r in results], '.2f')} |"
+        )
     return "\n".join(lines)
 
 
@@ -156,14 +211,16 @@ def verdict(rounds: list[dict[str, Result]]) -> str:
     quick = sum(p < P99_BAR_MS for p in p99s)
     ok = {True: "met", False: "NOT met"}
     n = len(rounds)
-    return (f"- our bot vs the bare default-transport echo bot, round by round: "
-            f"{', '.join(f'{s:.1f}×' for s in speedups)}; median {statistics.median(speedups):.1f}× "
-            f"(bar ≥ {SPEEDUP_BAR:g}×: {ok[statistics.median(speedups) >= SPEEDUP_BAR]}, "
-            f"in {fast} of {n} rounds)\n"
-            f"- p99 at a steady {STEADY_RATE} updates/s, round by round: "
-            f"{', '.join(f'{p:.1f}' for p in p99s)} ms; median {statistics.median(p99s):.1f} ms "
-            f"(bar < {P99_BAR_MS:g} ms: {ok[statistics.median(p99s) < P99_BAR_MS]}, "
-            f"in {quick} of {n} rounds)")
+    return (
+        f"- our bot vs the bare default-transport echo bot, round by round: "
+        f"{', '.join(f'{s:.1f}×' for s in speedups)}; median {statistics.median(speedups):.1f}× "
+        f"(bar ≥ {SPEEDUP_BAR:g}×: {ok[statistics.median(speedups) >= SPEEDUP_BAR]}, "
+        f"in {fast} of {n} rounds)\n"
+        f"- p99 at a steady {STEADY_RATE} updates/s, round by round: "
+        f"{', '.join(f'{p:.1f}' for p in p99s)} ms; median {statistics.median(p99s):.1f} ms "
+        f"(bar < {P99_BAR_MS:g} ms: {ok[statistics.median(p99s) < P99_BAR_MS]}, "
+        f"in {quick} of {n} rounds)"
+    )
 
 
 def write_doc(text: str) -> None:
@@ -177,12 +234,20 @@ def write_doc(text: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--write-doc", action="store_true",
-                        help=f"also write the table into {DOC.relative_to(ROOT)}")
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="measure every row this many times (default 3)")
-    parser.add_argument("--only", choices=[r.key for r in ROWS], action="append",
-                        help="measure only this row (repeatable; not with --write-doc)")
+    parser.add_argument(
+        "--write-doc",
+        action="store_true",
+        help=f"also write the table into {DOC.relative_to(ROOT)}",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="measure every row this many times (default 3)"
+    )
+    parser.add_argument(
+        "--only",
+        choices=[r.key for r in ROWS],
+        action="append",
+        help="measure only this row (repeatable; not with --write-doc)",
+    )
     args = parser.parse_args()
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
@@ -201,8 +266,11 @@ def main() -> None:
                 print(f"  round {n + 1}/{args.rounds}: {row.label} …", flush=True)
                 results[row.key] = measure(row, server)
                 r = results[row.key]
-                print(f"    {r.per_second:.0f} updates/s, p50 {r.p50_ms:.1f} ms, "
-                      f"p99 {r.p99_ms:.1f} ms, bot CPU {r.cpu_ms:.2f} ms/update", flush=True)
+                print(
+                    f"    {r.per_second:.0f} updates/s, p50 {r.p50_ms:.1f} ms, "
+                    f"p99 {r.p99_ms:.1f} ms, bot CPU {r.cpu_ms:.2f} ms/update",
+                    flush=True,
+                )
             rounds.append(results)
     finally:
         fake.send_signal(signal.SIGINT)
@@ -213,9 +281,11 @@ def main() -> None:
     if args.only:
         return
     load_end = " / ".join(f"{x:.2f}" for x in os.getloadavg())
-    text = (f"Measured {about}; load average at the end {load_end}; {args.rounds} rounds, "
-            f"{time.monotonic() - started:.0f} s. Each cell: the median over the rounds "
-            f"(lowest–highest).\n\n{table(rounds)}\n\n{verdict(rounds)}")
+    text = (
+        f"Measured {about}; load average at the end {load_end}; {args.rounds} rounds, "
+        f"{time.monotonic() - started:.0f} s. Each cell: the median over the rounds "
+        f"(lowest–highest).\n\n{table(rounds)}\n\n{verdict(rounds)}"
+    )
     print()
     print(text)
     if args.write_doc:

@@ -41,12 +41,28 @@ START = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 def _places():
     from bot.points.model import Places, Point, RegularSession, Unit
 
-    point = Point(id="bench", unit="hoan-kiem", name="Bench point", address="Bench address",
-                  lat=21.03, lon=105.85, accessibility="",
-                  regular=(RegularSession(weekdays=(0, 2), start=time(8), end=time(10),
-                                          slot_minutes=30, seats_per_slot=SEATS_PER_SLOT,
-                                          priority_seats=0),),
-                  one_off=(), closed=(), sample=True)
+    point = Point(
+        id="bench",
+        unit="hoan-kiem",
+        name="Bench point",
+        address="Bench address",
+        lat=21.03,
+        lon=105.85,
+        accessibility="",
+        regular=(
+            RegularSession(
+                weekdays=(0, 2),
+                start=time(8),
+                end=time(10),
+                slot_minutes=30,
+                seats_per_slot=SEATS_PER_SLOT,
+                priority_seats=0,
+            ),
+        ),
+        one_off=(),
+        closed=(),
+        sample=True,
+    )
     unit = Unit("hoan-kiem", "phuong", "Hoàn Kiếm")
     return Places(units={unit.id: unit}, points={point.id: point}, by_unit={unit.id: (point,)})
 
@@ -68,18 +84,25 @@ async def _slot_ids(core) -> list[int]:
     from bot.db.booking_models import Slot
 
     async with core.db.transaction() as session:
-        return list((await session.scalars(select(Slot.id).where(Slot.point_id == "bench")
-                                           .order_by(Slot.starts_at))).all())
+        return list(
+            (
+                await session.scalars(
+                    select(Slot.id).where(Slot.point_id == "bench").order_by(Slot.starts_at)
+                )
+            ).all()
+        )
 
 
 async def _overbooked(core) -> int:
     from bot.db.booking_models import Booking, Slot
 
     async with core.db.transaction() as session:
-        slots = await session.scalar(select(func.count()).select_from(Slot)
-                                     .where(Slot.booked > Slot.capacity))
-        per_slot = (await session.execute(
-            select(Booking.slot_id, func.count()).group_by(Booking.slot_id))).all()
+        slots = await session.scalar(
+            select(func.count()).select_from(Slot).where(Slot.booked > Slot.capacity)
+        )
+        per_slot = (
+            await session.execute(select(Booking.slot_id, func.count()).group_by(Booking.slot_id))
+        ).all()
         capacity = dict((await session.execute(select(Slot.id, Slot.capacity))).all())
     return slots + sum(1 for slot_id, n in per_slot if n > capacity[slot_id])
 
@@ -89,19 +112,48 @@ async def _users(core, count: int, tag: str) -> list[tuple[int, str]]:
 
     now = core.clock.now()
     async with core.db.transaction() as session:
-        users = [User(channel="bench", external_id=f"{tag}{i}", locale="vi", created_at=now,
-                      last_seen_at=now) for i in range(count)]
+        users = [
+            User(
+                channel="bench",
+                external_id=f"{tag}{i}",
+                locale="vi",
+                created_at=now,
+                last_seen_at=now,
+            )
+            for i in range(count)
+        ]
         session.add_all(users)
         await session.flush()
         return [(u.id, u.external_id) for u in users]
 
 
 def _form(slot_id: int) -> dict[str, Any]:
-    return {"trail": ["who", "where", "day", "time", "name", "phone", "help", "priority",
-                      "needs", "consent"], "step": "summary", "for_self": False,
-            "point_id": "bench", "mode": "slot", "slot_id": slot_id, "waitlist": False,
-            "name": "Nguyễn Văn An", "phone": "+84912345678", "help_topic": "vneid",
-            "priority": [], "needs": [], "consent": True}
+    return {
+        "trail": [
+            "who",
+            "where",
+            "day",
+            "time",
+            "name",
+            "phone",
+            "help",
+            "priority",
+            "needs",
+            "consent",
+        ],
+        "step": "summary",
+        "for_self": False,
+        "point_id": "bench",
+        "mode": "slot",
+        "slot_id": slot_id,
+        "waitlist": False,
+        "name": "Nguyễn Văn An",
+        "phone": "+84912345678",
+        "help_topic": "vneid",
+        "priority": [],
+        "needs": [],
+        "consent": True,
+    }
 
 
 async def _gather(count: int, work) -> float:
@@ -129,17 +181,26 @@ async def _dialog(core, count: int) -> float:
     now = core.clock.now()
     async with core.db.transaction() as session:
         for i, (user_id, external) in enumerate(users):
-            session.add(BookingDraft(user_id=user_id, data=_form(slots[i % len(slots)]),
-                                     updated_at=now))
-            session.add(ConversationState(channel="bench", chat_id=external, user_id=external,
-                                          name="booking.summary", data={},
-                                          offered=["bk:confirm", "bk:back", "bk:cancel"],
-                                          updated_at=now))
+            session.add(
+                BookingDraft(user_id=user_id, data=_form(slots[i % len(slots)]), updated_at=now)
+            )
+            session.add(
+                ConversationState(
+                    channel="bench",
+                    chat_id=external,
+                    user_id=external,
+                    name="booking.summary",
+                    data={},
+                    offered=["bk:confirm", "bk:back", "bk:cancel"],
+                    updated_at=now,
+                )
+            )
 
     async def confirm(i: int) -> bool:
         external = users[i][1]
-        replies = await core.handle(Incoming(channel="bench", chat_id=external,
-                                             user_id=external, payload="bk:confirm"))
+        replies = await core.handle(
+            Incoming(channel="bench", chat_id=external, user_id=external, payload="bk:confirm")
+        )
         return any(r.document for r in replies)
 
     return await _gather(count, confirm)
@@ -150,15 +211,20 @@ async def _service(core, count: int) -> float:
 
     slots = await _slot_ids(core)
     users = await _users(core, count, "s")
-    details = service.Details(for_self=True, name="Nguyễn Văn An", phone="+84912345678",
-                              help_topic="vneid", consent=True)
+    details = service.Details(
+        for_self=True, name="Nguyễn Văn An", phone="+84912345678", help_topic="vneid", consent=True
+    )
 
     async def book(i: int) -> bool:
         user_id, external = users[i]
         async with core.db.transaction() as session:
-            booking = await service.book(session, slots[i % len(slots)],
-                                         service.Booker(user_id, "bench", external, "vi"),
-                                         details, core.clock.now())
+            booking = await service.book(
+                session,
+                slots[i % len(slots)],
+                service.Booker(user_id, "bench", external, "vi"),
+                details,
+                core.clock.now(),
+            )
         return booking is not None
 
     return await _gather(count, book)
@@ -173,10 +239,19 @@ async def _measure(store: str, url: str, count: int) -> list[dict[str, Any]]:
             overbooked = await _overbooked(core)
         finally:
             await core.close()
-        rows.append({"benchmark": "booking", "store": store, "path": path, "bookings": count,
-                     "concurrency": CONCURRENCY, "seconds": round(seconds, 3),
-                     "bookings_per_s": round(count / seconds, 1), "overbooked": overbooked,
-                     "load": round(os.getloadavg()[0], 2)})
+        rows.append(
+            {
+                "benchmark": "booking",
+                "store": store,
+                "path": path,
+                "bookings": count,
+                "concurrency": CONCURRENCY,
+                "seconds": round(seconds, 3),
+                "bookings_per_s": round(count / seconds, 1),
+                "overbooked": overbooked,
+                "load": round(os.getloadavg()[0], 2),
+            }
+        )
     return rows
 
 
@@ -190,8 +265,15 @@ async def _postgresql(count: int) -> list[dict[str, Any]]:
 
     url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
     if not url:
-        return [{"benchmark": "booking", "store": "postgresql", "path": "-", "bookings": 0,
-                 "note": "not measured: set BENCH_DATABASE_URL=postgresql+asyncpg://…"}]
+        return [
+            {
+                "benchmark": "booking",
+                "store": "postgresql",
+                "path": "-",
+                "bookings": 0,
+                "note": "not measured: set BENCH_DATABASE_URL=postgresql+asyncpg://…",
+            }
+        ]
     schema = "bench_" + uuid.uuid4().hex[:10]
     admin = Database(url)
     try:

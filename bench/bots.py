@@ -52,9 +52,12 @@ async def our_bot(server: str, memory_core: bool = False) -> AsyncIterator[None]
 
     with tempfile.TemporaryDirectory() as tmp:
         cfg = config_mod.load(ROOT / "config.toml", environ={}).replace(
-            database__url=f"sqlite+aiosqlite:///{tmp}/bench.db", telegram__token=TOKEN,
-            telegram__api_base_url=f"{server}/bot", telegram__api_file_url=f"{server}/file/bot",
-            telegram__poll_timeout_seconds=10)
+            database__url=f"sqlite+aiosqlite:///{tmp}/bench.db",
+            telegram__token=TOKEN,
+            telegram__api_base_url=f"{server}/bot",
+            telegram__api_file_url=f"{server}/file/bot",
+            telegram__poll_timeout_seconds=10,
+        )
         core = await Core.start(cfg)
         bot = TelegramBot(cfg, core)
         if memory_core:
@@ -102,15 +105,25 @@ def the_bot(name: str, server: str):
     return echo_bot(server, transport, concurrent=name.endswith("-concurrent"))
 
 
-async def feed_and_wait(http: aiohttp.ClientSession, server: str, count: int, chats: int,
-                        rate: float, text: str, limit: float) -> dict:
+async def feed_and_wait(
+    http: aiohttp.ClientSession,
+    server: str,
+    count: int,
+    chats: int,
+    rate: float,
+    text: str,
+    limit: float,
+) -> dict:
     async with http.post(f"{server}/_fake/reset") as r:
         r.raise_for_status()
     spec = {"count": count, "chats": chats, "rate": rate, "text": text}
     async with http.post(f"{server}/_fake/feed", json=spec) as r:
         r.raise_for_status()
-    async with http.get(f"{server}/_fake/wait", params={"count": count, "timeout": limit},
-                        timeout=aiohttp.ClientTimeout(total=limit + 10)) as r:
+    async with http.get(
+        f"{server}/_fake/wait",
+        params={"count": count, "timeout": limit},
+        timeout=aiohttp.ClientTimeout(total=limit + 10),
+    ) as r:
         return await r.json()
 
 
@@ -123,8 +136,9 @@ async def run(args: argparse.Namespace) -> dict:
         cpu = time.process_time()
         if profile:
             profile.enable()
-        result = await feed_and_wait(http, args.server, args.count, args.chats, args.rate, text,
-                                     args.limit)
+        result = await feed_and_wait(
+            http, args.server, args.count, args.chats, args.rate, text, args.limit
+        )
         if profile:
             profile.disable()
             profile.dump_stats(args.profile)
@@ -134,17 +148,26 @@ async def run(args: argparse.Namespace) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--bot", required=True,
-                        choices=["ours", "ours-memory-core", "echo-httpx", "echo-aiohttp",
-                                 "echo-httpx-concurrent"])
+    parser.add_argument(
+        "--bot",
+        required=True,
+        choices=[
+            "ours",
+            "ours-memory-core",
+            "echo-httpx",
+            "echo-aiohttp",
+            "echo-httpx-concurrent",
+        ],
+    )
     parser.add_argument("--server", required=True)
     parser.add_argument("--count", type=int, required=True)
     parser.add_argument("--chats", type=int, default=100)
     parser.add_argument("--rate", type=float, default=0, help="updates/s; 0: all at once")
     parser.add_argument("--warmup", type=int, default=0)
     parser.add_argument("--limit", type=float, default=60, help="give up after this many s")
-    parser.add_argument("--profile", metavar="FILE",
-                        help="write cProfile stats of the measured part to FILE")
+    parser.add_argument(
+        "--profile", metavar="FILE", help="write cProfile stats of the measured part to FILE"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     print(json.dumps(asyncio.run(run(args))))

@@ -67,11 +67,18 @@ def bot_config(server: str, db_url: str):
     from bot import config as config_mod
 
     return config_mod.load(ROOT / "config.toml", environ={}).replace(
-        database__url=db_url, telegram__token=TOKEN, telegram__api_base_url=f"{server}/bot",
-        telegram__api_file_url=f"{server}/file/bot", telegram__poll_timeout_seconds=10,
+        database__url=db_url,
+        telegram__token=TOKEN,
+        telegram__api_base_url=f"{server}/bot",
+        telegram__api_file_url=f"{server}/file/bot",
+        telegram__poll_timeout_seconds=10,
         rate_limits__telegram_per_second=float(RATE),
-        rate_limits__interactive_headroom=HEADROOM, outbox__max_in_flight=IN_FLIGHT,
-        outbox__lease_seconds=LEASE, outbox__sweep_every_seconds=0.5, logging__level="WARNING")
+        rate_limits__interactive_headroom=HEADROOM,
+        outbox__max_in_flight=IN_FLIGHT,
+        outbox__lease_seconds=LEASE,
+        outbox__sweep_every_seconds=0.5,
+        logging__level="WARNING",
+    )
 
 
 async def serve(server: str, db_url: str) -> None:
@@ -109,15 +116,18 @@ def _start(cmd: list[str], ready: str) -> tuple[subprocess.Popen, str]:
 
 
 def start_fake() -> tuple[subprocess.Popen, str]:
-    proc, line = _start([sys.executable, "-m", "tests.fake_telegram", "--port", "0",
-                         "--rate-limit", str(LIMIT)], "READY")
+    proc, line = _start(
+        [sys.executable, "-m", "tests.fake_telegram", "--port", "0", "--rate-limit", str(LIMIT)],
+        "READY",
+    )
     port = re.fullmatch(r"READY (\d+)\s*", line)
     return proc, f"http://127.0.0.1:{port[1]}"
 
 
 def start_bot(server: str, db_url: str) -> subprocess.Popen:
-    proc, _line = _start([sys.executable, "-m", "bench.broadcast", "--serve", server, db_url],
-                         "READY")
+    proc, _line = _start(
+        [sys.executable, "-m", "bench.broadcast", "--serve", server, db_url], "READY"
+    )
     return proc
 
 
@@ -138,9 +148,21 @@ async def _prepare(db, count: int) -> list[int]:
     await db.upgrade()
     now = _now()
     async with db.transaction() as session:
-        ids = (await session.scalars(insert(User).returning(User.id), [
-            dict(channel="telegram", external_id=str(FIRST_CHAT + i), locale="vi",
-                 created_at=now, last_seen_at=now) for i in range(count)])).all()
+        ids = (
+            await session.scalars(
+                insert(User).returning(User.id),
+                [
+                    dict(
+                        channel="telegram",
+                        external_id=str(FIRST_CHAT + i),
+                        locale="vi",
+                        created_at=now,
+                        last_seen_at=now,
+                    )
+                    for i in range(count)
+                ],
+            )
+        ).all()
     return list(ids)
 
 
@@ -155,13 +177,28 @@ async def queue_broadcast(db, user_ids: list[int], tag: str) -> float:
     from bot.db.booking_models import OutboxMessage
 
     began, now = time.perf_counter(), _now()
-    rows = [dict(recipient_user_id=user_id, channel="telegram", chat_id=str(FIRST_CHAT + i),
-                 kind=KIND, text="Thông báo: điểm hỗ trợ số phường Hoàn Kiếm mở thêm buổi "
-                 "sáng thứ Bảy.", buttons=[[{"label": "🏠 Menu", "payload": "menu"}]],
-                 template=None, data=None, priority=90, due_at=now, status="pending",
-                 attempts=0, last_error=None, booking_id=None,
-                 dedupe_key=f"{KIND}:{tag}:{user_id}", created_at=now, sent_at=None)
-            for i, user_id in enumerate(user_ids)]
+    rows = [
+        dict(
+            recipient_user_id=user_id,
+            channel="telegram",
+            chat_id=str(FIRST_CHAT + i),
+            kind=KIND,
+            text="Thông báo: điểm hỗ trợ số phường Hoàn Kiếm mở thêm buổi sáng thứ Bảy.",
+            buttons=[[{"label": "🏠 Menu", "payload": "menu"}]],
+            template=None,
+            data=None,
+            priority=90,
+            due_at=now,
+            status="pending",
+            attempts=0,
+            last_error=None,
+            booking_id=None,
+            dedupe_key=f"{KIND}:{tag}:{user_id}",
+            created_at=now,
+            sent_at=None,
+        )
+        for i, user_id in enumerate(user_ids)
+    ]
     async with db.transaction() as session:
         await session.execute(insert(OutboxMessage), rows)
     return time.perf_counter() - began
@@ -174,7 +211,8 @@ async def statuses(db, tag: str) -> dict[str, int]:
         found = await session.execute(
             select(OutboxMessage.status, func.count())
             .where(OutboxMessage.dedupe_key.like(f"{KIND}:{tag}:%"))
-            .group_by(OutboxMessage.status))
+            .group_by(OutboxMessage.status)
+        )
         return dict(found.all())
 
 
@@ -207,28 +245,42 @@ async def _phase_live(http, server, db, db_url, user_ids) -> dict[str, Any]:
         expected = count / configured_rate()
         writes = int(expected * INTERACTIVE_RATE)
         await queue_broadcast(db, user_ids, "live")
-        await http.post(f"{server}/_fake/feed", json={
-            "count": writes, "rate": INTERACTIVE_RATE, "chats": INTERACTIVE_CHATS,
-            "text": "/menu", "first_chat": 1000})
-        stats = await wait_until(http, server, lambda s: s["chats"] >= count,
-                                 within=expected * 3 + 30)
-        async with http.get(f"{server}/_fake/wait",
-                            params={"count": writes, "timeout": 30}) as r:
+        await http.post(
+            f"{server}/_fake/feed",
+            json={
+                "count": writes,
+                "rate": INTERACTIVE_RATE,
+                "chats": INTERACTIVE_CHATS,
+                "text": "/menu",
+                "first_chat": 1000,
+            },
+        )
+        stats = await wait_until(
+            http, server, lambda s: s["chats"] >= count, within=expected * 3 + 30
+        )
+        async with http.get(f"{server}/_fake/wait", params={"count": writes, "timeout": 30}) as r:
             replies = await r.json()
         stats = await fake_stats(http, server)
     finally:
         stop(bot)
     latencies = replies["latencies"]
     per_s = (stats["delivered"] - 1) / stats["span"] if stats["span"] else 0.0
-    return {"run": "broadcast + citizens writing", "recipients": count,
-            "delivered": stats["chats"], "seconds": round(stats["span"], 1),
-            "per_s": round(per_s, 1), "of_rate": round(per_s / configured_rate(), 3),
-            "too_many": stats["too_many"], "missed": count - stats["chats"],
-            "repeated": stats["repeated"], "replies": len(latencies),
-            "replies_expected": writes,
-            "p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
-            "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
-            "rows": await statuses(db, "live")}
+    return {
+        "run": "broadcast + citizens writing",
+        "recipients": count,
+        "delivered": stats["chats"],
+        "seconds": round(stats["span"], 1),
+        "per_s": round(per_s, 1),
+        "of_rate": round(per_s / configured_rate(), 3),
+        "too_many": stats["too_many"],
+        "missed": count - stats["chats"],
+        "repeated": stats["repeated"],
+        "replies": len(latencies),
+        "replies_expected": writes,
+        "p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
+        "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+        "rows": await statuses(db, "live"),
+    }
 
 
 async def _phase_kill(http, server, db, db_url, user_ids) -> dict[str, Any]:
@@ -239,24 +291,39 @@ async def _phase_kill(http, server, db, db_url, user_ids) -> dict[str, Any]:
     began = time.monotonic()
     try:
         await queue_broadcast(db, user_ids, "kill")
-        at_kill = await wait_until(http, server, lambda s: s["chats"] >= count // 2,
-                                   within=count / configured_rate() * 3 + 30)
+        at_kill = await wait_until(
+            http,
+            server,
+            lambda s: s["chats"] >= count // 2,
+            within=count / configured_rate() * 3 + 30,
+        )
     finally:
         stop(bot, signal.SIGKILL)
     rows_at_kill = await statuses(db, "kill")
     bot = start_bot(server, db_url)
     try:
-        stats = await wait_until(http, server, lambda s: s["chats"] >= count,
-                                 within=count / configured_rate() * 3 + LEASE + 60)
+        stats = await wait_until(
+            http,
+            server,
+            lambda s: s["chats"] >= count,
+            within=count / configured_rate() * 3 + LEASE + 60,
+        )
         finished = time.monotonic() - began
     finally:
         stop(bot)
-    return {"run": "SIGKILL at half way + restart", "recipients": count,
-            "delivered": stats["chats"], "seconds": round(finished, 1),
-            "killed_after": at_kill["chats"], "in_flight_bound": IN_FLIGHT,
-            "claimed_at_kill": rows_at_kill.get("sending", 0),
-            "too_many": stats["too_many"], "missed": count - stats["chats"],
-            "repeated": stats["repeated"], "rows": await statuses(db, "kill")}
+    return {
+        "run": "SIGKILL at half way + restart",
+        "recipients": count,
+        "delivered": stats["chats"],
+        "seconds": round(finished, 1),
+        "killed_after": at_kill["chats"],
+        "in_flight_bound": IN_FLIGHT,
+        "claimed_at_kill": rows_at_kill.get("sending", 0),
+        "too_many": stats["too_many"],
+        "missed": count - stats["chats"],
+        "repeated": stats["repeated"],
+        "rows": await statuses(db, "kill"),
+    }
 
 
 async def _run(count: int) -> list[dict[str, Any]]:
@@ -277,8 +344,13 @@ async def _run(count: int) -> list[dict[str, Any]]:
                 await db.close()
     finally:
         stop(fake, signal.SIGINT)
-    common = {"benchmark": "broadcast", "store": "sqlite", "server_limit_per_s": LIMIT,
-              "configured_per_s": configured_rate(), "load": round(os.getloadavg()[0], 2)}
+    common = {
+        "benchmark": "broadcast",
+        "store": "sqlite",
+        "server_limit_per_s": LIMIT,
+        "configured_per_s": configured_rate(),
+        "load": round(os.getloadavg()[0], 2),
+    }
     return [{**common, **live}, {**common, **killed}]
 
 

@@ -34,15 +34,27 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 TOKEN = "123456:TEST-token-for-the-fake-bot-api"
-BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Trợ lý số (bench)",
-            "username": "trolyso_bench_bot", "can_join_groups": False,
-            "can_read_all_group_messages": False, "supports_inline_queries": False}
+BOT_USER = {
+    "id": 123456,
+    "is_bot": True,
+    "first_name": "Trợ lý số (bench)",
+    "username": "trolyso_bench_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
 SEND_METHODS = frozenset({"sendMessage", "editMessageText"})
 MAX_HEADER = 64 * 1024
 MAX_BODY = 1024 * 1024
 Answer = tuple[int, bytes]  # HTTP status, JSON body
-_REASONS = {200: b"OK", 400: b"Bad Request", 401: b"Unauthorized", 404: b"Not Found",
-            411: b"Length Required", 413: b"Payload Too Large"}
+_REASONS = {
+    200: b"OK",
+    400: b"Bad Request",
+    401: b"Unauthorized",
+    404: b"Not Found",
+    411: b"Length Required",
+    413: b"Payload Too Large",
+}
 
 
 def _ok(result: Any) -> Answer:
@@ -50,8 +62,9 @@ def _ok(result: Any) -> Answer:
 
 
 def _error(status: int, description: str) -> Answer:
-    return status, json.dumps({"ok": False, "error_code": status,
-                               "description": description}).encode()
+    return status, json.dumps(
+        {"ok": False, "error_code": status, "description": description}
+    ).encode()
 
 
 class Request:
@@ -99,23 +112,35 @@ class Api:
         self.next_message_id[chat_id] = message_id + 1
         user = {"id": chat_id, "is_bot": False, "first_name": "Lan", "language_code": "en"}
         message: dict[str, Any] = {
-            "message_id": message_id, "from": user, "date": int(time.time()),
-            "chat": {"id": chat_id, "first_name": "Lan", "type": "private"}, "text": text}
+            "message_id": message_id,
+            "from": user,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "first_name": "Lan", "type": "private"},
+            "text": text,
+        }
         if text.startswith("/"):
-            message["entities"] = [{"offset": 0, "length": len(text.split()[0]),
-                                    "type": "bot_command"}]
+            message["entities"] = [
+                {"offset": 0, "length": len(text.split()[0]), "type": "bot_command"}
+            ]
         update_id = self.next_update_id
         self.next_update_id += 1
-        self.updates.append((update_id, json.dumps({"update_id": update_id, "message": message},
-                                                   ensure_ascii=False).encode()))
+        self.updates.append(
+            (
+                update_id,
+                json.dumps(
+                    {"update_id": update_id, "message": message}, ensure_ascii=False
+                ).encode(),
+            )
+        )
         now = time.monotonic()
         self.available_at[chat_id].append(now)
         if self.first_available is None:
             self.first_available = now
         _release(self.poll_waiters)
 
-    async def feed(self, count: int, chats: int, rate: float, text: str,
-                   first_chat: int = 1000) -> None:
+    async def feed(
+        self, count: int, chats: int, rate: float, text: str, first_chat: int = 1000
+    ) -> None:
         start = time.monotonic()
         for i in range(count):
             if rate > 0:
@@ -130,11 +155,13 @@ class Api:
         """The answer, or (a long poll, a wait) something to await for it."""
         path = urlsplit(request.target).path
         if path.startswith("/_fake/"):
-            return self.control(path[len("/_fake/"):], request)
+            return self.control(path[len("/_fake/") :], request)
         prefix, _, method = path.rpartition("/")
         if prefix != f"/bot{self.token}":
-            return _error(401 if prefix.startswith("/bot") else 404,
-                          "Unauthorized" if prefix.startswith("/bot") else "Not Found")
+            return _error(
+                401 if prefix.startswith("/bot") else 404,
+                "Unauthorized" if prefix.startswith("/bot") else "Not Found",
+            )
         try:
             params = request.params()
         except ValueError:
@@ -186,10 +213,13 @@ class Api:
         else:
             message_id = self.next_message_id[chat_id]
             self.next_message_id[chat_id] = message_id + 1
-        message: dict[str, Any] = {"message_id": message_id, "from": BOT_USER,
-                                   "chat": {"id": chat_id, "first_name": "Lan",
-                                            "type": "private"},
-                                   "date": int(time.time()), "text": text}
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "from": BOT_USER,
+            "chat": {"id": chat_id, "first_name": "Lan", "type": "private"},
+            "date": int(time.time()),
+            "text": text,
+        }
         markup = params.get("reply_markup")
         if isinstance(markup, str):
             try:
@@ -211,14 +241,20 @@ class Api:
             return 200, b'{"ok":true}'
         if action == "feed":
             spec = json.loads(request.body)
-            self.feeding = asyncio.create_task(self.feed(
-                int(spec["count"]), int(spec.get("chats", 1)), float(spec.get("rate", 0)),
-                str(spec.get("text", "/menu"))))
+            self.feeding = asyncio.create_task(
+                self.feed(
+                    int(spec["count"]),
+                    int(spec.get("chats", 1)),
+                    float(spec.get("rate", 0)),
+                    str(spec.get("text", "/menu")),
+                )
+            )
             return 200, b'{"ok":true}'
         if action == "wait":
             params = request.params()
-            return self._wait_for_replies(int(params["count"]),
-                                          seconds=float(params.get("timeout", 60)))
+            return self._wait_for_replies(
+                int(params["count"]), seconds=float(params.get("timeout", 60))
+            )
         return _error(404, "Not Found")
 
     async def _wait_for_replies(self, want: int, seconds: float) -> Answer:
@@ -226,9 +262,14 @@ class Api:
         while len(self.latencies) < want and time.monotonic() < deadline:
             await _wait(self.reply_waiters, deadline - time.monotonic())
         span = (self.last_reply or 0) - (self.first_available or 0) if self.latencies else 0
-        return 200, json.dumps({"replies": len(self.latencies), "span": span,
-                                "latencies": self.latencies,
-                                "server_cpu": time.process_time() - self.cpu_at_reset}).encode()
+        return 200, json.dumps(
+            {
+                "replies": len(self.latencies),
+                "span": span,
+                "latencies": self.latencies,
+                "server_cpu": time.process_time() - self.cpu_at_reset,
+            }
+        ).encode()
 
 
 class HttpConnection(asyncio.Protocol):
@@ -292,18 +333,22 @@ class HttpConnection(asyncio.Protocol):
             return None
         if len(self.buffer) < end + 4 + length:
             return None
-        body = bytes(self.buffer[end + 4:end + 4 + length])
-        del self.buffer[:end + 4 + length]
+        body = bytes(self.buffer[end + 4 : end + 4 + length])
+        del self.buffer[: end + 4 + length]
         connection = headers.get("connection", "").lower()
-        keep_alive = connection != "close" and (version == "HTTP/1.1" or
-                                                connection == "keep-alive")
+        keep_alive = connection != "close" and (
+            version == "HTTP/1.1" or connection == "keep-alive"
+        )
         return Request(method, target, headers.get("content-type", ""), body), keep_alive
 
     def _respond(self, status: int, body: bytes, keep_alive: bool) -> None:
         if self.closed or self.transport is None:
             return
-        head = (b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
-                % (status, _REASONS.get(status, b"Error"), len(body)))
+        head = b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n" % (
+            status,
+            _REASONS.get(status, b"Error"),
+            len(body),
+        )
         head += b"\r\n" if keep_alive else b"Connection: close\r\n\r\n"
         self.transport.write(head + body)
         if not keep_alive:

@@ -55,12 +55,19 @@ def synthetic(catalogue, count: int = SYNTHETIC_GUIDES, seed: int = 7):
             a, b, c = (rng.choice(real) for _ in range(3))
             words = a.title.split() + b.title.split()
             rng.shuffle(words)
-            keywords = rng.sample(a.keywords + b.keywords + c.keywords,
-                                  k=min(12, len(a.keywords + b.keywords + c.keywords)))
+            keywords = rng.sample(
+                a.keywords + b.keywords + c.keywords,
+                k=min(12, len(a.keywords + b.keywords + c.keywords)),
+            )
             steps = (a.steps + b.steps)[: max(3, len(a.steps))]
             guides[(f"syn-{n:04d}", locale)] = replace(
-                a, id=f"syn-{n:04d}", title=" ".join(words[:10]), keywords=tuple(keywords),
-                summary=f"{b.summary} {c.summary}", steps=tuple(rng.sample(steps, len(steps))))
+                a,
+                id=f"syn-{n:04d}",
+                title=" ".join(words[:10]),
+                keywords=tuple(keywords),
+                summary=f"{b.summary} {c.summary}",
+                steps=tuple(rng.sample(steps, len(steps))),
+            )
     return Catalogue(categories=catalogue.categories, guides=guides)
 
 
@@ -70,8 +77,9 @@ def _questions() -> list[tuple[str, str]]:
     return [(q.text, q.locale) for q in read_questions(QUESTIONS)]
 
 
-def _latencies(index, questions: list[tuple[str, str]],
-               rounds: int) -> tuple[list[float], list[float]]:
+def _latencies(
+    index, questions: list[tuple[str, str]], rounds: int
+) -> tuple[list[float], list[float]]:
     """Wall-clock and CPU time of each question, sorted. CPU time does not count the time the
     process waited for a core, so it stays meaningful on a busy machine."""
     from bot.search import answer
@@ -90,15 +98,25 @@ def _pct(times: list[float], p: float) -> float:
     return round(times[min(len(times) - 1, int(p * len(times)))] * 1000, 3)
 
 
-def _row(name: str, guides: int, build_s: float, wall: list[float],
-         cpu: list[float]) -> dict[str, Any]:
-    return {"benchmark": "search", "catalogue": name, "guides": guides,
-            "questions": len(wall), "index_build_s": round(build_s, 3),
-            "p50_ms": _pct(wall, 0.50), "p99_ms": _pct(wall, 0.99),
-            "max_ms": round(wall[-1] * 1000, 3), "cpu_p50_ms": _pct(cpu, 0.50),
-            "cpu_p99_ms": _pct(cpu, 0.99), "limit_p99_ms": LIMIT_MS,
-            "ok": _pct(wall, 0.99) < LIMIT_MS,
-            "load_average": round(os.getloadavg()[0], 2), "cores": os.cpu_count()}
+def _row(
+    name: str, guides: int, build_s: float, wall: list[float], cpu: list[float]
+) -> dict[str, Any]:
+    return {
+        "benchmark": "search",
+        "catalogue": name,
+        "guides": guides,
+        "questions": len(wall),
+        "index_build_s": round(build_s, 3),
+        "p50_ms": _pct(wall, 0.50),
+        "p99_ms": _pct(wall, 0.99),
+        "max_ms": round(wall[-1] * 1000, 3),
+        "cpu_p50_ms": _pct(cpu, 0.50),
+        "cpu_p99_ms": _pct(cpu, 0.99),
+        "limit_p99_ms": LIMIT_MS,
+        "ok": _pct(wall, 0.99) < LIMIT_MS,
+        "load_average": round(os.getloadavg()[0], 2),
+        "cores": os.cpu_count(),
+    }
 
 
 _START_PROBE = """
@@ -116,14 +134,25 @@ print(json.dumps({{"load_s": t1 - t0, "index_s": t2 - t1, "files": len(loaded.ca
 def _start_row() -> dict[str, Any]:
     """Content load + index build in a fresh interpreter (imports excluded), best of three."""
     probe = _START_PROBE.format(root=str(ROOT), content=str(CONTENT))
-    runs = [json.loads(subprocess.run([sys.executable, "-c", probe], check=True,
-                                      capture_output=True, text=True).stdout)
-            for _ in range(3)]
+    runs = [
+        json.loads(
+            subprocess.run(
+                [sys.executable, "-c", probe], check=True, capture_output=True, text=True
+            ).stdout
+        )
+        for _ in range(3)
+    ]
     best = min(runs, key=lambda r: r["load_s"] + r["index_s"])
     total = best["load_s"] + best["index_s"]
-    return {"benchmark": "search-start", "guide_files": best["files"],
-            "content_load_s": round(best["load_s"], 3), "index_build_s": round(best["index_s"], 3),
-            "total_s": round(total, 3), "limit_s": START_LIMIT_S, "ok": total < START_LIMIT_S}
+    return {
+        "benchmark": "search-start",
+        "guide_files": best["files"],
+        "content_load_s": round(best["load_s"], 3),
+        "index_build_s": round(best["index_s"], 3),
+        "total_s": round(total, 3),
+        "limit_s": START_LIMIT_S,
+        "ok": total < START_LIMIT_S,
+    }
 
 
 def run_search_bench(rounds: int = ROUNDS) -> list[dict[str, Any]]:

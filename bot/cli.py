@@ -27,17 +27,28 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="trolyso", description="Trợ lý số — Hanoi's citizen-help bot.")
-    parser.add_argument("--config", type=Path, default=None,
-                        help="settings file (default: $TROLYSO_CONFIG or ./config.toml)")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="settings file (default: $TROLYSO_CONFIG or ./config.toml)",
+    )
     parser.add_argument("--version", action="version", version=f"trolyso {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
     run = sub.add_parser("run", help="run the bot")
-    run.add_argument("--channel", choices=["terminal", "telegram"], default=None,
-                     help="default: telegram when a token is set, else terminal")
-    run.add_argument("--webhook", action="store_true",
-                     help="Telegram only: serve a webhook instead of long polling")
+    run.add_argument(
+        "--channel",
+        choices=["terminal", "telegram"],
+        default=None,
+        help="default: telegram when a token is set, else terminal",
+    )
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="Telegram only: serve a webhook instead of long polling",
+    )
     run.set_defaults(func=cmd_run)
 
     db = sub.add_parser("db", help="database tasks")
@@ -54,8 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def load_config(args: argparse.Namespace) -> config_mod.Config:
     cfg = config_mod.load(args.config)
-    logging.basicConfig(level=cfg.logging.level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=cfg.logging.level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     for noisy in ("httpx", "alembic", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return cfg
@@ -75,8 +87,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             asyncio.run(run_terminal(cfg))
         return 0
     if not cfg.telegram.token:
-        raise config_mod.ConfigError("config: telegram.token is empty; set "
-                                     "TROLYSO_TELEGRAM_TOKEN to run on Telegram")
+        raise config_mod.ConfigError(
+            "config: telegram.token is empty; set TROLYSO_TELEGRAM_TOKEN to run on Telegram"
+        )
     from bot.channels.telegram import run_telegram
 
     with pid_file(cfg):

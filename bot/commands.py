@@ -9,8 +9,13 @@ from __future__ import annotations
 import argparse
 import importlib
 
-MODULES: list[str] = ["bot.points.cli", "bot.content.cli", "bot.officers.cli", "bot.search.cli",
-                      "bot.stats.cli"]
+MODULES: list[str] = [
+    "bot.points.cli",
+    "bot.content.cli",
+    "bot.officers.cli",
+    "bot.search.cli",
+    "bot.stats.cli",
+]
 
 
 def register(sub: argparse._SubParsersAction) -> None:

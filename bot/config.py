@@ -76,42 +76,90 @@ SCHEMA: tuple[Setting, ...] = (
     Setting("bot.timezone", str, "an IANA time zone such as Asia/Ho_Chi_Minh", _tz),
     Setting("bot.idle_timeout_minutes", int, "whole minutes from 1 to 10080", _between(1, 10080)),
     Setting("bot.max_text_chars", int, "a whole number from 100 to 100000", _between(100, 100000)),
-    Setting("database.url", str, "an SQLAlchemy async URL: sqlite+aiosqlite:///PATH or "
-            "postgresql+asyncpg://USER@HOST/DB", _url("sqlite+aiosqlite", "postgresql+asyncpg"),
-            secret=True),
-    Setting("telegram.token", str, "the bot token from @BotFather (digits:letters), or empty "
-            "for the terminal chat", lambda v: v == "" or bool(re.fullmatch(r"\d+:[\w-]{20,}", v)),
-            secret=True),
-    Setting("telegram.bot_username", str, "the bot's username from @BotFather without the @ "
-            "(5-32 letters, digits or _, ending in bot), or empty",
-            lambda v: v == "" or bool(_BOT_USERNAME.fullmatch(v))),
-    Setting("telegram.api_base_url", str, "an http(s) URL such as https://api.telegram.org/bot",
-            _url("http", "https")),
-    Setting("telegram.api_file_url", str, "an http(s) URL such as https://api.telegram.org/file/bot",
-            _url("http", "https")),
+    Setting(
+        "database.url",
+        str,
+        "an SQLAlchemy async URL: sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB",
+        _url("sqlite+aiosqlite", "postgresql+asyncpg"),
+        secret=True,
+    ),
+    Setting(
+        "telegram.token",
+        str,
+        "the bot token from @BotFather (digits:letters), or empty for the terminal chat",
+        lambda v: v == "" or bool(re.fullmatch(r"\d+:[\w-]{20,}", v)),
+        secret=True,
+    ),
+    Setting(
+        "telegram.bot_username",
+        str,
+        "the bot's username from @BotFather without the @ "
+        "(5-32 letters, digits or _, ending in bot), or empty",
+        lambda v: v == "" or bool(_BOT_USERNAME.fullmatch(v)),
+    ),
+    Setting(
+        "telegram.api_base_url",
+        str,
+        "an http(s) URL such as https://api.telegram.org/bot",
+        _url("http", "https"),
+    ),
+    Setting(
+        "telegram.api_file_url",
+        str,
+        "an http(s) URL such as https://api.telegram.org/file/bot",
+        _url("http", "https"),
+    ),
     Setting("telegram.poll_timeout_seconds", int, "whole seconds from 0 to 600", _between(0, 600)),
-    Setting("telegram.max_concurrent_updates", int, "a whole number from 1 to 4096",
-            _between(1, 4096)),
-    Setting("telegram.connection_pool_size", int, "a whole number from 1 to 1000",
-            _between(1, 1000)),
-    Setting("telegram.max_document_bytes", int, "bytes from 1024 to 20971520 (Telegram lets "
-            "bots download at most 20 MB)", _between(1024, 20971520)),
+    Setting(
+        "telegram.max_concurrent_updates", int, "a whole number from 1 to 4096", _between(1, 4096)
+    ),
+    Setting(
+        "telegram.connection_pool_size", int, "a whole number from 1 to 1000", _between(1, 1000)
+    ),
+    Setting(
+        "telegram.max_document_bytes",
+        int,
+        "bytes from 1024 to 20971520 (Telegram lets bots download at most 20 MB)",
+        _between(1024, 20971520),
+    ),
     Setting("webhook.listen_host", str, "a host name or IP address to listen on", bool),
     Setting("webhook.listen_port", int, "a TCP port from 1 to 65535", _between(1, 65535)),
     Setting("webhook.path", str, "a URL path starting with /", lambda v: v.startswith("/")),
-    Setting("webhook.public_url", str, "the public https URL Telegram posts to, or empty to "
-            "set the webhook yourself", lambda v: v == "" or _url("https", "http")(v)),
-    Setting("webhook.secret_token", str, "1-256 characters of A-Z a-z 0-9 _ - (required for "
-            "webhook mode)", lambda v: v == "" or bool(_SECRET_TOKEN.fullmatch(v)), secret=True),
-    Setting("webhook.max_body_bytes", int, "bytes from 1024 to 52428800",
-            _between(1024, 52428800)),
-    Setting("rate_limits.telegram_per_second", float, "messages per second, from 0.1 to 1000",
-            _between(0.1, 1000)),
-    Setting("rate_limits.telegram_per_chat_per_second", float,
-            "messages per second to one chat, from 0.01 to 100", _between(0.01, 100)),
-    Setting("rate_limits.interactive_headroom", float, "a share of telegram_per_second from 0 "
-            "to 0.9 that the outbox leaves for replies to people writing now",
-            _between(0.0, 0.9)),
+    Setting(
+        "webhook.public_url",
+        str,
+        "the public https URL Telegram posts to, or empty to set the webhook yourself",
+        lambda v: v == "" or _url("https", "http")(v),
+    ),
+    Setting(
+        "webhook.secret_token",
+        str,
+        "1-256 characters of A-Z a-z 0-9 _ - (required for webhook mode)",
+        lambda v: v == "" or bool(_SECRET_TOKEN.fullmatch(v)),
+        secret=True,
+    ),
+    Setting(
+        "webhook.max_body_bytes", int, "bytes from 1024 to 52428800", _between(1024, 52428800)
+    ),
+    Setting(
+        "rate_limits.telegram_per_second",
+        float,
+        "messages per second, from 0.1 to 1000",
+        _between(0.1, 1000),
+    ),
+    Setting(
+        "rate_limits.telegram_per_chat_per_second",
+        float,
+        "messages per second to one chat, from 0.01 to 100",
+        _between(0.01, 100),
+    ),
+    Setting(
+        "rate_limits.interactive_headroom",
+        float,
+        "a share of telegram_per_second from 0 "
+        "to 0.9 that the outbox leaves for replies to people writing now",
+        _between(0.0, 0.9),
+    ),
     Setting("outbox.sweep_every_seconds", float, "seconds from 0.1 to 60", _between(0.1, 60)),
     Setting("outbox.max_in_flight", int, "a whole number from 1 to 64", _between(1, 64)),
     Setting("outbox.lease_seconds", int, "whole seconds from 10 to 3600", _between(10, 3600)),
@@ -124,21 +172,35 @@ SCHEMA: tuple[Setting, ...] = (
     Setting("paths.content", str, "a folder path (relative paths are from the config file)", bool),
     Setting("paths.locales", str, "a folder path (relative paths are from the config file)", bool),
     Setting("paths.pid_file", str, "a file path (relative paths are from the config file)", bool),
-    Setting("content.checked_max_age_days", int, "whole days from 1 to 3650",
-            _between(1, 3650)),
-    Setting("officers.admins", list, 'a list of Telegram user ids in quotes, e.g. '
-            '["123456789"]; in TROLYSO_OFFICERS_ADMINS: ids separated by commas, e.g. '
-            '123456789,987654321', _all_match(_TELEGRAM_ID)),
-    Setting("officers.officers", list, 'a list of "TELEGRAM_USER_ID:unit-id,unit-id" strings, '
-            'e.g. ["123456789:hoan-kiem,cua-nam"]; in TROLYSO_OFFICERS_OFFICERS: entries '
-            'separated by semicolons, e.g. 123456789:hoan-kiem,cua-nam;987654321:ba-dinh',
-            _all_match(_OFFICER_ENTRY), sep=";"),
+    Setting("content.checked_max_age_days", int, "whole days from 1 to 3650", _between(1, 3650)),
+    Setting(
+        "officers.admins",
+        list,
+        "a list of Telegram user ids in quotes, e.g. "
+        '["123456789"]; in TROLYSO_OFFICERS_ADMINS: ids separated by commas, e.g. '
+        "123456789,987654321",
+        _all_match(_TELEGRAM_ID),
+    ),
+    Setting(
+        "officers.officers",
+        list,
+        'a list of "TELEGRAM_USER_ID:unit-id,unit-id" strings, '
+        'e.g. ["123456789:hoan-kiem,cua-nam"]; in TROLYSO_OFFICERS_OFFICERS: entries '
+        "separated by semicolons, e.g. 123456789:hoan-kiem,cua-nam;987654321:ba-dinh",
+        _all_match(_OFFICER_ENTRY),
+        sep=";",
+    ),
     Setting("booking.horizon_days", int, "whole days from 1 to 365", _between(1, 365)),
     Setting("booking.retention_days", int, "whole days from 1 to 3650", _between(1, 3650)),
-    Setting("broadcasts.progress_every_seconds", int, "whole seconds from 5 to 3600",
-            _between(5, 3600)),
-    Setting("logging.level", str, "one of: DEBUG, INFO, WARNING, ERROR",
-            lambda v: v in ("DEBUG", "INFO", "WARNING", "ERROR")),
+    Setting(
+        "broadcasts.progress_every_seconds", int, "whole seconds from 5 to 3600", _between(5, 3600)
+    ),
+    Setting(
+        "logging.level",
+        str,
+        "one of: DEBUG, INFO, WARNING, ERROR",
+        lambda v: v in ("DEBUG", "INFO", "WARNING", "ERROR"),
+    ),
 )
 
 _BY_KEY = {s.key: s for s in SCHEMA}

@@ -46,12 +46,10 @@ class Core:
         self.clock = clock
         # Long-lived feature services (content, search, ...), filled by handlers.setup().
         self.services: dict[str, Any] = {}
-        self.store = (SqliteStore(db.engine.dialect, db.sqlite_of) if db.is_sqlite
-                      else SqlStore())
+        self.store = SqliteStore(db.engine.dialect, db.sqlite_of) if db.is_sqlite else SqlStore()
 
     @classmethod
-    async def start(cls, config: Config, clock: Clock | None = None,
-                    upgrade: bool = True) -> Core:
+    async def start(cls, config: Config, clock: Clock | None = None, upgrade: bool = True) -> Core:
         """Open the database (applying migrations), load catalogs and features."""
         import handlers
 
@@ -72,8 +70,11 @@ class Core:
         await self.db.close()
 
     def locale_for(self, user: User | None, hint: str | None) -> str:
-        return ((user.locale if user else None) or i18n.normalize_locale(hint)
-                or self.config.bot.default_locale)
+        return (
+            (user.locale if user else None)
+            or i18n.normalize_locale(hint)
+            or self.config.bot.default_locale
+        )
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         locale = self.config.bot.default_locale
@@ -93,9 +94,15 @@ class Core:
                 state = self._live_state(stored, now)
                 state_name = state.name
                 locale = self.locale_for(user, msg.language_hint)
-                ctx = Ctx(user=user, state=state, clock=self.clock, config=self.config,
-                          core=self, locale=locale,
-                          open_session=lambda: self._open_session(conn, user))
+                ctx = Ctx(
+                    user=user,
+                    state=state,
+                    clock=self.clock,
+                    config=self.config,
+                    core=self,
+                    locale=locale,
+                    open_session=lambda: self._open_session(conn, user),
+                )
                 try:
                     if found.officer_id is not None:
                         # Officers are few: their row (with their units) comes through the ORM.
@@ -111,8 +118,12 @@ class Core:
                         await ctx.session_opened.close()
                 return replies
         except Exception:
-            log.exception("handler failed: channel=%s update=%s state=%s",
-                          msg.channel, msg.update_id, state_name or "-")
+            log.exception(
+                "handler failed: channel=%s update=%s state=%s",
+                msg.channel,
+                msg.update_id,
+                state_name or "-",
+            )
             return await self._apology(msg, locale)
 
     def _open_session(self, conn: AsyncConnection, user: User) -> AsyncSession:
@@ -128,8 +139,16 @@ class Core:
             return State()
         return State(name=stored.name, data=dict(stored.data), offered=list(stored.offered))
 
-    async def _save(self, conn: AsyncConnection, ctx: Ctx, key: Key, found: UserRow,
-                    stored: StateRow | None, replies: list[Reply], now: datetime) -> None:
+    async def _save(
+        self,
+        conn: AsyncConnection,
+        ctx: Ctx,
+        key: Key,
+        found: UserRow,
+        stored: StateRow | None,
+        replies: list[Reply],
+        now: datetime,
+    ) -> None:
         session, user = ctx.session_opened, ctx.user
         if session is not None:
             await session.flush()  # the handler's writes, and any change to the user
@@ -146,8 +165,9 @@ class Core:
                 return  # nothing to remember
         elif empty and not stored.name and not stored.data and not stored.offered:
             return  # nothing to remember and nothing to forget: no write at all
-        await self.store.save_state(conn, key, StateRow(state.name, state.data, state.offered,
-                                                        now))
+        await self.store.save_state(
+            conn, key, StateRow(state.name, state.data, state.offered, now)
+        )
 
     async def _apology(self, msg: Incoming, locale: str) -> list[Reply]:
         try:
@@ -155,8 +175,12 @@ class Core:
                 return self.router.apology()
         except Exception:
             log.exception("apology failed: update=%s", msg.update_id)
-            return [Reply(text="Xin lỗi, đã có lỗi. Gõ /menu để bắt đầu lại. "
-                               "(Sorry, something went wrong. Type /menu.)")]
+            return [
+                Reply(
+                    text="Xin lỗi, đã có lỗi. Gõ /menu để bắt đầu lại. "
+                    "(Sorry, something went wrong. Type /menu.)"
+                )
+            ]
 
 
 _USER_MAPPER = inspect(User)
@@ -171,12 +195,17 @@ def _detached_user(key: Key, row: UserRow, *, officer_known: bool) -> User:
     times the cost. Relationships not set here are simply not loaded."""
     user = _USER_MAPPER.class_manager.new_instance()
     loaded = user.__dict__
-    loaded.update(id=row.id, channel=key.channel, external_id=key.user_id, locale=row.locale,
-                  created_at=row.created_at, last_seen_at=row.last_seen_at)
+    loaded.update(
+        id=row.id,
+        channel=key.channel,
+        external_id=key.user_id,
+        locale=row.locale,
+        created_at=row.created_at,
+        last_seen_at=row.last_seen_at,
+    )
     if officer_known:
         # Loaded as "no officer row": what bot/officers/roles.py reads for menus that cannot
         # await.
         loaded["officer"] = None
     instance_state(user).key = _USER_MAPPER.identity_key_from_primary_key((row.id,))
     return user
-

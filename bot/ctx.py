@@ -41,12 +41,20 @@ class Ctx:
     """`session` is an `AsyncSession` in this message's transaction. It is opened the first
     time a handler asks for it (most messages never need one), or given ready-made."""
 
-    __slots__ = ("_open_session", "_session", "clock", "config", "core", "locale", "state",
-                 "user")
+    __slots__ = ("_open_session", "_session", "clock", "config", "core", "locale", "state", "user")
 
-    def __init__(self, *, user: User, state: State, clock: Clock, config: Config, core: Core,
-                 locale: str, session: AsyncSession | None = None,
-                 open_session: Callable[[], AsyncSession] | None = None):
+    def __init__(
+        self,
+        *,
+        user: User,
+        state: State,
+        clock: Clock,
+        config: Config,
+        core: Core,
+        locale: str,
+        session: AsyncSession | None = None,
+        open_session: Callable[[], AsyncSession] | None = None,
+    ):
         if session is None and open_session is None:
             raise TypeError("Ctx needs a session or a way to open one")
         self.user = user

@@ -55,7 +55,7 @@ def load_catalogs(locales_dir: Path, tz: ZoneInfo | None = None) -> None:
 
 
 def normalize_locale(code: str | None) -> str | None:
-    """"en-US" → "en"; None when we do not speak it."""
+    """ "en-US" → "en"; None when we do not speak it."""
     if not code:
         return None
     lang = code.replace("_", "-").split("-", 1)[0].lower()

@@ -28,16 +28,22 @@ def report_commands(sub: argparse._SubParsersAction) -> argparse._SubParsersActi
     parser = sub.choices.get("report")
     if parser is None:
         parser = sub.add_parser("report", help="CSV reports (questions, guides, ...)")
-        inner = parser.add_subparsers(dest="report_command", metavar="REPORT",
-                                      parser_class=type(parser))
+        inner = parser.add_subparsers(
+            dest="report_command", metavar="REPORT", parser_class=type(parser)
+        )
         inner.required = True
         return inner
     return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
 
 
 def since_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--since", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
-                        help="only count from this day (Hanoi time)")
+    parser.add_argument(
+        "--since",
+        type=date.fromisoformat,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="only count from this day (Hanoi time)",
+    )
 
 
 def start_of(day: date | None, tz: ZoneInfo) -> datetime | None:
@@ -47,8 +53,9 @@ def start_of(day: date | None, tz: ZoneInfo) -> datetime | None:
     return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
 
 
-def write_csv(header: Iterable[str], rows: Iterable[Iterable[object]],
-              out: TextIO | None = None) -> None:
+def write_csv(
+    header: Iterable[str], rows: Iterable[Iterable[object]], out: TextIO | None = None
+) -> None:
     writer = csv.writer(out or sys.stdout, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)

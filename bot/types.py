@@ -32,7 +32,9 @@ class Button:
         if self.kind is ButtonKind.CALLBACK:
             size = len(self.payload.encode())
             if not 0 < size <= MAX_PAYLOAD_BYTES:
-                raise ValueError(f"button payload must be 1..{MAX_PAYLOAD_BYTES} bytes: {self.payload!r}")
+                raise ValueError(
+                    f"button payload must be 1..{MAX_PAYLOAD_BYTES} bytes: {self.payload!r}"
+                )
         if self.kind is ButtonKind.URL and not self.url:
             raise ValueError("a URL button needs a url")
 

@@ -32,8 +32,22 @@ if TYPE_CHECKING:
     from bot.core import Core
 
 # questions takes any free text no other feature took, so it stays last.
-FEATURES = [start, guides, points, booking, mybookings, privacy, officer, officer_schedule,
-            broadcasts, news, stats, reminders, settings, questions]
+FEATURES = [
+    start,
+    guides,
+    points,
+    booking,
+    mybookings,
+    privacy,
+    officer,
+    officer_schedule,
+    broadcasts,
+    news,
+    stats,
+    reminders,
+    settings,
+    questions,
+]
 
 __all__ = ["FEATURES", "MENU", "MenuEntry", "build_router", "setup"]
 

@@ -31,10 +31,15 @@ router = Router()
 
 STATE = "booking"
 
-menu.add(menu.MenuEntry("book", N_("📅 Book a visit"),
-                        N_("Book a visit to a digital-support point, for yourself or a "
-                           "relative."), visible=lambda ctx: ctx is None or _has_points(ctx),
-                        order=30))
+menu.add(
+    menu.MenuEntry(
+        "book",
+        N_("📅 Book a visit"),
+        N_("Book a visit to a digital-support point, for yourself or a relative."),
+        visible=lambda ctx: ctx is None or _has_points(ctx),
+        order=30,
+    )
+)
 
 
 def _has_points(ctx: Ctx) -> bool:
@@ -60,11 +65,22 @@ async def setup(core: Core) -> None:
 
 
 STEPS: dict[str, Step] = {
-    "who": steps.who, "where": steps.where, "day": steps.day, "time": steps.time,
-    "name": steps.name, "phone": steps.phone, "help": steps.help_topic,
-    "help_note": steps.help_note, "priority": steps.priority, "needs": steps.needs,
-    "no_home": steps.no_home, "address": steps.address, "days": steps.days,
-    "consent": steps.consent, "summary": steps.summary, "full": steps.full,
+    "who": steps.who,
+    "where": steps.where,
+    "day": steps.day,
+    "time": steps.time,
+    "name": steps.name,
+    "phone": steps.phone,
+    "help": steps.help_topic,
+    "help_note": steps.help_note,
+    "priority": steps.priority,
+    "needs": steps.needs,
+    "no_home": steps.no_home,
+    "address": steps.address,
+    "days": steps.days,
+    "consent": steps.consent,
+    "summary": steps.summary,
+    "full": steps.full,
 }
 
 # step → event → next step. A step not listed for an event ends the dialog (its function
@@ -128,8 +144,11 @@ async def _back(ctx: Ctx, d: Draft) -> list[Reply]:
 
 async def _leave(ctx: Ctx) -> list[Reply]:
     ctx.state.clear()
-    return [menu.menu_reply(ctx, _("Stopped. I kept what you typed: choose “📅 Book a visit” "
-                                   "to continue."))]
+    return [
+        menu.menu_reply(
+            ctx, _("Stopped. I kept what you typed: choose “📅 Book a visit” to continue.")
+        )
+    ]
 
 
 async def on_message(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
@@ -140,8 +159,11 @@ async def on_message(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     d = await drafts.load(ctx.session, ctx.user.id, ctx.now(), _idle(ctx))
     if d is None or step not in STEPS:
         ctx.state.clear()
-        return [menu.menu_reply(ctx, _("This booking form is no longer open. Please start "
-                                       "again from the menu:"))]
+        return [
+            menu.menu_reply(
+                ctx, _("This booking form is no longer open. Please start again from the menu:")
+            )
+        ]
     if msg.payload == "bk:back":
         return await _back(ctx, d)
     if msg.payload == "bk:cancel":
@@ -168,7 +190,7 @@ async def _start(ctx: Ctx, d: Draft) -> list[Reply]:
 
 
 async def open_booking(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
-    """"📅 Book a visit" or /book: continue an unfinished form, or start one."""
+    """ "📅 Book a visit" or /book: continue an unfinished form, or start one."""
     if msg.payload not in (None, "book"):
         return None
     if not _has_points(ctx):
@@ -177,13 +199,19 @@ async def open_booking(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     d = await drafts.load(ctx.session, ctx.user.id, ctx.now(), _idle(ctx))
     if d is None or d.get("step") not in STEPS:
         return await _start(ctx, {})
-    lines = [_("You started a booking earlier. Would you like to continue where you left "
-               "off?")]
+    lines = [_("You started a booking earlier. Would you like to continue where you left off?")]
     if point := steps.point_of(ctx, d):
         lines.append(f"📍 {point.name}")
-    return [Reply(text="\n".join(lines), buttons=rows(
-        Button(_("▶️ Continue my booking"), "bk:resume"),
-        Button(_("🆕 Start a new booking"), "bk:new"), Button(_("🏠 Menu"), "menu")))]
+    return [
+        Reply(
+            text="\n".join(lines),
+            buttons=rows(
+                Button(_("▶️ Continue my booking"), "bk:resume"),
+                Button(_("🆕 Start a new booking"), "bk:new"),
+                Button(_("🏠 Menu"), "menu"),
+            ),
+        )
+    ]
 
 
 async def resume(msg: Incoming, ctx: Ctx) -> list[Reply]:

@@ -36,14 +36,19 @@ def _after_buttons(*extra: Button) -> tuple[tuple[Button, ...], ...]:
 def summary_lines(ctx: Ctx, d: Draft, slot: Slot | None = None) -> list[str]:
     point = ctx.services["places"].points.get(d.get("point_id") or "")
     home = d.get("mode") == "home"
-    lines = texts.visit_lines(point, None if home or slot is None else slot.starts_at,
-                              None if home or slot is None else slot.ends_at, d)
+    lines = texts.visit_lines(
+        point,
+        None if home or slot is None else slot.starts_at,
+        None if home or slot is None else slot.ends_at,
+        d,
+    )
     if home:
         lines.append(_("🏠 Home visit at: {address}", address=d.get("address", "")))
         names = texts.weekday_names()
         chosen = [names[int(i)] for i in d.get("days", []) if int(i) in names]
-        lines.append(_("📅 Preferred days: {days}",
-                       days=", ".join(chosen) if chosen else _("any day")))
+        lines.append(
+            _("📅 Preferred days: {days}", days=", ".join(chosen) if chosen else _("any day"))
+        )
     return lines
 
 
@@ -55,27 +60,38 @@ async def slot_of(ctx: Ctx, d: Draft) -> Slot | None:
 async def confirm(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply] | str:
     """Book the seat (or send the home-visit request); "full" when the seat was taken."""
     if any(d.get(key) in (None, "") for key in REQUIRED):
-        return [menu.menu_reply(ctx, _("Something is missing from this form. Please press "
-                                       "Back and check each answer."))]
+        return [
+            menu.menu_reply(
+                ctx,
+                _("Something is missing from this form. Please press Back and check each answer."),
+            )
+        ]
     if d.get("mode") == "home":
         return await _home_visit(msg, ctx, d)
     slot = await slot_of(ctx, d)
     if slot is None:
         return "full"
-    booking = await service.book(ctx.session, slot.id, _booker(msg, ctx), _details(d),
-                                 ctx.now())
+    booking = await service.book(ctx.session, slot.id, _booker(msg, ctx), _details(d), ctx.now())
     if booking is None:
         return await join_waitlist(msg, ctx, d) if d.get("waitlist") else "full"
     await _finish(ctx)
     point = ctx.services["places"].points[booking.point_id]
-    text = "\n".join([_("✅ Booked! Your booking code is {code}.", code=booking.code), "",
-                      *summary_lines(ctx, d, slot), "", cards.what_to_bring(),
-                      _("To cancel or change the time, open “🗓 My bookings”.")])
+    text = "\n".join(
+        [
+            _("✅ Booked! Your booking code is {code}.", code=booking.code),
+            "",
+            *summary_lines(ctx, d, slot),
+            "",
+            cards.what_to_bring(),
+            _("To cancel or change the time, open “🗓 My bookings”."),
+        ]
+    )
     extra = [b for offer in BOOKED_EXTRAS for b in await offer(ctx, booking)]
-    return [Reply(text=text, buttons=_after_buttons(*extra)),
-            Reply(document=cards.calendar_document(booking, slot, point, ctx.config.tz,
-                                                   ctx.now())),
-            Reply(location=cards.venue(point))]
+    return [
+        Reply(text=text, buttons=_after_buttons(*extra)),
+        Reply(document=cards.calendar_document(booking, slot, point, ctx.config.tz, ctx.now())),
+        Reply(location=cards.venue(point)),
+    ]
 
 
 async def join_waitlist(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply]:
@@ -83,14 +99,21 @@ async def join_waitlist(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply]:
     if slot is None:
         await _finish(ctx)
         return [menu.menu_reply(ctx, _("That time is no longer offered. Please book again."))]
-    place = await service.join_waitlist(ctx.session, slot.id, _booker(msg, ctx), _details(d),
-                                        ctx.now())
+    place = await service.join_waitlist(
+        ctx.session, slot.id, _booker(msg, ctx), _details(d), ctx.now()
+    )
     await _finish(ctx)
     point = ctx.services["places"].points.get(slot.point_id)
-    lines = [_("⏳ You are on the waitlist, number {n} in line.", n=place), "",
-             *texts.visit_lines(point, slot.starts_at, slot.ends_at, {}), "",
-             _("If a seat frees up, I will book it for you and send you a message with the "
-               "booking code.")]
+    lines = [
+        _("⏳ You are on the waitlist, number {n} in line.", n=place),
+        "",
+        *texts.visit_lines(point, slot.starts_at, slot.ends_at, {}),
+        "",
+        _(
+            "If a seat frees up, I will book it for you and send you a message with the "
+            "booking code."
+        ),
+    ]
     return [Reply(text="\n".join(lines), buttons=_after_buttons())]
 
 
@@ -101,26 +124,40 @@ async def why_no_seat(ctx: Ctx, d: Draft) -> str:
     room = capacity.room(slot, priority=bool(d.get("priority")), now=ctx.now())
     start = texts.clock(slot.starts_at)
     if room.held:
-        return _("The free seats at {time} are kept for priority visitors until {release}. "
-                 "Join the waitlist: if a seat is still free then, it is yours automatically.",
-                 time=start, release=texts.moment(slot.hold_until))
-    return _("Sorry, the last seat at {time} has just been taken. You can join the waitlist "
-             "(if someone cancels, the seat is yours automatically) or choose another time.",
-             time=start)
+        return _(
+            "The free seats at {time} are kept for priority visitors until {release}. "
+            "Join the waitlist: if a seat is still free then, it is yours automatically.",
+            time=start,
+            release=texts.moment(slot.hold_until),
+        )
+    return _(
+        "Sorry, the last seat at {time} has just been taken. You can join the waitlist "
+        "(if someone cancels, the seat is yours automatically) or choose another time.",
+        time=start,
+    )
 
 
 async def _home_visit(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply]:
     places = ctx.services["places"]
     point = places.points[d["point_id"]]
     await service.request_home_visit(
-        ctx.session, unit_id=point.unit, point_id=point.id, booker=_booker(msg, ctx),
-        details=_details(d), address=d["address"],
-        days=[int(i) for i in d.get("days", [])], now=ctx.now())
+        ctx.session,
+        unit_id=point.unit,
+        point_id=point.id,
+        booker=_booker(msg, ctx),
+        details=_details(d),
+        address=d["address"],
+        days=[int(i) for i in d.get("days", [])],
+        now=ctx.now(),
+    )
     phone = display_phone(d["phone"])
     await _finish(ctx)
-    text = _("✅ Your home-visit request has been sent to the support team of {unit}. They "
-             "will call {phone} to agree on a day. You do not need to do anything else.",
-             unit=unit_label(places.unit_of(point)), phone=phone)
+    text = _(
+        "✅ Your home-visit request has been sent to the support team of {unit}. They "
+        "will call {phone} to agree on a day. You do not need to do anything else.",
+        unit=unit_label(places.unit_of(point)),
+        phone=phone,
+    )
     return [menu.menu_reply(ctx, text)]
 
 
@@ -134,7 +171,13 @@ def _booker(msg: Incoming, ctx: Ctx) -> service.Booker:
 
 
 def _details(d: Draft) -> service.Details:
-    return service.Details(for_self=bool(d["for_self"]), name=d["name"], phone=d["phone"],
-                           help_topic=d["help_topic"], help_note=d.get("help_note"),
-                           priority=list(d.get("priority", [])),
-                           needs=list(d.get("needs", [])), consent=bool(d.get("consent")))
+    return service.Details(
+        for_self=bool(d["for_self"]),
+        name=d["name"],
+        phone=d["phone"],
+        help_topic=d["help_topic"],
+        help_note=d.get("help_note"),
+        priority=list(d.get("priority", [])),
+        needs=list(d.get("needs", [])),
+        consent=bool(d.get("consent")),
+    )

@@ -47,8 +47,9 @@ def _nav() -> tuple[Button, ...]:
     return (Button(_("⬅️ Back"), "bk:back"), Button(_("✖️ Stop"), "bk:cancel"))
 
 
-def _ask(text: str, *buttons: Button, problem: str | None = None,
-         edit: bool = False) -> list[Reply]:
+def _ask(
+    text: str, *buttons: Button, problem: str | None = None, edit: bool = False
+) -> list[Reply]:
     """A question with its answer buttons (one a row), then Back and Stop."""
     if problem:
         text = f"{problem}\n\n{text}"
@@ -70,8 +71,10 @@ def _typed(msg: Incoming) -> str | None:
 
 
 async def who(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
-    choices = (Button(_("🙋 For me"), "bk:me"),
-               Button(_("👪 For a relative (a parent, a grandparent…)"), "bk:rel"))
+    choices = (
+        Button(_("🙋 For me"), "bk:me"),
+        Button(_("👪 For a relative (a parent, a grandparent…)"), "bk:rel"),
+    )
     if msg is not None and msg.payload in ("bk:me", "bk:rel"):
         for_self = msg.payload == "bk:me"
         if d.get("for_self") is not None and d["for_self"] != for_self:
@@ -79,8 +82,11 @@ async def who(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
                 d.pop(key, None)
         d["for_self"] = for_self
         return "next"
-    return _ask(_("Who is the visit for?"), *choices,
-                problem=None if msg is None else _("Please choose one of the buttons."))
+    return _ask(
+        _("Who is the visit for?"),
+        *choices,
+        problem=None if msg is None else _("Please choose one of the buttons."),
+    )
 
 
 async def where(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
@@ -93,20 +99,24 @@ async def where(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
         return _points_of_unit(places, payload[5:], d)
     if msg is not None and msg.location is not None:
         found = nearest_points(places, msg.location.latitude, msg.location.longitude)
-        return _ask(_("The support points nearest to you:"),
-                    *(Button(f"{_km(km)} · {p.name}", f"bk:p:{p.id}") for p, km in found))
+        return _ask(
+            _("The support points nearest to you:"),
+            *(Button(f"{_km(km)} · {p.name}", f"bk:p:{p.id}") for p, km in found),
+        )
     text = _typed(msg) if msg else None
     if text:
         matches = find_units(places, text)
         if len(matches) == 1:
             return _points_of_unit(places, matches[0].unit.id, d)
         if matches:
-            return _ask(_("Which one do you mean?"),
-                        *(Button(unit_label(m.unit), f"bk:u:{m.unit.id}") for m in matches))
-        return _ask_where(places, _("I could not find a ward or commune called “{text}”.",
-                                    text=text[:60]))
-    return _ask_where(places, None if msg is None else _("Please type a name or use the "
-                                                         "buttons."))
+            return _ask(
+                _("Which one do you mean?"),
+                *(Button(unit_label(m.unit), f"bk:u:{m.unit.id}") for m in matches),
+            )
+        return _ask_where(
+            places, _("I could not find a ward or commune called “{text}”.", text=text[:60])
+        )
+    return _ask_where(places, None if msg is None else _("Please type a name or use the buttons."))
 
 
 def _km(km: float) -> str:
@@ -116,10 +126,15 @@ def _km(km: float) -> str:
 def _ask_where(places: Places, problem: str | None) -> list[Reply]:
     units = places.units_with_points()
     listed = units if len(units) <= MAX_LISTED_UNITS else []
-    return _ask(_("Where would you like to go? Type the name of your ward or commune (for "
-                  "example: Cầu Giấy), share your location, or choose below."),
-                Button(_("📍 Share my location"), kind=ButtonKind.REQUEST_LOCATION),
-                *(Button(unit_label(u), f"bk:u:{u.id}") for u in listed), problem=problem)
+    return _ask(
+        _(
+            "Where would you like to go? Type the name of your ward or commune (for "
+            "example: Cầu Giấy), share your location, or choose below."
+        ),
+        Button(_("📍 Share my location"), kind=ButtonKind.REQUEST_LOCATION),
+        *(Button(unit_label(u), f"bk:u:{u.id}") for u in listed),
+        problem=problem,
+    )
 
 
 def _points_of_unit(places: Places, unit_id: str, d: Draft) -> StepResult:
@@ -129,10 +144,17 @@ def _points_of_unit(places: Places, unit_id: str, d: Draft) -> StepResult:
         return "next"
     unit = places.units[unit_id]
     if points:
-        return _ask(_("Support points in {unit}:", unit=unit_label(unit)),
-                    *(Button(p.name, f"bk:p:{p.id}") for p in points))
-    return _ask_where(places, _("I have no support point for {unit} yet. Please choose "
-                                "another place.", unit=unit_label(unit)))
+        return _ask(
+            _("Support points in {unit}:", unit=unit_label(unit)),
+            *(Button(p.name, f"bk:p:{p.id}") for p in points),
+        )
+    return _ask_where(
+        places,
+        _(
+            "I have no support point for {unit} yet. Please choose another place.",
+            unit=unit_label(unit),
+        ),
+    )
 
 
 async def day(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
@@ -150,15 +172,25 @@ async def day(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
     if payload.startswith("bk:d:") and payload[5:] in days:
         d.update(day=payload[5:], mode="slot")
         return "next"
-    buttons = [Button(_day_button(date.fromisoformat(k), room), f"bk:d:{k}")
-               for k, room in days.items()]
-    text = (_("📍 {point}\n\nWhich day suits you?", point=point.name) if days else
-            _("📍 {point}\n\nThere are no sessions in the next {n} days.", point=point.name,
-              n=DAYS_AHEAD))
-    return _ask(text, *buttons,
-                Button(_("🏠 Cannot travel? Ask for a home visit"), "bk:home"),
-                Button(_("🔎 Choose another point"), "bk:other_point"),
-                problem=None if msg is None else _("Please choose a day with the buttons."))
+    buttons = [
+        Button(_day_button(date.fromisoformat(k), room), f"bk:d:{k}") for k, room in days.items()
+    ]
+    text = (
+        _("📍 {point}\n\nWhich day suits you?", point=point.name)
+        if days
+        else _(
+            "📍 {point}\n\nThere are no sessions in the next {n} days.",
+            point=point.name,
+            n=DAYS_AHEAD,
+        )
+    )
+    return _ask(
+        text,
+        *buttons,
+        Button(_("🏠 Cannot travel? Ask for a home visit"), "bk:home"),
+        Button(_("🔎 Choose another point"), "bk:other_point"),
+        problem=None if msg is None else _("Please choose a day with the buttons."),
+    )
 
 
 def _day_button(day_: date, room: capacity.Room) -> str:
@@ -175,8 +207,9 @@ async def _days(ctx: Ctx, point: Point, d: Draft) -> dict[str, capacity.Room]:
     now = ctx.now()
     found: dict[str, capacity.Room] = {}
     priority = bool(d.get("priority"))
-    for slot in await queries.slots_between(ctx.session, point.id, now,
-                                            now + timedelta(days=DAYS_AHEAD)):
+    for slot in await queries.slots_between(
+        ctx.session, point.id, now, now + timedelta(days=DAYS_AHEAD)
+    ):
         key = slot.starts_at.astimezone(ctx.config.tz).date().isoformat()
         room = capacity.room(slot, priority=priority, now=now)
         before = found.get(key, capacity.Room(0, 0))
@@ -190,9 +223,13 @@ async def time(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
         return "other_day"
     now = ctx.now()
     priority = bool(d.get("priority"))
-    slots = [s for s in await queries.slots_between(ctx.session, point.id, now,
-                                                    now + timedelta(days=DAYS_AHEAD))
-             if s.starts_at.astimezone(ctx.config.tz).date().isoformat() == d["day"]]
+    slots = [
+        s
+        for s in await queries.slots_between(
+            ctx.session, point.id, now, now + timedelta(days=DAYS_AHEAD)
+        )
+        if s.starts_at.astimezone(ctx.config.tz).date().isoformat() == d["day"]
+    ]
     rooms = {s.id: capacity.room(s, priority=priority, now=now) for s in slots}
     with_room = [s for s in slots if rooms[s.id].free or rooms[s.id].held]
     shown = with_room or slots  # a full day: its times, to wait for one
@@ -205,11 +242,19 @@ async def time(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
     if not shown:
         return "other_day"
     buttons = [Button(_time_button(s, rooms[s.id]), f"bk:s:{s.id}") for s in shown]
-    text = (_("{day}: which time?", day=texts.day_label(date.fromisoformat(d["day"])))
-            if with_room else _("Every time on this day is full. Choose one to join its "
-                                "waitlist: if a seat frees up, it is yours automatically."))
-    return _ask(text, *buttons,
-                problem=None if msg is None else _("Please choose a time with the buttons."))
+    text = (
+        _("{day}: which time?", day=texts.day_label(date.fromisoformat(d["day"])))
+        if with_room
+        else _(
+            "Every time on this day is full. Choose one to join its "
+            "waitlist: if a seat frees up, it is yours automatically."
+        )
+    )
+    return _ask(
+        text,
+        *buttons,
+        problem=None if msg is None else _("Please choose a time with the buttons."),
+    )
 
 
 def _time_button(slot, room: capacity.Room) -> str:
@@ -237,8 +282,11 @@ async def name(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
             return "next"
     elif msg is not None:
         problem = _("Please type the name.")
-    question = (_("What is your full name?") if d.get("for_self")
-                else _("What is the full name of the person who will come?"))
+    question = (
+        _("What is your full name?")
+        if d.get("for_self")
+        else _("What is the full name of the person who will come?")
+    )
     keep = [Button(_("Keep: {name}", name=d["name"]), "bk:keep")] if d.get("name") else []
     return _ask(question, *keep, problem=problem)
 
@@ -259,8 +307,10 @@ async def phone(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
         if number := normalise_phone(text):
             d["phone"] = number
             return "next"
-        problem = _("That is not a Vietnamese mobile number. It has 10 digits and starts "
-                    "with 03, 05, 07, 08 or 09, for example 0912 345 678.")
+        problem = _(
+            "That is not a Vietnamese mobile number. It has 10 digits and starts "
+            "with 03, 05, 07, 08 or 09, for example 0912 345 678."
+        )
     elif msg is not None:
         problem = _("Please type the phone number.")
     buttons = []
@@ -268,8 +318,10 @@ async def phone(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
         buttons.append(Button(_("Keep: {phone}", phone=display_phone(d["phone"])), "bk:keep"))
     if d.get("for_self"):
         buttons.append(Button(_("📱 Share my phone number"), kind=ButtonKind.REQUEST_CONTACT))
-        question = _("Which mobile number can the support team call you on? Type it or "
-                     "press “Share my phone number”.")
+        question = _(
+            "Which mobile number can the support team call you on? Type it or "
+            "press “Share my phone number”."
+        )
     else:
         question = _("Which mobile number can the support team call them on?")
     return _ask(question, *buttons, problem=problem)
@@ -289,10 +341,16 @@ async def help_topic(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
             d.update(help_topic="other", help_note=text)
             return "next"
     buttons = [Button(_(label), f"bk:h:{key}") for key, label in texts.HELP_LABELS.items()]
-    return _ask(_("What would you like help with?"), *buttons,
-                problem=None if msg is None else _("Please choose with the buttons, or type "
-                                                   "a few words (at most {n} characters).",
-                                                   n=MAX_NOTE))
+    return _ask(
+        _("What would you like help with?"),
+        *buttons,
+        problem=None
+        if msg is None
+        else _(
+            "Please choose with the buttons, or type a few words (at most {n} characters).",
+            n=MAX_NOTE,
+        ),
+    )
 
 
 async def help_note(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
@@ -310,18 +368,32 @@ async def help_note(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
 
 
 async def priority(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
-    result = _toggles(msg, d, "priority", _translated(texts.PRIORITY_LABELS),
-                      _("Does the visitor belong to a priority group? Seats are kept for "
-                        "priority visitors. Tick all that apply, then press Done."))
+    result = _toggles(
+        msg,
+        d,
+        "priority",
+        _translated(texts.PRIORITY_LABELS),
+        _(
+            "Does the visitor belong to a priority group? Seats are kept for "
+            "priority visitors. Tick all that apply, then press Done."
+        ),
+    )
     if result == "done" and d.get("mode") == "home" and not d["priority"]:
         return "not_eligible"  # home visits are for priority visitors only
     return "next" if result == "done" else result
 
 
 async def needs(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
-    result = _toggles(msg, d, "needs", _translated(texts.NEED_LABELS),
-                      _("Does the visitor need any of these at the point? Tick all that "
-                        "apply, then press Done."))
+    result = _toggles(
+        msg,
+        d,
+        "needs",
+        _translated(texts.NEED_LABELS),
+        _(
+            "Does the visitor need any of these at the point? Tick all that "
+            "apply, then press Done."
+        ),
+    )
     if result == "done":
         return "home" if d.get("mode") == "home" else "next"
     return result
@@ -331,8 +403,14 @@ def _translated(labels: dict[str, str]) -> dict[str, str]:
     return {k: _(v) for k, v in labels.items()}
 
 
-def _toggles(msg: Incoming | None, d: Draft, key: str, labels: dict[str, str],
-             question: str, none_label: str | None = None) -> StepResult:
+def _toggles(
+    msg: Incoming | None,
+    d: Draft,
+    key: str,
+    labels: dict[str, str],
+    question: str,
+    none_label: str | None = None,
+) -> StepResult:
     """Tick buttons for `labels`, kept in d[key]; "done" once the user is done."""
     chosen = [k for k in d.get(key, []) if k in labels]
     payload = (msg.payload or "") if msg else ""
@@ -343,10 +421,13 @@ def _toggles(msg: Incoming | None, d: Draft, key: str, labels: dict[str, str],
     elif payload in ("bk:done", "bk:none"):
         d[key] = [] if payload == "bk:none" else chosen
         return "done"
-    buttons = [Button(_toggle_label(k in chosen, label), f"bk:t:{k}")
-               for k, label in labels.items()]
-    buttons += [Button(none_label or _("No, none of these"), "bk:none"),
-                Button(_("✔️ Done"), "bk:done")]
+    buttons = [
+        Button(_toggle_label(k in chosen, label), f"bk:t:{k}") for k, label in labels.items()
+    ]
+    buttons += [
+        Button(none_label or _("No, none of these"), "bk:none"),
+        Button(_("✔️ Done"), "bk:done"),
+    ]
     problem = None if msg is None or toggled else _("Please use the buttons.")
     return _ask(question, *buttons, problem=problem, edit=toggled)
 
@@ -355,9 +436,14 @@ async def no_home(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
     if msg is not None and msg.payload == "bk:slot":
         d["mode"] = "slot"
         return "slot"
-    return _ask(_("Home visits are for people aged 60 or over, living with a disability or "
-                  "from a poor household. You are welcome to book a time at the support "
-                  "point instead."), Button(_("🗓 Choose a time at the point"), "bk:slot"))
+    return _ask(
+        _(
+            "Home visits are for people aged 60 or over, living with a disability or "
+            "from a poor household. You are welcome to book a time at the support "
+            "point instead."
+        ),
+        Button(_("🗓 Choose a time at the point"), "bk:slot"),
+    )
 
 
 async def address(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
@@ -369,19 +455,35 @@ async def address(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
         d["address"] = text
         return "next"
     if msg is not None:
-        problem = _("Please type the full address (house number, lane, street), at most {n} "
-                    "characters.", n=MAX_ADDRESS)
-    keep = [Button(_("Keep: {address}", address=d["address"][:40]), "bk:keep")
-            ] if d.get("address") else []
-    return _ask(_("At which address should the support team visit? Please type the house "
-                  "number, lane and street."), *keep, problem=problem)
+        problem = _(
+            "Please type the full address (house number, lane, street), at most {n} characters.",
+            n=MAX_ADDRESS,
+        )
+    keep = (
+        [Button(_("Keep: {address}", address=d["address"][:40]), "bk:keep")]
+        if d.get("address")
+        else []
+    )
+    return _ask(
+        _(
+            "At which address should the support team visit? Please type the house "
+            "number, lane and street."
+        ),
+        *keep,
+        problem=problem,
+    )
 
 
 async def days(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
     labels = {str(i): day_name for i, day_name in texts.weekday_names().items()}
-    result = _toggles(msg, d, "days", labels,
-                      _("Which days suit the visitor best? Tick them, then press Done."),
-                      none_label=_("Any day is fine"))
+    result = _toggles(
+        msg,
+        d,
+        "days",
+        labels,
+        _("Which days suit the visitor best? Tick them, then press Done."),
+        none_label=_("Any day is fine"),
+    )
     return "next" if result == "done" else result
 
 
@@ -391,15 +493,21 @@ async def consent(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
         return "next"
     days_kept = ctx.config.booking.retention_days
     if d.get("for_self"):
-        text = _("To arrange the visit, I keep your name, phone number and the help you need, "
-                 "and share them only with the support team. They are deleted {n} days after "
-                 "the visit; you can see or delete them at any time with /privacy.", n=days_kept)
+        text = _(
+            "To arrange the visit, I keep your name, phone number and the help you need, "
+            "and share them only with the support team. They are deleted {n} days after "
+            "the visit; you can see or delete them at any time with /privacy.",
+            n=days_kept,
+        )
         agree = Button(_("✅ I agree"), "bk:agree")
     else:
-        text = _("To arrange the visit, I keep their name, phone number and the help they "
-                 "need, and share them only with the support team. They are deleted {n} days "
-                 "after the visit; you can see or delete them at any time with /privacy.\n\n"
-                 "Do you have their permission to share these details?", n=days_kept)
+        text = _(
+            "To arrange the visit, I keep their name, phone number and the help they "
+            "need, and share them only with the support team. They are deleted {n} days "
+            "after the visit; you can see or delete them at any time with /privacy.\n\n"
+            "Do you have their permission to share these details?",
+            n=days_kept,
+        )
         agree = Button(_("✅ I have their permission"), "bk:agree")
     return _ask(text, agree, problem=None if msg is None else _("Please use the buttons."))
 
@@ -411,12 +519,17 @@ async def summary(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
     if d.get("mode") == "home":
         heading, label = _("Please check your home-visit request:"), _("✅ Send the request")
     elif d.get("waitlist"):
-        heading, label = (_("This time is full. Please check, then join its waitlist:"),
-                          _("✅ Join the waitlist"))
+        heading, label = (
+            _("This time is full. Please check, then join its waitlist:"),
+            _("✅ Join the waitlist"),
+        )
     else:
         heading, label = _("Please check your booking:"), _("✅ Confirm the booking")
-    return _ask("\n".join([heading, "", *lines]), Button(label, "bk:confirm"),
-                problem=None if msg is None else _("Please use the buttons."))
+    return _ask(
+        "\n".join([heading, "", *lines]),
+        Button(label, "bk:confirm"),
+        problem=None if msg is None else _("Please use the buttons."),
+    )
 
 
 async def full(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
@@ -427,7 +540,9 @@ async def full(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
         d["resume"] = True
         d.pop("slot_id", None)
         return "other"
-    return _ask(await booking_result.why_no_seat(ctx, d),
-                Button(_("⏳ Join the waitlist"), "bk:wait"),
-                Button(_("🕒 Choose another time"), "bk:other"),
-                problem=None if msg is None else _("Please use the buttons."))
+    return _ask(
+        await booking_result.why_no_seat(ctx, d),
+        Button(_("⏳ Join the waitlist"), "bk:wait"),
+        Button(_("🕒 Choose another time"), "bk:other"),
+        problem=None if msg is None else _("Please use the buttons."),
+    )

@@ -112,8 +112,11 @@ def _point(ctx: Ctx, point_id: str) -> Point:
 
 
 async def _session(ctx: Ctx, session_id: object) -> BookingSession:
-    row = (await ctx.session.get(BookingSession, int(session_id))
-           if str(session_id).isdigit() else None)
+    row = (
+        await ctx.session.get(BookingSession, int(session_id))
+        if str(session_id).isdigit()
+        else None
+    )
     if row is None:
         raise UnknownTarget(session_id)
     return row
@@ -123,29 +126,34 @@ async def sender_of(ctx: Ctx, audience: Audience) -> Callable[[], texts.Sender]:
     """Who the message is from, rendered later in each recipient's language."""
     if audience.kind == "units":
         units = _units(ctx)
-        return lambda: texts.Sender("units", tuple(unit_label(units[u])
-                                                   for u in audience.target))
+        return lambda: texts.Sender("units", tuple(unit_label(units[u]) for u in audience.target))
     if audience.kind == "point":
         name = _point(ctx, str(audience.target[0])).name
         return lambda: texts.Sender("point", (name,))
     if audience.kind == "session":
         row = await _session(ctx, audience.target[0])
         name = _point(ctx, row.point_id).name if _places(ctx) else row.point_id
-        return lambda: texts.Sender("session", (name,),
-                                    booking_texts.when(row.starts_at, row.ends_at))
+        return lambda: texts.Sender(
+            "session", (name,), booking_texts.when(row.starts_at, row.ends_at)
+        )
     return lambda: texts.Sender("everyone")
 
 
 async def describe(ctx: Ctx, audience: Audience) -> str:
     if audience.kind == "units":
-        return _("Subscribers of {units}",
-                 units=", ".join(_unit_name(ctx, str(u)) for u in audience.target))
+        return _(
+            "Subscribers of {units}",
+            units=", ".join(_unit_name(ctx, str(u)) for u in audience.target),
+        )
     if audience.kind == "point":
         return _("Visitors booked at {point}", point=_point(ctx, str(audience.target[0])).name)
     if audience.kind == "session":
         row = await _session(ctx, audience.target[0])
-        return _("Visitors booked at {point}, {when}", point=_point(ctx, row.point_id).name,
-                 when=booking_texts.when(row.starts_at, row.ends_at))
+        return _(
+            "Visitors booked at {point}, {when}",
+            point=_point(ctx, row.point_id).name,
+            when=booking_texts.when(row.starts_at, row.ends_at),
+        )
     return _("Everyone who uses the bot")
 
 
@@ -162,10 +170,14 @@ def _draft(ctx: Ctx) -> str | None:
 
 def _gone(ctx: Ctx) -> list[Reply]:
     ctx.state.clear()
-    return [Reply(text=_("This broadcast is no longer open, so nothing was sent. You can start "
-                         "a new one:"),
-                  buttons=rows(Button(_("📣 Broadcast"), OPEN), Button(_("🏠 Main menu"),
-                                                                     "menu")))]
+    return [
+        Reply(
+            text=_(
+                "This broadcast is no longer open, so nothing was sent. You can start a new one:"
+            ),
+            buttons=rows(Button(_("📣 Broadcast"), OPEN), Button(_("🏠 Main menu"), "menu")),
+        )
+    ]
 
 
 @officer_action
@@ -179,8 +191,11 @@ async def open_dialog(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
 
 
 def _ask_text(problem: str | None) -> Reply:
-    text = _("Write the message for citizens, at most {n} characters. Before anything is "
-             "sent, I will show you who gets it and how it looks.", n=MAX_TEXT_CHARS)
+    text = _(
+        "Write the message for citizens, at most {n} characters. Before anything is "
+        "sent, I will show you who gets it and how it looks.",
+        n=MAX_TEXT_CHARS,
+    )
     return Reply(text=f"{problem}\n\n{text}" if problem else text, buttons=(_nav(),))
 
 
@@ -195,9 +210,17 @@ async def on_message(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     if not text:
         return [_ask_text(_("The message is empty."))]
     if len(text) > MAX_TEXT_CHARS:
-        return [_ask_text(_("Your message has {length} characters; a broadcast may have at "
-                            "most {n}. Please shorten it and send it again — nothing was "
-                            "sent.", length=len(text), n=MAX_TEXT_CHARS))]
+        return [
+            _ask_text(
+                _(
+                    "Your message has {length} characters; a broadcast may have at "
+                    "most {n}. Please shorten it and send it again — nothing was "
+                    "sent.",
+                    length=len(text),
+                    n=MAX_TEXT_CHARS,
+                )
+            )
+        ]
     ctx.state.data["text"] = text
     chosen = Audience.from_json(ctx.state.data.get("audience"))
     if chosen is not None:
@@ -217,8 +240,11 @@ async def _audience_choice(ctx: Ctx, *, edit: bool = False) -> list[Reply]:
     officer = await require_officer(ctx)
     ctx.state.go(f"{STATE}.audience")
     ctx.state.data.pop("audience", None)
-    buttons = [Button(_("📬 Subscribers of {unit}", unit=_unit_name(ctx, u)), UNIT + u)
-               for u in officer.unit_ids if len((UNIT + u).encode()) <= 64]
+    buttons = [
+        Button(_("📬 Subscribers of {unit}", unit=_unit_name(ctx, u)), UNIT + u)
+        for u in officer.unit_ids
+        if len((UNIT + u).encode()) <= 64
+    ]
     if len(officer.unit_ids) > 1:
         buttons.append(Button(_("📬 Subscribers of all my communes and wards"), ALL_MY_UNITS))
     if _my_points(ctx, officer):
@@ -226,8 +252,11 @@ async def _audience_choice(ctx: Ctx, *, edit: bool = False) -> list[Reply]:
         buttons.append(Button(_("🗓 Visitors of one session"), SESSION_POINTS))
     if officer.is_admin:
         buttons.append(Button(_("🌏 Everyone who uses the bot"), EVERYONE))
-    return [Reply(text=_("Who should get this message?"), buttons=rows(*buttons) + (_nav(),),
-                  edit=edit)]
+    return [
+        Reply(
+            text=_("Who should get this message?"), buttons=rows(*buttons) + (_nav(),), edit=edit
+        )
+    ]
 
 
 @officer_action
@@ -237,9 +266,13 @@ async def choose_point(msg: Incoming, ctx: Ctx) -> list[Reply]:
         return _gone(ctx)
     prefix = POINT if msg.payload == POINTS else SESSION_POINT
     buttons = [Button(f"📍 {p.name}"[:60], prefix + p.id) for p in _my_points(ctx, officer)]
-    return [Reply(text=_("Which support point?"),
-                  buttons=rows(*buttons) + ((Button(_("⬅️ Back"), AUDIENCE),), _nav()),
-                  edit=True)]
+    return [
+        Reply(
+            text=_("Which support point?"),
+            buttons=rows(*buttons) + ((Button(_("⬅️ Back"), AUDIENCE),), _nav()),
+            edit=True,
+        )
+    ]
 
 
 @officer_action
@@ -254,12 +287,25 @@ async def choose_session(msg: Incoming, ctx: Ctx) -> list[Reply]:
     if _draft(ctx) is None:
         return _gone(ctx)
     choices = await upcoming_sessions(ctx.session, point.id, ctx.now())
-    buttons = [Button(_("{when} · {n} booked", when=booking_texts.moment(c.starts_at),
-                        n=c.booked), f"{SESSION}{c.session_id}") for c in choices]
-    text = (_("Which session of {point}?", point=point.name) if choices
-            else _("{point} has no sessions coming up.", point=point.name))
-    return [Reply(text=text, buttons=rows(*buttons) + ((Button(_("⬅️ Back"), AUDIENCE),),
-                                                       _nav()), edit=True)]
+    buttons = [
+        Button(
+            _("{when} · {n} booked", when=booking_texts.moment(c.starts_at), n=c.booked),
+            f"{SESSION}{c.session_id}",
+        )
+        for c in choices
+    ]
+    text = (
+        _("Which session of {point}?", point=point.name)
+        if choices
+        else _("{point} has no sessions coming up.", point=point.name)
+    )
+    return [
+        Reply(
+            text=text,
+            buttons=rows(*buttons) + ((Button(_("⬅️ Back"), AUDIENCE),), _nav()),
+            edit=True,
+        )
+    ]
 
 
 def _audience_of(payload: str, officer: Officer) -> Audience:
@@ -299,18 +345,41 @@ async def _preview(msg: Incoming, ctx: Ctx, audience: Audience) -> list[Reply]:
     body, _buttons = texts.citizen_message(sender(), ctx.state.data["text"])
     change = (Button(_("👥 Choose who gets it"), AUDIENCE),)
     if n == 0:
-        text = _("{who}: nobody to send to yet (no one has subscribed or booked, or they "
-                 "turned news off). Choose someone else, or cancel.", who=who)
+        text = _(
+            "{who}: nobody to send to yet (no one has subscribed or booked, or they "
+            "turned news off). Choose someone else, or cancel.",
+            who=who,
+        )
         return [Reply(text=text, buttons=(change, _nav()), edit=msg.payload is not None)]
-    lines = [ngettext("Preview. {who}: this message will go to {count} person.",
-                      "Preview. {who}: this message will go to {count} people.", n, who=who,
-                      count=texts.number(n)),
-             _("It will look like this:"), "", body, "",
-             _("To change the text, just send a new one.")]
-    send_button = (Button(ngettext("✅ Send to {count} person", "✅ Send to {count} people", n,
-                                   count=texts.number(n)), CONFIRM),)
-    return [Reply(text="\n".join(lines), buttons=(send_button, change, _nav()),
-                  edit=msg.payload is not None)]
+    lines = [
+        ngettext(
+            "Preview. {who}: this message will go to {count} person.",
+            "Preview. {who}: this message will go to {count} people.",
+            n,
+            who=who,
+            count=texts.number(n),
+        ),
+        _("It will look like this:"),
+        "",
+        body,
+        "",
+        _("To change the text, just send a new one."),
+    ]
+    send_button = (
+        Button(
+            ngettext(
+                "✅ Send to {count} person", "✅ Send to {count} people", n, count=texts.number(n)
+            ),
+            CONFIRM,
+        ),
+    )
+    return [
+        Reply(
+            text="\n".join(lines),
+            buttons=(send_button, change, _nav()),
+            edit=msg.payload is not None,
+        )
+    ]
 
 
 @officer_action
@@ -325,30 +394,64 @@ async def confirm(msg: Incoming, ctx: Ctx) -> list[Reply]:
         sender = await sender_of(ctx, audience)
     except UnknownTarget:
         return [_unknown(ctx)]
-    author = Author(officer.id, audit.actor_of(ctx), ctx.user.id, msg.channel, msg.chat_id,
-                    ctx.locale)
-    broadcast = await send(ctx.session, author=author, audience=audience, text=text,
-                           sender=sender, default_locale=ctx.config.bot.default_locale,
-                           now=ctx.now())
+    author = Author(
+        officer.id, audit.actor_of(ctx), ctx.user.id, msg.channel, msg.chat_id, ctx.locale
+    )
+    broadcast = await send(
+        ctx.session,
+        author=author,
+        audience=audience,
+        text=text,
+        sender=sender,
+        default_locale=ctx.config.bot.default_locale,
+        now=ctx.now(),
+    )
     previewed = ctx.state.data.get("count")
     ctx.state.clear()
     if broadcast is None:
-        return [Reply(text=_("Nobody is left to send to (they turned news off meanwhile), so "
-                             "nothing was sent."), buttons=_done_buttons(), edit=True)]
-    after = {"audience": audience.kind, "target": [str(t) for t in audience.target],
-             "recipients": broadcast.recipients, "chars": len(text)}
+        return [
+            Reply(
+                text=_(
+                    "Nobody is left to send to (they turned news off meanwhile), so "
+                    "nothing was sent."
+                ),
+                buttons=_done_buttons(),
+                edit=True,
+            )
+        ]
+    after = {
+        "audience": audience.kind,
+        "target": [str(t) for t in audience.target],
+        "recipients": broadcast.recipients,
+        "chars": len(text),
+    }
     for unit_id in units:
-        await audit.record_for(ctx, "broadcast.send", f"broadcast:{broadcast.id}", None, after,
-                               unit_id=unit_id)
-    lines = [ngettext("✅ Broadcast no. {id} is queued for {count} person.",
-                      "✅ Broadcast no. {id} is queued for {count} people.",
-                      broadcast.recipients, id=broadcast.id,
-                      count=texts.number(broadcast.recipients))]
+        await audit.record_for(
+            ctx, "broadcast.send", f"broadcast:{broadcast.id}", None, after, unit_id=unit_id
+        )
+    lines = [
+        ngettext(
+            "✅ Broadcast no. {id} is queued for {count} person.",
+            "✅ Broadcast no. {id} is queued for {count} people.",
+            broadcast.recipients,
+            id=broadcast.id,
+            count=texts.number(broadcast.recipients),
+        )
+    ]
     if previewed != broadcast.recipients:
-        lines.append(_("(The preview said {n}: some people subscribed or turned news off "
-                       "meanwhile.)", n=texts.number(previewed or 0)))
-    lines.append(_("I will tell you here how it goes, at most every {s} seconds, and send a "
-                   "report when it is finished.", s=progress.every_seconds(ctx.config)))
+        lines.append(
+            _(
+                "(The preview said {n}: some people subscribed or turned news off meanwhile.)",
+                n=texts.number(previewed or 0),
+            )
+        )
+    lines.append(
+        _(
+            "I will tell you here how it goes, at most every {s} seconds, and send a "
+            "report when it is finished.",
+            s=progress.every_seconds(ctx.config),
+        )
+    )
     return [Reply(text="\n".join(lines), buttons=_done_buttons(), edit=True)]
 
 
@@ -364,10 +467,15 @@ def _done_buttons() -> tuple[tuple[Button, ...], ...]:
 
 
 def _unknown(ctx: Ctx) -> Reply:
-    return Reply(text=_("I don't know that support point, session, commune or ward, so I did "
-                        "nothing. Please choose again:"),
-                 buttons=rows(Button(_("👥 Choose who gets it"), AUDIENCE),
-                              Button(_("⬅️ Officer tools"), "ofc")))
+    return Reply(
+        text=_(
+            "I don't know that support point, session, commune or ward, so I did "
+            "nothing. Please choose again:"
+        ),
+        buttons=rows(
+            Button(_("👥 Choose who gets it"), AUDIENCE), Button(_("⬅️ Officer tools"), "ofc")
+        ),
+    )
 
 
 async def setup(core: Core) -> None:

@@ -54,9 +54,14 @@ COMMENT_STATE = "guides.comment"
 MAX_COMMENT_CHARS = 1000
 END_BUTTONS: list[Callable[[Guide, Ctx], list[Button]]] = []
 
-menu.add(menu.MenuEntry("g:m", N_("📖 Guides"),
-                        N_("Step-by-step guides: the public service portal, VNeID, iHanoi, "
-                           "staying safe online."), order=10))
+menu.add(
+    menu.MenuEntry(
+        "g:m",
+        N_("📖 Guides"),
+        N_("Step-by-step guides: the public service portal, VNeID, iHanoi, staying safe online."),
+        order=10,
+    )
+)
 
 
 def _catalogue(ctx: Ctx) -> Catalogue:
@@ -81,8 +86,11 @@ def _leave_comment(ctx: Ctx) -> None:
 
 def category_buttons(ctx: Ctx) -> tuple[tuple[Button, ...], ...]:
     catalogue = _catalogue(ctx)
-    return tuple((Button(c.titles[ctx.locale], f"g:c:{c.id}"),) for c in catalogue.categories
-                 if catalogue.in_category(c.id, ctx.locale))
+    return tuple(
+        (Button(c.titles[ctx.locale], f"g:c:{c.id}"),)
+        for c in catalogue.categories
+        if catalogue.in_category(c.id, ctx.locale)
+    )
 
 
 def guide_buttons(ids: list[str], ctx: Ctx) -> tuple[tuple[Button, ...], ...]:
@@ -106,18 +114,21 @@ async def _continue_button(ctx: Ctx) -> Button | None:
         index = guide.step_index(progress.step_id)
         if index is None:
             return Button(_("▶️ Continue: {title}", title=guide.title), f"g:u:{guide.id}")
-        return Button(_("▶️ Continue: {title} (step {k})", title=guide.title, k=index + 1),
-                      f"g:u:{guide.id}")
+        return Button(
+            _("▶️ Continue: {title} (step {k})", title=guide.title, k=index + 1), f"g:u:{guide.id}"
+        )
     return None
 
 
 async def resume_offer(ctx: Ctx) -> Reply | None:
-    """"Continue where you left off" for the guide the user last left unfinished."""
+    """ "Continue where you left off" for the guide the user last left unfinished."""
     button = await _continue_button(ctx)
     if button is None:
         return None
-    return Reply(text=_("You have a guide you did not finish. Continue where you left off?"),
-                 buttons=((button,), (Button(_("📖 All guides"), "g:m"),)))
+    return Reply(
+        text=_("You have a guide you did not finish. Continue where you left off?"),
+        buttons=((button,), (Button(_("📖 All guides"), "g:m"),)),
+    )
 
 
 async def show_categories(msg: Incoming, ctx: Ctx) -> list[Reply]:
@@ -142,13 +153,21 @@ async def show_category(msg: Incoming, ctx: Ctx) -> list[Reply]:
     listing = "\n".join(f"{i}. {g.title}" for i, g in enumerate(guides, 1))
     buttons = tuple((Button(f"{i}. {g.title}", f"g:o:{g.id}"),) for i, g in enumerate(guides, 1))
     text = _("{topic}: choose a guide.", topic=category.titles[ctx.locale])
-    return [Reply(text=f"{text}\n\n{listing}",
-                  buttons=(*buttons, (Button(_("⬅️ Other topics"), "g:m"),), _home_row()))]
+    return [
+        Reply(
+            text=f"{text}\n\n{listing}",
+            buttons=(*buttons, (Button(_("⬅️ Other topics"), "g:m"),), _home_row()),
+        )
+    ]
 
 
 def _gone(ctx: Ctx) -> list[Reply]:
-    return [Reply(text=_("Sorry, that guide is no longer available. Please choose a topic:"),
-                  buttons=(*category_buttons(ctx), _home_row()))]
+    return [
+        Reply(
+            text=_("Sorry, that guide is no longer available. Please choose a topic:"),
+            buttons=(*category_buttons(ctx), _home_row()),
+        )
+    ]
 
 
 # The summary
@@ -160,23 +179,30 @@ async def open_guide(guide_id: str, msg: Incoming, ctx: Ctx) -> list[Reply]:
     guide = _guide(ctx, guide_id)
     if guide is None:
         return _gone(ctx)
-    await readers.count(ctx.session, readers.VIEW, guide.id, guide.version, ctx.locale,
-                        ctx.now())
+    await readers.count(ctx.session, readers.VIEW, guide.id, guide.version, ctx.locale, ctx.now())
     n = len(guide.steps)
-    text = "\n\n".join((f"📖 {guide.title}", guide.summary,
-                        ngettext("{n} step", "{n} steps", n)))
+    text = "\n\n".join((f"📖 {guide.title}", guide.summary, ngettext("{n} step", "{n} steps", n)))
     progress = await readers.progress_in(ctx.session, ctx.user.id, guide.id)
     index = guide.step_index(progress.step_id) if progress else None
     if index is not None:
-        first = (Button(_("▶️ Continue at step {k}", k=index + 1), f"g:u:{guide.id}"),
-                 Button(_("🔁 Start from the beginning"), f"g:s:{guide.id}"))
+        first = (
+            Button(_("▶️ Continue at step {k}", k=index + 1), f"g:u:{guide.id}"),
+            Button(_("🔁 Start from the beginning"), f"g:s:{guide.id}"),
+        )
     elif progress is not None:
         first = (Button(_("▶️ Start again (the guide was updated)"), f"g:s:{guide.id}"),)
     else:
         first = (Button(_("▶️ Start"), f"g:s:{guide.id}"),)
-    return [Reply(text=text, buttons=(*((b,) for b in first),
-                                      (Button(_("⬅️ Other guides"), f"g:c:{guide.category}"),),
-                                      _home_row()))]
+    return [
+        Reply(
+            text=text,
+            buttons=(
+                *((b,) for b in first),
+                (Button(_("⬅️ Other guides"), f"g:c:{guide.category}"),),
+                _home_row(),
+            ),
+        )
+    ]
 
 
 async def on_open(msg: Incoming, ctx: Ctx) -> list[Reply]:
@@ -188,8 +214,9 @@ async def on_open(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 async def show_step(guide: Guide, index: int, ctx: Ctx, note: str | None = None) -> list[Reply]:
     step = guide.steps[index]
-    await readers.save_progress(ctx.session, ctx.user.id, guide.id, ctx.locale, guide.version,
-                                step.id, ctx.now())
+    await readers.save_progress(
+        ctx.session, ctx.user.id, guide.id, ctx.locale, guide.version, step.id, ctx.now()
+    )
     header = _("Step {k} of {n}", k=index + 1, n=len(guide.steps))
     text = f"{header} · {step.title}\n\n{to_plain(step.body)}"
     if note:
@@ -199,13 +226,18 @@ async def show_step(guide: Guide, index: int, ctx: Ctx, note: str | None = None)
     nav = [Button(_("🔁 Repeat"), f"g:r:{at}")]
     if index > 0:
         nav.insert(0, Button(_("⬅️ Back"), f"g:b:{at}"))
-    buttons = ((Button(_("✅ Finish") if last else _("Next ➡️"), f"g:n:{at}"),), tuple(nav),
-               _home_row())
+    buttons = (
+        (Button(_("✅ Finish") if last else _("Next ➡️"), f"g:n:{at}"),),
+        tuple(nav),
+        _home_row(),
+    )
     images = step.images
     if not images:
         return [Reply(text=text, buttons=buttons)]
-    return [*(Reply(image=path) for path in images[:-1]),
-            Reply(text=text, image=images[-1], buttons=buttons)]
+    return [
+        *(Reply(image=path) for path in images[:-1]),
+        Reply(text=text, image=images[-1], buttons=buttons),
+    ]
 
 
 def _updated_note() -> str:
@@ -217,8 +249,7 @@ async def start_guide(msg: Incoming, ctx: Ctx) -> list[Reply]:
     guide = _guide(ctx, (msg.payload or "").removeprefix("g:s:"))
     if guide is None:
         return _gone(ctx)
-    await readers.count(ctx.session, readers.START, guide.id, guide.version, ctx.locale,
-                        ctx.now())
+    await readers.count(ctx.session, readers.START, guide.id, guide.version, ctx.locale, ctx.now())
     return await show_step(guide, 0, ctx)
 
 
@@ -263,15 +294,24 @@ async def move(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
 
 async def finish(guide: Guide, ctx: Ctx) -> list[Reply]:
     if await readers.finish(ctx.session, ctx.user.id, guide.id):
-        await readers.count(ctx.session, readers.COMPLETE, guide.id, guide.version, ctx.locale,
-                            ctx.now())
-    text = "\n\n".join((
-        _("✅ You have reached the end of “{title}”.", title=guide.title),
-        _("Guide version {version}, last updated {date}.", version=guide.version,
-          date=format_date(guide.updated, "long")),
-        _("Did this guide help you?")))
-    vote = (Button(_("👍 Yes"), f"g:y:{guide.id}:{guide.version}"),
-            Button(_("👎 No"), f"g:x:{guide.id}:{guide.version}"))
+        await readers.count(
+            ctx.session, readers.COMPLETE, guide.id, guide.version, ctx.locale, ctx.now()
+        )
+    text = "\n\n".join(
+        (
+            _("✅ You have reached the end of “{title}”.", title=guide.title),
+            _(
+                "Guide version {version}, last updated {date}.",
+                version=guide.version,
+                date=format_date(guide.updated, "long"),
+            ),
+            _("Did this guide help you?"),
+        )
+    )
+    vote = (
+        Button(_("👍 Yes"), f"g:y:{guide.id}:{guide.version}"),
+        Button(_("👎 No"), f"g:x:{guide.id}:{guide.version}"),
+    )
     related = guide_buttons(list(guide.related), ctx)
     if related:
         text += "\n" + _("Related guides are below.")
@@ -289,16 +329,21 @@ async def vote(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     if _catalogue(ctx).get(guide_id, ctx.locale) is None:
         return _gone(ctx)
     helpful = answer == "y"
-    feedback_id = await readers.add_feedback(ctx.session, ctx.user.id, guide_id, int(version),
-                                             ctx.locale, helpful, ctx.now())
+    feedback_id = await readers.add_feedback(
+        ctx.session, ctx.user.id, guide_id, int(version), ctx.locale, helpful, ctx.now()
+    )
     ctx.state.clear()
     ctx.state.go(COMMENT_STATE, feedback=feedback_id)
-    thanks = (_("Thank you! I am glad it helped.") if helpful else
-              _("Thank you for telling us. We will use it to make the guide better."))
-    ask = _("If you like, type a short comment about this guide: what was unclear or "
-            "missing. Or press “Skip”.")
-    return [Reply(text=f"{thanks}\n\n{ask}",
-                  buttons=((Button(_("Skip"), "g:k"),), _home_row()))]
+    thanks = (
+        _("Thank you! I am glad it helped.")
+        if helpful
+        else _("Thank you for telling us. We will use it to make the guide better.")
+    )
+    ask = _(
+        "If you like, type a short comment about this guide: what was unclear or "
+        "missing. Or press “Skip”."
+    )
+    return [Reply(text=f"{thanks}\n\n{ask}", buttons=((Button(_("Skip"), "g:k"),), _home_row()))]
 
 
 async def comment_state(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
@@ -309,14 +354,20 @@ async def comment_state(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
         ctx.state.clear()
         return None
     if not (msg.text or "").strip():
-        return [Reply(text=_("Please type your comment as a text message, or press “Skip”."),
-                      buttons=((Button(_("Skip"), "g:k"),), _home_row()))]
+        return [
+            Reply(
+                text=_("Please type your comment as a text message, or press “Skip”."),
+                buttons=((Button(_("Skip"), "g:k"),), _home_row()),
+            )
+        ]
     comment = msg.text.strip()[:MAX_COMMENT_CHARS]
-    await readers.add_comment(ctx.session, ctx.user.id, ctx.state.data.get("feedback", 0),
-                              comment)
+    await readers.add_comment(ctx.session, ctx.user.id, ctx.state.data.get("feedback", 0), comment)
     ctx.state.clear()
-    return [menu.menu_reply(ctx, _("Thank you, I have noted your comment. What would you "
-                                   "like to do next?"))]
+    return [
+        menu.menu_reply(
+            ctx, _("Thank you, I have noted your comment. What would you like to do next?")
+        )
+    ]
 
 
 async def skip(msg: Incoming, ctx: Ctx) -> list[Reply]:
@@ -348,10 +399,15 @@ async def setup(core: Core) -> None:
     """Load the content (broken content stops the start, listing every problem) and reload
     it on SIGHUP."""
     config = core.config
-    store = ContentStore(config.path("paths.content"), core.services,
-                         today=lambda: core.clock.now().astimezone(config.tz).date(),
-                         checked_max_age_days=config.content.checked_max_age_days)
+    store = ContentStore(
+        config.path("paths.content"),
+        core.services,
+        today=lambda: core.clock.now().astimezone(config.tz).date(),
+        checked_max_age_days=config.content.checked_max_age_days,
+    )
     store.load()
     core.services["content"] = store
     store.signal_installed = install_sighup(store)
+
+
 menu.add_resume_offer(resume_offer)

@@ -26,8 +26,9 @@ RESUME_OFFERS: list[Callable[[Ctx], Awaitable[Reply | None]]] = []
 
 
 def add(entry: MenuEntry) -> None:
-    MENU[:] = sorted([e for e in MENU if e.payload != entry.payload] + [entry],
-                     key=lambda e: e.order)
+    MENU[:] = sorted(
+        [e for e in MENU if e.payload != entry.payload] + [entry], key=lambda e: e.order
+    )
 
 
 def add_resume_offer(offer: Callable[[Ctx], Awaitable[Reply | None]]) -> None:
@@ -59,5 +60,8 @@ def buttons(ctx: Ctx | None) -> tuple[tuple[Button, ...], ...]:
 
 
 def menu_reply(ctx: Ctx | None, text: str | None = None, *, edit: bool = False) -> Reply:
-    return Reply(text=text or _("What would you like to do? Choose a button below."),
-                 buttons=buttons(ctx), edit=edit)
+    return Reply(
+        text=text or _("What would you like to do? Choose a button below."),
+        buttons=buttons(ctx),
+        edit=edit,
+    )

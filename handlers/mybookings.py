@@ -28,10 +28,15 @@ from handlers import menu
 router = Router()
 DAYS_AHEAD = 14
 
-menu.add(menu.MenuEntry("mybk", N_("🗓 My bookings"),
-                        N_("See, cancel or change the visits you booked, also for relatives."),
-                        visible=lambda ctx: ctx is None or bool(ctx.services.get("places")),
-                        order=40))
+menu.add(
+    menu.MenuEntry(
+        "mybk",
+        N_("🗓 My bookings"),
+        N_("See, cancel or change the visits you booked, also for relatives."),
+        visible=lambda ctx: ctx is None or bool(ctx.services.get("places")),
+        order=40,
+    )
+)
 
 
 def _ids(msg: Incoming, prefix: str, count: int = 1) -> list[int] | None:
@@ -51,23 +56,29 @@ def _back_buttons(booking_id: int | None = None) -> tuple[tuple[Button, ...], ..
 
 
 def _refused(ctx: Ctx) -> list[Reply]:
-    return [Reply(text=_("I could not find that visit among your bookings, so I did nothing."),
-                  buttons=_back_buttons())]
+    return [
+        Reply(
+            text=_("I could not find that visit among your bookings, so I did nothing."),
+            buttons=_back_buttons(),
+        )
+    ]
 
 
 def _visitor(booking: Booking) -> str:
     return _("for you") if booking.for_self else _("for {name}", name=booking.visitor_name or "")
 
 
-async def _own(ctx: Ctx, msg: Incoming, prefix: str, *, lock: bool = False,
-               count: int = 1) -> tuple[Booking, Slot, list[int]] | None:
+async def _own(
+    ctx: Ctx, msg: Incoming, prefix: str, *, lock: bool = False, count: int = 1
+) -> tuple[Booking, Slot, list[int]] | None:
     """The user's own booking named by the payload, with its slot; None for anyone else's."""
     ids = _ids(msg, prefix, count)
     return await _own_by_id(ctx, ids, lock=lock) if ids else None
 
 
-async def _own_by_id(ctx: Ctx, ids: list[int], *,
-                     lock: bool = False) -> tuple[Booking, Slot, list[int]] | None:
+async def _own_by_id(
+    ctx: Ctx, ids: list[int], *, lock: bool = False
+) -> tuple[Booking, Slot, list[int]] | None:
     booking = await service.own_booking(ctx.session, ids[0], ctx.user.id, lock=lock)
     if booking is None:
         return None
@@ -79,13 +90,17 @@ def _is_upcoming(ctx: Ctx, booking: Booking, slot: Slot) -> bool:
 
 
 def _not_upcoming(ctx: Ctx, booking: Booking) -> list[Reply]:
-    text = (_("This visit was cancelled, so I did nothing.") if booking.status == "cancelled"
-            else _("This visit is over, so I did nothing."))
+    text = (
+        _("This visit was cancelled, so I did nothing.")
+        if booking.status == "cancelled"
+        else _("This visit is over, so I did nothing.")
+    )
     return [Reply(text=text, buttons=_back_buttons())]
 
 
-async def _own_upcoming(ctx: Ctx, msg: Incoming, prefix: str, *, lock: bool = False,
-                        count: int = 1) -> tuple[Booking, Slot, list[int]] | list[Reply]:
+async def _own_upcoming(
+    ctx: Ctx, msg: Incoming, prefix: str, *, lock: bool = False, count: int = 1
+) -> tuple[Booking, Slot, list[int]] | list[Reply]:
     """The user's own upcoming booking named by the payload, or the polite refusal to send."""
     found = await _own(ctx, msg, prefix, lock=lock, count=count)
     if found is None:
@@ -107,9 +122,12 @@ async def show_list(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     bookings = await queries.upcoming_bookings(ctx.session, ctx.user.id, now)
     waiting = await queries.waiting(ctx.session, ctx.user.id, now)
     if not bookings and not waiting:
-        return [Reply(text=_("You have no upcoming visits."),
-                      buttons=rows(Button(_("📅 Book a visit"), "book"),
-                                   Button(_("🏠 Menu"), "menu")))]
+        return [
+            Reply(
+                text=_("You have no upcoming visits."),
+                buttons=rows(Button(_("📅 Book a visit"), "book"), Button(_("🏠 Menu"), "menu")),
+            )
+        ]
     buttons = []
     for booking, slot in bookings:
         point = _point(ctx, booking.point_id)
@@ -118,12 +136,20 @@ async def show_list(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
             label += f" · {point.name}"
         buttons.append(Button(label[:120], f"mb:show:{booking.id}"))
     for entry, slot in waiting:
-        label = _("⏳ Waiting: {when} · {name}", when=texts.moment(slot.starts_at),
-                  name=entry.details.get("name", ""))
+        label = _(
+            "⏳ Waiting: {when} · {name}",
+            when=texts.moment(slot.starts_at),
+            name=entry.details.get("name", ""),
+        )
         buttons.append(Button(label[:120], f"mb:leave:{entry.id}"))
     text = _("Your upcoming visits. Choose one to see it, cancel it or change the time:")
-    return [Reply(text=text, buttons=rows(*buttons, Button(_("🏠 Menu"), "menu")),
-                  edit=msg.payload is not None)]
+    return [
+        Reply(
+            text=text,
+            buttons=rows(*buttons, Button(_("🏠 Menu"), "menu")),
+            edit=msg.payload is not None,
+        )
+    ]
 
 
 async def show_booking(msg: Incoming, ctx: Ctx) -> list[Reply]:
@@ -132,22 +158,35 @@ async def show_booking(msg: Incoming, ctx: Ctx) -> list[Reply]:
         return _refused(ctx)
     booking, slot, _ids_ = found
     point = _point(ctx, booking.point_id)
-    details = {"name": booking.visitor_name, "for_self": booking.for_self,
-               "phone": booking.phone, "help_topic": booking.help_topic,
-               "help_note": booking.help_note, "priority": booking.priority,
-               "needs": booking.needs}
-    lines = [_("Booking code: {code}", code=booking.code), "",
-             *texts.visit_lines(point, slot.starts_at, slot.ends_at, details)]
+    details = {
+        "name": booking.visitor_name,
+        "for_self": booking.for_self,
+        "phone": booking.phone,
+        "help_topic": booking.help_topic,
+        "help_note": booking.help_note,
+        "priority": booking.priority,
+        "needs": booking.needs,
+    }
+    lines = [
+        _("Booking code: {code}", code=booking.code),
+        "",
+        *texts.visit_lines(point, slot.starts_at, slot.ends_at, details),
+    ]
     if not _is_upcoming(ctx, booking, slot):
-        lines.insert(0, _("This visit was cancelled.") if booking.status == "cancelled"
-                     else _("This visit is over."))
+        lines.insert(
+            0,
+            _("This visit was cancelled.")
+            if booking.status == "cancelled"
+            else _("This visit is over."),
+        )
         return [Reply(text="\n".join(lines), buttons=_back_buttons())]
-    actions = [Button(_("❌ Cancel this visit"), f"mb:cancel:{booking.id}"),
-               Button(_("🔁 Change the time"), f"mb:resch:{booking.id}")]
+    actions = [
+        Button(_("❌ Cancel this visit"), f"mb:cancel:{booking.id}"),
+        Button(_("🔁 Change the time"), f"mb:resch:{booking.id}"),
+    ]
     if point is not None:
         actions.append(Button(_("📎 Calendar file and map"), f"mb:files:{booking.id}"))
-    return [Reply(text="\n".join(lines), buttons=rows(*actions) + _back_buttons(),
-                  edit=True)]
+    return [Reply(text="\n".join(lines), buttons=rows(*actions) + _back_buttons(), edit=True)]
 
 
 async def send_files(msg: Incoming, ctx: Ctx) -> list[Reply]:
@@ -158,11 +197,13 @@ async def send_files(msg: Incoming, ctx: Ctx) -> list[Reply]:
     point = _point(ctx, booking.point_id)
     if point is None or not _is_upcoming(ctx, booking, slot):
         return _not_upcoming(ctx, booking)
-    return [Reply(document=cards.calendar_document(booking, slot, point, ctx.config.tz,
-                                                   ctx.now())),
-            Reply(location=cards.venue(point)),
-            Reply(text=_("Booking code: {code}", code=booking.code),
-                  buttons=_back_buttons(booking.id))]
+    return [
+        Reply(document=cards.calendar_document(booking, slot, point, ctx.config.tz, ctx.now())),
+        Reply(location=cards.venue(point)),
+        Reply(
+            text=_("Booking code: {code}", code=booking.code), buttons=_back_buttons(booking.id)
+        ),
+    ]
 
 
 # --- cancel --------------------------------------------------------------------------------
@@ -173,12 +214,22 @@ async def ask_cancel(msg: Incoming, ctx: Ctx) -> list[Reply]:
     if isinstance(found, list):
         return found
     booking, slot, _ids_ = found
-    text = _("Cancel the visit {when} ({who}, code {code})? The seat will go to someone "
-             "else.", when=texts.when(slot.starts_at, slot.ends_at), who=_visitor(booking),
-             code=booking.code)
-    return [Reply(text=text, buttons=rows(
-        Button(_("✅ Yes, cancel it"), f"mb:cancel!:{booking.id}"),
-        Button(_("↩️ No, keep it"), f"mb:show:{booking.id}")), edit=True)]
+    text = _(
+        "Cancel the visit {when} ({who}, code {code})? The seat will go to someone else.",
+        when=texts.when(slot.starts_at, slot.ends_at),
+        who=_visitor(booking),
+        code=booking.code,
+    )
+    return [
+        Reply(
+            text=text,
+            buttons=rows(
+                Button(_("✅ Yes, cancel it"), f"mb:cancel!:{booking.id}"),
+                Button(_("↩️ No, keep it"), f"mb:show:{booking.id}"),
+            ),
+            edit=True,
+        )
+    ]
 
 
 async def do_cancel(msg: Incoming, ctx: Ctx) -> list[Reply]:
@@ -187,9 +238,12 @@ async def do_cancel(msg: Incoming, ctx: Ctx) -> list[Reply]:
         return found
     booking, slot, _ids_ = found
     await service.cancel(ctx.session, booking, ctx.now(), ctx.services["places"])
-    text = _("Done: the visit {when} (code {code}) is cancelled. Thank you for letting "
-             "someone else have the seat.", when=texts.when(slot.starts_at, slot.ends_at),
-             code=booking.code)
+    text = _(
+        "Done: the visit {when} (code {code}) is cancelled. Thank you for letting "
+        "someone else have the seat.",
+        when=texts.when(slot.starts_at, slot.ends_at),
+        code=booking.code,
+    )
     return [Reply(text=text, buttons=_back_buttons(), edit=True)]
 
 
@@ -198,10 +252,14 @@ async def do_cancel(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 async def _free_slots(ctx: Ctx, booking: Booking, slot: Slot) -> list[Slot]:
     now = ctx.now()
-    slots = await queries.slots_between(ctx.session, booking.point_id, now,
-                                        now + timedelta(days=DAYS_AHEAD))
-    return [s for s in slots if s.id != slot.id
-            and not capacity.room(s, priority=booking.priority_seat, now=now).full]
+    slots = await queries.slots_between(
+        ctx.session, booking.point_id, now, now + timedelta(days=DAYS_AHEAD)
+    )
+    return [
+        s
+        for s in slots
+        if s.id != slot.id and not capacity.room(s, priority=booking.priority_seat, now=now).full
+    ]
 
 
 def _local_day(ctx: Ctx, slot: Slot) -> str:
@@ -215,14 +273,29 @@ async def choose_day(msg: Incoming, ctx: Ctx) -> list[Reply]:
     booking, slot, _ids_ = found
     days = sorted({_local_day(ctx, s) for s in await _free_slots(ctx, booking, slot)})
     if not days:
-        return [Reply(text=_("There is no other free time at this point in the next {n} "
-                             "days. Your visit stays as it is.", n=DAYS_AHEAD),
-                      buttons=_back_buttons(booking.id))]
-    buttons = [Button(texts.day_label(date.fromisoformat(d)), f"mb:day:{booking.id}:{d}")
-               for d in days]
-    return [Reply(text=_("Your visit is {when}. Which day would you like instead?",
-                         when=texts.when(slot.starts_at, slot.ends_at)),
-                  buttons=rows(*buttons) + _back_buttons(booking.id), edit=True)]
+        return [
+            Reply(
+                text=_(
+                    "There is no other free time at this point in the next {n} "
+                    "days. Your visit stays as it is.",
+                    n=DAYS_AHEAD,
+                ),
+                buttons=_back_buttons(booking.id),
+            )
+        ]
+    buttons = [
+        Button(texts.day_label(date.fromisoformat(d)), f"mb:day:{booking.id}:{d}") for d in days
+    ]
+    return [
+        Reply(
+            text=_(
+                "Your visit is {when}. Which day would you like instead?",
+                when=texts.when(slot.starts_at, slot.ends_at),
+            ),
+            buttons=rows(*buttons) + _back_buttons(booking.id),
+            edit=True,
+        )
+    ]
 
 
 async def choose_time(msg: Incoming, ctx: Ctx) -> list[Reply]:
@@ -236,14 +309,31 @@ async def choose_time(msg: Incoming, ctx: Ctx) -> list[Reply]:
     now = ctx.now()
     slots = [s for s in await _free_slots(ctx, booking, slot) if _local_day(ctx, s) == day]
     if not slots:
-        return [Reply(text=_("That day has no free time any more. Please choose another."),
-                      buttons=rows(Button(_("🔁 Choose another day"), f"mb:resch:{booking.id}"))
-                      + _back_buttons(booking.id))]
-    buttons = [Button(_("{time} · {n} seats free", time=texts.clock(s.starts_at),
-                        n=capacity.room(s, priority=booking.priority_seat, now=now).free),
-                      f"mb:to:{booking.id}:{s.id}") for s in slots]
-    return [Reply(text=_("{day}: which time?", day=texts.day_label(date.fromisoformat(day))),
-                  buttons=rows(*buttons) + _back_buttons(booking.id), edit=True)]
+        return [
+            Reply(
+                text=_("That day has no free time any more. Please choose another."),
+                buttons=rows(Button(_("🔁 Choose another day"), f"mb:resch:{booking.id}"))
+                + _back_buttons(booking.id),
+            )
+        ]
+    buttons = [
+        Button(
+            _(
+                "{time} · {n} seats free",
+                time=texts.clock(s.starts_at),
+                n=capacity.room(s, priority=booking.priority_seat, now=now).free,
+            ),
+            f"mb:to:{booking.id}:{s.id}",
+        )
+        for s in slots
+    ]
+    return [
+        Reply(
+            text=_("{day}: which time?", day=texts.day_label(date.fromisoformat(day))),
+            buttons=rows(*buttons) + _back_buttons(booking.id),
+            edit=True,
+        )
+    ]
 
 
 async def ask_move(msg: Incoming, ctx: Ctx) -> list[Reply]:
@@ -254,12 +344,22 @@ async def ask_move(msg: Incoming, ctx: Ctx) -> list[Reply]:
     new_slot = await ctx.session.get(Slot, new_slot_id)
     if new_slot is None or new_slot.point_id != booking.point_id:
         return _refused(ctx)
-    text = _("Move your visit (code {code})\nfrom: {old}\nto: {new}?", code=booking.code,
-             old=texts.when(slot.starts_at, slot.ends_at),
-             new=texts.when(new_slot.starts_at, new_slot.ends_at))
-    return [Reply(text=text, buttons=rows(
-        Button(_("✅ Yes, move it"), f"mb:move!:{booking.id}:{new_slot.id}"),
-        Button(_("↩️ No, keep it"), f"mb:show:{booking.id}")), edit=True)]
+    text = _(
+        "Move your visit (code {code})\nfrom: {old}\nto: {new}?",
+        code=booking.code,
+        old=texts.when(slot.starts_at, slot.ends_at),
+        new=texts.when(new_slot.starts_at, new_slot.ends_at),
+    )
+    return [
+        Reply(
+            text=text,
+            buttons=rows(
+                Button(_("✅ Yes, move it"), f"mb:move!:{booking.id}:{new_slot.id}"),
+                Button(_("↩️ No, keep it"), f"mb:show:{booking.id}"),
+            ),
+            edit=True,
+        )
+    ]
 
 
 async def do_move(msg: Incoming, ctx: Ctx) -> list[Reply]:
@@ -269,18 +369,29 @@ async def do_move(msg: Incoming, ctx: Ctx) -> list[Reply]:
     booking, slot, (_bid, new_slot_id) = found
     places = ctx.services["places"]
     if not await service.move(ctx.session, booking, new_slot_id, ctx.now(), places):
-        return [Reply(text=_("Sorry, that time has just filled up. Your visit stays as it "
-                             "was."),
-                      buttons=rows(Button(_("🔁 Choose another time"), f"mb:resch:{booking.id}"))
-                      + _back_buttons(booking.id))]
+        return [
+            Reply(
+                text=_("Sorry, that time has just filled up. Your visit stays as it was."),
+                buttons=rows(Button(_("🔁 Choose another time"), f"mb:resch:{booking.id}"))
+                + _back_buttons(booking.id),
+            )
+        ]
     new_slot = await ctx.session.get(Slot, new_slot_id, populate_existing=True)
-    text = _("Done: your visit is now {when}. The booking code stays {code}.",
-             when=texts.when(new_slot.starts_at, new_slot.ends_at), code=booking.code)
+    text = _(
+        "Done: your visit is now {when}. The booking code stays {code}.",
+        when=texts.when(new_slot.starts_at, new_slot.ends_at),
+        code=booking.code,
+    )
     replies = [Reply(text=text, buttons=_back_buttons(booking.id))]
     point = _point(ctx, booking.point_id)
     if point is not None:
-        replies.append(Reply(document=cards.calendar_document(booking, new_slot, point,
-                                                              ctx.config.tz, ctx.now())))
+        replies.append(
+            Reply(
+                document=cards.calendar_document(
+                    booking, new_slot, point, ctx.config.tz, ctx.now()
+                )
+            )
+        )
     return replies
 
 
@@ -298,12 +409,21 @@ async def ask_leave(msg: Incoming, ctx: Ctx) -> list[Reply]:
     if entry is None or entry.status != "waiting":
         return _refused(ctx)
     slot = await ctx.session.get(Slot, entry.slot_id)
-    text = _("You are on the waitlist for {when} ({name}). Leave the waitlist?",
-             when=texts.when(slot.starts_at, slot.ends_at),
-             name=entry.details.get("name", ""))
-    return [Reply(text=text, buttons=rows(
-        Button(_("✅ Yes, leave the waitlist"), f"mb:leave!:{entry.id}"),
-        Button(_("↩️ No, keep waiting"), "mybk")), edit=True)]
+    text = _(
+        "You are on the waitlist for {when} ({name}). Leave the waitlist?",
+        when=texts.when(slot.starts_at, slot.ends_at),
+        name=entry.details.get("name", ""),
+    )
+    return [
+        Reply(
+            text=text,
+            buttons=rows(
+                Button(_("✅ Yes, leave the waitlist"), f"mb:leave!:{entry.id}"),
+                Button(_("↩️ No, keep waiting"), "mybk"),
+            ),
+            edit=True,
+        )
+    ]
 
 
 async def do_leave(msg: Incoming, ctx: Ctx) -> list[Reply]:
@@ -312,42 +432,66 @@ async def do_leave(msg: Incoming, ctx: Ctx) -> list[Reply]:
         return _refused(ctx)
     # Conditional, so a promotion committed a moment ago is never undone.
     left = await ctx.session.execute(
-        update(WaitlistEntry).where(WaitlistEntry.id == entry.id,
-                                    WaitlistEntry.status == "waiting")
-        .values(status="left", details={}, updated_at=ctx.now()))
+        update(WaitlistEntry)
+        .where(WaitlistEntry.id == entry.id, WaitlistEntry.status == "waiting")
+        .values(status="left", details={}, updated_at=ctx.now())
+    )
     if left.rowcount != 1:
-        return [Reply(text=_("You are no longer on this waitlist: if a seat came free, it is "
-                             "in your bookings."), buttons=_back_buttons())]
-    return [Reply(text=_("Done: you have left the waitlist."), buttons=_back_buttons(),
-                  edit=True)]
+        return [
+            Reply(
+                text=_(
+                    "You are no longer on this waitlist: if a seat came free, it is "
+                    "in your bookings."
+                ),
+                buttons=_back_buttons(),
+            )
+        ]
+    return [Reply(text=_("Done: you have left the waitlist."), buttons=_back_buttons(), edit=True)]
 
 
 # --- answers to a schedule change (the messages of bot/schedule/notices.py) ----------------
 
 
 async def still_fine(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    """"Still fine" under a moved visit: recorded for the officers."""
+    """ "Still fine" under a moved visit: recorded for the officers."""
     ids = _ids(msg, "mb:ok:")
-    booking = (await answers.acknowledge(ctx.session, ids[0], ctx.user.id, ctx.now())
-               if ids else None)
+    booking = (
+        await answers.acknowledge(ctx.session, ids[0], ctx.user.id, ctx.now()) if ids else None
+    )
     if booking is None:
         return _refused(ctx)
     slot = await ctx.session.get(Slot, booking.slot_id)
-    return [Reply(text=_("Thank you! See you {when}. The booking code stays {code}.",
-                         when=texts.when(slot.starts_at, slot.ends_at), code=booking.code),
-                  buttons=_back_buttons(booking.id))]
+    return [
+        Reply(
+            text=_(
+                "Thank you! See you {when}. The booking code stays {code}.",
+                when=texts.when(slot.starts_at, slot.ends_at),
+                code=booking.code,
+            ),
+            buttons=_back_buttons(booking.id),
+        )
+    ]
 
 
 async def _rebook_offer(msg: Incoming, ctx: Ctx, prefix: str) -> tuple[Booking, Slot] | None:
     ids = _ids(msg, prefix, 2)
-    return (await answers.rebook_offer(ctx.session, ids[0], ids[1], ctx.user.id, ctx.now())
-            if ids else None)
+    return (
+        await answers.rebook_offer(ctx.session, ids[0], ids[1], ctx.user.id, ctx.now())
+        if ids
+        else None
+    )
 
 
 def _no_rebook() -> list[Reply]:
-    return [Reply(text=_("That time can no longer be booked from this message: it was taken, "
-                         "or another time is already booked. You can book a visit again."),
-                  buttons=rows(Button(_("📅 Book a visit"), "book")) + _back_buttons())]
+    return [
+        Reply(
+            text=_(
+                "That time can no longer be booked from this message: it was taken, "
+                "or another time is already booked. You can book a visit again."
+            ),
+            buttons=rows(Button(_("📅 Book a visit"), "book")) + _back_buttons(),
+        )
+    ]
 
 
 async def ask_rebook(msg: Incoming, ctx: Ctx) -> list[Reply]:
@@ -356,11 +500,20 @@ async def ask_rebook(msg: Incoming, ctx: Ctx) -> list[Reply]:
     if found is None:
         return _no_rebook()
     booking, slot = found
-    text = _("Book {when} {who}, with the same details as before?",
-             when=texts.when(slot.starts_at, slot.ends_at), who=_visitor(booking))
-    return [Reply(text=text, buttons=rows(
-        Button(_("✅ Yes, book it"), f"mb:rebook!:{booking.id}:{slot.id}"),
-        Button(_("↩️ No"), "mybk")))]
+    text = _(
+        "Book {when} {who}, with the same details as before?",
+        when=texts.when(slot.starts_at, slot.ends_at),
+        who=_visitor(booking),
+    )
+    return [
+        Reply(
+            text=text,
+            buttons=rows(
+                Button(_("✅ Yes, book it"), f"mb:rebook!:{booking.id}:{slot.id}"),
+                Button(_("↩️ No"), "mybk"),
+            ),
+        )
+    ]
 
 
 async def do_rebook(msg: Incoming, ctx: Ctx) -> list[Reply]:
@@ -371,16 +524,23 @@ async def do_rebook(msg: Incoming, ctx: Ctx) -> list[Reply]:
     booker = service.Booker(ctx.user.id, msg.channel, msg.chat_id, ctx.locale)
     new = await answers.rebook(ctx.session, booking, slot, booker, ctx.now())
     if new is None:
-        return [Reply(text=_("Sorry, that time has just filled up. Please choose another "
-                             "time."),
-                      buttons=rows(Button(_("📅 Book a visit"), "book")) + _back_buttons())]
-    text = _("Done: your visit is now {when}. The booking code is {code}.",
-             when=texts.when(slot.starts_at, slot.ends_at), code=new.code)
+        return [
+            Reply(
+                text=_("Sorry, that time has just filled up. Please choose another time."),
+                buttons=rows(Button(_("📅 Book a visit"), "book")) + _back_buttons(),
+            )
+        ]
+    text = _(
+        "Done: your visit is now {when}. The booking code is {code}.",
+        when=texts.when(slot.starts_at, slot.ends_at),
+        code=new.code,
+    )
     replies = [Reply(text=text, buttons=_back_buttons(new.id), edit=True)]
     point = _point(ctx, new.point_id)
     if point is not None:
-        replies.append(Reply(document=cards.calendar_document(new, slot, point, ctx.config.tz,
-                                                              ctx.now())))
+        replies.append(
+            Reply(document=cards.calendar_document(new, slot, point, ctx.config.tz, ctx.now()))
+        )
     return replies
 
 

@@ -67,8 +67,11 @@ async def _booked_units(ctx: Ctx) -> list[str]:
     places = ctx.services.get("places")
     if places is None:
         return []
-    point_ids = (await ctx.session.scalars(
-        select(Booking.point_id).distinct().where(Booking.user_id == ctx.user.id))).all()
+    point_ids = (
+        await ctx.session.scalars(
+            select(Booking.point_id).distinct().where(Booking.user_id == ctx.user.id)
+        )
+    ).all()
     units = [places.points[p].unit for p in point_ids if p in places.points]
     return sorted(set(units))
 
@@ -78,22 +81,27 @@ async def page(ctx: Ctx, note: str | None = None, *, edit: bool = False) -> Repl
     units = await news.subscriptions(ctx.session, ctx.user.id)
     lines = [note] if note else []
     if units:
-        lines.append(_("You asked for news from: {units}.",
-                       units=", ".join(_label(ctx, u) for u in units)))
+        lines.append(
+            _("You asked for news from: {units}.", units=", ".join(_label(ctx, u) for u in units))
+        )
     else:
         lines.append(_("You get no news from any ward or commune yet."))
     if off:
         lines.append(_("🔕 All news is off: you get no news at all, even from these."))
     lines.append(_("Reminders about your own visits come either way."))
-    buttons = [Button(_("🔕 No more news from {unit}", unit=_label(ctx, u)), UNSUBSCRIBE + u)
-               for u in units if len((UNSUBSCRIBE + u).encode()) <= 64]
+    buttons = [
+        Button(_("🔕 No more news from {unit}", unit=_label(ctx, u)), UNSUBSCRIBE + u)
+        for u in units
+        if len((UNSUBSCRIBE + u).encode()) <= 64
+    ]
     for unit_id in await _booked_units(ctx):
         button = _subscribe_button(ctx, unit_id)
         if unit_id not in units and button is not None:
             buttons.append(button)
     buttons.append(Button(_("➕ Get news from another ward or commune"), ADD))
-    buttons.append(Button(_("🔔 Turn news back on"), ON) if off
-                   else Button(_("🔕 Stop all news"), STOP_NEWS))
+    buttons.append(
+        Button(_("🔔 Turn news back on"), ON) if off else Button(_("🔕 Stop all news"), STOP_NEWS)
+    )
     buttons += [Button(_("⚙️ Settings"), "set"), Button(_("🏠 Main menu"), "menu")]
     return Reply(text="\n".join(lines), buttons=rows(*buttons), edit=edit)
 
@@ -112,11 +120,17 @@ async def stop(msg: Incoming, ctx: Ctx) -> list[Reply]:
     """/stop or "🔕 Stop news": no broadcast reaches this person from now on."""
     ctx.state.clear()
     await news.opt_out(ctx.session, ctx.user.id, ctx.now())
-    text = _("🔕 Done: you will get no more news from wards, communes or support points. "
-             "Reminders about your own visits still come. You can turn news back on at any "
-             "time in ⚙️ Settings.")
-    return [Reply(text=text, buttons=rows(Button(_("🔔 Turn news back on"), ON),
-                                          Button(_("🏠 Main menu"), "menu")))]
+    text = _(
+        "🔕 Done: you will get no more news from wards, communes or support points. "
+        "Reminders about your own visits still come. You can turn news back on at any "
+        "time in ⚙️ Settings."
+    )
+    return [
+        Reply(
+            text=text,
+            buttons=rows(Button(_("🔔 Turn news back on"), ON), Button(_("🏠 Main menu"), "menu")),
+        )
+    ]
 
 
 async def turn_on(msg: Incoming, ctx: Ctx) -> list[Reply]:
@@ -133,19 +147,26 @@ async def subscribe(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 async def _subscribe(msg: Incoming, ctx: Ctx, unit_id: str) -> Reply:
     ctx.state.clear()
-    await news.subscribe(ctx.session, ctx.user.id, unit_id, msg.chat_id, ctx.locale,
-                         ctx.now())
+    await news.subscribe(ctx.session, ctx.user.id, unit_id, msg.chat_id, ctx.locale, ctx.now())
     # Asking for a ward's news is asking for news: a past "stop all news" no longer holds.
     await news.opt_in(ctx.session, ctx.user.id)
-    return await page(ctx, _("🔔 Done: you will get news from {unit}. To stop, type /stop.",
-                             unit=_label(ctx, unit_id)))
+    return await page(
+        ctx,
+        _(
+            "🔔 Done: you will get news from {unit}. To stop, type /stop.",
+            unit=_label(ctx, unit_id),
+        ),
+    )
 
 
 async def unsubscribe(msg: Incoming, ctx: Ctx) -> list[Reply]:
     unit_id = (msg.payload or "").removeprefix(UNSUBSCRIBE)
     removed = await news.unsubscribe(ctx.session, ctx.user.id, unit_id)
-    note = (_("Done: no more news from {unit}.", unit=_label(ctx, unit_id)) if removed
-            else _("You were not getting news from there, so nothing changed."))
+    note = (
+        _("Done: no more news from {unit}.", unit=_label(ctx, unit_id))
+        if removed
+        else _("You were not getting news from there, so nothing changed.")
+    )
     return [await page(ctx, note, edit=True)]
 
 
@@ -156,8 +177,10 @@ async def ask_ward(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 def _ask_ward(problem: str | None) -> Reply:
     text = _("Type the name of the ward or commune (for example: Cầu Giấy).")
-    return Reply(text=f"{problem}\n\n{text}" if problem else text,
-                 buttons=rows(Button(_("⬅️ Back"), PAGE), Button(_("🏠 Main menu"), "menu")))
+    return Reply(
+        text=f"{problem}\n\n{text}" if problem else text,
+        buttons=rows(Button(_("⬅️ Back"), PAGE), Button(_("🏠 Main menu"), "menu")),
+    )
 
 
 async def on_ward(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
@@ -172,17 +195,19 @@ async def on_ward(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
         return [await _subscribe(msg, ctx, matches[0].unit.id)]
     if matches:
         buttons = [b for m in matches if (b := _subscribe_button(ctx, m.unit.id))]
-        return [Reply(text=_("Which one do you mean?"),
-                      buttons=rows(*buttons, Button(_("⬅️ Back"), PAGE)))]
-    return [_ask_ward(_("I could not find a ward or commune called “{text}”.",
-                        text=typed[:60]))]
+        return [
+            Reply(
+                text=_("Which one do you mean?"), buttons=rows(*buttons, Button(_("⬅️ Back"), PAGE))
+            )
+        ]
+    return [_ask_ward(_("I could not find a ward or commune called “{text}”.", text=typed[:60]))]
 
 
 # --- after booking -------------------------------------------------------------------------
 
 
 async def offer_after_booking(ctx: Ctx, booking: Booking) -> list[Button]:
-    """"🔔 Get news from <the ward of the point>" under a new booking, unless already asked."""
+    """ "🔔 Get news from <the ward of the point>" under a new booking, unless already asked."""
     places = ctx.services.get("places")
     point = places.points.get(booking.point_id) if places is not None else None
     if point is None or point.unit in await news.subscriptions(ctx.session, ctx.user.id):

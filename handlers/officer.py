@@ -48,10 +48,18 @@ AUDIT = "ofc:audit"
 AUDIT_UNIT = "ofc:audit:"
 AUDIT_ROWS = 10
 
-menu.add(menu.MenuEntry(OPEN, N_("🛠 Officer tools"),
-                        N_("Officer tools: your communes and wards and the log of officer "
-                           "actions (for officers only)."),
-                        visible=is_officer, order=800))
+menu.add(
+    menu.MenuEntry(
+        OPEN,
+        N_("🛠 Officer tools"),
+        N_(
+            "Officer tools: your communes and wards and the log of officer "
+            "actions (for officers only)."
+        ),
+        visible=is_officer,
+        order=800,
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -66,8 +74,9 @@ OFFICER_MENU: list[OfficerEntry] = []
 
 
 def add_officer_entry(entry: OfficerEntry) -> None:
-    OFFICER_MENU[:] = sorted([e for e in OFFICER_MENU if e.payload != entry.payload] + [entry],
-                             key=lambda e: e.order)
+    OFFICER_MENU[:] = sorted(
+        [e for e in OFFICER_MENU if e.payload != entry.payload] + [entry], key=lambda e: e.order
+    )
 
 
 def officer_entries(officer: Officer) -> list[OfficerEntry]:
@@ -128,12 +137,10 @@ async def open_menu(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
         scope = _("You are an administrator: you can act for every commune and ward.")
     else:
         n = len(officer.unit_ids)
-        scope = ngettext("You serve {n} commune or ward.", "You serve {n} communes and wards.",
-                         n)
+        scope = ngettext("You serve {n} commune or ward.", "You serve {n} communes and wards.", n)
     buttons = tuple((Button(_(e.label), e.payload),) for e in officer_entries(officer))
     text = _("Officer tools.") + " " + scope + "\n" + _("What would you like to do?")
-    return [Reply(text=text, buttons=buttons + (back_buttons()[1],),
-                  edit=msg.payload is not None)]
+    return [Reply(text=text, buttons=buttons + (back_buttons()[1],), edit=msg.payload is not None)]
 
 
 @officer_action
@@ -145,18 +152,25 @@ async def my_units(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     places = ctx.services.get("places")
     lines = []
     if officer.is_admin:
-        lines.append(_("You are an administrator: you can act for all {n} communes and wards.",
-                       n=len(units)))
+        lines.append(
+            _(
+                "You are an administrator: you can act for all {n} communes and wards.",
+                n=len(units),
+            )
+        )
     if officer.unit_ids:
         lines.append(_("You serve:"))
     for unit_id in officer.unit_ids:
         line = "• " + unit_label(unit_id, units)
         if places is not None:
-            line += " — " + ngettext("{n} support point", "{n} support points",
-                                     len(places.points_of(unit_id)))
+            line += " — " + ngettext(
+                "{n} support point", "{n} support points", len(places.points_of(unit_id))
+            )
         lines.append(line)
-    buttons = tuple((Button(_("📜 Log: {unit}", unit=unit_label(u, units)), AUDIT_UNIT + u),)
-                    for u in officer.unit_ids)
+    buttons = tuple(
+        (Button(_("📜 Log: {unit}", unit=unit_label(u, units)), AUDIT_UNIT + u),)
+        for u in officer.unit_ids
+    )
     return [Reply(text="\n".join(lines), buttons=buttons + back_buttons(), edit=True)]
 
 
@@ -167,8 +181,11 @@ async def audit_log(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
         return None
     unit_ids = None if officer.is_admin else officer.unit_ids
     entries = await audit.recent(ctx.session, unit_ids, AUDIT_ROWS)
-    title = (_("Latest officer actions, all communes and wards:") if officer.is_admin
-             else _("Latest officer actions for your communes and wards:"))
+    title = (
+        _("Latest officer actions, all communes and wards:")
+        if officer.is_admin
+        else _("Latest officer actions for your communes and wards:")
+    )
     return [_audit_reply(title, entries, _units(ctx))]
 
 
@@ -178,8 +195,13 @@ async def unit_audit_log(msg: Incoming, ctx: Ctx) -> list[Reply]:
     await require_unit(ctx, unit_id)
     units = _units(ctx)
     if unit_id not in units:  # an admin may act anywhere, but this unit does not exist
-        return [Reply(text=_("I don't know that commune or ward, so I did nothing."),
-                      buttons=back_buttons(), edit=True)]
+        return [
+            Reply(
+                text=_("I don't know that commune or ward, so I did nothing."),
+                buttons=back_buttons(),
+                edit=True,
+            )
+        ]
     entries = await audit.recent(ctx.session, [unit_id], AUDIT_ROWS)
     title = _("Latest officer actions for {unit}:", unit=unit_label(unit_id, units))
     return [_audit_reply(title, entries, units)]
@@ -187,15 +209,20 @@ async def unit_audit_log(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 def _audit_reply(title: str, entries: list[AuditEntry], units: Mapping[str, Unit]) -> Reply:
     if not entries:
-        return Reply(text=title + "\n" + _("Nothing has been recorded yet."),
-                     buttons=back_buttons(), edit=True)
+        return Reply(
+            text=title + "\n" + _("Nothing has been recorded yet."),
+            buttons=back_buttons(),
+            edit=True,
+        )
     lines = [title]
     for e in entries:
         label = audit.ACTION_LABELS.get(e.action)
         what = _(label) if label else e.action
         where = f" · {unit_label(e.unit_id, units)}" if e.unit_id else ""
-        lines.append(f"• {format_datetime(e.at, 'short')} — {what}{where}\n"
-                     f"  {e.target} · " + _("by {actor}", actor=e.actor))
+        lines.append(
+            f"• {format_datetime(e.at, 'short')} — {what}{where}\n"
+            f"  {e.target} · " + _("by {actor}", actor=e.actor)
+        )
     return Reply(text="\n".join(lines), buttons=back_buttons(), edit=True)
 
 

@@ -70,19 +70,30 @@ async def choose_point(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     if len(points) == 1:
         return await _list(ctx, points[0].id, _today(ctx))
     if not points:
-        return [Reply(text=_("Your communes and wards have no support points yet."),
-                      buttons=back_buttons(), edit=True)]
+        return [
+            Reply(
+                text=_("Your communes and wards have no support points yet."),
+                buttons=back_buttons(),
+                edit=True,
+            )
+        ]
     buttons = [Button(f"📍 {p.name}", list_payload(p.id, _today(ctx))) for p in points[:30]]
-    return [Reply(text=_("Whose visitors? Choose a support point:"),
-                  buttons=rows(*buttons) + back_buttons(), edit=True)]
+    return [
+        Reply(
+            text=_("Whose visitors? Choose a support point:"),
+            buttons=rows(*buttons) + back_buttons(),
+            edit=True,
+        )
+    ]
 
 
 @officer_action
 async def day_list(msg: Incoming, ctx: Ctx) -> list[Reply]:
     found = _point_and_day(msg.payload, LIST)
     if found is None:
-        return [Reply(text=_("I could not read that list, so I did nothing."),
-                      buttons=back_buttons())]
+        return [
+            Reply(text=_("I could not read that list, so I did nothing."), buttons=back_buttons())
+        ]
     try:
         return await _list(ctx, *found)
     except Refused as e:
@@ -92,18 +103,27 @@ async def day_list(msg: Incoming, ctx: Ctx) -> list[Reply]:
 async def _list(ctx: Ctx, point_id: str, day: date) -> list[Reply]:
     point, visits = await daily.day_list(ctx, point_id, day)
     today = _today(ctx)
-    title = (_("📋 {point} — today, {day}") if day == today else
-             _("📋 {point} — tomorrow, {day}") if day == today + timedelta(days=1) else
-             _("📋 {point} — {day}")).format(point=point.name, day=texts.day_label(day))
+    title = (
+        _("📋 {point} — today, {day}")
+        if day == today
+        else _("📋 {point} — tomorrow, {day}")
+        if day == today + timedelta(days=1)
+        else _("📋 {point} — {day}")
+    ).format(point=point.name, day=texts.day_label(day))
     lines = [title, ngettext("{n} visitor booked.", "{n} visitors booked.", len(visits))]
     lines += [daily.visit_line(v) for v in visits]
     if any(v.phone is None for v in visits):
         lines.append(_("Phone numbers are shown only to officers of this commune or ward."))
     buttons = _mark_buttons(visits) if day <= today else []
     other = today + timedelta(days=1) if day == today else today
-    buttons += [(Button(_("📄 CSV file of this list"), f"{EXPORT}{point.id}:{day.isoformat()}"),),
-                (Button(_("📋 Tomorrow") if other > today else _("📋 Today"),
-                        list_payload(point.id, other)),)]
+    buttons += [
+        (Button(_("📄 CSV file of this list"), f"{EXPORT}{point.id}:{day.isoformat()}"),),
+        (
+            Button(
+                _("📋 Tomorrow") if other > today else _("📋 Today"), list_payload(point.id, other)
+            ),
+        ),
+    ]
     return _chunks(lines, tuple(buttons) + back_buttons())
 
 
@@ -112,11 +132,14 @@ def _mark_buttons(visits: list[daily.Visit]) -> list[tuple[Button, ...]]:
     for v in visits[:MAX_MARK_ROWS]:
         b, who = v.booking, f"{texts.clock(v.slot.starts_at)} {v.booking.visitor_name or ''}"
         if b.status == "confirmed":
-            found.append((Button(_("✅ {who}", who=who)[:60], f"{MARK}{b.id}:a"),
-                          Button(_("❌ did not come"), f"{MARK}{b.id}:n")))
+            found.append(
+                (
+                    Button(_("✅ {who}", who=who)[:60], f"{MARK}{b.id}:a"),
+                    Button(_("❌ did not come"), f"{MARK}{b.id}:n"),
+                )
+            )
         else:
-            found.append((Button(_("↩️ {who}: undo the mark", who=who)[:60],
-                                 f"{MARK}{b.id}:r"),))
+            found.append((Button(_("↩️ {who}: undo the mark", who=who)[:60], f"{MARK}{b.id}:r"),))
     return found
 
 
@@ -136,8 +159,11 @@ def _chunks(lines: list[str], buttons: tuple[tuple[Button, ...], ...]) -> list[R
 async def mark(msg: Incoming, ctx: Ctx) -> list[Reply]:
     booking_id, _sep, code = (msg.payload or "").removeprefix(MARK).partition(":")
     if not booking_id.isdigit() or len(booking_id) > 11 or code not in MARK_CODES:
-        return [Reply(text=_("I did not understand that mark, so I did nothing."),
-                      buttons=back_buttons())]
+        return [
+            Reply(
+                text=_("I did not understand that mark, so I did nothing."), buttons=back_buttons()
+            )
+        ]
     try:
         booking, slot = await daily.mark(ctx, int(booking_id), MARK_CODES[code])
         return await _list(ctx, booking.point_id, local_day(slot.starts_at, ctx.config.tz))
@@ -149,16 +175,20 @@ async def mark(msg: Incoming, ctx: Ctx) -> list[Reply]:
 async def export(msg: Incoming, ctx: Ctx) -> list[Reply]:
     found = _point_and_day(msg.payload, EXPORT)
     if found is None:
-        return [Reply(text=_("I could not read that list, so I did nothing."),
-                      buttons=back_buttons())]
+        return [
+            Reply(text=_("I could not read that list, so I did nothing."), buttons=back_buttons())
+        ]
     try:
         document = await daily.export_csv(ctx, *found)
     except Refused as e:
         return [Reply(text=str(e), buttons=back_buttons())]
-    return [Reply(document=document),
-            Reply(text=_("Keep this file safe: it holds visitors' names and phone numbers."),
-                  buttons=((Button(_("⬅️ Back to the list"), list_payload(*found)),),)
-                  + back_buttons())]
+    return [
+        Reply(document=document),
+        Reply(
+            text=_("Keep this file safe: it holds visitors' names and phone numbers."),
+            buttons=((Button(_("⬅️ Back to the list"), list_payload(*found)),),) + back_buttons(),
+        ),
+    ]
 
 
 # --- home visits ---------------------------------------------------------------------------
@@ -175,13 +205,17 @@ def _request_lines(ctx: Ctx, r: HomeVisitRequest) -> list[str]:
         state = _("🙋 taken by you")
     else:
         state = _("👤 taken by another officer")
-    lines = [f"#{r.id} · {unit_label(unit) if unit else r.unit_id} · {state}",
-             f"👤 {r.visitor_name or _('(name deleted)')}"]
+    lines = [
+        f"#{r.id} · {unit_label(unit) if unit else r.unit_id} · {state}",
+        f"👤 {r.visitor_name or _('(name deleted)')}",
+    ]
     if r.phone:
         lines.append("📞 " + display_phone(r.phone))
-    lines += [_("🏠 Address: {address}", address=r.address or ""),
-              _("📅 Preferred days: {days}", days=days),
-              _("💬 Help with: {topic}", topic=texts.help_text(r.help_topic, r.help_note))]
+    lines += [
+        _("🏠 Address: {address}", address=r.address or ""),
+        _("📅 Preferred days: {days}", days=days),
+        _("💬 Help with: {topic}", topic=texts.help_text(r.help_topic, r.help_note)),
+    ]
     if r.priority:
         lines.append("⭐ " + texts.labels(r.priority, texts.PRIORITY_LABELS))
     if r.needs:
@@ -218,16 +252,21 @@ async def queue(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
 async def _change(msg: Incoming, ctx: Ctx, prefix: str, action) -> list[Reply]:
     rest = (msg.payload or "").removeprefix(prefix)
     if not rest.isdigit() or len(rest) > 11:
-        return [Reply(text=_("I could not find that home-visit request, so I did nothing."),
-                      buttons=back_buttons())]
+        return [
+            Reply(
+                text=_("I could not find that home-visit request, so I did nothing."),
+                buttons=back_buttons(),
+            )
+        ]
     try:
         request = await action(ctx, int(rest))
     except Refused as e:
         return await _queue(ctx, str(e))
-    note = (_("Done: request #{id} is marked as done.", id=request.id)
-            if request.status == "done" else
-            _("Request #{id} is yours: please call the visitor to agree on a day.",
-              id=request.id))
+    note = (
+        _("Done: request #{id} is marked as done.", id=request.id)
+        if request.status == "done"
+        else _("Request #{id} is yours: please call the visitor to agree on a day.", id=request.id)
+    )
     return await _queue(ctx, note)
 
 

@@ -46,15 +46,27 @@ add_officer_entry(OfficerEntry(SESSIONS, N_("📅 Sessions"), order=20))
 
 # The first step of each dialog, and step → next step ("next" is the only event; a step
 # that must not be asked returns "next" at once). Drawn in handlers/officer_schedule.md.
-FIRST = {"cancel": "reason", "close": "first", "move": "point", "seats": "seats", "add": "day",
-         "file": "file"}
+FIRST = {
+    "cancel": "reason",
+    "close": "first",
+    "move": "point",
+    "seats": "seats",
+    "add": "day",
+    "file": "file",
+}
 TRANSITIONS: dict[str, dict[str, str]] = {
     "cancel": {"reason": "confirm"},
     "close": {"first": "last", "last": "reason", "reason": "confirm"},
     "move": {"point": "day", "day": "start", "start": "confirm"},
     "seats": {"seats": "confirm"},
-    "add": {"day": "start", "start": "end", "end": "slot", "slot": "seats",
-            "seats": "priority", "priority": "confirm"},
+    "add": {
+        "day": "start",
+        "start": "end",
+        "end": "slot",
+        "slot": "seats",
+        "seats": "priority",
+        "priority": "confirm",
+    },
     "file": {"file": "confirm"},
 }
 
@@ -83,8 +95,7 @@ def _session_label(view: service.SessionView) -> str:
         return _("❌ {when} · cancelled", when=when)
     if row.status == "moved":
         return _("↪️ {when} · moved", when=when)
-    return _("{when} · {booked}/{seats} booked", when=when, booked=view.booked,
-             seats=view.seats)
+    return _("{when} · {booked}/{seats} booked", when=when, booked=view.booked, seats=view.seats)
 
 
 # --- lists ---------------------------------------------------------------------------------
@@ -100,11 +111,17 @@ async def my_points(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     if len(points) == 1:
         return await _point_view(ctx, points[0].id)
     if not points:
-        return [Reply(text=_("Your communes and wards have no support points yet."),
-                      buttons=back_buttons(), edit=True)]
+        return [
+            Reply(
+                text=_("Your communes and wards have no support points yet."),
+                buttons=back_buttons(),
+                edit=True,
+            )
+        ]
     buttons = [Button(f"📍 {p.name}", POINT + p.id) for p in points[:MAX_LISTED]]
-    return [Reply(text=_("Which support point?"), buttons=rows(*buttons) + back_buttons(),
-                  edit=True)]
+    return [
+        Reply(text=_("Which support point?"), buttons=rows(*buttons) + back_buttons(), edit=True)
+    ]
 
 
 @officer_action
@@ -122,15 +139,18 @@ async def _point_view(ctx: Ctx, point_id: str) -> list[Reply]:
     lines = [f"📍 {point.name}"]
     if views:
         lines.append(_("Sessions of the next {n} days:", n=service.LIST_DAYS))
-        lines += [f"• {_session_label(v)}" + (f" — {v.row.note}" if v.row.note else "")
-                  for v in views]
+        lines += [
+            f"• {_session_label(v)}" + (f" — {v.row.note}" if v.row.note else "") for v in views
+        ]
     else:
         lines.append(_("No sessions in the next {n} days.", n=service.LIST_DAYS))
     open_ = [v for v in views if v.row.status == "open"][:MAX_LISTED]
     buttons = [Button(_session_label(v), SESSION + str(v.row.id)) for v in open_]
-    buttons += [Button(_("➕ Add a session"), ADD + point.id),
-                Button(_("🚫 Close for some days"), CLOSE + point.id),
-                Button(_("📄 Send a schedule file"), FILE + point.id)]
+    buttons += [
+        Button(_("➕ Add a session"), ADD + point.id),
+        Button(_("🚫 Close for some days"), CLOSE + point.id),
+        Button(_("📄 Send a schedule file"), FILE + point.id),
+    ]
     return [Reply(text="\n".join(lines), buttons=rows(*buttons) + back_buttons(), edit=True)]
 
 
@@ -146,22 +166,40 @@ async def session_card(msg: Incoming, ctx: Ctx) -> list[Reply]:
         return _refused(e)
     row = view.row
     point = service.places_of(ctx).points.get(row.point_id)
-    lines = [f"📍 {point.name if point else row.point_id}",
-             f"🗓 {texts.when(row.starts_at, row.ends_at)}",
-             _("Time slots of {m} minutes, {n} seats each ({p} kept for priority visitors).",
-               m=row.slot_minutes, n=view.seats_per_slot, p=view.priority_per_slot),
-             _("Booked: {booked} of {seats}. Waiting: {waiting}.", booked=view.booked,
-               seats=view.seats, waiting=view.waiting)]
+    lines = [
+        f"📍 {point.name if point else row.point_id}",
+        f"🗓 {texts.when(row.starts_at, row.ends_at)}",
+        _(
+            "Time slots of {m} minutes, {n} seats each ({p} kept for priority visitors).",
+            m=row.slot_minutes,
+            n=view.seats_per_slot,
+            p=view.priority_per_slot,
+        ),
+        _(
+            "Booked: {booked} of {seats}. Waiting: {waiting}.",
+            booked=view.booked,
+            seats=view.seats,
+            waiting=view.waiting,
+        ),
+    ]
     buttons: list[Button] = []
     if row.status == "open" and row.starts_at > ctx.now():
-        buttons += [Button(_("❌ Cancel this session"), CANCEL + str(row.id)),
-                    Button(_("🔁 Move it"), MOVE + str(row.id)),
-                    Button(_("👥 Change the seats"), SEATS + str(row.id))]
-    buttons.append(Button(_("📋 Visitors of that day"),
-                          officer_daily.list_payload(row.point_id,
-                                                     local_day(row.starts_at, ctx.config.tz))))
-    return [Reply(text="\n".join(lines),
-                  buttons=rows(*buttons) + _point_buttons(row.point_id), edit=True)]
+        buttons += [
+            Button(_("❌ Cancel this session"), CANCEL + str(row.id)),
+            Button(_("🔁 Move it"), MOVE + str(row.id)),
+            Button(_("👥 Change the seats"), SEATS + str(row.id)),
+        ]
+    buttons.append(
+        Button(
+            _("📋 Visitors of that day"),
+            officer_daily.list_payload(row.point_id, local_day(row.starts_at, ctx.config.tz)),
+        )
+    )
+    return [
+        Reply(
+            text="\n".join(lines), buttons=rows(*buttons) + _point_buttons(row.point_id), edit=True
+        )
+    ]
 
 
 # --- the dialogs ---------------------------------------------------------------------------
@@ -189,8 +227,7 @@ async def _begin(ctx: Ctx, op: str, **data) -> list[Reply]:
 @officer_action
 async def on_message(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     """Every message while an officer is in a schedule dialog."""
-    if msg.payload is not None and not msg.payload.startswith((steps.VALUE, steps.GO,
-                                                               steps.STOP)):
+    if msg.payload is not None and not msg.payload.startswith((steps.VALUE, steps.GO, steps.STOP)):
         return None  # another button (the menu, another view): its own handler answers
     return await _step(msg, ctx)
 
@@ -216,8 +253,12 @@ async def _step(msg: Incoming, ctx: Ctx) -> list[Reply]:
 async def _stop(ctx: Ctx, d: steps.Data) -> list[Reply]:
     ctx.state.clear()
     point_id = _point_of(ctx, d)
-    return [Reply(text=_("Stopped: nothing was changed."),
-                  buttons=_point_buttons(point_id) if point_id else back_buttons())]
+    return [
+        Reply(
+            text=_("Stopped: nothing was changed."),
+            buttons=_point_buttons(point_id) if point_id else back_buttons(),
+        )
+    ]
 
 
 def _point_of(ctx: Ctx, d: steps.Data) -> str | None:
@@ -227,10 +268,11 @@ def _point_of(ctx: Ctx, d: steps.Data) -> str | None:
 
 @officer_action
 async def stray(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    """"✅ Apply", "✖️ Stop" or an answer button outside a dialog (an old message)."""
+    """ "✅ Apply", "✖️ Stop" or an answer button outside a dialog (an old message)."""
     ctx.state.clear()
-    return [Reply(text=_("That question is no longer open, so I did nothing."),
-                  buttons=back_buttons())]
+    return [
+        Reply(text=_("That question is no longer open, so I did nothing."), buttons=back_buttons())
+    ]
 
 
 def _confirm_buttons() -> tuple[tuple[Button, ...], ...]:
@@ -243,8 +285,7 @@ async def confirm(msg: Incoming | None, ctx: Ctx, d: steps.Data) -> steps.StepRe
         text = await DO[d["op"]](ctx, d)
         point_id = _point_of(ctx, d)
         ctx.state.clear()
-        return [Reply(text=text, buttons=_point_buttons(point_id) if point_id
-                      else back_buttons())]
+        return [Reply(text=text, buttons=_point_buttons(point_id) if point_id else back_buttons())]
     text = await PREVIEW[d["op"]](ctx, d)
     if msg is not None:
         text = _("Please press “✅ Apply” or “✖️ Stop”.") + "\n\n" + text
@@ -312,44 +353,66 @@ def _when(view: service.SessionView) -> str:
 
 
 def _told(bookings: int, waiting: int) -> str:
-    return (ngettext("{n} booked visitor", "{n} booked visitors", bookings) + ", "
-            + ngettext("{n} person waiting", "{n} people waiting", waiting))
+    return (
+        ngettext("{n} booked visitor", "{n} booked visitors", bookings)
+        + ", "
+        + ngettext("{n} person waiting", "{n} people waiting", waiting)
+    )
 
 
 async def _preview_cancel(ctx: Ctx, d: steps.Data) -> str:
     view = await service.session_for(ctx, d["session_id"])
     bookings, waiting = await service.affected(ctx, [view.row.id])
-    return _("Cancel the session {when}?\nReason: {reason}\n{told} will get a message with "
-             "your reason and the next free times.", when=_when(view), reason=d["reason"],
-             told=_told(bookings, waiting))
+    return _(
+        "Cancel the session {when}?\nReason: {reason}\n{told} will get a message with "
+        "your reason and the next free times.",
+        when=_when(view),
+        reason=d["reason"],
+        told=_told(bookings, waiting),
+    )
 
 
 async def _do_cancel(ctx: Ctx, d: steps.Data) -> str:
     done = await service.cancel_session(ctx, d["session_id"], d["reason"])
-    return _("Done: the session is cancelled. {told} will be told.",
-             told=_told(done.bookings, done.waiting))
+    return _(
+        "Done: the session is cancelled. {told} will be told.",
+        told=_told(done.bookings, done.waiting),
+    )
 
 
 async def _preview_close(ctx: Ctx, d: steps.Data) -> str:
     first, last = date.fromisoformat(d["first"]), date.fromisoformat(d["last"])
     sessions, bookings, waiting = await service.close_preview(ctx, d["point_id"], first, last)
     if not sessions:
-        raise Refused(_("There is no session at this point on those days, so there is "
-                        "nothing to close."))
+        raise Refused(
+            _("There is no session at this point on those days, so there is nothing to close.")
+        )
     point = service.places_of(ctx).points[d["point_id"]]
-    return _("Close {point} from {first} to {last}?\nReason: {reason}\n{sessions} will be "
-             "cancelled; {told} will get a message.", point=point.name,
-             first=texts.day_label(first), last=texts.day_label(last), reason=d["reason"],
-             sessions=ngettext("{n} session", "{n} sessions", sessions),
-             told=_told(bookings, waiting))
+    return _(
+        "Close {point} from {first} to {last}?\nReason: {reason}\n{sessions} will be "
+        "cancelled; {told} will get a message.",
+        point=point.name,
+        first=texts.day_label(first),
+        last=texts.day_label(last),
+        reason=d["reason"],
+        sessions=ngettext("{n} session", "{n} sessions", sessions),
+        told=_told(bookings, waiting),
+    )
 
 
 async def _do_close(ctx: Ctx, d: steps.Data) -> str:
-    done = await service.close_point(ctx, d["point_id"], date.fromisoformat(d["first"]),
-                                     date.fromisoformat(d["last"]), d["reason"])
-    return _("Done: {sessions} cancelled. {told} will be told.",
-             sessions=ngettext("{n} session", "{n} sessions", done.sessions),
-             told=_told(done.bookings, done.waiting))
+    done = await service.close_point(
+        ctx,
+        d["point_id"],
+        date.fromisoformat(d["first"]),
+        date.fromisoformat(d["last"]),
+        d["reason"],
+    )
+    return _(
+        "Done: {sessions} cancelled. {told} will be told.",
+        sessions=ngettext("{n} session", "{n} sessions", done.sessions),
+        told=_told(done.bookings, done.waiting),
+    )
 
 
 async def _preview_move(ctx: Ctx, d: steps.Data) -> str:
@@ -358,59 +421,88 @@ async def _preview_move(ctx: Ctx, d: steps.Data) -> str:
     starts_at = at(date.fromisoformat(d["day"]), steps.hhmm(d["start"]), ctx.config.tz)
     ends_at = starts_at + (view.row.ends_at - view.row.starts_at)
     bookings, waiting = await service.affected(ctx, [view.row.id])
-    return _("Move the session\nfrom: {old} ({old_point})\nto: {new} ({new_point})?\n{told} "
-             "will be told and asked if the new time is still fine.", old=_when(view),
-             old_point=places.points[view.row.point_id].name,
-             new=texts.when(starts_at, ends_at), new_point=places.points[d["point_id"]].name,
-             told=_told(bookings, waiting))
+    return _(
+        "Move the session\nfrom: {old} ({old_point})\nto: {new} ({new_point})?\n{told} "
+        "will be told and asked if the new time is still fine.",
+        old=_when(view),
+        old_point=places.points[view.row.point_id].name,
+        new=texts.when(starts_at, ends_at),
+        new_point=places.points[d["point_id"]].name,
+        told=_told(bookings, waiting),
+    )
 
 
 async def _do_move(ctx: Ctx, d: steps.Data) -> str:
-    done = await moving.move_session(ctx, d["session_id"], date.fromisoformat(d["day"]),
-                                      steps.hhmm(d["start"]), d["point_id"])
-    return _("Done: the session is moved. {told} will be told.",
-             told=_told(done.bookings, done.waiting))
+    done = await moving.move_session(
+        ctx, d["session_id"], date.fromisoformat(d["day"]), steps.hhmm(d["start"]), d["point_id"]
+    )
+    return _(
+        "Done: the session is moved. {told} will be told.", told=_told(done.bookings, done.waiting)
+    )
 
 
 async def _preview_seats(ctx: Ctx, d: steps.Data) -> str:
     view = await service.session_for(ctx, d["session_id"])
-    return _("Change the session {when} from {old} to {new} seats per time slot?",
-             when=_when(view), old=view.seats_per_slot, new=d["seats"])
+    return _(
+        "Change the session {when} from {old} to {new} seats per time slot?",
+        when=_when(view),
+        old=view.seats_per_slot,
+        new=d["seats"],
+    )
 
 
 async def _do_seats(ctx: Ctx, d: steps.Data) -> str:
     done = await service.change_capacity(ctx, d["session_id"], d["seats"])
     text = _("Done: each time slot now has {n} seats.", n=d["seats"])
     if done.promoted:
-        text += " " + ngettext("{n} person waiting got a seat and will be told.",
-                               "{n} people waiting got a seat and will be told.",
-                               done.promoted)
+        text += " " + ngettext(
+            "{n} person waiting got a seat and will be told.",
+            "{n} people waiting got a seat and will be told.",
+            done.promoted,
+        )
     return text
 
 
 def _shape(d: steps.Data) -> Shape:
-    return Shape(d["point_id"], date.fromisoformat(d["day"]), steps.hhmm(d["start"]),
-                 steps.hhmm(d["end"]), d["slot_minutes"], d["seats"], d["priority"])
+    return Shape(
+        d["point_id"],
+        date.fromisoformat(d["day"]),
+        steps.hhmm(d["start"]),
+        steps.hhmm(d["end"]),
+        d["slot_minutes"],
+        d["seats"],
+        d["priority"],
+    )
 
 
 async def _preview_add(ctx: Ctx, d: steps.Data) -> str:
     shape = _shape(d)
     point = service.places_of(ctx).points[shape.point_id]
-    return _("Add a session at {point}:\n🗓 {day}, {start}–{end}\nTime slots of {m} minutes, "
-             "{n} seats each ({p} kept for priority visitors)?", point=point.name,
-             day=texts.day_label(shape.day), start=d["start"], end=d["end"], m=d["slot_minutes"],
-             n=d["seats"], p=d["priority"])
+    return _(
+        "Add a session at {point}:\n🗓 {day}, {start}–{end}\nTime slots of {m} minutes, "
+        "{n} seats each ({p} kept for priority visitors)?",
+        point=point.name,
+        day=texts.day_label(shape.day),
+        start=d["start"],
+        end=d["end"],
+        m=d["slot_minutes"],
+        n=d["seats"],
+        p=d["priority"],
+    )
 
 
 async def _do_add(ctx: Ctx, d: steps.Data) -> str:
     row = await service.add_session(ctx, _shape(d))
-    return _("Done: the session {when} is open for booking.",
-             when=texts.when(row.starts_at, row.ends_at))
+    return _(
+        "Done: the session {when} is open for booking.",
+        when=texts.when(row.starts_at, row.ends_at),
+    )
 
 
 async def _preview_file(ctx: Ctx, d: steps.Data) -> str:
-    return _("This file will make these changes:") + "\n" + d["summary"] + "\n\n" + \
-        _("Apply them?")
+    return (
+        _("This file will make these changes:") + "\n" + d["summary"] + "\n\n" + _("Apply them?")
+    )
 
 
 async def _do_file(ctx: Ctx, d: steps.Data) -> str:
@@ -419,19 +511,44 @@ async def _do_file(ctx: Ctx, d: steps.Data) -> str:
         return _("Done: {summary}", summary=steps.summary_text(plan))
     if plan.problems:
         return steps.problems_text(plan)
-    return _("The schedule changed since you sent the file, so I changed nothing. Please send "
-             "it again to see the new preview.")
+    return _(
+        "The schedule changed since you sent the file, so I changed nothing. Please send "
+        "it again to see the new preview."
+    )
 
 
-PREVIEW = {"cancel": _preview_cancel, "close": _preview_close, "move": _preview_move,
-           "seats": _preview_seats, "add": _preview_add, "file": _preview_file}
-DO = {"cancel": _do_cancel, "close": _do_close, "move": _do_move, "seats": _do_seats,
-      "add": _do_add, "file": _do_file}
-STEPS.update({"reason": steps.reason, "first": steps.first_day, "last": steps.last_day,
-              "day": steps.day, "start": steps.start, "end": steps.end,
-              "slot": steps.slot_minutes, "seats": steps.seats,
-              "priority": steps.priority_seats, "point": steps.target_point,
-              "file": steps.schedule_file, "confirm": confirm})
+PREVIEW = {
+    "cancel": _preview_cancel,
+    "close": _preview_close,
+    "move": _preview_move,
+    "seats": _preview_seats,
+    "add": _preview_add,
+    "file": _preview_file,
+}
+DO = {
+    "cancel": _do_cancel,
+    "close": _do_close,
+    "move": _do_move,
+    "seats": _do_seats,
+    "add": _do_add,
+    "file": _do_file,
+}
+STEPS.update(
+    {
+        "reason": steps.reason,
+        "first": steps.first_day,
+        "last": steps.last_day,
+        "day": steps.day,
+        "start": steps.start,
+        "end": steps.end,
+        "slot": steps.slot_minutes,
+        "seats": steps.seats,
+        "priority": steps.priority_seats,
+        "point": steps.target_point,
+        "file": steps.schedule_file,
+        "confirm": confirm,
+    }
+)
 
 
 router.state(STATE, on_message)

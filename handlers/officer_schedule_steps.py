@@ -34,12 +34,12 @@ StepResult = list[Reply] | str
 Step = Callable[[Incoming | None, Ctx, Data], Awaitable[StepResult]]
 
 
-def _ask(text: str, *buttons: Button, problem: str | None = None, per_row: int = 1
-         ) -> list[Reply]:
+def _ask(text: str, *buttons: Button, problem: str | None = None, per_row: int = 1) -> list[Reply]:
     if problem:
         text = f"{problem}\n\n{text}"
-    return [Reply(text=text, buttons=rows(*buttons, per_row=per_row)
-                  + ((Button(_("✖️ Stop"), STOP),),))]
+    return [
+        Reply(text=text, buttons=rows(*buttons, per_row=per_row) + ((Button(_("✖️ Stop"), STOP),),))
+    ]
 
 
 def _typed(msg: Incoming | None) -> str | None:
@@ -65,9 +65,13 @@ def _today(ctx: Ctx) -> date:
 
 def _day_buttons(ctx: Ctx, first: date | None = None) -> list[Button]:
     start = first or _today(ctx)
-    return [Button(texts.day_label(start + timedelta(days=i)),
-                   VALUE + (start + timedelta(days=i)).isoformat())
-            for i in range(DAY_BUTTONS)]
+    return [
+        Button(
+            texts.day_label(start + timedelta(days=i)),
+            VALUE + (start + timedelta(days=i)).isoformat(),
+        )
+        for i in range(DAY_BUTTONS)
+    ]
 
 
 def _read_day(ctx: Ctx, msg: Incoming | None) -> date:
@@ -105,8 +109,14 @@ async def reason(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
             problem = str(e)
     elif msg is not None:
         problem = _("Please type the reason in words.")
-    return _ask(_("Why? Type a short reason: it is sent to every booked visitor, in your "
-                  "words (at most {n} characters).", n=parse.MAX_REASON), problem=problem)
+    return _ask(
+        _(
+            "Why? Type a short reason: it is sent to every booked visitor, in your "
+            "words (at most {n} characters).",
+            n=parse.MAX_REASON,
+        ),
+        problem=problem,
+    )
 
 
 async def first_day(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
@@ -115,10 +125,17 @@ async def first_day(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
             d["first"] = _read_day(ctx, msg).isoformat()
             return "next"
         except Refused as e:
-            return _ask(_("From which day is the point closed?"), *_day_buttons(ctx),
-                        problem=str(e), per_row=2)
-    return _ask(_("From which day is the point closed? Choose a day or type it (like 5/12)."),
-                *_day_buttons(ctx), per_row=2)
+            return _ask(
+                _("From which day is the point closed?"),
+                *_day_buttons(ctx),
+                problem=str(e),
+                per_row=2,
+            )
+    return _ask(
+        _("From which day is the point closed? Choose a day or type it (like 5/12)."),
+        *_day_buttons(ctx),
+        per_row=2,
+    )
 
 
 async def last_day(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
@@ -128,8 +145,9 @@ async def last_day(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
         try:
             last = _read_day(ctx, msg)
             if last < first:
-                raise Refused(_("That is before the first day ({day}).",
-                                day=texts.day_label(first)))
+                raise Refused(
+                    _("That is before the first day ({day}).", day=texts.day_label(first))
+                )
             d["last"] = last.isoformat()
             return "next"
         except Refused as e:
@@ -141,9 +159,11 @@ async def last_day(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
 
 
 async def day(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
-    question = (_("Which day should the session move to? Choose or type it (like 5/12).")
-                if d["op"] == "move" else
-                _("Which day is the new session? Choose or type it (like 5/12)."))
+    question = (
+        _("Which day should the session move to? Choose or type it (like 5/12).")
+        if d["op"] == "move"
+        else _("Which day is the new session? Choose or type it (like 5/12).")
+    )
     if msg is not None:
         try:
             d["day"] = _read_day(ctx, msg).isoformat()
@@ -154,16 +174,19 @@ async def day(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
 
 
 async def start(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
-    question = _("{day}: at what time does it start? Type it, like 8:00 or 14h30.",
-                 day=texts.day_label(date.fromisoformat(d["day"])))
+    question = _(
+        "{day}: at what time does it start? Type it, like 8:00 or 14h30.",
+        day=texts.day_label(date.fromisoformat(d["day"])),
+    )
     typed, problem = _typed(msg), _problem(msg)
     if typed is not None:
         try:
             value = parse.clock(typed)
             if d["op"] == "move":  # the last answer of a move: can it go there?
                 view = await service.session_for(ctx, d["session_id"])
-                await moving.check_move(ctx, view, date.fromisoformat(d["day"]), value,
-                                         d["point_id"])
+                await moving.check_move(
+                    ctx, view, date.fromisoformat(d["day"]), value, d["point_id"]
+                )
             d["start"] = value.isoformat("minutes")
             return "next"
         except Refused as e:
@@ -178,10 +201,10 @@ async def end(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
         try:
             value = parse.clock(typed)
             if value <= hhmm(d["start"]):
-                raise Refused(_("The end must be after the start ({start}).",
-                                start=d["start"]))
-            await service.check_free(ctx, d["point_id"], date.fromisoformat(d["day"]),
-                                     hhmm(d["start"]), value)
+                raise Refused(_("The end must be after the start ({start}).", start=d["start"]))
+            await service.check_free(
+                ctx, d["point_id"], date.fromisoformat(d["day"]), hhmm(d["start"]), value
+            )
             d["end"] = value.isoformat("minutes")
             return "next"
         except Refused as e:
@@ -198,8 +221,14 @@ async def slot_minutes(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
             minutes = parse.whole_number(answer, 5, 240)
             length = _minutes(hhmm(d["end"])) - _minutes(hhmm(d["start"]))
             if length % minutes:
-                raise Refused(_("{m} minutes do not divide {start}–{end} into whole time "
-                                "slots.", m=minutes, start=d["start"], end=d["end"]))
+                raise Refused(
+                    _(
+                        "{m} minutes do not divide {start}–{end} into whole time slots.",
+                        m=minutes,
+                        start=d["start"],
+                        end=d["end"],
+                    )
+                )
             d["slot_minutes"] = minutes
             return "next"
         except Refused as e:
@@ -217,9 +246,12 @@ async def seats(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
     view = await service.session_for(ctx, d["session_id"]) if d["op"] == "seats" else None
     if view is not None:
         floor, _fullest = service.booked_floor(view)
-        question = _("Each time slot has {n} seats now; the fullest has {booked} booked. How "
-                     "many seats per time slot should it have? Type a number.",
-                     n=view.seats_per_slot, booked=floor)
+        question = _(
+            "Each time slot has {n} seats now; the fullest has {booked} booked. How "
+            "many seats per time slot should it have? Type a number.",
+            n=view.seats_per_slot,
+            booked=floor,
+        )
     else:
         question = _("How many visitors can come in one time slot? Type a number.")
     typed, problem = _typed(msg), _problem(msg)
@@ -237,9 +269,12 @@ async def seats(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
 
 async def priority_seats(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
     most = d["seats"]
-    question = _("Of these {n} seats, how many are kept for priority visitors (aged 60+, "
-                 "disability, poor household) until the day before? Type a number from 0 "
-                 "to {n}.", n=most)
+    question = _(
+        "Of these {n} seats, how many are kept for priority visitors (aged 60+, "
+        "disability, poor household) until the day before? Type a number from 0 "
+        "to {n}.",
+        n=most,
+    )
     answer, problem = _answer(msg), _problem(msg)
     if answer is not None:
         try:
@@ -263,8 +298,7 @@ async def target_point(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
         d["point_id"] = value
         return "next"
     here = service.places_of(ctx).points.get(view.row.point_id)
-    buttons = [Button(_("📍 Same place: {point}", point=here.name if here else ""),
-                      VALUE + KEEP)]
+    buttons = [Button(_("📍 Same place: {point}", point=here.name if here else ""), VALUE + KEEP)]
     buttons += [Button(f"📍 {p.name}", VALUE + p.id) for p in mine[:20]]
     return _ask(_("Where will it take place?"), *buttons, problem=_problem(msg))
 
@@ -273,22 +307,33 @@ async def target_point(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
 
 
 def file_document(d: Data) -> Document:
-    return Document(filename=d["file_name"], data=base64.b64decode(d["file_data"]),
-                    mime_type=d.get("file_type", "application/octet-stream"))
+    return Document(
+        filename=d["file_name"],
+        data=base64.b64decode(d["file_data"]),
+        mime_type=d.get("file_type", "application/octet-stream"),
+    )
 
 
 async def schedule_file(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
     point = service.places_of(ctx).points[d["point_id"]]
-    question = _("Send the schedule file for {point} as a document (📎): a .csv file with the "
-                 "header\n{header}\nor a points .toml file. I will show you what changes "
-                 "before anything is applied.", point=point.name,
-                 header=",".join(files.CSV_COLUMNS))
+    question = _(
+        "Send the schedule file for {point} as a document (📎): a .csv file with the "
+        "header\n{header}\nor a points .toml file. I will show you what changes "
+        "before anything is applied.",
+        point=point.name,
+        header=",".join(files.CSV_COLUMNS),
+    )
     if msg is None:
         return _ask(question)
     if msg.document is None:
-        return _ask(question, problem=_("I did not get a file. Please attach it as a "
-                                        "document (files over the size limit do not reach "
-                                        "me)."))
+        return _ask(
+            question,
+            problem=_(
+                "I did not get a file. Please attach it as a "
+                "document (files over the size limit do not reach "
+                "me)."
+            ),
+        )
     try:
         plan = await files.preview(ctx, point.id, msg.document)
     except Refused as e:
@@ -297,32 +342,43 @@ async def schedule_file(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
         return _ask(question, problem=problems_text(plan))
     if plan.empty:
         return _ask(question, problem=_("This file changes nothing in the schedule."))
-    d.update(file_name=msg.document.filename[:80], file_type=msg.document.mime_type[:60],
-             file_data=base64.b64encode(msg.document.data).decode(), seen=plan.fingerprint(),
-             summary=summary_text(plan))
+    d.update(
+        file_name=msg.document.filename[:80],
+        file_type=msg.document.mime_type[:60],
+        file_data=base64.b64encode(msg.document.data).decode(),
+        seen=plan.fingerprint(),
+        summary=summary_text(plan),
+    )
     return "next"
 
 
 def problems_text(plan: files.Plan) -> str:
-    shown = plan.problems[:files.MAX_PROBLEMS]
-    lines = [_("I changed nothing: the file has these problems. Please fix them and send it "
-               "again.")] + [f"• {p}" for p in shown]
+    shown = plan.problems[: files.MAX_PROBLEMS]
+    lines = [
+        _("I changed nothing: the file has these problems. Please fix them and send it again.")
+    ] + [f"• {p}" for p in shown]
     if len(plan.problems) > len(shown):
         lines.append(_("… and {n} more.", n=len(plan.problems) - len(shown)))
     return "\n".join(lines)
 
 
 def summary_text(plan: files.Plan) -> str:
-    parts = [ngettext("{n} session added", "{n} sessions added", len(plan.adds)),
-             ngettext("{n} cancelled", "{n} cancelled", len(plan.cancels)) + " "
-             + ngettext("affecting {n} booking", "affecting {n} bookings", plan.bookings),
-             ngettext("{n} with new seats", "{n} with new seats", len(plan.capacity))]
+    parts = [
+        ngettext("{n} session added", "{n} sessions added", len(plan.adds)),
+        ngettext("{n} cancelled", "{n} cancelled", len(plan.cancels))
+        + " "
+        + ngettext("affecting {n} booking", "affecting {n} bookings", plan.bookings),
+        ngettext("{n} with new seats", "{n} with new seats", len(plan.capacity)),
+    ]
     text = ", ".join(parts)
     if plan.waiting:
-        text += "; " + ngettext("{n} person waiting will be told",
-                                "{n} people waiting will be told", plan.waiting)
+        text += "; " + ngettext(
+            "{n} person waiting will be told", "{n} people waiting will be told", plan.waiting
+        )
     if plan.until is not None:
-        text += "\n" + _("Compared with the file up to {day}; after that the published "
-                         "schedule applies (ask the operator to update it).",
-                         day=plan.until.strftime("%d/%m/%Y"))
+        text += "\n" + _(
+            "Compared with the file up to {day}; after that the published "
+            "schedule applies (ask the operator to update it).",
+            day=plan.until.strftime("%d/%m/%Y"),
+        )
     return text

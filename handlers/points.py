@@ -40,9 +40,18 @@ def _visible(ctx: Ctx | None) -> bool:
     return ctx is None or bool(_places(ctx).points)
 
 
-menu.add(menu.MenuEntry("pts", N_("📍 Support points"),
-                        N_("Find a digital-support point near you: its address, opening "
-                           "times and how to get there."), visible=_visible, order=200))
+menu.add(
+    menu.MenuEntry(
+        "pts",
+        N_("📍 Support points"),
+        N_(
+            "Find a digital-support point near you: its address, opening "
+            "times and how to get there."
+        ),
+        visible=_visible,
+        order=200,
+    )
+)
 
 
 async def setup(core: Core) -> None:
@@ -103,8 +112,10 @@ async def open_finder(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     if msg.payload not in (None, "pts"):
         return None
     ctx.state.go(STATE)
-    text = _("Where do you live? Type the name of your ward or commune (for example: Hoàn "
-             "Kiếm), share your location, or choose from a list.")
+    text = _(
+        "Where do you live? Type the name of your ward or commune (for example: Hoàn "
+        "Kiếm), share your location, or choose from a list."
+    )
     # Not an edit: the location button needs a message of its own on some messengers.
     return [Reply(text=text, buttons=_finder_buttons())]
 
@@ -112,8 +123,12 @@ async def open_finder(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
 async def in_finder(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     """While finding: typed text is a place name, a shared location asks for the nearest."""
     if msg.location is not None:
-        return _nearest_reply(ctx, msg.location.latitude, msg.location.longitude,
-                              _("The support points nearest to you:"))
+        return _nearest_reply(
+            ctx,
+            msg.location.latitude,
+            msg.location.longitude,
+            _("The support points nearest to you:"),
+        )
     if msg.text and not msg.command:
         return await _by_name(msg.text, ctx)
     return None
@@ -122,9 +137,16 @@ async def in_finder(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
 async def _by_name(text: str, ctx: Ctx) -> list[Reply]:
     matches = find_units(_places(ctx), text)
     if not matches:
-        return [Reply(text=_("I could not find a ward or commune called “{text}”. Please "
-                             "check the spelling, or choose from a list.", text=text[:60]),
-                      buttons=_finder_buttons())]
+        return [
+            Reply(
+                text=_(
+                    "I could not find a ward or commune called “{text}”. Please "
+                    "check the spelling, or choose from a list.",
+                    text=text[:60],
+                ),
+                buttons=_finder_buttons(),
+            )
+        ]
     if len(matches) == 1:
         return await _unit_reply(matches[0].unit, ctx)
     buttons = [Button(unit_label(m.unit), f"pts:u:{m.unit.id}") for m in matches]
@@ -138,15 +160,29 @@ async def _unit_reply(unit: Unit, ctx: Ctx, edit: bool = False) -> list[Reply]:
         return await point_card(points[0], ctx)
     if points:
         buttons = [Button(p.name, f"pts:p:{p.id}") for p in points]
-        return [Reply(text=_("Support points in {unit}:", unit=unit_label(unit)),
-                      buttons=_nav(*buttons), edit=edit)]
-    text = _("I have no support point for {unit} in my list yet. You can ask at the "
-             "People's Committee (UBND) of your ward or commune.", unit=unit_label(unit))
+        return [
+            Reply(
+                text=_("Support points in {unit}:", unit=unit_label(unit)),
+                buttons=_nav(*buttons),
+                edit=edit,
+            )
+        ]
+    text = _(
+        "I have no support point for {unit} in my list yet. You can ask at the "
+        "People's Committee (UBND) of your ward or commune.",
+        unit=unit_label(unit),
+    )
     if unit.lat is not None and unit.lon is not None:
-        return _nearest_reply(ctx, unit.lat, unit.lon,
-                              text + "\n\n" + _("The nearest points I know:"))
-    return [Reply(text=text, buttons=_nav(Button(_("📋 Wards and communes with a point"),
-                                                 "pts:has")), edit=edit)]
+        return _nearest_reply(
+            ctx, unit.lat, unit.lon, text + "\n\n" + _("The nearest points I know:")
+        )
+    return [
+        Reply(
+            text=text,
+            buttons=_nav(Button(_("📋 Wards and communes with a point"), "pts:has")),
+            edit=edit,
+        )
+    ]
 
 
 def _nearest_reply(ctx: Ctx, lat: float, lon: float, heading: str) -> list[Reply]:
@@ -167,38 +203,62 @@ def _nearest_reply(ctx: Ctx, lat: float, lon: float, heading: str) -> list[Reply
 async def units_with_points(msg: Incoming, ctx: Ctx) -> list[Reply]:
     units = sorted(_places(ctx).units_with_points(), key=lambda u: sort_key(u.name))
     buttons = [Button(unit_label(u), f"pts:u:{u.id}") for u in units]
-    return [Reply(text=_("Wards and communes where I know a support point:"),
-                  buttons=_nav(*buttons), edit=True)]
+    return [
+        Reply(
+            text=_("Wards and communes where I know a support point:"),
+            buttons=_nav(*buttons),
+            edit=True,
+        )
+    ]
 
 
 async def letters(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    found = sorted({_letter(u) for u in _places(ctx).units.values()},
-                   key=lambda x: x.replace(DD, "d~"))
+    found = sorted(
+        {_letter(u) for u in _places(ctx).units.values()}, key=lambda x: x.replace(DD, "d~")
+    )
     letter_rows = rows(*(Button(_letter_label(x), f"pts:l:{x}:0") for x in found), per_row=4)
-    return [Reply(text=_("Choose the first letter of your ward or commune:"),
-                  buttons=letter_rows + _nav(), edit=True)]
+    return [
+        Reply(
+            text=_("Choose the first letter of your ward or commune:"),
+            buttons=letter_rows + _nav(),
+            edit=True,
+        )
+    ]
 
 
 async def units_by_letter(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     letter, _sep, page_text = (msg.payload or "").removeprefix("pts:l:").partition(":")
-    units = sorted((u for u in _places(ctx).units.values() if _letter(u) == letter),
-                   key=lambda u: sort_key(u.name))
+    units = sorted(
+        (u for u in _places(ctx).units.values() if _letter(u) == letter),
+        key=lambda u: sort_key(u.name),
+    )
     if not units or not page_text.isdigit() or int(page_text) * PAGE >= len(units):
         return None
     page = int(page_text)
-    shown = units[page * PAGE:(page + 1) * PAGE]
+    shown = units[page * PAGE : (page + 1) * PAGE]
     points = _places(ctx).by_unit
-    buttons = [Button(unit_label(u) + (" 📍" if u.id in points else ""), f"pts:u:{u.id}")
-               for u in shown]
+    buttons = [
+        Button(unit_label(u) + (" 📍" if u.id in points else ""), f"pts:u:{u.id}") for u in shown
+    ]
     paging = []
     if page > 0:
         paging.append(Button(_("⬅️ Previous"), f"pts:l:{letter}:{page - 1}"))
     if (page + 1) * PAGE < len(units):
         paging.append(Button(_("Next ➡️"), f"pts:l:{letter}:{page + 1}"))
-    text = _("Wards and communes starting with {letter} (📍 = has a support point):",
-             letter=_letter_label(letter))
-    return [Reply(text=text, buttons=rows(*buttons) + ((tuple(paging),) if paging else ())
-                  + rows(Button(_("🔤 Other letters"), "pts:az")) + _nav(), edit=True)]
+    text = _(
+        "Wards and communes starting with {letter} (📍 = has a support point):",
+        letter=_letter_label(letter),
+    )
+    return [
+        Reply(
+            text=text,
+            buttons=rows(*buttons)
+            + ((tuple(paging),) if paging else ())
+            + rows(Button(_("🔤 Other letters"), "pts:az"))
+            + _nav(),
+            edit=True,
+        )
+    ]
 
 
 async def open_unit(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
@@ -243,8 +303,9 @@ def _session_line(session: ScheduledSession, seats: tuple[int, int] | None) -> s
     return f"• {day}: {hours}{_seats(seats)}"
 
 
-async def _free_seats(ctx: Ctx, point: Point, sessions: list[ScheduledSession]
-                      ) -> dict[datetime, tuple[int, int]]:
+async def _free_seats(
+    ctx: Ctx, point: Point, sessions: list[ScheduledSession]
+) -> dict[datetime, tuple[int, int]]:
     """Session start → (seats anyone may take now, seats still held for priority visitors),
     from the booking feature's slots; empty while booking is not wired in."""
     if _booking(ctx) is None or not sessions:
@@ -255,17 +316,28 @@ async def _free_seats(ctx: Ctx, point: Point, sessions: list[ScheduledSession]
     slots = await queries.slots_between(ctx.session, point.id, now, sessions[-1].ends_at)
     seats: dict[datetime, tuple[int, int]] = {}
     for session in sessions:
-        rooms = [capacity.room(slot, priority=False, now=now) for slot in slots
-                 if session.starts_at <= slot.starts_at < session.ends_at]
+        rooms = [
+            capacity.room(slot, priority=False, now=now)
+            for slot in slots
+            if session.starts_at <= slot.starts_at < session.ends_at
+        ]
         if rooms:
             seats[session.starts_at] = (sum(r.free for r in rooms), sum(r.held for r in rooms))
     return seats
 
 
-def _card_text(point: Point, unit: Unit, sessions: list[ScheduledSession],
-               seats: dict[datetime, tuple[int, int]]) -> str:
-    lines = [f"📍 {point.name}", unit_label(unit), "",
-             _("📌 Address: {address}", address=point.address)]
+def _card_text(
+    point: Point,
+    unit: Unit,
+    sessions: list[ScheduledSession],
+    seats: dict[datetime, tuple[int, int]],
+) -> str:
+    lines = [
+        f"📍 {point.name}",
+        unit_label(unit),
+        "",
+        _("📌 Address: {address}", address=point.address),
+    ]
     if point.accessibility:
         lines.append(_("♿ Access: {notes}", notes=point.accessibility))
     lines.append("")
@@ -273,11 +345,18 @@ def _card_text(point: Point, unit: Unit, sessions: list[ScheduledSession],
         lines.append(_("🗓 Next sessions:"))
         lines += [_session_line(s, seats.get(s.starts_at)) for s in sessions]
     else:
-        lines.append(ngettext("🗓 No session in the next {n} day.",
-                              "🗓 No session in the next {n} days.", SESSION_DAYS))
+        lines.append(
+            ngettext(
+                "🗓 No session in the next {n} day.",
+                "🗓 No session in the next {n} days.",
+                SESSION_DAYS,
+            )
+        )
     if point.sample:
-        lines += ["", _("⚠️ This is a sample point for trying the bot, not a real published "
-                        "support point.")]
+        lines += [
+            "",
+            _("⚠️ This is a sample point for trying the bot, not a real published support point."),
+        ]
     return "\n".join(lines)
 
 
@@ -290,8 +369,9 @@ async def point_card(point: Point, ctx: Ctx) -> list[Reply]:
     if _booking(ctx) is not None and sessions:
         extra.append(Button(_("📅 Book a visit here"), f"pts:b:{point.id}"))
     if len(places.points_of(unit.id)) > 1:
-        extra.append(Button(_("Other points in {unit}", unit=unit_label(unit)),
-                            f"pts:u:{unit.id}"))
+        extra.append(
+            Button(_("Other points in {unit}", unit=unit_label(unit)), f"pts:u:{unit.id}")
+        )
     shown = sessions[:SESSIONS_SHOWN]
     text = _card_text(point, unit, shown, await _free_seats(ctx, point, shown))
     venue = Location(point.lat, point.lon, title=point.name, address=point.address)
@@ -304,9 +384,15 @@ async def open_from_link(msg: Incoming, ctx: Ctx) -> list[Reply]:
     point = _places(ctx).points.get(point_id)
     ctx.state.go(STATE)
     if point is None:
-        return [Reply(text=_("I could not find that support point; it may have closed or "
-                             "moved. Type the name of your ward or commune to find another."),
-                      buttons=_finder_buttons())]
+        return [
+            Reply(
+                text=_(
+                    "I could not find that support point; it may have closed or "
+                    "moved. Type the name of your ward or commune to find another."
+                ),
+                buttons=_finder_buttons(),
+            )
+        ]
     return await point_card(point, ctx)
 
 

@@ -20,9 +20,14 @@ from handlers import menu
 router = Router()
 LISTED = 8  # visits listed on the page; the download has all of them
 
-menu.add(menu.MenuEntry("privacy", N_("🔒 My data"),
-                        N_("See what I keep about you and the people you booked for, and "
-                           "delete it."), order=800))
+menu.add(
+    menu.MenuEntry(
+        "privacy",
+        N_("🔒 My data"),
+        N_("See what I keep about you and the people you booked for, and delete it."),
+        order=800,
+    )
+)
 
 
 def _visit_line(item: dict[str, Any]) -> str:
@@ -34,13 +39,23 @@ def _visit_line(item: dict[str, Any]) -> str:
 
 
 def _page(data: dict[str, Any], retention_days: int) -> str:
-    lines = [_("🔒 What I keep about you:"), "",
-             _("• Your account: the messenger's id for you, your language and when you "
-               "first wrote. I do not keep your name or phone number unless you book.")]
+    lines = [
+        _("🔒 What I keep about you:"),
+        "",
+        _(
+            "• Your account: the messenger's id for you, your language and when you "
+            "first wrote. I do not keep your name or phone number unless you book."
+        ),
+    ]
     visits = data.get("bookings", [])
     if visits:
-        lines.append(_("• Visits you booked ({n}), with the visitor's name and phone, the help "
-                       "needed, priority group and needs:", n=len(visits)))
+        lines.append(
+            _(
+                "• Visits you booked ({n}), with the visitor's name and phone, the help "
+                "needed, priority group and needs:",
+                n=len(visits),
+            )
+        )
         lines += [_visit_line(v) for v in visits[-LISTED:]]
     for holder in privacy.HOLDERS:
         value = data.get(holder.name)
@@ -49,8 +64,14 @@ def _page(data: dict[str, Any], retention_days: int) -> str:
             lines.append(f"• {_(holder.label)}: {count}")
     if len(lines) == 3:
         lines.append(_("• Nothing else."))
-    lines += ["", _("Names, phone numbers and needs are deleted {n} days after each visit, and "
-                    "shared only with the support team of the point.", n=retention_days)]
+    lines += [
+        "",
+        _(
+            "Names, phone numbers and needs are deleted {n} days after each visit, and "
+            "shared only with the support team of the point.",
+            n=retention_days,
+        ),
+    ]
     return "\n".join(lines)
 
 
@@ -59,35 +80,67 @@ async def show(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
         return None
     ctx.state.clear()
     data = await privacy.export(ctx.session, ctx.user)
-    return [Reply(text=_page(data, ctx.config.booking.retention_days), buttons=rows(
-        Button(_("📄 Download my data"), "pv:export"),
-        Button(_("🗑 Delete my data"), "pv:delete"),
-        Button(_("🏠 Menu"), "menu")), edit=msg.payload is not None)]
+    return [
+        Reply(
+            text=_page(data, ctx.config.booking.retention_days),
+            buttons=rows(
+                Button(_("📄 Download my data"), "pv:export"),
+                Button(_("🗑 Delete my data"), "pv:delete"),
+                Button(_("🏠 Menu"), "menu"),
+            ),
+            edit=msg.payload is not None,
+        )
+    ]
 
 
 async def download(msg: Incoming, ctx: Ctx) -> list[Reply]:
     data = await privacy.export(ctx.session, ctx.user)
     body = json.dumps(data, ensure_ascii=False, indent=2).encode()
-    document = Document(filename="my-data.json", data=body, mime_type="application/json",
-                        caption=_("📄 Everything I keep about you."))
-    return [Reply(document=document),
-            Reply(text=_("Here is your data."), buttons=rows(
-                Button(_("🗑 Delete my data"), "pv:delete"), Button(_("🏠 Menu"), "menu")))]
+    document = Document(
+        filename="my-data.json",
+        data=body,
+        mime_type="application/json",
+        caption=_("📄 Everything I keep about you."),
+    )
+    return [
+        Reply(document=document),
+        Reply(
+            text=_("Here is your data."),
+            buttons=rows(Button(_("🗑 Delete my data"), "pv:delete"), Button(_("🏠 Menu"), "menu")),
+        ),
+    ]
 
 
 async def ask_delete(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    text = _("Delete your data? I will cancel your upcoming visits (their seats go to people "
-             "waiting), take you off waitlists, and delete the names, phone numbers, addresses "
-             "and needs you gave me. This cannot be undone.")
-    return [Reply(text=text, buttons=rows(Button(_("🗑 Yes, delete my data"), "pv:delete!"),
-                                          Button(_("↩️ No, keep it"), "privacy")), edit=True)]
+    text = _(
+        "Delete your data? I will cancel your upcoming visits (their seats go to people "
+        "waiting), take you off waitlists, and delete the names, phone numbers, addresses "
+        "and needs you gave me. This cannot be undone."
+    )
+    return [
+        Reply(
+            text=text,
+            buttons=rows(
+                Button(_("🗑 Yes, delete my data"), "pv:delete!"),
+                Button(_("↩️ No, keep it"), "privacy"),
+            ),
+            edit=True,
+        )
+    ]
 
 
 async def delete(msg: Incoming, ctx: Ctx) -> list[Reply]:
     await privacy.erase(ctx.session, ctx.user, ctx.now(), ctx.services.get("places"))
     ctx.state.clear()
-    return [menu.menu_reply(ctx, _("Done: your data is deleted and your upcoming visits are "
-                                   "cancelled. You can still use the bot at any time."))]
+    return [
+        menu.menu_reply(
+            ctx,
+            _(
+                "Done: your data is deleted and your upcoming visits are "
+                "cancelled. You can still use the bot at any time."
+            ),
+        )
+    ]
 
 
 router.command("privacy", show)

@@ -42,8 +42,9 @@ MASK = "***"
 async def question(msg: Incoming, ctx: Ctx) -> list[Reply]:
     text = (msg.text or "").strip()
     result = answer(ctx.services[SEARCH_SERVICE], text, ctx.locale)
-    log.debug("question: decision=%s answer=%s reason=%s", result.decision, result.answer,
-              result.reason)
+    log.debug(
+        "question: decision=%s answer=%s reason=%s", result.decision, result.answer, result.reason
+    )
     if result.decision == "open" and result.answer:
         return await guides.open_guide(result.answer, msg, ctx)
     if result.decision == "choose":
@@ -57,28 +58,42 @@ async def question(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 
 def _choice(result: Answer, ctx: Ctx) -> Reply:
-    return Reply(text=_("I found a few guides that may help. Which one do you need?"),
-                 buttons=(*guides.guide_buttons(result.choices, ctx),
-                          (Button(_("None of these"), "menu"),)))
+    return Reply(
+        text=_("I found a few guides that may help. Which one do you need?"),
+        buttons=(
+            *guides.guide_buttons(result.choices, ctx),
+            (Button(_("None of these"), "menu"),),
+        ),
+    )
 
 
 def _small_talk(kind: str, ctx: Ctx) -> Reply:
     text = {
-        "greeting": _("Hello! Ask me anything about public e-services in your own words, for "
-                      "example: “how do I register a birth?” Or choose from the menu."),
-        "thanks": _("You are welcome! If you need anything else, just ask or choose from the "
-                    "menu."),
+        "greeting": _(
+            "Hello! Ask me anything about public e-services in your own words, for "
+            "example: “how do I register a birth?” Or choose from the menu."
+        ),
+        "thanks": _(
+            "You are welcome! If you need anything else, just ask or choose from the menu."
+        ),
         "ack": _("All right. You can type a question at any time, or choose from the menu."),
-        "empty": _("Please type your question in words, for example: “I forgot my VNeID "
-                   "password”. Or choose from the menu."),
+        "empty": _(
+            "Please type your question in words, for example: “I forgot my VNeID "
+            "password”. Or choose from the menu."
+        ),
     }[kind]
     return menu.menu_reply(ctx, text)
 
 
 def _no_guide(ctx: Ctx) -> Reply:
-    text = (_("Sorry, I do not have a guide for that yet. I have noted your question so that "
-              "we can add one.") + "\n\n"
-            + _("You can look through the guides by topic, or ask in other words."))
+    text = (
+        _(
+            "Sorry, I do not have a guide for that yet. I have noted your question so that "
+            "we can add one."
+        )
+        + "\n\n"
+        + _("You can look through the guides by topic, or ask in other words.")
+    )
     rows: list[tuple[Button, ...]] = [(Button(_("📖 Guides by topic"), "g:m"),)]
     if any(e.payload == BOOKING_PAYLOAD for e in menu.entries(ctx)):
         rows.append((Button(_("📅 Get help in person: book a visit"), BOOKING_PAYLOAD),))

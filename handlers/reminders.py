@@ -36,9 +36,13 @@ router = Router()
 OPEN, ON, OFF = "rem:set", "rem:on", "rem:off"
 QUIET, QUIET_CHOICE = "rem:quiet", "rem:q:"
 # The quiet hours a user may choose (never typed in: fewer mistakes on a small phone).
-PRESETS: dict[str, str | None] = {"usual": None, "20-07": "20:00-07:00",
-                                  "22-06": "22:00-06:00", "19-08": "19:00-08:00",
-                                  "off": QUIET_OFF}
+PRESETS: dict[str, str | None] = {
+    "usual": None,
+    "20-07": "20:00-07:00",
+    "22-06": "22:00-06:00",
+    "19-08": "19:00-08:00",
+    "off": QUIET_OFF,
+}
 
 
 async def setup(core: Core) -> None:
@@ -70,30 +74,43 @@ def _ways_on(booking_id: int | None = None) -> tuple[tuple[Button, ...], ...]:
 
 async def _record(session: AsyncSession, booking: Booking, now) -> None:
     insert = sqlite_insert if session.bind.dialect.name == "sqlite" else pg_insert
-    await session.execute(insert(VisitConfirmation).values(booking_id=booking.id,
-                                                           confirmed_at=now)
-                          .on_conflict_do_nothing(index_elements=["booking_id"]))
+    await session.execute(
+        insert(VisitConfirmation)
+        .values(booking_id=booking.id, confirmed_at=now)
+        .on_conflict_do_nothing(index_elements=["booking_id"])
+    )
 
 
 async def will_come(msg: Incoming, ctx: Ctx) -> list[Reply]:
     raw = (msg.payload or "").removeprefix(COME)
-    booking = (await service.own_booking(ctx.session, int(raw), ctx.user.id)
-               if raw.isdigit() and len(raw) < 12 else None)
+    booking = (
+        await service.own_booking(ctx.session, int(raw), ctx.user.id)
+        if raw.isdigit() and len(raw) < 12
+        else None
+    )
     if booking is None:
-        return [Reply(text=_("I could not find that visit among your bookings, so I did "
-                             "nothing."), buttons=_ways_on())]
+        return [
+            Reply(
+                text=_("I could not find that visit among your bookings, so I did nothing."),
+                buttons=_ways_on(),
+            )
+        ]
     slot = await ctx.session.get(Slot, booking.slot_id)
     if booking.status == "cancelled":
-        return [Reply(text=_("This visit was cancelled, so I did nothing."),
-                      buttons=_ways_on())]
+        return [Reply(text=_("This visit was cancelled, so I did nothing."), buttons=_ways_on())]
     if booking.status != "confirmed" or slot.starts_at <= ctx.now():
         return [Reply(text=_("This visit is over, so I did nothing."), buttons=_ways_on())]
     await _record(ctx.session, booking, ctx.now())
     when = texts.when(slot.starts_at, slot.ends_at)
-    text = (_("Thank you! We look forward to seeing you on {when}.", when=when)
-            if booking.for_self else
-            _("Thank you! We look forward to seeing {name} on {when}.",
-              name=booking.visitor_name or _("your relative"), when=when))
+    text = (
+        _("Thank you! We look forward to seeing you on {when}.", when=when)
+        if booking.for_self
+        else _(
+            "Thank you! We look forward to seeing {name} on {when}.",
+            name=booking.visitor_name or _("your relative"),
+            when=when,
+        )
+    )
     return [Reply(text=text, buttons=_ways_on(booking.id))]
 
 
@@ -107,30 +124,46 @@ def _hours(ctx: Ctx) -> str:
 async def describe_reminders(ctx: Ctx) -> str:
     if not (await _prefs(ctx)).enabled:
         return _("Reminders: off")
-    return _("Reminders: on (the day before at {time} and {hours} hours before a visit)",
-             time=ctx.config.reminders.day_before_hour, hours=_hours(ctx))
+    return _(
+        "Reminders: on (the day before at {time} and {hours} hours before a visit)",
+        time=ctx.config.reminders.day_before_hour,
+        hours=_hours(ctx),
+    )
 
 
 async def show_reminders(msg: Incoming, ctx: Ctx) -> list[Reply]:
     ctx.state.clear()
     if (await _prefs(ctx)).enabled:
-        text = _("Reminders are on: I write to you the day before each visit at {time}, and "
-                 "{hours} hours before it.", time=ctx.config.reminders.day_before_hour,
-                 hours=_hours(ctx))
+        text = _(
+            "Reminders are on: I write to you the day before each visit at {time}, and "
+            "{hours} hours before it.",
+            time=ctx.config.reminders.day_before_hour,
+            hours=_hours(ctx),
+        )
         switch = Button(_("🔕 Turn reminders off"), OFF)
     else:
         text = _("Reminders are off: I will not remind you of your visits.")
         switch = Button(_("🔔 Turn reminders on"), ON)
-    return [Reply(text=text, buttons=rows(switch, Button(_("⬅️ Back to settings"), "set"),
-                                          Button(_("🏠 Menu"), "menu")), edit=True)]
+    return [
+        Reply(
+            text=text,
+            buttons=rows(
+                switch, Button(_("⬅️ Back to settings"), "set"), Button(_("🏠 Menu"), "menu")
+            ),
+            edit=True,
+        )
+    ]
 
 
 async def switch(msg: Incoming, ctx: Ctx) -> list[Reply]:
     enabled = msg.payload == ON
     await save(ctx.session, ctx.user.id, ctx.now(), enabled=enabled)
     await plan.plan(ctx.session, ctx.config, ctx.now(), user_id=ctx.user.id)
-    note = (_("Done: reminders are on.") if enabled
-            else _("Done: reminders are off. You can turn them on again here at any time."))
+    note = (
+        _("Done: reminders are on.")
+        if enabled
+        else _("Done: reminders are off. You can turn them on again here at any time.")
+    )
     return [await settings.settings_reply(ctx, note)]
 
 
@@ -151,12 +184,22 @@ def _preset_label(ctx: Ctx, key: str) -> str:
 
 async def show_quiet(msg: Incoming, ctx: Ctx) -> list[Reply]:
     ctx.state.clear()
-    text = _("Quiet hours now: {span}.\nI send no reminders in your quiet hours: a reminder "
-             "that would fall inside them comes earlier, never after your visit. Choose your "
-             "quiet hours:", span=_quiet_text((await _prefs(ctx)).quiet))
+    text = _(
+        "Quiet hours now: {span}.\nI send no reminders in your quiet hours: a reminder "
+        "that would fall inside them comes earlier, never after your visit. Choose your "
+        "quiet hours:",
+        span=_quiet_text((await _prefs(ctx)).quiet),
+    )
     choices = [Button(_preset_label(ctx, key), QUIET_CHOICE + key) for key in PRESETS]
-    return [Reply(text=text, buttons=rows(*choices, Button(_("⬅️ Back to settings"), "set"),
-                                          Button(_("🏠 Menu"), "menu")), edit=True)]
+    return [
+        Reply(
+            text=text,
+            buttons=rows(
+                *choices, Button(_("⬅️ Back to settings"), "set"), Button(_("🏠 Menu"), "menu")
+            ),
+            edit=True,
+        )
+    ]
 
 
 async def choose_quiet(msg: Incoming, ctx: Ctx) -> list[Reply]:
@@ -176,22 +219,21 @@ async def _export(session: AsyncSession, user: User) -> dict[str, Any] | None:
     row = await session.get(ReminderSetting, user.id)
     if row is None:
         return None
-    return {"reminders": "on" if row.enabled else "off",
-            "quiet_hours": row.quiet_hours or "usual"}
+    return {"reminders": "on" if row.enabled else "off", "quiet_hours": row.quiet_hours or "usual"}
 
 
 async def _erase(session: AsyncSession, user: User, now, places) -> int:
-    result = await session.execute(delete(ReminderSetting)
-                                   .where(ReminderSetting.user_id == user.id))
+    result = await session.execute(
+        delete(ReminderSetting).where(ReminderSetting.user_id == user.id)
+    )
     return result.rowcount
 
 
-privacy.register(privacy.Holder("reminder_settings", N_("Your reminder settings"), _export,
-                                _erase))
-settings.add_setting(settings.SettingEntry(OPEN, N_("🔔 Reminders"), describe_reminders,
-                                           order=10))
-settings.add_setting(settings.SettingEntry(QUIET, N_("🌙 Quiet hours"), describe_quiet,
-                                           order=20))
+privacy.register(
+    privacy.Holder("reminder_settings", N_("Your reminder settings"), _export, _erase)
+)
+settings.add_setting(settings.SettingEntry(OPEN, N_("🔔 Reminders"), describe_reminders, order=10))
+settings.add_setting(settings.SettingEntry(QUIET, N_("🌙 Quiet hours"), describe_quiet, order=20))
 router.payload(COME, will_come, always=True)
 router.payload(OPEN, show_reminders, always=True)
 router.payload(ON, switch)

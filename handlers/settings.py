@@ -33,13 +33,20 @@ SETTINGS: list[SettingEntry] = []
 
 
 def add_setting(entry: SettingEntry) -> None:
-    SETTINGS[:] = sorted([e for e in SETTINGS if e.payload != entry.payload] + [entry],
-                         key=lambda e: e.order)
+    SETTINGS[:] = sorted(
+        [e for e in SETTINGS if e.payload != entry.payload] + [entry], key=lambda e: e.order
+    )
 
 
-menu.add(menu.MenuEntry(OPEN, N_("⚙️ Settings"),
-                        N_("Change your settings: reminders, quiet hours, news."),
-                        visible=lambda ctx: bool(SETTINGS), order=850))
+menu.add(
+    menu.MenuEntry(
+        OPEN,
+        N_("⚙️ Settings"),
+        N_("Change your settings: reminders, quiet hours, news."),
+        visible=lambda ctx: bool(SETTINGS),
+        order=850,
+    )
+)
 
 
 async def settings_reply(ctx: Ctx, note: str | None = None) -> Reply:

@@ -13,10 +13,19 @@ router = Router()
 
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 
-menu.add(menu.MenuEntry("help", N_("❓ What can this bot do?"),
-                        N_("Explain what this bot can do."), order=900))
-menu.add(menu.MenuEntry("lang", N_("🌐 Language / Ngôn ngữ"),
-                        N_("Switch between Vietnamese and English."), order=910))
+menu.add(
+    menu.MenuEntry(
+        "help", N_("❓ What can this bot do?"), N_("Explain what this bot can do."), order=900
+    )
+)
+menu.add(
+    menu.MenuEntry(
+        "lang",
+        N_("🌐 Language / Ngôn ngữ"),
+        N_("Switch between Vietnamese and English."),
+        order=910,
+    )
+)
 
 
 def _language_row() -> tuple[Button, ...]:
@@ -29,9 +38,14 @@ async def start(msg: Incoming, ctx: Ctx) -> list[Reply]:
         from handlers import points
 
         return await points.open_from_link(msg, ctx)
-    text = (_("Hello! I am Trợ lý số, Hanoi's digital assistant. I help you use public "
-              "e-services step by step.") + "\n\n"
-            + _("Which language do you prefer? You can change it later in the menu."))
+    text = (
+        _(
+            "Hello! I am Trợ lý số, Hanoi's digital assistant. I help you use public "
+            "e-services step by step."
+        )
+        + "\n\n"
+        + _("Which language do you prefer? You can change it later in the menu.")
+    )
     greeting = Reply(text=text, buttons=(_language_row(), *menu.buttons(ctx)))
     return [greeting, *await menu.resume_offers(ctx)]
 
@@ -44,8 +58,12 @@ async def show_menu(msg: Incoming, ctx: Ctx) -> list[Reply]:
 async def show_help(msg: Incoming, ctx: Ctx) -> list[Reply]:
     lines = [_("Here is what I can do for you:")]
     lines += [f"• {_(e.help)}" for e in menu.entries(ctx)]
-    lines.append(_("Commands: /menu shows the menu, /cancel stops what you are doing, "
-                   "/help shows this message."))
+    lines.append(
+        _(
+            "Commands: /menu shows the menu, /cancel stops what you are doing, "
+            "/help shows this message."
+        )
+    )
     return [menu.menu_reply(ctx, "\n".join(lines))]
 
 
@@ -57,8 +75,13 @@ async def cancel(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 
 async def choose_language(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    return [Reply(text=_("Choose your language:"), buttons=(_language_row(),),
-                  edit=msg.payload is not None)]
+    return [
+        Reply(
+            text=_("Choose your language:"),
+            buttons=(_language_row(),),
+            edit=msg.payload is not None,
+        )
+    ]
 
 
 async def set_language(msg: Incoming, ctx: Ctx) -> list[Reply]:
@@ -69,8 +92,13 @@ async def set_language(msg: Incoming, ctx: Ctx) -> list[Reply]:
     ctx.locale = code
     with use_locale(code):
         text = _("Done: I will speak {language} from now on.", language=LANGUAGES[code])
-        return [menu.menu_reply(ctx, text + "\n\n" + _("What would you like to do? Choose a "
-                                                       "button below."), edit=True)]
+        return [
+            menu.menu_reply(
+                ctx,
+                text + "\n\n" + _("What would you like to do? Choose a button below."),
+                edit=True,
+            )
+        ]
 
 
 async def not_understood(msg: Incoming, ctx: Ctx) -> list[Reply]:
@@ -84,21 +112,34 @@ async def not_understood(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 
 async def stale_button(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    return [menu.menu_reply(ctx, _("That button is no longer active, so I did nothing. "
-                                   "Please choose again:"))]
+    return [
+        menu.menu_reply(
+            ctx, _("That button is no longer active, so I did nothing. Please choose again:")
+        )
+    ]
 
 
 async def too_long(msg: Incoming, ctx: Ctx) -> list[Reply]:
     limit = ctx.config.bot.max_text_chars
-    text = _("Your message is too long for me ({length} characters; at most {limit}). Please "
-             "send a shorter message — I have not used this one.",
-             length=len(msg.text or ""), limit=limit)
+    text = _(
+        "Your message is too long for me ({length} characters; at most {limit}). Please "
+        "send a shorter message — I have not used this one.",
+        length=len(msg.text or ""),
+        limit=limit,
+    )
     return [menu.menu_reply(ctx, text)]
 
 
 def apology() -> list[Reply]:
-    return [menu.menu_reply(None, _("Sorry, something went wrong on our side and nothing was "
-                                    "changed. Please try again, or choose from the menu:"))]
+    return [
+        menu.menu_reply(
+            None,
+            _(
+                "Sorry, something went wrong on our side and nothing was "
+                "changed. Please try again, or choose from the menu:"
+            ),
+        )
+    ]
 
 
 router.command("start", start)

@@ -1,4 +1,4 @@
-""""📊 Numbers" in the officer menu: bookings, attendance and no-shows of my communes' and wards'
+""" "📊 Numbers" in the officer menu: bookings, attendance and no-shows of my communes' and wards'
 points for the last weeks (an admin sees every point), and — city-wide — the most read guides
 with their "Did this help?" answers per version, and the questions no guide answered.
 The full tables are `trolyso report bookings|attendance|guides|questions` (CSV).
@@ -33,9 +33,16 @@ def _buttons(*extra: Button) -> tuple[tuple[Button, ...], ...]:
 
 
 def _week_line(w: PointWeek) -> str:
-    line = _("Week {n} (from {day}): {booked} booked · {came} came · {missed} did not come · "
-             "{cancelled} cancelled", n=w.week.number, day=format_date(w.week.monday, "d/M"),
-             booked=w.booked, came=w.attended, missed=w.no_show, cancelled=w.cancelled)
+    line = _(
+        "Week {n} (from {day}): {booked} booked · {came} came · {missed} did not come · "
+        "{cancelled} cancelled",
+        n=w.week.number,
+        day=format_date(w.week.monday, "d/M"),
+        booked=w.booked,
+        came=w.attended,
+        missed=w.no_show,
+        cancelled=w.cancelled,
+    )
     if w.not_marked:
         line += " · " + _("{n} not marked yet", n=w.not_marked)
     return line
@@ -49,13 +56,22 @@ async def bookings(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     today = ctx.now().astimezone(ctx.config.tz).date()
     since = week_start(today - timedelta(weeks=WEEKS - 1), ctx.config.tz)
     until = week_start(today + timedelta(weeks=1), ctx.config.tz)
-    weeks = await by_point_week(ctx.session, ctx.config.tz, ctx.now(), since=since,
-                                until=until,
-                                unit_ids=None if officer.is_admin else officer.unit_ids)
-    title = (_("📊 Bookings at every support point, last {n} weeks:", n=WEEKS)
-             if officer.is_admin else
-             _("📊 Bookings at the support points of your communes and wards, last {n} "
-               "weeks:", n=WEEKS))
+    weeks = await by_point_week(
+        ctx.session,
+        ctx.config.tz,
+        ctx.now(),
+        since=since,
+        until=until,
+        unit_ids=None if officer.is_admin else officer.unit_ids,
+    )
+    title = (
+        _("📊 Bookings at every support point, last {n} weeks:", n=WEEKS)
+        if officer.is_admin
+        else _(
+            "📊 Bookings at the support points of your communes and wards, last {n} weeks:",
+            n=WEEKS,
+        )
+    )
     by_point: dict[str, list[PointWeek]] = {}
     for w in weeks:
         by_point.setdefault(w.point_id, []).append(w)
@@ -69,11 +85,23 @@ async def bookings(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     if not weeks:
         lines.append(_("No bookings in these weeks."))
     if len(busiest) > MAX_POINTS:
-        lines += ["", _("…and {n} more points: the full table is “trolyso report bookings”.",
-                        n=len(busiest) - MAX_POINTS)]
-    return [Reply(text="\n".join(lines), edit=msg.payload is not None, buttons=_buttons(
-        Button(_("📚 Guides read and feedback"), GUIDES),
-        Button(_("❓ Questions without an answer"), QUESTIONS)))]
+        lines += [
+            "",
+            _(
+                "…and {n} more points: the full table is “trolyso report bookings”.",
+                n=len(busiest) - MAX_POINTS,
+            ),
+        ]
+    return [
+        Reply(
+            text="\n".join(lines),
+            edit=msg.payload is not None,
+            buttons=_buttons(
+                Button(_("📚 Guides read and feedback"), GUIDES),
+                Button(_("❓ Questions without an answer"), QUESTIONS),
+            ),
+        )
+    ]
 
 
 def _title(ctx: Ctx, guide_id: str) -> str:
@@ -98,36 +126,63 @@ async def guides(msg: Incoming, ctx: Ctx) -> list[Reply]:
             c["no"] += no
     lines = [_("📚 Most read guides, whole city, last {n} days:", n=CITY_DAYS)]
     top = [gid for gid, n in views.most_common(TOP) if n]
-    lines += [_("{i}. {title} — {views} views, {done} read to the end", i=i,
-                title=_title(ctx, gid), views=views[gid], done=finished[gid])
-              for i, gid in enumerate(top, start=1)]
+    lines += [
+        _(
+            "{i}. {title} — {views} views, {done} read to the end",
+            i=i,
+            title=_title(ctx, gid),
+            views=views[gid],
+            done=finished[gid],
+        )
+        for i, gid in enumerate(top, start=1)
+    ]
     if not top:
         lines.append(_("No guide was opened in these days."))
     lines += ["", _("“Did this help?” per guide version (👍 yes / 👎 no):")]
     ranked = sorted(votes.items(), key=lambda kv: (-(kv[1]["yes"] + kv[1]["no"]), kv[0]))
-    lines += [_("• {title} (version {version}): 👍 {yes} / 👎 {no}", title=_title(ctx, gid),
-                version=version, yes=c["yes"], no=c["no"])
-              for (gid, version), c in ranked[:TOP]]
+    lines += [
+        _(
+            "• {title} (version {version}): 👍 {yes} / 👎 {no}",
+            title=_title(ctx, gid),
+            version=version,
+            yes=c["yes"],
+            no=c["no"],
+        )
+        for (gid, version), c in ranked[:TOP]
+    ]
     if not ranked:
         lines.append(_("No answers yet."))
-    return [Reply(text="\n".join(lines), buttons=_buttons(Button(_("📊 Bookings"), OPEN)),
-                  edit=True)]
+    return [
+        Reply(text="\n".join(lines), buttons=_buttons(Button(_("📊 Bookings"), OPEN)), edit=True)
+    ]
 
 
 @officer_action
 async def questions(msg: Incoming, ctx: Ctx) -> list[Reply]:
     await require_officer(ctx)
-    found = await question_rows(ctx.session, ctx.config.tz,
-                                ctx.now() - timedelta(days=CITY_DAYS), TOP)
-    lines = [_("❓ Questions no guide answered, whole city, last {n} days (most asked first):",
-               n=CITY_DAYS)]
-    lines += [ngettext("• “{question}” — {n} time", "• “{question}” — {n} times", count,
-                       question=question[:120])
-              for count, _locale, question, _first, _last in found]
+    found = await question_rows(
+        ctx.session, ctx.config.tz, ctx.now() - timedelta(days=CITY_DAYS), TOP
+    )
+    lines = [
+        _(
+            "❓ Questions no guide answered, whole city, last {n} days (most asked first):",
+            n=CITY_DAYS,
+        )
+    ]
+    lines += [
+        ngettext(
+            "• “{question}” — {n} time",
+            "• “{question}” — {n} times",
+            count,
+            question=question[:120],
+        )
+        for count, _locale, question, _first, _last in found
+    ]
     if not found:
         lines.append(_("None: every question found a guide."))
-    return [Reply(text="\n".join(lines), buttons=_buttons(Button(_("📊 Bookings"), OPEN)),
-                  edit=True)]
+    return [
+        Reply(text="\n".join(lines), buttons=_buttons(Button(_("📊 Bookings"), OPEN)), edit=True)
+    ]
 
 
 router.payload(OPEN, bookings, always=True)

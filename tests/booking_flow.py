@@ -24,24 +24,52 @@ from tests.chat import Chat
 MONDAY = date(2026, 11, 30)
 
 
-def point(id: str, unit: str, *, seats: int = 10, priority: int = 2,
-          weekdays: tuple[int, ...] = (0, 2), end: time = time(10),
-          one_off: tuple[OneOffSession, ...] = ()) -> Point:
+def point(
+    id: str,
+    unit: str,
+    *,
+    seats: int = 10,
+    priority: int = 2,
+    weekdays: tuple[int, ...] = (0, 2),
+    end: time = time(10),
+    one_off: tuple[OneOffSession, ...] = (),
+) -> Point:
     """A point open from 08:00 to `end` on `weekdays` in slots of 30 minutes."""
-    return Point(id=id, unit=unit, name=f"Điểm hỗ trợ {id}", address=f"Số 1 phố {id}, Hà Nội",
-                 lat=21.03, lon=105.85, accessibility="Lối vào không có bậc",
-                 regular=(RegularSession(weekdays=weekdays, start=time(8), end=end,
-                                         slot_minutes=30, seats_per_slot=seats,
-                                         priority_seats=priority),),
-                 one_off=one_off, closed=(), sample=True)
+    return Point(
+        id=id,
+        unit=unit,
+        name=f"Điểm hỗ trợ {id}",
+        address=f"Số 1 phố {id}, Hà Nội",
+        lat=21.03,
+        lon=105.85,
+        accessibility="Lối vào không có bậc",
+        regular=(
+            RegularSession(
+                weekdays=weekdays,
+                start=time(8),
+                end=end,
+                slot_minutes=30,
+                seats_per_slot=seats,
+                priority_seats=priority,
+            ),
+        ),
+        one_off=one_off,
+        closed=(),
+        sample=True,
+    )
 
 
 def sample_places(*points: Point) -> Places:
-    units = {"hoan-kiem": Unit("hoan-kiem", "phuong", "Hoàn Kiếm", 21.0287, 105.8524),
-             "cau-giay": Unit("cau-giay", "phuong", "Cầu Giấy", 21.03, 105.79),
-             "ba-dinh": Unit("ba-dinh", "phuong", "Ba Đình", 21.0368, 105.8347)}
-    points = points or (point("hk-1", "hoan-kiem"), point("cg-1", "cau-giay"),
-                        point("cg-2", "cau-giay"))
+    units = {
+        "hoan-kiem": Unit("hoan-kiem", "phuong", "Hoàn Kiếm", 21.0287, 105.8524),
+        "cau-giay": Unit("cau-giay", "phuong", "Cầu Giấy", 21.03, 105.79),
+        "ba-dinh": Unit("ba-dinh", "phuong", "Ba Đình", 21.0368, 105.8347),
+    }
+    points = points or (
+        point("hk-1", "hoan-kiem"),
+        point("cg-1", "cau-giay"),
+        point("cg-2", "cau-giay"),
+    )
     by_unit: dict[str, tuple[Point, ...]] = {}
     for p in points:
         by_unit[p.unit] = (*by_unit.get(p.unit, ()), p)
@@ -56,9 +84,16 @@ async def use_places(core: Core, places: Places | None = None) -> Places:
     return places
 
 
-async def book_for_parent(chat: Chat, *, ward: str = "hoan kiem", day: str = "Monday",
-                          time_label: str = "08:30", name: str = "Nguyễn Thị Lan",
-                          phone: str = "0912 345 678", confirm: bool = True) -> None:
+async def book_for_parent(
+    chat: Chat,
+    *,
+    ward: str = "hoan kiem",
+    day: str = "Monday",
+    time_label: str = "08:30",
+    name: str = "Nguyễn Thị Lan",
+    phone: str = "0912 345 678",
+    confirm: bool = True,
+) -> None:
     """Walk the dialog as a son booking for his mother (aged 60+, needs a wheelchair)."""
     await chat.say("/menu")
     await chat.press("Book a visit")
@@ -86,8 +121,11 @@ async def slot_at(core: Core, point_id: str, day: date, hh_mm: str) -> Slot:
     hour, minute = (int(x) for x in hh_mm.split(":"))
     starts = datetime.combine(day, time(hour, minute), tzinfo=HANOI).astimezone(UTC)
     async with core.db.transaction() as session:
-        return (await session.scalars(select(Slot).where(Slot.point_id == point_id,
-                                                         Slot.starts_at == starts))).one()
+        return (
+            await session.scalars(
+                select(Slot).where(Slot.point_id == point_id, Slot.starts_at == starts)
+            )
+        ).one()
 
 
 async def rows_of(core: Core, model, *where) -> list:
@@ -97,8 +135,9 @@ async def rows_of(core: Core, model, *where) -> list:
 
 async def user_id_of(core: Core, chat: Chat) -> int:
     async with core.db.transaction() as session:
-        return await session.scalar(select(User.id).where(User.channel == chat.channel,
-                                                          User.external_id == chat.user_id))
+        return await session.scalar(
+            select(User.id).where(User.channel == chat.channel, User.external_id == chat.user_id)
+        )
 
 
 async def wait_in_line(chat: Chat, time_label: str, *, name: str = "Đỗ Thị Mai") -> None:

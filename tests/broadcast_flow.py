@@ -19,8 +19,10 @@ from tests.booking_flow import MONDAY, slot_at, user_id_of
 from tests.chat import Chat
 
 ADMIN, HOAN_KIEM, CAU_GIAY = "900", "100", "200"
-OFFICERS = {"officers__admins": [ADMIN],
-            "officers__officers": [f"{HOAN_KIEM}:hoan-kiem", f"{CAU_GIAY}:cau-giay,ba-dinh"]}
+OFFICERS = {
+    "officers__admins": [ADMIN],
+    "officers__officers": [f"{HOAN_KIEM}:hoan-kiem", f"{CAU_GIAY}:cau-giay,ba-dinh"],
+}
 
 
 def telegram(core: Core, user_id: str) -> Chat:
@@ -34,8 +36,14 @@ async def subscribed(core: Core, user_id: str, *units: str) -> Chat:
     return chat
 
 
-async def booked(core: Core, user_id: str, point_id: str, hh_mm: str = "08:30",
-                 day: date = MONDAY, name: str = "Trần Văn Hùng") -> Booking:
+async def booked(
+    core: Core,
+    user_id: str,
+    point_id: str,
+    hh_mm: str = "08:30",
+    day: date = MONDAY,
+    name: str = "Trần Văn Hùng",
+) -> Booking:
     """A confirmed booking made by `user_id` (who writes to the bot first)."""
     chat = telegram(core, user_id)
     await chat.say("/menu")
@@ -43,9 +51,14 @@ async def booked(core: Core, user_id: str, point_id: str, hh_mm: str = "08:30",
     slot = await slot_at(core, point_id, day, hh_mm)
     async with core.db.transaction() as session:
         booking = await service.book(
-            session, slot.id, service.Booker(uid, "telegram", user_id, "en"),
-            service.Details(for_self=True, name=name, phone="+84912345678", help_topic="dvc",
-                            consent=True), core.clock.now())
+            session,
+            slot.id,
+            service.Booker(uid, "telegram", user_id, "en"),
+            service.Details(
+                for_self=True, name=name, phone="+84912345678", help_topic="dvc", consent=True
+            ),
+            core.clock.now(),
+        )
         assert booking is not None
         return booking
 
@@ -65,5 +78,12 @@ async def compose(chat: Chat, text: str) -> None:
 
 async def outbox(core: Core, kind: str = "broadcast") -> list[OutboxMessage]:
     async with core.db.transaction() as session:
-        return list((await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)
-                                           .order_by(OutboxMessage.id))).all())
+        return list(
+            (
+                await session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.kind == kind)
+                    .order_by(OutboxMessage.id)
+                )
+            ).all()
+        )

@@ -1,8 +1,8 @@
 """`Chat`: talk to the core as one user would, without any channel.
 
-    await chat.say("/start")           # returns the replies
-    await chat.press("English")        # presses a button of the last replies, by label
-    chat.text                          # all text of the last replies
+await chat.say("/start")           # returns the replies
+await chat.press("English")        # presses a button of the last replies, by label
+chat.text                          # all text of the last replies
 """
 
 from __future__ import annotations
@@ -16,8 +16,14 @@ _ids = count(1)
 
 
 class Chat:
-    def __init__(self, core: Core, user_id: str = "1001", channel: str = "test",
-                 language: str | None = None, chat_id: str | None = None):
+    def __init__(
+        self,
+        core: Core,
+        user_id: str = "1001",
+        channel: str = "test",
+        language: str | None = None,
+        chat_id: str | None = None,
+    ):
         self.core = core
         self.user_id = user_id
         self.chat_id = chat_id or user_id
@@ -26,8 +32,14 @@ class Chat:
         self.replies: list[Reply] = []
 
     async def send(self, **fields) -> list[Reply]:
-        msg = Incoming(channel=self.channel, chat_id=self.chat_id, user_id=self.user_id,
-                       language_hint=self.language, update_id=str(next(_ids)), **fields)
+        msg = Incoming(
+            channel=self.channel,
+            chat_id=self.chat_id,
+            user_id=self.user_id,
+            language_hint=self.language,
+            update_id=str(next(_ids)),
+            **fields,
+        )
         self.replies = await self.core.handle(msg)
         assert self.replies, "the bot must never stay silent"
         return self.replies
@@ -47,8 +59,7 @@ class Chat:
         return await self.tap(button.payload)
 
     async def share_contact(self, phone: str, own: bool = True) -> list[Reply]:
-        return await self.send(contact=Contact(phone=phone,
-                                               user_id=self.user_id if own else None))
+        return await self.send(contact=Contact(phone=phone, user_id=self.user_id if own else None))
 
     async def share_location(self, lat: float, lon: float) -> list[Reply]:
         return await self.send(location=Location(lat, lon))

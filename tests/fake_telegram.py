@@ -37,16 +37,38 @@ from typing import Any
 from aiohttp import web
 
 TOKEN = "123456:TEST-token-for-the-fake-bot-api"
-BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Trợ lý số (test)",
-            "username": "trolyso_test_bot", "can_join_groups": False,
-            "can_read_all_group_messages": False, "supports_inline_queries": False}
+BOT_USER = {
+    "id": 123456,
+    "is_bot": True,
+    "first_name": "Trợ lý số (test)",
+    "username": "trolyso_test_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
 SEND_METHODS = {"sendMessage", "sendDocument", "sendLocation", "sendVenue", "editMessageText"}
 # Parameters that are plain strings; every other string parameter is JSON-encoded by clients
 # (PTB sends reply_markup, chat_id, ... as JSON text), so it is decoded before recording.
-_STRING_PARAMS = {"text", "caption", "title", "address", "callback_query_id", "url",
-                  "secret_token", "parse_mode", "inline_message_id", "file_id", "phone_number",
-                  "first_name", "last_name", "foursquare_id", "foursquare_type",
-                  "google_place_id", "google_place_type", "ip_address"}
+_STRING_PARAMS = {
+    "text",
+    "caption",
+    "title",
+    "address",
+    "callback_query_id",
+    "url",
+    "secret_token",
+    "parse_mode",
+    "inline_message_id",
+    "file_id",
+    "phone_number",
+    "first_name",
+    "last_name",
+    "foursquare_id",
+    "foursquare_type",
+    "google_place_id",
+    "google_place_type",
+    "ip_address",
+}
 
 
 @dataclass
@@ -79,9 +101,15 @@ def _decode(params: dict[str, Any]) -> dict[str, Any]:
 
 
 class FakeTelegram:
-    def __init__(self, token: str = TOKEN, *, rate_per_second: float | None = None,
-                 rate_per_chat_per_second: float | None = None, retry_after: int = 1,
-                 record: bool = True):
+    def __init__(
+        self,
+        token: str = TOKEN,
+        *,
+        rate_per_second: float | None = None,
+        rate_per_chat_per_second: float | None = None,
+        retry_after: int = 1,
+        record: bool = True,
+    ):
         self.token = token
         self.rate_per_second = rate_per_second
         self.rate_per_chat_per_second = rate_per_chat_per_second
@@ -167,14 +195,18 @@ class FakeTelegram:
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
-    async def wait_for(self, method: str, count: int = 1, *, within: float = 10.0,
-                       **match: Any) -> list[Call]:
+    async def wait_for(
+        self, method: str, count: int = 1, *, within: float = 10.0, **match: Any
+    ) -> list[Call]:
         """Wait until the bot has called `method` `count` times (optionally only calls whose
         payload has the given values, e.g. chat_id=42); returns those calls."""
 
         def found() -> list[Call]:
-            return [c for c in self.calls if c.method == method
-                    and all(c.payload.get(k) == v for k, v in match.items())]
+            return [
+                c
+                for c in self.calls
+                if c.method == method and all(c.payload.get(k) == v for k, v in match.items())
+            ]
 
         async with asyncio.timeout(within), self._recorded:
             await self._recorded.wait_for(lambda: len(found()) >= count)
@@ -195,21 +227,27 @@ class FakeTelegram:
     # ---- what users do ----------------------------------------------------------------------
 
     @staticmethod
-    def user(user_id: int, language_code: str | None = "vi",
-             first_name: str = "Lan") -> dict[str, Any]:
+    def user(
+        user_id: int, language_code: str | None = "vi", first_name: str = "Lan"
+    ) -> dict[str, Any]:
         user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
         if language_code:
             user["language_code"] = language_code
         return user
 
-    def _user_message(self, chat_id: int, user_id: int | None, language_code: str | None,
-                      **content: Any) -> dict[str, Any]:
+    def _user_message(
+        self, chat_id: int, user_id: int | None, language_code: str | None, **content: Any
+    ) -> dict[str, Any]:
         chat = self._chats[chat_id]
         message_id = chat.next_message_id
         chat.next_message_id += 1
-        return {"message_id": message_id, "date": int(time.time()),
-                "chat": {"id": chat_id, "type": "private", "first_name": "Lan"},
-                "from": self.user(user_id or chat_id, language_code), **content}
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private", "first_name": "Lan"},
+            "from": self.user(user_id or chat_id, language_code),
+            **content,
+        }
 
     def push(self, update: dict[str, Any], chat_id: int | None = None) -> dict[str, Any]:
         """Make an update available to getUpdates (an `update_id` is assigned)."""
@@ -223,50 +261,89 @@ class FakeTelegram:
         _release(self._poll_waiters)
         return update
 
-    def push_text(self, chat_id: int, text: str, *, user_id: int | None = None,
-                  language_code: str | None = "vi") -> dict[str, Any]:
+    def push_text(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        user_id: int | None = None,
+        language_code: str | None = "vi",
+    ) -> dict[str, Any]:
         content: dict[str, Any] = {"text": text}
         if text.startswith("/"):
             length = len(text.split(maxsplit=1)[0])
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
-        return self.push({"message": self._user_message(chat_id, user_id, language_code,
-                                                        **content)}, chat_id)
+        return self.push(
+            {"message": self._user_message(chat_id, user_id, language_code, **content)}, chat_id
+        )
 
-    def push_callback(self, chat_id: int, message_id: int, data: str, *,
-                      user_id: int | None = None,
-                      language_code: str | None = "vi") -> dict[str, Any]:
+    def push_callback(
+        self,
+        chat_id: int,
+        message_id: int,
+        data: str,
+        *,
+        user_id: int | None = None,
+        language_code: str | None = "vi",
+    ) -> dict[str, Any]:
         """The user presses a button with `data` under the bot's message `message_id`."""
-        query = {"id": str(next(self._callback_ids)),
-                 "from": self.user(user_id or chat_id, language_code),
-                 "message": copy.deepcopy(self.message(chat_id, message_id)),
-                 "chat_instance": f"ci{chat_id}", "data": data}
+        query = {
+            "id": str(next(self._callback_ids)),
+            "from": self.user(user_id or chat_id, language_code),
+            "message": copy.deepcopy(self.message(chat_id, message_id)),
+            "chat_instance": f"ci{chat_id}",
+            "data": data,
+        }
         return self.push({"callback_query": query}, chat_id)
 
-    def push_location(self, chat_id: int, latitude: float, longitude: float, *,
-                      user_id: int | None = None) -> dict[str, Any]:
+    def push_location(
+        self, chat_id: int, latitude: float, longitude: float, *, user_id: int | None = None
+    ) -> dict[str, Any]:
         location = {"latitude": latitude, "longitude": longitude}
-        return self.push({"message": self._user_message(chat_id, user_id, "vi",
-                                                        location=location)}, chat_id)
+        return self.push(
+            {"message": self._user_message(chat_id, user_id, "vi", location=location)}, chat_id
+        )
 
-    def push_contact(self, chat_id: int, phone: str, *, user_id: int | None = None,
-                     contact_user_id: int | None = None,
-                     first_name: str = "Lan") -> dict[str, Any]:
+    def push_contact(
+        self,
+        chat_id: int,
+        phone: str,
+        *,
+        user_id: int | None = None,
+        contact_user_id: int | None = None,
+        first_name: str = "Lan",
+    ) -> dict[str, Any]:
         contact: dict[str, Any] = {"phone_number": phone, "first_name": first_name}
         if contact_user_id is not None:
             contact["user_id"] = contact_user_id
-        return self.push({"message": self._user_message(chat_id, user_id, "vi",
-                                                        contact=contact)}, chat_id)
+        return self.push(
+            {"message": self._user_message(chat_id, user_id, "vi", contact=contact)}, chat_id
+        )
 
-    def push_document(self, chat_id: int, filename: str, data: bytes,
-                      mime_type: str = "application/pdf", *, caption: str | None = None,
-                      user_id: int | None = None) -> dict[str, Any]:
+    def push_document(
+        self,
+        chat_id: int,
+        filename: str,
+        data: bytes,
+        mime_type: str = "application/pdf",
+        *,
+        caption: str | None = None,
+        user_id: int | None = None,
+    ) -> dict[str, Any]:
         file_id = f"file{len(self._files) + 1}"
         self._files[file_id] = (f"documents/{file_id}_{filename}", data, mime_type)
-        document = {"file_id": file_id, "file_unique_id": "u" + file_id, "file_name": filename,
-                    "mime_type": mime_type, "file_size": len(data)}
+        document = {
+            "file_id": file_id,
+            "file_unique_id": "u" + file_id,
+            "file_name": filename,
+            "mime_type": mime_type,
+            "file_size": len(data),
+        }
         extra = {"caption": caption} if caption else {}
-        return self.push({"message": self._user_message(chat_id, user_id, "vi",
-                                                        document=document, **extra)}, chat_id)
+        return self.push(
+            {"message": self._user_message(chat_id, user_id, "vi", document=document, **extra)},
+            chat_id,
+        )
 
     # ---- the Bot API ------------------------------------------------------------------------
 
@@ -293,9 +370,11 @@ class FakeTelegram:
             reader = await request.multipart()
             async for part in reader:
                 if part.filename is not None:
-                    params[part.name] = {"filename": part.filename,
-                                         "mime_type": part.headers.get("Content-Type"),
-                                         "content": bytes(await part.read())}
+                    params[part.name] = {
+                        "filename": part.filename,
+                        "mime_type": part.headers.get("Content-Type"),
+                        "content": bytes(await part.read()),
+                    }
                 else:
                     params[part.name] = await part.text()
             return _decode(params)
@@ -335,8 +414,9 @@ class FakeTelegram:
                 self._recorded.notify_all()
         return response
 
-    def _rate_limited(self, method: str, payload: dict[str, Any],
-                      now: float) -> web.Response | None:
+    def _rate_limited(
+        self, method: str, payload: dict[str, Any], now: float
+    ) -> web.Response | None:
         if method not in SEND_METHODS or method == "editMessageText":
             return None
         checks = [(self.rate_per_second, self._sent_times)]
@@ -350,8 +430,9 @@ class FakeTelegram:
                 times.popleft()
             if len(times) >= rate:
                 retry = max(self.retry_after, math.ceil(1.0 - (now - times[0])))
-                return self._error(429, f"Too Many Requests: retry after {retry}",
-                                   retry_after=retry)
+                return self._error(
+                    429, f"Too Many Requests: retry after {retry}", retry_after=retry
+                )
         for rate, times in checks:
             if rate:
                 times.append(now)
@@ -375,9 +456,13 @@ class FakeTelegram:
         chat = self._chats[chat_id]
         message_id = chat.next_message_id
         chat.next_message_id += 1
-        message = {"message_id": message_id, "date": int(time.time()),
-                   "chat": {"id": chat_id, "type": "private", "first_name": "Lan"},
-                   "from": BOT_USER, **{k: v for k, v in content.items() if v is not None}}
+        message = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private", "first_name": "Lan"},
+            "from": BOT_USER,
+            **{k: v for k, v in content.items() if v is not None},
+        }
         chat.messages[message_id] = message
         return message
 
@@ -395,13 +480,21 @@ class FakeTelegram:
         return self._ok(True)
 
     async def _m_getWebhookInfo(self, p: dict[str, Any]) -> web.Response:
-        return self._ok({"url": self.webhook.get("url", ""), "has_custom_certificate": False,
-                         "pending_update_count": len(self._updates)})
+        return self._ok(
+            {
+                "url": self.webhook.get("url", ""),
+                "has_custom_certificate": False,
+                "pending_update_count": len(self._updates),
+            }
+        )
 
     async def _m_getUpdates(self, p: dict[str, Any]) -> web.Response:
         if self.webhook.get("url"):
-            return self._error(409, "Conflict: can't use getUpdates method while webhook "
-                                    "is active; use deleteWebhook to delete the webhook first")
+            return self._error(
+                409,
+                "Conflict: can't use getUpdates method while webhook "
+                "is active; use deleteWebhook to delete the webhook first",
+            )
         offset = int(p.get("offset") or 0)
         limit = min(max(int(p.get("limit") or 100), 1), 100)
         timeout = float(p.get("timeout") or 0)
@@ -418,8 +511,11 @@ class FakeTelegram:
         text = p.get("text")
         if not text or len(text.encode("utf-16-le")) // 2 > 4096:
             return self._error(400, "Bad Request: message text is empty or too long")
-        return self._ok(self._bot_message(self._chat_id(p), text=text,
-                                          reply_markup=_inline_only(p.get("reply_markup"))))
+        return self._ok(
+            self._bot_message(
+                self._chat_id(p), text=text, reply_markup=_inline_only(p.get("reply_markup"))
+            )
+        )
 
     async def _m_editMessageText(self, p: dict[str, Any]) -> web.Response:
         chat = self._chats[self._chat_id(p)]
@@ -428,9 +524,12 @@ class FakeTelegram:
             return self._error(400, "Bad Request: message to edit not found")
         markup = _inline_only(p.get("reply_markup"))
         if message.get("text") == p.get("text") and message.get("reply_markup") == markup:
-            return self._error(400, "Bad Request: message is not modified: specified new "
-                                    "message content and reply markup are exactly the same "
-                                    "as a current content and reply markup of the message")
+            return self._error(
+                400,
+                "Bad Request: message is not modified: specified new "
+                "message content and reply markup are exactly the same "
+                "as a current content and reply markup of the message",
+            )
         message["text"] = p.get("text")
         message.pop("reply_markup", None)
         if markup:
@@ -446,33 +545,62 @@ class FakeTelegram:
         if not isinstance(upload, dict):
             return self._error(400, "Bad Request: there is no document in the request")
         file_id = f"sent{len(self._files) + 1}"
-        self._files[file_id] = (f"documents/{upload['filename']}", upload["content"],
-                                upload["mime_type"] or "application/octet-stream")
-        document = {"file_id": file_id, "file_unique_id": "u" + file_id,
-                    "file_name": upload["filename"], "mime_type": upload["mime_type"],
-                    "file_size": len(upload["content"])}
-        return self._ok(self._bot_message(self._chat_id(p), document=document,
-                                          caption=p.get("caption"),
-                                          reply_markup=_inline_only(p.get("reply_markup"))))
+        self._files[file_id] = (
+            f"documents/{upload['filename']}",
+            upload["content"],
+            upload["mime_type"] or "application/octet-stream",
+        )
+        document = {
+            "file_id": file_id,
+            "file_unique_id": "u" + file_id,
+            "file_name": upload["filename"],
+            "mime_type": upload["mime_type"],
+            "file_size": len(upload["content"]),
+        }
+        return self._ok(
+            self._bot_message(
+                self._chat_id(p),
+                document=document,
+                caption=p.get("caption"),
+                reply_markup=_inline_only(p.get("reply_markup")),
+            )
+        )
 
     async def _m_sendLocation(self, p: dict[str, Any]) -> web.Response:
         location = {"latitude": float(p["latitude"]), "longitude": float(p["longitude"])}
-        return self._ok(self._bot_message(self._chat_id(p), location=location,
-                                          reply_markup=_inline_only(p.get("reply_markup"))))
+        return self._ok(
+            self._bot_message(
+                self._chat_id(p),
+                location=location,
+                reply_markup=_inline_only(p.get("reply_markup")),
+            )
+        )
 
     async def _m_sendVenue(self, p: dict[str, Any]) -> web.Response:
         location = {"latitude": float(p["latitude"]), "longitude": float(p["longitude"])}
         venue = {"location": location, "title": p["title"], "address": p["address"]}
-        return self._ok(self._bot_message(self._chat_id(p), location=location, venue=venue,
-                                          reply_markup=_inline_only(p.get("reply_markup"))))
+        return self._ok(
+            self._bot_message(
+                self._chat_id(p),
+                location=location,
+                venue=venue,
+                reply_markup=_inline_only(p.get("reply_markup")),
+            )
+        )
 
     async def _m_getFile(self, p: dict[str, Any]) -> web.Response:
         found = self._files.get(str(p.get("file_id")))
         if found is None:
             return self._error(400, "Bad Request: invalid file_id")
         path, data, _mime = found
-        return self._ok({"file_id": p["file_id"], "file_unique_id": "u" + p["file_id"],
-                         "file_size": len(data), "file_path": path})
+        return self._ok(
+            {
+                "file_id": p["file_id"],
+                "file_unique_id": "u" + p["file_id"],
+                "file_size": len(data),
+                "file_path": path,
+            }
+        )
 
     async def _file(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
@@ -488,9 +616,15 @@ class FakeTelegram:
         """Make `count` text updates available, from `chats` chats in turn, `rate` per second
         (0: all at once)."""
         spec = await request.json()
-        self._feed_task = asyncio.create_task(self._feed(
-            int(spec["count"]), float(spec.get("rate", 0)), int(spec.get("chats", 1)),
-            str(spec.get("text", "/menu")), int(spec.get("first_chat", 1000))))
+        self._feed_task = asyncio.create_task(
+            self._feed(
+                int(spec["count"]),
+                float(spec.get("rate", 0)),
+                int(spec.get("chats", 1)),
+                str(spec.get("text", "/menu")),
+                int(spec.get("first_chat", 1000)),
+            )
+        )
         return web.json_response({"ok": True})
 
     async def _feed(self, n: int, rate: float, chats: int, text: str, first_chat: int) -> None:
@@ -521,12 +655,18 @@ class FakeTelegram:
         per_chat = {c: n for c, n in self.delivered.items() if c >= low}
         spans = [self._delivered_span[c] for c in per_chat]
         span = max(t for _f, t in spans) - min(f for f, _t in spans) if spans else 0.0
-        return web.json_response({"delivered": sum(per_chat.values()),
-                                  "chats": len(per_chat),
-                                  "repeated": sum(n - 1 for n in per_chat.values() if n > 1),
-                                  "too_many": self.too_many, "span": span,
-                                  "per_chat": {str(c): n for c, n in per_chat.items()}
-                                  if request.query.get("detail") else {}})
+        return web.json_response(
+            {
+                "delivered": sum(per_chat.values()),
+                "chats": len(per_chat),
+                "repeated": sum(n - 1 for n in per_chat.values() if n > 1),
+                "too_many": self.too_many,
+                "span": span,
+                "per_chat": {str(c): n for c, n in per_chat.items()}
+                if request.query.get("detail")
+                else {},
+            }
+        )
 
     async def _ctl_wait(self, request: web.Request) -> web.Response:
         """Wait until `count` replies have arrived (or `timeout` passed); report latencies."""
@@ -536,9 +676,14 @@ class FakeTelegram:
         while len(self.latencies) < want and loop.time() < deadline:
             await _wait(self._reply_waiters, deadline - loop.time())
         span = ((self.last_reply or 0) - (self.first_available or 0)) if self.latencies else 0
-        return web.json_response({"replies": len(self.latencies), "span": span,
-                                  "latencies": self.latencies,
-                                  "server_cpu": time.process_time() - self._cpu_at_reset})
+        return web.json_response(
+            {
+                "replies": len(self.latencies),
+                "span": span,
+                "latencies": self.latencies,
+                "server_cpu": time.process_time() - self._cpu_at_reset,
+            }
+        )
 
 
 def _release(waiters: list[asyncio.Future[None]]) -> None:
@@ -567,8 +712,12 @@ def _inline_only(markup: Any) -> dict[str, Any] | None:
 
 
 async def _serve(port: int, args: argparse.Namespace) -> None:
-    fake = FakeTelegram(args.token, rate_per_second=args.rate_limit,
-                        rate_per_chat_per_second=args.chat_rate_limit, record=args.record)
+    fake = FakeTelegram(
+        args.token,
+        rate_per_second=args.rate_limit,
+        rate_per_chat_per_second=args.chat_rate_limit,
+        record=args.record,
+    )
     await fake.start(port=port)
     print(f"READY {fake.port}", flush=True)
     try:
@@ -581,12 +730,21 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="A fake Telegram Bot API server.")
     parser.add_argument("--port", type=int, default=0, help="0: any free port (printed)")
     parser.add_argument("--token", default=TOKEN)
-    parser.add_argument("--rate-limit", type=float, default=None,
-                        help="sends per second before answering 429")
-    parser.add_argument("--chat-rate-limit", type=float, default=None,
-                        help="sends per second to one chat before answering 429")
-    parser.add_argument("--record", action=argparse.BooleanOptionalAction, default=False,
-                        help="keep every request in memory (off for long benchmarks)")
+    parser.add_argument(
+        "--rate-limit", type=float, default=None, help="sends per second before answering 429"
+    )
+    parser.add_argument(
+        "--chat-rate-limit",
+        type=float,
+        default=None,
+        help="sends per second to one chat before answering 429",
+    )
+    parser.add_argument(
+        "--record",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="keep every request in memory (off for long benchmarks)",
+    )
     args = parser.parse_args(argv)
     try:
         asyncio.run(_serve(args.port, args))

@@ -21,32 +21,47 @@ en = "Staying safe online"
 """
 
 STEPS = {
-    "vi": [("open-site", "Mở trang", "Mở trang **dichvucong.gov.vn**."),
-           ("press-login", "Bấm “Đăng nhập”", "Bấm nút “Đăng nhập” ở góc trên."),
-           ("scan-qr", "Quét mã QR", "Quét mã bằng ứng dụng VNeID.")],
-    "en": [("open-site", "Open the site", "Open **dichvucong.gov.vn**."),
-           ("press-login", "Press “Đăng nhập”", "Press the “Đăng nhập” button at the top."),
-           ("scan-qr", "Scan the QR code", "Scan the code with the VNeID app.")],
+    "vi": [
+        ("open-site", "Mở trang", "Mở trang **dichvucong.gov.vn**."),
+        ("press-login", "Bấm “Đăng nhập”", "Bấm nút “Đăng nhập” ở góc trên."),
+        ("scan-qr", "Quét mã QR", "Quét mã bằng ứng dụng VNeID."),
+    ],
+    "en": [
+        ("open-site", "Open the site", "Open **dichvucong.gov.vn**."),
+        ("press-login", "Press “Đăng nhập”", "Press the “Đăng nhập” button at the top."),
+        ("scan-qr", "Scan the QR code", "Scan the code with the VNeID app."),
+    ],
 }
 TITLES = {"vi": "Đăng nhập Dịch vụ công", "en": "Log in to the Public Service Portal"}
 
 
-def guide_text(gid: str = "dvc-login", locale: str = "vi", *, version: int = 1,
-               category: str = "dvc", title: str | None = None,
-               steps: list[tuple[str, str, str]] | None = None, extra: str = "",
-               related: str = "[]", checked: str = "2026-11-01",
-               sources: str = "\n  - https://dichvucong.gov.vn") -> str:
+def guide_text(
+    gid: str = "dvc-login",
+    locale: str = "vi",
+    *,
+    version: int = 1,
+    category: str = "dvc",
+    title: str | None = None,
+    steps: list[tuple[str, str, str]] | None = None,
+    extra: str = "",
+    related: str = "[]",
+    checked: str = "2026-11-01",
+    sources: str = "\n  - https://dichvucong.gov.vn",
+) -> str:
     steps = STEPS[locale] if steps is None else steps
     title = title or f"{TITLES[locale]} ({gid})"
     body = "\n".join(f"## {t} {{#{sid}}}\n\n{text}\n" for sid, t, text in steps)
-    return (f"---\nid: {gid}\ncategory: {category}\ntitle: {title}\nversion: {version}\n"
-            f"updated: 2026-11-28\nchecked: {checked}\nsummary: Tóm tắt ngắn.\n"
-            f"keywords: [dang nhap, login]\nrelated: {related}\nsources:{sources}\n"
-            f"{extra}---\n\n{body}")
+    return (
+        f"---\nid: {gid}\ncategory: {category}\ntitle: {title}\nversion: {version}\n"
+        f"updated: 2026-11-28\nchecked: {checked}\nsummary: Tóm tắt ngắn.\n"
+        f"keywords: [dang nhap, login]\nrelated: {related}\nsources:{sources}\n"
+        f"{extra}---\n\n{body}"
+    )
 
 
-def write_guide(content: Path, gid: str = "dvc-login", locales: tuple[str, ...] = ("vi", "en"),
-                **kwargs) -> None:
+def write_guide(
+    content: Path, gid: str = "dvc-login", locales: tuple[str, ...] = ("vi", "en"), **kwargs
+) -> None:
     folder = content / "guides" / gid
     folder.mkdir(parents=True, exist_ok=True)
     for locale in locales:

@@ -69,8 +69,9 @@ def attach(core: Core, clock: FakeClock, name: str = "test") -> RecordingChannel
     return channel
 
 
-async def add_user(core: Core, external_id: str, *, channel: str = "test",
-                   seen: datetime | None = None) -> int:
+async def add_user(
+    core: Core, external_id: str, *, channel: str = "test", seen: datetime | None = None
+) -> int:
     now = seen or core.clock.now()
     async with core.db.transaction() as session:
         user = User(channel=channel, external_id=external_id, created_at=now, last_seen_at=now)
@@ -79,16 +80,39 @@ async def add_user(core: Core, external_id: str, *, channel: str = "test",
         return user.id
 
 
-async def queue(core: Core, chat_id: str, text: str = "hello", *, user_id: int | None = None,
-                channel: str = "test", due_in: timedelta = timedelta(0), priority: int = 50,
-                kind: str = "notice", data: dict | None = None) -> int:
+async def queue(
+    core: Core,
+    chat_id: str,
+    text: str = "hello",
+    *,
+    user_id: int | None = None,
+    channel: str = "test",
+    due_in: timedelta = timedelta(0),
+    priority: int = 50,
+    kind: str = "notice",
+    data: dict | None = None,
+) -> int:
     now = core.clock.now()
     async with core.db.transaction() as session:
         row = OutboxMessage(
-            recipient_user_id=user_id, channel=channel, chat_id=chat_id, kind=kind, text=text,
-            buttons=[[{"label": "OK", "payload": "menu"}]], template=None, data=data,
-            priority=priority, due_at=now + due_in, status="pending", attempts=0,
-            last_error=None, booking_id=None, dedupe_key=None, created_at=now, sent_at=None)
+            recipient_user_id=user_id,
+            channel=channel,
+            chat_id=chat_id,
+            kind=kind,
+            text=text,
+            buttons=[[{"label": "OK", "payload": "menu"}]],
+            template=None,
+            data=data,
+            priority=priority,
+            due_at=now + due_in,
+            status="pending",
+            attempts=0,
+            last_error=None,
+            booking_id=None,
+            dedupe_key=None,
+            created_at=now,
+            sent_at=None,
+        )
         session.add(row)
         await session.flush()
         return row.id

@@ -22,8 +22,10 @@ from tests.booking_flow import slot_at
 from tests.chat import Chat
 
 ADMIN, HOAN_KIEM, CAU_GIAY = "900", "100", "200"
-OFFICERS = {"officers__admins": [ADMIN],
-            "officers__officers": [f"{HOAN_KIEM}:hoan-kiem", f"{CAU_GIAY}:cau-giay"]}
+OFFICERS = {
+    "officers__admins": [ADMIN],
+    "officers__officers": [f"{HOAN_KIEM}:hoan-kiem", f"{CAU_GIAY}:cau-giay"],
+}
 
 
 def officer_chat(core: Core, who: str) -> Chat:
@@ -33,39 +35,63 @@ def officer_chat(core: Core, who: str) -> Chat:
 async def citizen(core: Core, external_id: str, locale: str | None = "vi") -> int:
     now = core.clock.now()
     async with core.db.transaction() as session:
-        user = User(channel="telegram", external_id=external_id, locale=locale, created_at=now,
-                    last_seen_at=now)
+        user = User(
+            channel="telegram",
+            external_id=external_id,
+            locale=locale,
+            created_at=now,
+            last_seen_at=now,
+        )
         session.add(user)
         await session.flush()
         return user.id
 
 
-async def book(core: Core, user_id: int, point_id: str, day: date, hh_mm: str, *,
-               name: str = "Nguyễn Thị Lan", phone: str = "+84912345678",
-               priority: tuple[str, ...] = (), locale: str = "vi",
-               for_self: bool = False) -> Booking:
+async def book(
+    core: Core,
+    user_id: int,
+    point_id: str,
+    day: date,
+    hh_mm: str,
+    *,
+    name: str = "Nguyễn Thị Lan",
+    phone: str = "+84912345678",
+    priority: tuple[str, ...] = (),
+    locale: str = "vi",
+    for_self: bool = False,
+) -> Booking:
     slot = await slot_at(core, point_id, day, hh_mm)
     booker = service.Booker(user_id, "telegram", f"chat-{user_id}", locale)
-    details = service.Details(for_self=for_self, name=name, phone=phone, help_topic="vneid",
-                              priority=list(priority), needs=["wheelchair"], consent=True)
+    details = service.Details(
+        for_self=for_self,
+        name=name,
+        phone=phone,
+        help_topic="vneid",
+        priority=list(priority),
+        needs=["wheelchair"],
+        consent=True,
+    )
     async with core.db.transaction() as session:
         booking = await service.book(session, slot.id, booker, details, core.clock.now())
     assert booking is not None, "the slot had a seat"
     return booking
 
 
-async def wait_for(core: Core, user_id: int, point_id: str, day: date, hh_mm: str,
-                   locale: str = "vi") -> None:
+async def wait_for(
+    core: Core, user_id: int, point_id: str, day: date, hh_mm: str, locale: str = "vi"
+) -> None:
     slot = await slot_at(core, point_id, day, hh_mm)
     booker = service.Booker(user_id, "telegram", f"chat-{user_id}", locale)
-    details = service.Details(for_self=True, name="Đỗ Thị Mai", phone="+84912000111",
-                              help_topic="dvc", consent=True)
+    details = service.Details(
+        for_self=True, name="Đỗ Thị Mai", phone="+84912000111", help_topic="dvc", consent=True
+    )
     async with core.db.transaction() as session:
         await service.join_waitlist(session, slot.id, booker, details, core.clock.now())
 
 
-async def set_seats(core: Core, point_id: str, day: date, hh_mm: str, seats: int,
-                    priority: int = 0) -> None:
+async def set_seats(
+    core: Core, point_id: str, day: date, hh_mm: str, seats: int, priority: int = 0
+) -> None:
     """Make one slot small (to fill it up in a test)."""
     slot_id = (await slot_at(core, point_id, day, hh_mm)).id
     async with core.db.transaction() as session:
@@ -90,19 +116,21 @@ async def audits(core: Core, action: str | None = None) -> list[AuditEntry]:
 
 async def snapshot(core: Core) -> tuple:
     """Everything a schedule action may change, to prove a refused one changed nothing."""
-    sessions = [(s.id, s.point_id, s.starts_at, s.status, s.note)
-                for s in await all_rows(core, BookingSession)]
-    slots = [(s.id, s.session_id, s.capacity, s.booked, s.status)
-             for s in await all_rows(core, Slot)]
-    bookings = [(b.id, b.slot_id, b.status, b.schedule_ack_at)
-                for b in await all_rows(core, Booking)]
+    sessions = [
+        (s.id, s.point_id, s.starts_at, s.status, s.note)
+        for s in await all_rows(core, BookingSession)
+    ]
+    slots = [
+        (s.id, s.session_id, s.capacity, s.booked, s.status) for s in await all_rows(core, Slot)
+    ]
+    bookings = [
+        (b.id, b.slot_id, b.status, b.schedule_ack_at) for b in await all_rows(core, Booking)
+    ]
     waiting = [(w.id, w.slot_id, w.status) for w in await all_rows(core, WaitlistEntry)]
-    return (sessions, slots, bookings, waiting, len(await outbox(core)),
-            len(await audits(core)))
+    return (sessions, slots, bookings, waiting, len(await outbox(core)), len(await audits(core)))
 
 
-async def session_at(core: Core, point_id: str, day: date, hh_mm: str = "08:00"
-                     ) -> BookingSession:
+async def session_at(core: Core, point_id: str, day: date, hh_mm: str = "08:00") -> BookingSession:
     slot = await slot_at(core, point_id, day, hh_mm)
     async with core.db.transaction() as session:
         return await session.get(BookingSession, slot.session_id)

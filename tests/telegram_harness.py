@@ -16,8 +16,12 @@ from tests.fake_telegram import TOKEN, FakeTelegram
 
 
 def bot_config(config: Config, fake: FakeTelegram, **changes: Any) -> Config:
-    return config.replace(telegram__token=TOKEN, telegram__api_base_url=fake.base_url,
-                          telegram__api_file_url=fake.file_url, **changes)
+    return config.replace(
+        telegram__token=TOKEN,
+        telegram__api_base_url=fake.base_url,
+        telegram__api_file_url=fake.file_url,
+        **changes,
+    )
 
 
 class Recorder:
@@ -34,8 +38,9 @@ class Recorder:
 
 
 @asynccontextmanager
-async def running_bot(config: Config, clock: Clock, fake: FakeTelegram, *,
-                      webhook: bool = False, **changes: Any) -> AsyncIterator[TelegramBot]:
+async def running_bot(
+    config: Config, clock: Clock, fake: FakeTelegram, *, webhook: bool = False, **changes: Any
+) -> AsyncIterator[TelegramBot]:
     cfg = bot_config(config, fake, **changes)
     core = await Core.start(cfg, clock=clock)
     try:

@@ -244,7 +244,10 @@ async def test_a_forged_slot_button_is_refused_and_changes_nothing(core):
 def test_the_diagram_beside_the_dialog_draws_exactly_its_transitions():
     diagram = (Path(booking.__file__).with_suffix(".md")).read_text()
     drawn = set(re.findall(r"^\s+(\w+) -->\|(\w+)\| (\w+)$", diagram, re.MULTILINE))
-    table = {(step, event, target) for step, events in booking.TRANSITIONS.items()
-             for event, target in events.items()}
+    table = {
+        (step, event, target)
+        for step, events in booking.TRANSITIONS.items()
+        for event, target in events.items()
+    }
     assert drawn == table
     assert set(booking.STEPS) == {s for s, _e, _t in table} | {t for _s, _e, t in table}

@@ -33,15 +33,14 @@ async def bot(config, clock, fake):
 
 def _data(call: Call) -> list[str]:
     markup = call.payload.get("reply_markup") or {}
-    return [b.get("callback_data", "") for row in markup.get("inline_keyboard", [])
-            for b in row]
+    return [b.get("callback_data", "") for row in markup.get("inline_keyboard", []) for b in row]
 
 
 async def _offering(fake: FakeTelegram, prefix: str, before: dict[str, int]) -> tuple[int, str]:
     """The first message sent or edited since `before` offering a button starting with
     `prefix`: (its message id, that button's data)."""
     for method in ("sendMessage", "editMessageText"):
-        for call in fake.calls_to(method)[before[method]:]:
+        for call in fake.calls_to(method)[before[method] :]:
             found = [d for d in _data(call) if d.startswith(prefix)]
             if found:
                 message_id = call.payload.get("message_id") or call.result["message_id"]
@@ -74,16 +73,16 @@ class Son:
         return data
 
     async def press(self, data: str, wanted: str) -> str:
-        return await self.then(lambda: self.fake.push_callback(CHAT, self.message_id, data,
-                                                               language_code="en"), wanted)
+        return await self.then(
+            lambda: self.fake.push_callback(CHAT, self.message_id, data, language_code="en"),
+            wanted,
+        )
 
     async def type(self, text: str, wanted: str) -> str:
-        return await self.then(lambda: self.fake.push_text(CHAT, text, language_code="en"),
-                               wanted)
+        return await self.then(lambda: self.fake.push_text(CHAT, text, language_code="en"), wanted)
 
 
-async def test_son_books_for_his_mother_over_telegram_and_gets_calendar_file_and_venue(
-        bot, fake):
+async def test_son_books_for_his_mother_over_telegram_and_gets_calendar_file_and_venue(bot, fake):
     await use_places(bot.channel.core)
     son = Son(fake)
     await son.type("/start", "lang:en")
@@ -91,8 +90,12 @@ async def test_son_books_for_his_mother_over_telegram_and_gets_calendar_file_and
     await son.press("book", "bk:rel")
     await son.press("bk:rel", "bk:u:")
     where = fake.calls_to("sendMessage")[-2:]
-    assert any(b.get("request_location") for c in where
-               for row in c.payload["reply_markup"].get("keyboard", []) for b in row)
+    assert any(
+        b.get("request_location")
+        for c in where
+        for row in c.payload["reply_markup"].get("keyboard", [])
+        for b in row
+    )
 
     await son.then(lambda: fake.push_location(CHAT, 21.0290, 105.8520), "bk:p:hk-1")
     day = await son.press("bk:p:hk-1", "bk:d:")
@@ -100,8 +103,9 @@ async def test_son_books_for_his_mother_over_telegram_and_gets_calendar_file_and
     await son.press(slot, "bk:back")
     await son.type("Nguyễn Thị Lan", "bk:back")
     before = len(fake.calls_to("sendMessage"))
-    await son.then(lambda: fake.push_contact(CHAT, "+84912345678", contact_user_id=MOTHER),
-                   "bk:back")
+    await son.then(
+        lambda: fake.push_contact(CHAT, "+84912345678", contact_user_id=MOTHER), "bk:back"
+    )
     refused = fake.calls_to("sendMessage")[before:]
     assert any("someone else's contact" in c.payload["text"] for c in refused)
     await son.type("0912 345 678", "bk:h:vneid")

@@ -57,8 +57,7 @@ async def _who(core: Core, audience: Audience) -> set[str]:
         people = await recipients(session, audience, core.clock.now(), "vi")
         ids = {p.user_id for p in people}
         assert len(ids) == len(people), "each person once"
-        users = await session.execute(select(User.id, User.external_id)
-                                      .where(User.id.in_(ids)))
+        users = await session.execute(select(User.id, User.external_id).where(User.id.in_(ids)))
         return {external for _id, external in users}
 
 
@@ -112,8 +111,9 @@ async def test_preview_shows_the_exact_count_and_confirm_queues_that_many(core):
         assert row.buttons == [[{"label": "🔕 Stop news", "payload": "news:stop"}]]
     audit = await rows_of(core, AuditEntry, AuditEntry.action == "broadcast.send")
     assert sorted(e.unit_id for e in audit) == ["ba-dinh", "cau-giay"]
-    assert all(e.target == f"broadcast:{broadcast.id}" and e.after["recipients"] == 3
-               for e in audit)
+    assert all(
+        e.target == f"broadcast:{broadcast.id}" and e.after["recipients"] == 3 for e in audit
+    )
 
     await officer.tap("bc:go")  # a second tap on the old button
     assert "no longer open" in officer.text
@@ -216,8 +216,9 @@ async def test_stop_drops_waiting_broadcasts_and_no_broadcast_is_queued_after(co
 
     await citizen.say("/stop")
     assert "no more news" in citizen.text and "Turn news back on" in citizen.labels[0]
-    assert [r.recipient_user_id for r in await outbox(core)] != [] and \
-        uid not in [r.recipient_user_id for r in await outbox(core)]
+    assert [r.recipient_user_id for r in await outbox(core)] != [] and uid not in [
+        r.recipient_user_id for r in await outbox(core)
+    ]
 
     await compose(officer, "Tin thứ hai.")
     await officer.press("Subscribers of Hoàn Kiếm ward")
@@ -246,8 +247,11 @@ async def test_progress_at_most_every_n_seconds_then_one_final_report(core, cloc
 
     async def mark(row: OutboxMessage, status: str, error: str | None = None) -> None:
         async with core.db.transaction() as session:
-            await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id)
-                                  .values(status=status, last_error=error))
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .values(status=status, last_error=error)
+            )
 
     await mark(first, "sent")
     assert await progress.check(core) == 0, "not before progress_every_seconds"
@@ -287,33 +291,67 @@ async def test_the_sweeper_sends_it_skipping_who_turned_news_off_and_reports(cor
 
     await sweep_once(core)
     assert [chat for chat, _text, _at in channel.sent] == ["c0"]
-    assert "🔕 Stop news" in [b.label for _c, replies in channel.replies
-                             for r in replies for row in r.buttons for b in row]
+    assert "🔕 Stop news" in [
+        b.label
+        for _c, replies in channel.replies
+        for r in replies
+        for row in r.buttons
+        for b in row
+    ]
     assert {r.chat_id: r.status for r in await outbox(core)} == {
-        "c0": "sent", "c1": "failed", "c2": "failed", "c3": "skipped"}
+        "c0": "sent",
+        "c1": "failed",
+        "c2": "failed",
+        "c3": "skipped",
+    }
     await runtime.outbox(core).run_periodic()  # what the sweeper does before each sweep
     await sweep_once(core)
     chat, report, _at = channel.sent[-1]
     assert chat == HOAN_KIEM
-    for line in ("Delivered: 1", "blocked the bot or left the messenger): 1", "Failed: 1",
-                 "turned news off meanwhile: 1"):
+    for line in (
+        "Delivered: 1",
+        "blocked the bot or left the messenger): 1",
+        "Failed: 1",
+        "turned news off meanwhile: 1",
+    ):
         assert line in report
 
 
-async def test_while_the_sweeper_sends_the_officer_sees_progress_then_the_report(config,
-                                                                                clock):
-    core = await Core.start(config.replace(broadcasts__progress_every_seconds=5, **OFFICERS),
-                            clock=clock)
+async def test_while_the_sweeper_sends_the_officer_sees_progress_then_the_report(config, clock):
+    core = await Core.start(
+        config.replace(broadcasts__progress_every_seconds=5, **OFFICERS), clock=clock
+    )
     try:
         await use_places(core)
         now = clock.now()
         async with core.db.transaction() as session:
-            ids = (await session.scalars(insert(User).returning(User.id), [
-                dict(channel="telegram", external_id=f"9{n:04d}", created_at=now,
-                     last_seen_at=now) for n in range(150)])).all()
-            await session.execute(insert(NewsSubscription), [
-                dict(user_id=i, unit_id="hoan-kiem", chat_id=f"chat{i}", locale="vi",
-                     created_at=now) for i in ids])
+            ids = (
+                await session.scalars(
+                    insert(User).returning(User.id),
+                    [
+                        dict(
+                            channel="telegram",
+                            external_id=f"9{n:04d}",
+                            created_at=now,
+                            last_seen_at=now,
+                        )
+                        for n in range(150)
+                    ],
+                )
+            ).all()
+            await session.execute(
+                insert(NewsSubscription),
+                [
+                    dict(
+                        user_id=i,
+                        unit_id="hoan-kiem",
+                        chat_id=f"chat{i}",
+                        locale="vi",
+                        created_at=now,
+                    )
+                    for i in ids
+                ],
+            )
         officer = telegram(core, HOAN_KIEM)
         await compose(officer, TEXT)
         await officer.press("Subscribers of Hoàn Kiếm ward")

@@ -99,8 +99,13 @@ def test_version_and_db_upgrade_from_the_command_line(tmp_path):
     path = _write(tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith("TROLYSO_")}
     run = [sys.executable, "-m", "bot", "--config", str(path)]
-    version = subprocess.run([sys.executable, "-m", "bot", "--version"], capture_output=True,
-                             text=True, check=True, env=env)
+    version = subprocess.run(
+        [sys.executable, "-m", "bot", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
     assert version.stdout.startswith("trolyso ")
     up = subprocess.run([*run, "db", "upgrade"], capture_output=True, text=True, env=env)
     assert up.returncode == 0, up.stderr
@@ -109,8 +114,9 @@ def test_version_and_db_upgrade_from_the_command_line(tmp_path):
 
 
 def test_webhook_needs_telegram(tmp_path, capsys):
-    assert main(["--config", str(_write(tmp_path)), "run", "--channel", "terminal",
-                 "--webhook"]) == 2
+    assert (
+        main(["--config", str(_write(tmp_path)), "run", "--channel", "terminal", "--webhook"]) == 2
+    )
     assert "--webhook" in capsys.readouterr().err
 
 

@@ -54,9 +54,11 @@ def test_a_sound_tree_has_no_problems_and_loads_every_guide(content):
 
 def test_text_changed_without_a_version_bump_fails_at_the_version_line(content):
     edit(vi_file(content), "Quét mã bằng", "Hãy quét mã bằng")
-    assert errors(content) == ["guides/dvc-login/vi.md:5: the text changed but version is "
-                               "still 1: bump version (in every language), then run "
-                               "`trolyso content lock`"]
+    assert errors(content) == [
+        "guides/dvc-login/vi.md:5: the text changed but version is "
+        "still 1: bump version (in every language), then run "
+        "`trolyso content lock`"
+    ]
 
 
 def test_a_version_bump_passes_once_the_lock_is_rewritten(content):
@@ -82,7 +84,8 @@ def test_a_new_guide_needs_the_lock_and_a_removed_one_too(content):
         "guides/dvc-pay-fees/en.md: new guide file, not yet in content.lock: run `trolyso "
         "content lock`",
         "guides/dvc-pay-fees/vi.md: new guide file, not yet in content.lock: run `trolyso "
-        "content lock`"]
+        "content lock`",
+    ]
     write_lock(content)
     for f in (content / "guides" / "dvc-pay-fees").iterdir():
         f.unlink()
@@ -92,14 +95,18 @@ def test_a_new_guide_needs_the_lock_and_a_removed_one_too(content):
 
 def test_a_missing_locale_is_an_error(content):
     (content / "guides" / "safety-otp" / "en.md").unlink()
-    assert "guides/safety-otp/en.md: the en version of 'safety-otp' is missing (every guide " \
-           "is in vi and en)" in errors(content)
+    assert (
+        "guides/safety-otp/en.md: the en version of 'safety-otp' is missing (every guide "
+        "is in vi and en)" in errors(content)
+    )
 
 
 def test_vi_and_en_must_carry_the_same_version(content):
     edit(content / "guides" / "dvc-login" / "en.md", "version: 1", "version: 2")
-    assert "guides/dvc-login/en.md:5: version 2 differs from vi.md (version 1): every " \
-           "language carries the same version" in errors(content)
+    assert (
+        "guides/dvc-login/en.md:5: version 2 differs from vi.md (version 1): every "
+        "language carries the same version" in errors(content)
+    )
 
 
 def test_malformed_front_matter_names_the_line(content):
@@ -112,20 +119,26 @@ def test_malformed_front_matter_names_the_line(content):
 
 def test_front_matter_must_open_and_close(content):
     vi_file(content).write_text("# Đăng nhập\n\nkhông có front matter\n", encoding="utf-8")
-    assert "guides/dvc-login/vi.md:1: the file must start with a '---' line opening the " \
-           "front matter" in errors(content)
+    assert (
+        "guides/dvc-login/vi.md:1: the file must start with a '---' line opening the "
+        "front matter" in errors(content)
+    )
 
 
 def test_unknown_front_matter_key_names_key_and_line(content):
     write_guide(content, "dvc-login", extra="author: Lan\n")
-    assert any(e.startswith("guides/dvc-login/vi.md:13: unknown front matter key 'author'")
-               for e in errors(content))
+    assert any(
+        e.startswith("guides/dvc-login/vi.md:13: unknown front matter key 'author'")
+        for e in errors(content)
+    )
 
 
 def test_an_impossible_date_is_a_problem_not_a_crash(content):
     edit(vi_file(content), "updated: 2026-11-28", "updated: 2026-13-01")
-    assert "guides/dvc-login/vi.md:2: the front matter has an impossible value: month must be " \
-           "in 1..12" in errors(content)
+    assert (
+        "guides/dvc-login/vi.md:2: the front matter has an impossible value: month must be "
+        "in 1..12" in errors(content)
+    )
 
 
 def test_a_file_that_is_not_utf8_is_a_problem_not_a_crash(content):
@@ -135,14 +148,16 @@ def test_a_file_that_is_not_utf8_is_a_problem_not_a_crash(content):
 
 def test_a_missing_required_key_is_named(content):
     edit(vi_file(content), "summary: Tóm tắt ngắn.\n", "")
-    assert "guides/dvc-login/vi.md: the required key 'summary' is missing or empty" \
-        in errors(content)
+    assert "guides/dvc-login/vi.md: the required key 'summary' is missing or empty" in errors(
+        content
+    )
 
 
 def test_a_wrongly_typed_value_is_named(content):
     edit(vi_file(content), "updated: 2026-11-28", "updated: hôm qua")
-    assert "guides/dvc-login/vi.md:6: updated must be a date YYYY-MM-DD; got 'hôm qua'" \
-        in errors(content)
+    assert "guides/dvc-login/vi.md:6: updated must be a date YYYY-MM-DD; got 'hôm qua'" in errors(
+        content
+    )
 
 
 def test_a_related_id_that_does_not_exist_is_an_error(content):
@@ -175,8 +190,10 @@ def test_an_image_outside_img_or_inside_a_sentence_is_an_error(content):
     write_guide(content, "dvc-login", locales=("vi",), steps=steps)
     found = errors(content)
     assert "guides/dvc-login/vi.md:17: an image must be on a line of its own" in found
-    assert "guides/dvc-login/vi.md:18: image '../secret.png' must be under img/ in the " \
-           "guide's folder" in found
+    assert (
+        "guides/dvc-login/vi.md:18: image '../secret.png' must be under img/ in the "
+        "guide's folder" in found
+    )
 
 
 def test_an_empty_step_is_an_error(content):
@@ -188,60 +205,83 @@ def test_an_empty_step_is_an_error(content):
 def test_a_step_too_long_for_one_message_is_an_error(content):
     steps = [*STEPS["vi"][:2], ("scan-qr", "Quét", "Rất dài. " * 120)]
     write_guide(content, "dvc-login", locales=("vi",), steps=steps)
-    assert any(e.startswith("guides/dvc-login/vi.md:23: step 'scan-qr' is 1083 characters")
-               and "at most 900" in e for e in errors(content))
+    assert any(
+        e.startswith("guides/dvc-login/vi.md:23: step 'scan-qr' is 1083 characters")
+        and "at most 900" in e
+        for e in errors(content)
+    )
 
 
 def test_a_step_id_used_twice_is_an_error(content):
     steps = [("open-site", "Mở", "Mở."), ("open-site", "Lại", "Lại.")]
     write_guide(content, "dvc-login", locales=("vi",), steps=steps)
-    assert "guides/dvc-login/vi.md:19: step id 'open-site' is used twice (first on line 15)" \
+    assert (
+        "guides/dvc-login/vi.md:19: step id 'open-site' is used twice (first on line 15)"
         in errors(content)
+    )
 
 
 def test_a_step_id_too_long_for_a_button_is_an_error(content):
-    edit(vi_file(content), "{#scan-qr}", "{#" + "quet-ma-qr-bang-ung-dung-vneid-tren-dien-thoai" + "}")
-    assert any(e.startswith("guides/dvc-login/vi.md:23: step id 'quet-ma-qr-bang") and
-               "at most 32 characters" in e for e in errors(content))
+    edit(
+        vi_file(content),
+        "{#scan-qr}",
+        "{#" + "quet-ma-qr-bang-ung-dung-vneid-tren-dien-thoai" + "}",
+    )
+    assert any(
+        e.startswith("guides/dvc-login/vi.md:23: step id 'quet-ma-qr-bang")
+        and "at most 32 characters" in e
+        for e in errors(content)
+    )
 
 
 def test_a_step_heading_without_an_id_is_an_error(content):
     edit(vi_file(content), "## Quét mã QR {#scan-qr}", "## Quét mã QR")
-    assert "guides/dvc-login/vi.md:23: a step heading needs a stable id: '## Title " \
-           "{#step-id}'" in errors(content)
+    assert (
+        "guides/dvc-login/vi.md:23: a step heading needs a stable id: '## Title "
+        "{#step-id}'" in errors(content)
+    )
 
 
 def test_step_ids_must_be_the_same_in_vi_and_en(content):
     edit(content / "guides" / "dvc-login" / "en.md", "{#scan-qr}", "{#scan-code}")
     found = errors(content)
-    assert "guides/dvc-login/en.md:23: step 'scan-code' is not in vi.md: step ids are the " \
-           "same in every language" in found
+    assert (
+        "guides/dvc-login/en.md:23: step 'scan-code' is not in vi.md: step ids are the "
+        "same in every language" in found
+    )
     assert "guides/dvc-login/en.md: missing steps that vi has: scan-qr" in found
 
 
 def test_a_guide_without_sources_is_an_error(content):
     write_guide(content, "dvc-login", sources=" []")
-    assert "guides/dvc-login/vi.md:11: no sources: list the official pages the steps were " \
-           "checked against" in errors(content)
+    assert (
+        "guides/dvc-login/vi.md:11: no sources: list the official pages the steps were "
+        "checked against" in errors(content)
+    )
 
 
 def test_a_category_not_in_categories_toml_is_an_error(content):
     write_guide(content, "dvc-login", category="vneid")
-    assert "guides/dvc-login/vi.md:3: category 'vneid' is not in categories.toml (dvc, " \
-           "safety)" in errors(content)
+    assert (
+        "guides/dvc-login/vi.md:3: category 'vneid' is not in categories.toml (dvc, "
+        "safety)" in errors(content)
+    )
 
 
 def test_a_category_listing_an_unknown_guide_is_an_error(content):
     toml = content / "categories.toml"
     toml.write_text(toml.read_text() + 'guides = ["safety-otp", "safety-nothing"]\n')
-    assert errors(content) == ["categories.toml: category 'safety' lists guide "
-                               "'safety-nothing', which does not exist"]
+    assert errors(content) == [
+        "categories.toml: category 'safety' lists guide 'safety-nothing', which does not exist"
+    ]
 
 
 def test_id_must_match_the_folder(content):
     edit(vi_file(content), "id: dvc-login", "id: dvc-log-in")
-    assert "guides/dvc-login/vi.md:2: id 'dvc-log-in' must be the folder name 'dvc-login'" \
+    assert (
+        "guides/dvc-login/vi.md:2: id 'dvc-log-in' must be the folder name 'dvc-login'"
         in errors(content)
+    )
 
 
 def test_an_old_checked_date_is_a_warning_not_an_error(content):
@@ -250,8 +290,9 @@ def test_an_old_checked_date_is_a_warning_not_an_error(content):
     assert errors(content) == []
     assert warnings(content) == [
         f"guides/dvc-login/{loc}.md:7: warning: checked 2026-01-02 is more than 180 days ago: "
-        "check the steps against the sources again, then update 'checked'" for loc in
-        ("en", "vi")]
+        "check the steps against the sources again, then update 'checked'"
+        for loc in ("en", "vi")
+    ]
 
 
 def test_check_command_lists_problems_and_exits_1_then_0_when_clean(content, capsys):
@@ -271,8 +312,12 @@ def test_lock_command_rewrites_the_lock(content, capsys):
     args = ["--config", str(ROOT / "config.toml"), "content", "lock", "--content", str(content)]
     assert cli.main(args) == 0
     entries, _ = read_lock(content / "content.lock")
-    assert sorted(entries) == [("dvc-login", "en"), ("dvc-login", "vi"), ("safety-otp", "en"),
-                               ("safety-otp", "vi")]
+    assert sorted(entries) == [
+        ("dvc-login", "en"),
+        ("dvc-login", "vi"),
+        ("safety-otp", "en"),
+        ("safety-otp", "vi"),
+    ]
 
 
 def test_the_real_content_passes_the_check():

@@ -74,7 +74,7 @@ async def test_a_menu_exchange_of_a_known_user_writes_no_row(core, clock):
     await chat.press("Ngôn ngữ")
     async with core.db.transaction() as session:
         assert (await session.execute(select(User.last_seen_at))).scalar_one() == seen_before
-        states = (await session.execute(select(func.count()).select_from(ConversationState)))
+        states = await session.execute(select(func.count()).select_from(ConversationState))
         assert states.scalar_one() == 0, "an empty dialog state is not stored"
     clock.advance(hours=1)
     await chat.say("/menu")

@@ -16,4 +16,5 @@ async def test_still_stuck_at_the_end_of_a_guide_opens_booking(core):
         await chat.press("Xong" if "✅ Xong" in chat.labels else "Tiếp theo")
     await chat.press("Đặt lịch hỗ trợ")
     assert "cho người thân" in chat.text.lower() or any(
-        "người thân" in label.lower() for label in chat.labels)
+        "người thân" in label.lower() for label in chat.labels
+    )

@@ -26,13 +26,24 @@ def content(tmp_path) -> Path:
     image = tree / "guides" / "safety-otp" / "img" / "otp.png"
     image.parent.mkdir()
     image.write_bytes(b"\x89PNG")
-    steps = {"vi": [("never-share", "Không đưa mã", "Không đọc mã OTP cho ai.\n"
-                     "![Tin nhắn OTP](img/otp.png)")],
-             "en": [("never-share", "Never share it", "Never read an OTP to anyone.\n"
-                     "![OTP message](img/otp.png)")]}
+    steps = {
+        "vi": [
+            (
+                "never-share",
+                "Không đưa mã",
+                "Không đọc mã OTP cho ai.\n![Tin nhắn OTP](img/otp.png)",
+            )
+        ],
+        "en": [
+            (
+                "never-share",
+                "Never share it",
+                "Never read an OTP to anyone.\n![OTP message](img/otp.png)",
+            )
+        ],
+    }
     for locale in ("vi", "en"):
-        write_guide(tree, "safety-otp", locales=(locale,), category="safety",
-                    steps=steps[locale])
+        write_guide(tree, "safety-otp", locales=(locale,), category="safety", steps=steps[locale])
     return tree
 
 
@@ -63,8 +74,10 @@ async def test_reader_goes_from_the_menu_through_every_step_to_feedback(gcore, c
     await chat.press("Hướng dẫn")
     assert chat.labels[:2] == ["Cổng Dịch vụ công", "An toàn trên mạng"]
     await chat.press("Cổng Dịch vụ công")
-    assert chat.labels[:2] == ["1. Đăng nhập Dịch vụ công (dvc-login)",
-                               "2. Đăng nhập Dịch vụ công (dvc-pay-fees)"]
+    assert chat.labels[:2] == [
+        "1. Đăng nhập Dịch vụ công (dvc-login)",
+        "2. Đăng nhập Dịch vụ công (dvc-pay-fees)",
+    ]
     assert "1. Đăng nhập Dịch vụ công (dvc-login)\n2. Đăng nhập" in chat.text
     await chat.press("Đăng nhập Dịch vụ công (dvc-login)")
     assert "Tóm tắt ngắn." in chat.text and "3 bước" in chat.text
@@ -88,8 +101,13 @@ async def test_reader_goes_from_the_menu_through_every_step_to_feedback(gcore, c
     await chat.say("Nên nói rõ hơn chỗ quét mã.")
     assert "Cảm ơn" in chat.text and chat.buttons
     [feedback] = await rows(gcore, GuideFeedback)
-    assert (feedback.guide_id, feedback.version, feedback.locale, feedback.helpful,
-            feedback.comment) == ("dvc-login", 1, "vi", True, "Nên nói rõ hơn chỗ quét mã.")
+    assert (
+        feedback.guide_id,
+        feedback.version,
+        feedback.locale,
+        feedback.helpful,
+        feedback.comment,
+    ) == ("dvc-login", 1, "vi", True, "Nên nói rõ hơn chỗ quét mã.")
     kinds = sorted(e.kind for e in await rows(gcore, GuideEvent))
     assert kinds == ["complete", "start", "view"]
     assert await rows(gcore, GuideProgress) == [], "a finished guide is not offered again"
@@ -97,9 +115,12 @@ async def test_reader_goes_from_the_menu_through_every_step_to_feedback(gcore, c
 
 async def test_a_topic_lists_its_guides_in_the_order_of_categories_toml(gcore, content):
     toml = content / "categories.toml"
-    toml.write_text(toml.read_text().replace('en = "Public Service Portal"\n',
-                                             'en = "Public Service Portal"\n'
-                                             'guides = ["dvc-pay-fees"]\n'))
+    toml.write_text(
+        toml.read_text().replace(
+            'en = "Public Service Portal"\n',
+            'en = "Public Service Portal"\nguides = ["dvc-pay-fees"]\n',
+        )
+    )
     from bot.content.store import content_store
 
     assert (await content_store(gcore).reload()).ok
@@ -202,8 +223,15 @@ async def test_resume_offer_names_the_unfinished_guide_for_the_greeting(gcore):
         from bot.db.models import User
 
         user = (await session.execute(select(User))).scalar_one()
-        ctx = Ctx(user=user, state=State(), session=session, clock=gcore.clock,
-                  config=gcore.config, core=gcore, locale="vi")
+        ctx = Ctx(
+            user=user,
+            state=State(),
+            session=session,
+            clock=gcore.clock,
+            config=gcore.config,
+            core=gcore,
+            locale="vi",
+        )
         offer = await guides.resume_offer(ctx)
     assert offer is not None
     assert offer.payloads() == ["g:u:dvc-login", "g:m"]
@@ -214,8 +242,14 @@ async def test_search_can_open_a_guide_and_offer_a_choice(gcore):
         if msg.text == "đăng nhập":
             return await guides.open_guide("dvc-login", msg, ctx)
         if msg.text == "phí":
-            return [guides.Reply(text="?", buttons=guides.guide_buttons(
-                ["dvc-pay-fees", "nothing-here", "dvc-login"], ctx))]
+            return [
+                guides.Reply(
+                    text="?",
+                    buttons=guides.guide_buttons(
+                        ["dvc-pay-fees", "nothing-here", "dvc-login"], ctx
+                    ),
+                )
+            ]
         return None
 
     gcore.router.text_handlers.insert(0, handler)

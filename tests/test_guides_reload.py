@@ -37,14 +37,25 @@ async def gcore(config, clock, content) -> AsyncIterator[Core]:
         await core.close()
 
 
-def rewrite_login(content: Path, version: int, drop: str | None = None,
-                  change: tuple[str, str] | None = None, title: str | None = None) -> None:
+def rewrite_login(
+    content: Path,
+    version: int,
+    drop: str | None = None,
+    change: tuple[str, str] | None = None,
+    title: str | None = None,
+) -> None:
     for locale in ("vi", "en"):
         steps = [s for s in STEPS[locale] if s[0] != drop]
         if change:
             steps = [(sid, t, change[1] if sid == change[0] else text) for sid, t, text in steps]
-        write_guide(content, "dvc-login", locales=(locale,), version=version, steps=steps,
-                    title=title and f"{title} {locale}")
+        write_guide(
+            content,
+            "dvc-login",
+            locales=(locale,),
+            version=version,
+            steps=steps,
+            title=title and f"{title} {locale}",
+        )
 
 
 async def read_to_step_2(chat: Chat) -> None:
@@ -68,11 +79,18 @@ async def test_reload_swaps_in_the_new_content_for_every_reader(gcore, content):
 
 
 async def test_a_broken_edit_keeps_the_last_good_content_and_logs_every_problem(
-        gcore, content, caplog):
+    gcore, content, caplog
+):
     store = content_store(gcore)
     before = gcore.services["catalogue"]
-    write_guide(content, "dvc-login", locales=("vi",), version=2, extra="author: Lan\n",
-                steps=[("open-site", "Mở trang", "")])
+    write_guide(
+        content,
+        "dvc-login",
+        locales=("vi",),
+        version=2,
+        extra="author: Lan\n",
+        steps=[("open-site", "Mở trang", "")],
+    )
     with caplog.at_level(logging.ERROR, logger="bot.content.store"):
         result = await store.reload()
     assert not result.ok
@@ -93,8 +111,10 @@ async def test_reader_at_a_removed_step_starts_again_with_a_note(gcore, content)
     rewrite_login(content, version=2, drop="press-login")
     assert (await content_store(gcore).reload()).ok
     await chat.press("Tiếp theo")
-    assert chat.text.startswith("ℹ️ Hướng dẫn này vừa được cập nhật, nên chúng ta bắt đầu "
-                                "lại từ bước 1.\n\nBước 1/2 · Mở trang")
+    assert chat.text.startswith(
+        "ℹ️ Hướng dẫn này vừa được cập nhật, nên chúng ta bắt đầu "
+        "lại từ bước 1.\n\nBước 1/2 · Mở trang"
+    )
 
 
 async def test_reader_whose_step_survives_continues_after_it(gcore, content):
@@ -118,7 +138,8 @@ async def test_continue_after_the_step_was_removed_starts_again_with_a_note(gcor
 
 
 async def test_derived_services_follow_the_catalogue_and_a_failing_build_keeps_the_old(
-        gcore, content):
+    gcore, content
+):
     store = content_store(gcore)
     assert store.derive("count", lambda catalogue: len(catalogue.guides)) == 4
     write_guide(content, "dvc-pay-fees")
@@ -146,7 +167,8 @@ async def test_sighup_reloads_the_running_bot(gcore, content):
 
 
 async def test_reload_command_checks_then_signals_the_bot_named_in_the_pid_file(
-        gcore, content, tmp_path, monkeypatch, capsys):
+    gcore, content, tmp_path, monkeypatch, capsys
+):
     store = content_store(gcore)
     assert store.signal_installed
     monkeypatch.setenv("TROLYSO_PATHS_CONTENT", str(content))

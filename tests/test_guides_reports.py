@@ -59,23 +59,39 @@ async def test_guides_report_counts_views_completions_and_answers_per_version(gc
     async with gcore.db.transaction() as session:
         rows = await guide_rows(session)
         later = await guide_rows(session, since=clock.now() + timedelta(minutes=1))
-    assert rows == [("dvc-login", 1, "vi", 4, 3, 3, 1, 1, 0),
-                    ("safety-otp", 1, "vi", 1, 0, 0, 0, 0, 0)]
+    assert rows == [
+        ("dvc-login", 1, "vi", 4, 3, 3, 1, 1, 0),
+        ("safety-otp", 1, "vi", 1, 0, 0, 0, 0, 0),
+    ]
     assert later == []
 
 
 async def test_questions_report_groups_the_same_question_and_ranks_by_count(gcore):
-    asked = ["Giá vàng hôm nay?", "giá vàng   hôm nay", "Thời tiết mai", "Giá vàng hôm nay",
-             "gold price", "Giá vàng hôm nay"]
+    asked = [
+        "Giá vàng hôm nay?",
+        "giá vàng   hôm nay",
+        "Thời tiết mai",
+        "Giá vàng hôm nay",
+        "gold price",
+        "Giá vàng hôm nay",
+    ]
     async with gcore.db.transaction() as session:
         for i, text in enumerate(asked):
-            session.add(UnansweredQuestion(text=text, locale="en" if "gold" in text else "vi",
-                                           asked_at=NOW + timedelta(minutes=i)))
+            session.add(
+                UnansweredQuestion(
+                    text=text,
+                    locale="en" if "gold" in text else "vi",
+                    asked_at=NOW + timedelta(minutes=i),
+                )
+            )
     async with gcore.db.transaction() as session:
         rows = await question_rows(session, gcore.config.tz)
         top = await question_rows(session, gcore.config.tz, limit=1)
     assert [(n, loc, q) for n, loc, q, _first, _last in rows] == [
-        (4, "vi", "Giá vàng hôm nay"), (1, "en", "gold price"), (1, "vi", "Thời tiết mai")]
+        (4, "vi", "Giá vàng hôm nay"),
+        (1, "en", "gold price"),
+        (1, "vi", "Thời tiết mai"),
+    ]
     assert rows[0][3:] == ("2026-11-28 09:00", "2026-11-28 09:05")
     assert len(top) == 1
 
@@ -87,15 +103,29 @@ def test_report_commands_print_csv(tmp_path, monkeypatch, capsys):
     async def seed() -> None:
         from bot import config as config_mod
 
-        async with open_database(config_mod.load(ROOT / "config.toml")) as db, \
-                db.transaction() as session:
-            session.add_all([
-                GuideEvent(guide_id="vneid-level2", version=2, locale="vi", kind="view", at=NOW),
-                GuideEvent(guide_id="vneid-level2", version=2, locale="vi", kind="complete",
-                           at=NOW),
-                GuideFeedback(guide_id="vneid-level2", version=2, locale="vi", helpful=False,
-                              comment="Thiếu bước chụp ảnh, nhé", created_at=NOW),
-                UnansweredQuestion(text="Đổi bằng lái xe máy?", locale="vi", asked_at=NOW)])
+        async with (
+            open_database(config_mod.load(ROOT / "config.toml")) as db,
+            db.transaction() as session,
+        ):
+            session.add_all(
+                [
+                    GuideEvent(
+                        guide_id="vneid-level2", version=2, locale="vi", kind="view", at=NOW
+                    ),
+                    GuideEvent(
+                        guide_id="vneid-level2", version=2, locale="vi", kind="complete", at=NOW
+                    ),
+                    GuideFeedback(
+                        guide_id="vneid-level2",
+                        version=2,
+                        locale="vi",
+                        helpful=False,
+                        comment="Thiếu bước chụp ảnh, nhé",
+                        created_at=NOW,
+                    ),
+                    UnansweredQuestion(text="Đổi bằng lái xe máy?", locale="vi", asked_at=NOW),
+                ]
+            )
 
     asyncio.run(seed())
 
@@ -104,11 +134,32 @@ def test_report_commands_print_csv(tmp_path, monkeypatch, capsys):
         return list(csv.reader(io.StringIO(capsys.readouterr().out)))
 
     assert report("guides") == [
-        ["guide", "version", "locale", "views", "starts", "completions", "helpful_yes",
-         "helpful_no", "comments"],
-        ["vneid-level2", "2", "vi", "1", "0", "1", "0", "1", "1"]]
-    assert report("questions")[1] == ["1", "vi", "Đổi bằng lái xe máy?", "2026-11-28 09:00",
-                                      "2026-11-28 09:00"]
-    assert report("comments")[1] == ["2026-11-28 09:00", "vneid-level2", "2", "vi", "no",
-                                     "Thiếu bước chụp ảnh, nhé"]
+        [
+            "guide",
+            "version",
+            "locale",
+            "views",
+            "starts",
+            "completions",
+            "helpful_yes",
+            "helpful_no",
+            "comments",
+        ],
+        ["vneid-level2", "2", "vi", "1", "0", "1", "0", "1", "1"],
+    ]
+    assert report("questions")[1] == [
+        "1",
+        "vi",
+        "Đổi bằng lái xe máy?",
+        "2026-11-28 09:00",
+        "2026-11-28 09:00",
+    ]
+    assert report("comments")[1] == [
+        "2026-11-28 09:00",
+        "vneid-level2",
+        "2",
+        "vi",
+        "no",
+        "Thiếu bước chụp ảnh, nhé",
+    ]
     assert report("guides", "--since", "2026-11-29") == [report("guides")[0]]

@@ -24,7 +24,8 @@ def keyboard(call) -> list[tuple[str, str]]:
 
 
 async def test_a_guide_read_over_telegram_sends_each_step_as_a_new_message(
-        config, clock, fake, tmp_path):
+    config, clock, fake, tmp_path
+):
     content = make_tree(tmp_path)
     async with running_bot(config, clock, fake, paths__content=str(content)):
         sent = 0
@@ -40,8 +41,10 @@ async def test_a_guide_read_over_telegram_sends_each_step_as_a_new_message(
         menu = (await fake.wait_for("sendMessage", sent))[-1]
         assert ("📖 Hướng dẫn", "g:m") in keyboard(menu)
         topics = await press(menu, "g:m")
-        assert keyboard(topics)[:2] == [("Cổng Dịch vụ công", "g:c:dvc"),
-                                        ("An toàn trên mạng", "g:c:safety")]
+        assert keyboard(topics)[:2] == [
+            ("Cổng Dịch vụ công", "g:c:dvc"),
+            ("An toàn trên mạng", "g:c:safety"),
+        ]
         guides = await press(topics, "g:c:dvc")
         summary = await press(guides, keyboard(guides)[0][1])
         assert summary.payload["text"].startswith("📖 Đăng nhập Dịch vụ công (dvc-login)")

@@ -90,8 +90,12 @@ async def test_someone_elses_booking_cannot_be_seen_or_changed(core):
     _owner, booking = await _booked(core)
     stranger = Chat(core, "666", language="en")
     await stranger.say("/menu")
-    for payload in (f"mb:show:{booking.id}", f"mb:cancel:{booking.id}",
-                    f"mb:resch:{booking.id}", f"mb:files:{booking.id}"):
+    for payload in (
+        f"mb:show:{booking.id}",
+        f"mb:cancel:{booking.id}",
+        f"mb:resch:{booking.id}",
+        f"mb:files:{booking.id}",
+    ):
         await stranger.tap(payload)
         assert "could not find that visit among your bookings" in stranger.text
         assert "Nguyễn Thị Lan" not in stranger.text
@@ -131,8 +135,9 @@ async def test_a_cancellation_promotes_only_the_first_in_line_and_tells_them(cor
     assert promoted.status == "confirmed" and promoted.visitor_name == "Đỗ Thị Mai"
     assert message.chat_id == "w1" and message.status == "pending"
     assert promoted.code in message.text and message.text.startswith("Tin vui")  # Vietnamese
-    assert message.buttons == [[{"label": "🗓 Xem lịch hẹn này",
-                                 "payload": f"mb:show:{promoted.id}"}]]
+    assert message.buttons == [
+        [{"label": "🗓 Xem lịch hẹn này", "payload": f"mb:show:{promoted.id}"}]
+    ]
     assert (await slot_at(core, "hk-1", MONDAY, "08:00")).booked == 1
     await first.tap(f"mb:show:{promoted.id}")  # the message's button works for them
     assert promoted.code in first.text

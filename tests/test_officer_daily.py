@@ -43,10 +43,25 @@ async def core(config, clock):
 
 
 async def monday_visitors(core: Core) -> tuple[Booking, Booking]:
-    lan = await book(core, await citizen(core, "501"), "hk-1", MONDAY, "08:30",
-                     name="Nguyễn Thị Lan", phone="+84912345678", priority=("aged60",))
-    hung = await book(core, await citizen(core, "502"), "hk-1", MONDAY, "09:00",
-                      name="Trần Văn Hùng", phone="+84987654321")
+    lan = await book(
+        core,
+        await citizen(core, "501"),
+        "hk-1",
+        MONDAY,
+        "08:30",
+        name="Nguyễn Thị Lan",
+        phone="+84912345678",
+        priority=("aged60",),
+    )
+    hung = await book(
+        core,
+        await citizen(core, "502"),
+        "hk-1",
+        MONDAY,
+        "09:00",
+        name="Trần Văn Hùng",
+        phone="+84987654321",
+    )
     await book(core, await citizen(core, "503"), "cg-1", MONDAY, "08:30", name="Lê Thị Hoa")
     return lan, hung
 
@@ -60,8 +75,10 @@ async def test_todays_list_shows_each_visitor_with_help_needs_priority_and_phone
     text = officer.text
     assert "📋 Điểm hỗ trợ hk-1 — today, Monday 30/11" in text
     assert "2 visitors booked." in text
-    assert ("08:30 · Nguyễn Thị Lan · 📞 0912 345 678 · VNeID · ⭐ Aged 60 or over · "
-            "♿ Wheelchair access") in text
+    assert (
+        "08:30 · Nguyễn Thị Lan · 📞 0912 345 678 · VNeID · ⭐ Aged 60 or over · "
+        "♿ Wheelchair access"
+    ) in text
     assert "09:00 · Trần Văn Hùng · 📞 0987 654 321" in text
     assert text.index("Nguyễn Thị Lan") < text.index("Trần Văn Hùng"), "in time order"
     assert "Lê Thị Hoa" not in text, "another unit's point"
@@ -101,15 +118,21 @@ async def test_marking_who_came_is_audited_and_done_on_the_day_only(core, clock)
     assert (statuses[lan.id], statuses[hung.id]) == ("attended", "missed")
     await officer.press("09:00 Trần Văn Hùng: undo")
     assert (await all_rows(core, Booking, Booking.id == hung.id))[0].status == "confirmed"
-    marks = [(a.action, a.target, a.before, a.after) for a in await audits(core)
-             if a.action.startswith("visit.")]
+    marks = [
+        (a.action, a.target, a.before, a.after)
+        for a in await audits(core)
+        if a.action.startswith("visit.")
+    ]
     assert marks == [
-        ("visit.attended", f"booking:{lan.code}", {"status": "confirmed"},
-         {"status": "attended"}),
+        ("visit.attended", f"booking:{lan.code}", {"status": "confirmed"}, {"status": "attended"}),
         ("visit.missed", f"booking:{hung.code}", {"status": "confirmed"}, {"status": "missed"}),
-        ("visit.reset", f"booking:{hung.code}", {"status": "missed"}, {"status": "confirmed"})]
-    assert all(a.actor == "telegram:100" and a.unit_id == "hoan-kiem"
-               for a in await audits(core) if a.action.startswith("visit."))
+        ("visit.reset", f"booking:{hung.code}", {"status": "missed"}, {"status": "confirmed"}),
+    ]
+    assert all(
+        a.actor == "telegram:100" and a.unit_id == "hoan-kiem"
+        for a in await audits(core)
+        if a.action.startswith("visit.")
+    )
 
 
 async def test_the_days_list_exports_as_a_csv_file(core, clock):
@@ -122,10 +145,22 @@ async def test_the_days_list_exports_as_a_csv_file(core, clock):
     assert document.filename == "visitors-hk-1-2026-11-30.csv"
     assert document.mime_type == "text/csv"
     table = list(csv.reader(io.StringIO(document.data.decode("utf-8-sig"))))
-    assert table[0] == ["time", "code", "visitor", "phone", "help needed", "priority", "needs",
-                        "status"]
-    assert table[1][0] == "08:30" and table[1][2:6] == ["Nguyễn Thị Lan", "0912 345 678",
-                                                        "VNeID", "Aged 60 or over"]
+    assert table[0] == [
+        "time",
+        "code",
+        "visitor",
+        "phone",
+        "help needed",
+        "priority",
+        "needs",
+        "status",
+    ]
+    assert table[1][0] == "08:30" and table[1][2:6] == [
+        "Nguyễn Thị Lan",
+        "0912 345 678",
+        "VNeID",
+        "Aged 60 or over",
+    ]
     assert len(table) == 3
     assert "Keep this file safe" in officer.text and officer.buttons
     [export] = await audits(core, "list.export")
@@ -136,13 +171,26 @@ async def test_the_days_list_exports_as_a_csv_file(core, clock):
 async def request_home_visit(core: Core, unit_id: str, point_id: str, name: str) -> int:
     user = await citizen(core, f"h-{name[:3]}")
     booker = service.Booker(user, "telegram", f"chat-{user}", "vi")
-    details = service.Details(for_self=True, name=name, phone="+84911222333",
-                              help_topic="vneid", priority=["disability"], needs=["sight"],
-                              consent=True)
+    details = service.Details(
+        for_self=True,
+        name=name,
+        phone="+84911222333",
+        help_topic="vneid",
+        priority=["disability"],
+        needs=["sight"],
+        consent=True,
+    )
     async with core.db.transaction() as session:
         request = await service.request_home_visit(
-            session, unit_id=unit_id, point_id=point_id, booker=booker, details=details,
-            address="Ngõ 5 phố Hàng Bạc", days=[1, 3], now=core.clock.now())
+            session,
+            unit_id=unit_id,
+            point_id=point_id,
+            booker=booker,
+            details=details,
+            address="Ngõ 5 phố Hàng Bạc",
+            days=[1, 3],
+            now=core.clock.now(),
+        )
         return request.id
 
 
@@ -172,9 +220,10 @@ async def test_home_visit_queue_take_it_and_mark_it_done(core, clock):
     assert "no open home-visit requests" in officer.text
     rows = {r.id: r for r in await all_rows(core, HomeVisitRequest)}
     assert rows[mine].status == "done" and rows[theirs].status == "new"
-    assert [(a.action, a.target) for a in await audits(core) if a.action.startswith("home")] \
-        == [("home_visit.assign", f"home_visit:{mine}"), ("home_visit.done",
-                                                          f"home_visit:{mine}")]
+    assert [(a.action, a.target) for a in await audits(core) if a.action.startswith("home")] == [
+        ("home_visit.assign", f"home_visit:{mine}"),
+        ("home_visit.done", f"home_visit:{mine}"),
+    ]
 
 
 async def test_an_officer_with_several_points_chooses_one(core, clock):

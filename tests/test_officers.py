@@ -25,8 +25,10 @@ pytestmark = pytest.mark.both_databases
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN, HOAN_KIEM, BA_DINH = "900", "100", "200"
-OFFICER_CONFIG = {"officers__admins": [ADMIN],
-                  "officers__officers": [f"{HOAN_KIEM}:hoan-kiem", f"{BA_DINH}:ba-dinh,cua-nam"]}
+OFFICER_CONFIG = {
+    "officers__admins": [ADMIN],
+    "officers__officers": [f"{HOAN_KIEM}:hoan-kiem", f"{BA_DINH}:ba-dinh,cua-nam"],
+}
 TOOLS = "Công cụ cán bộ"
 
 
@@ -57,9 +59,11 @@ async def test_config_officers_are_granted_once_at_start_and_audited(config, clo
     cfg = config.replace(**OFFICER_CONFIG)
     core = await Core.start(cfg, clock=clock)
     try:
-        assert await officers(core) == {ADMIN: ("admin", []),
-                                         HOAN_KIEM: ("officer", ["hoan-kiem"]),
-                                         BA_DINH: ("officer", ["ba-dinh", "cua-nam"])}
+        assert await officers(core) == {
+            ADMIN: ("admin", []),
+            HOAN_KIEM: ("officer", ["hoan-kiem"]),
+            BA_DINH: ("officer", ["ba-dinh", "cua-nam"]),
+        }
         rows = await audit_rows(core)
         assert [(r.actor, r.action) for r in rows] == [("config", "bootstrap")] * 3
         assert rows[0].before is None and rows[0].after == {"role": "admin", "units": []}
@@ -79,27 +83,31 @@ async def test_config_officers_are_granted_once_at_start_and_audited(config, clo
         assert len(rows) == 4
         assert rows[-1].before == {"role": "officer", "units": ["hoan-kiem"]}
         assert rows[-1].after == {"role": "officer", "units": ["hoan-kiem", "lang"]}
-        assert (await officers(third))[BA_DINH] == ("officer", ["ba-dinh", "cua-nam"]), \
+        assert (await officers(third))[BA_DINH] == ("officer", ["ba-dinh", "cua-nam"]), (
             "dropping a config line never revokes: `trolyso officers remove` does"
+        )
     finally:
         await third.close()
 
 
-async def test_a_config_officer_with_an_unknown_unit_stops_the_start_naming_the_key(config,
-                                                                                     clock):
+async def test_a_config_officer_with_an_unknown_unit_stops_the_start_naming_the_key(config, clock):
     with pytest.raises(ConfigError, match=r"officers\.officers.*hoan-kim.*did you mean hoan-kiem"):
         await Core.start(config.replace(officers__officers=["100:hoan-kim"]), clock=clock)
 
 
 def test_officer_lists_from_the_environment_use_commas_and_semicolons():
-    env = {"TROLYSO_OFFICERS_ADMINS": "111, 222",
-           "TROLYSO_OFFICERS_OFFICERS": "333:hoan-kiem, cua-nam;444:ba-dinh"}
+    env = {
+        "TROLYSO_OFFICERS_ADMINS": "111, 222",
+        "TROLYSO_OFFICERS_OFFICERS": "333:hoan-kiem, cua-nam;444:ba-dinh",
+    }
     cfg = config_mod.load(ROOT / "config.toml", environ=env)
     assert cfg.officers.admins == ["111", "222"]
     assert cfg.officers.officers == ["333:hoan-kiem, cua-nam", "444:ba-dinh"]
-    for key, value in [("TROLYSO_OFFICERS_ADMINS", "@someone"),
-                       ("TROLYSO_OFFICERS_OFFICERS", "333:Hoàn Kiếm"),
-                       ("TROLYSO_OFFICERS_OFFICERS", "333")]:
+    for key, value in [
+        ("TROLYSO_OFFICERS_ADMINS", "@someone"),
+        ("TROLYSO_OFFICERS_OFFICERS", "333:Hoàn Kiếm"),
+        ("TROLYSO_OFFICERS_OFFICERS", "333"),
+    ]:
         name = key.removeprefix("TROLYSO_").lower().replace("_", ".", 1)
         with pytest.raises(ConfigError, match=name.replace(".", r"\.")):
             config_mod.load(ROOT / "config.toml", environ={key: value})
@@ -107,8 +115,9 @@ def test_officer_lists_from_the_environment_use_commas_and_semicolons():
 
 def test_officer_ids_in_the_file_must_be_strings(tmp_path):
     path = tmp_path / "config.toml"
-    path.write_text((ROOT / "config.toml").read_text().replace("admins = []",
-                                                               "admins = [123456789]"))
+    path.write_text(
+        (ROOT / "config.toml").read_text().replace("admins = []", "admins = [123456789]")
+    )
     with pytest.raises(ConfigError, match=r"officers\.admins.*in quotes"):
         config_mod.load(path, environ={})
 
@@ -123,21 +132,31 @@ async def test_officer_tools_are_in_the_menu_of_officers_only(core):
     first_time = telegram(core, HOAN_KIEM)
     await first_time.say("/start")
     assert any(TOOLS in label for label in first_time.labels)
-    assert not any(e.payload == officer.OPEN for e in menu.entries(None)), \
+    assert not any(e.payload == officer.OPEN for e in menu.entries(None)), (
         "the apology menu knows no user: officer tools stay hidden"
+    )
 
 
 async def test_officer_menu_offers_only_the_actions_that_are_built(core, monkeypatch):
     # Only this module's own entries: other features' entries are their tests' business.
-    monkeypatch.setattr(officer, "OFFICER_MENU", [e for e in officer.OFFICER_MENU
-                                                  if e.payload in (officer.UNITS, officer.AUDIT)])
-    officer.add_officer_entry(officer.OfficerEntry("ofc:everyone", "Send to everyone",
-                                                   visible=lambda o: o.is_admin, order=50))
+    monkeypatch.setattr(
+        officer,
+        "OFFICER_MENU",
+        [e for e in officer.OFFICER_MENU if e.payload in (officer.UNITS, officer.AUDIT)],
+    )
+    officer.add_officer_entry(
+        officer.OfficerEntry(
+            "ofc:everyone", "Send to everyone", visible=lambda o: o.is_admin, order=50
+        )
+    )
     chat = telegram(core, HOAN_KIEM)
     await chat.say("/menu")
     await chat.press(TOOLS)
-    assert chat.labels == ["🏘 Xã, phường của tôi", "📜 Nhật ký thao tác của cán bộ",
-                           "🏠 Menu chính"]
+    assert chat.labels == [
+        "🏘 Xã, phường của tôi",
+        "📜 Nhật ký thao tác của cán bộ",
+        "🏠 Menu chính",
+    ]
     assert "1 xã, phường" in chat.text
     admin = telegram(core, ADMIN)
     await admin.say("/officer")
@@ -157,8 +176,7 @@ async def test_my_units_lists_the_units_the_officer_serves(core):
     assert chat.replies[0].edit
 
 
-async def test_officer_of_one_unit_is_refused_another_units_log_and_it_is_logged(core,
-                                                                                 caplog):
+async def test_officer_of_one_unit_is_refused_another_units_log_and_it_is_logged(core, caplog):
     chat = telegram(core, HOAN_KIEM)
     await chat.say("/officer")
     before = len(await audit_rows(core))
@@ -176,8 +194,14 @@ async def test_citizen_is_refused_every_forged_officer_payload_and_command(core,
     citizen = telegram(core, "555")
     await citizen.say("/menu")
     before = len(await audit_rows(core))
-    forged = ["ofc", "ofc:units", "ofc:audit", "ofc:audit:hoan-kiem", "ofc:audit:+84912345678",
-              "ofc:nothing"]
+    forged = [
+        "ofc",
+        "ofc:units",
+        "ofc:audit",
+        "ofc:audit:hoan-kiem",
+        "ofc:audit:+84912345678",
+        "ofc:nothing",
+    ]
     with caplog.at_level(logging.WARNING, logger="bot.officers.roles"):
         for payload in forged:
             await citizen.tap(payload)
@@ -204,9 +228,16 @@ async def test_admin_may_act_for_every_unit(core):
 async def test_audit_log_shows_the_latest_actions_of_my_units_only(core, clock):
     async with core.db.transaction() as session:
         for n, unit_id in enumerate(["hoan-kiem", "ba-dinh", "hoan-kiem"]):
-            await audit.record(session, "telegram:100", "session.cancel", f"session:{n}",
-                               {"status": "open"}, {"status": "cancelled"}, unit_id=unit_id,
-                               at=clock.now() + timedelta(minutes=n))
+            await audit.record(
+                session,
+                "telegram:100",
+                "session.cancel",
+                f"session:{n}",
+                {"status": "open"},
+                {"status": "cancelled"},
+                unit_id=unit_id,
+                at=clock.now() + timedelta(minutes=n),
+            )
     chat = telegram(core, HOAN_KIEM)
     await chat.say("/officer")
     await chat.press("Nhật ký")
@@ -224,8 +255,9 @@ async def test_a_removed_officer_loses_the_tools_at_the_next_message(core, clock
     await chat.say("/menu")
     assert any(TOOLS in label for label in chat.labels)
     async with core.db.transaction() as session:
-        assert await manage.remove(session, channel="telegram", external_id=HOAN_KIEM,
-                                   actor="cli:test", now=clock.now())
+        assert await manage.remove(
+            session, channel="telegram", external_id=HOAN_KIEM, actor="cli:test", now=clock.now()
+        )
     await chat.tap("ofc:units")
     assert "chỉ dành cho cán bộ" in chat.text
     assert not any(TOOLS in label for label in chat.labels)
@@ -234,11 +266,23 @@ async def test_a_removed_officer_loses_the_tools_at_the_next_message(core, clock
 async def test_the_audit_log_refuses_a_citizens_phone_or_name(core):
     async with core.db.transaction() as session:
         with pytest.raises(audit.PersonalDataInAudit):
-            await audit.record(session, "telegram:100", "booking.cancel", "booking:7",
-                               {"visitor": "0912345678"}, None)
+            await audit.record(
+                session,
+                "telegram:100",
+                "booking.cancel",
+                "booking:7",
+                {"visitor": "0912345678"},
+                None,
+            )
         with pytest.raises(audit.PersonalDataInAudit):
-            await audit.record(session, "telegram:100", "booking.cancel", "booking:7",
-                               None, {"name": "Nguyễn Văn A"})
+            await audit.record(
+                session,
+                "telegram:100",
+                "booking.cancel",
+                "booking:7",
+                None,
+                {"name": "Nguyễn Văn A"},
+            )
     async with core.db.transaction() as session:
         count = await session.scalar(select(func.count()).select_from(AuditEntry))
     assert count == 3, "only the bootstrap entries"

@@ -32,8 +32,17 @@ def run(cfg_path: str, capsys, *argv: str) -> tuple[int, str, str]:
 
 
 def test_add_list_and_remove_an_officer(cfg_path, capsys):
-    code, out, _ = run(cfg_path, capsys, "officers", "add", "123456789", "--unit", "hoan-kiem",
-                       "--unit", "cua-nam")
+    code, out, _ = run(
+        cfg_path,
+        capsys,
+        "officers",
+        "add",
+        "123456789",
+        "--unit",
+        "hoan-kiem",
+        "--unit",
+        "cua-nam",
+    )
     assert code == 0 and "telegram:123456789 is now officer for cua-nam, hoan-kiem" in out
     code, out, _ = run(cfg_path, capsys, "officers", "add", "555", "--role", "admin")
     assert code == 0 and "admin for every unit" in out
@@ -66,11 +75,14 @@ def test_an_unknown_unit_id_exits_2_with_a_suggestion_and_changes_nothing(cfg_pa
     assert "no officers yet" in out
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["officers", "add", "123"], "needs at least one --unit"),
-    (["officers", "add", "@ward_officer", "--unit", "hoan-kiem"], "is not a user id"),
-    (["officers", "remove", "999"], "telegram:999 is not an officer"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["officers", "add", "123"], "needs at least one --unit"),
+        (["officers", "add", "@ward_officer", "--unit", "hoan-kiem"], "is not a user id"),
+        (["officers", "remove", "999"], "telegram:999 is not an officer"),
+    ],
+)
 def test_wrong_officer_commands_exit_2_with_a_clear_message(cfg_path, capsys, argv, message):
     code, _, err = run(cfg_path, capsys, *argv)
     assert code == 2 and message in err
@@ -94,8 +106,11 @@ def test_audit_report_prints_every_change_with_who_and_before_after(cfg_path, ca
     assert "officer.remove" in lines[2]
     code, out, _ = run(cfg_path, capsys, "report", "audit", "--csv", "--since", "2020-01-01")
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert code == 0 and [r["action"] for r in rows] == ["officer.add", "officer.add",
-                                                         "officer.remove"]
+    assert code == 0 and [r["action"] for r in rows] == [
+        "officer.add",
+        "officer.add",
+        "officer.remove",
+    ]
     assert rows[0]["before"] == "" and '"units":["hoan-kiem"]' in rows[0]["after"]
     assert rows[0]["at"].endswith("+07:00"), "times are Hanoi time"
     code, out, _ = run(cfg_path, capsys, "report", "audit", "--since", "2999-01-01")

@@ -18,8 +18,9 @@ async def fake():
         yield fake
 
 
-async def test_one_chats_messages_are_answered_in_order_while_other_chats_go_on(config, clock,
-                                                                                fake):
+async def test_one_chats_messages_are_answered_in_order_while_other_chats_go_on(
+    config, clock, fake
+):
     handled: list[tuple[str, str]] = []
 
     async def number(msg, ctx):

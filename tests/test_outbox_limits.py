@@ -79,8 +79,9 @@ def test_replies_use_their_lane_first_then_slow_the_outbox():
 def test_telegram_keeps_the_interactive_headroom(core):
     limits = core.config.rate_limits
     telegram = outbox(core).limiter("telegram")
-    assert telegram.rate == pytest.approx(limits.telegram_per_second
-                                          * (1 - limits.interactive_headroom))
+    assert telegram.rate == pytest.approx(
+        limits.telegram_per_second * (1 - limits.interactive_headroom)
+    )
     assert telegram.rate < limits.telegram_per_second
     assert telegram.per_chat == limits.telegram_per_chat_per_second
     assert outbox(core).limiter("terminal").rate is None
@@ -107,6 +108,5 @@ async def _paced(core: Core, clock) -> None:
     rate = outbox(core).limiter("telegram").rate  # 25/s less the headroom: 20/s
     span = (max(times) - started).total_seconds()
     assert span == pytest.approx(29 / rate, abs=0.01)
-    per_second = max(sum(1 for t in times if 0 <= (t - s).total_seconds() < 0.999)
-                     for s in times)
+    per_second = max(sum(1 for t in times if 0 <= (t - s).total_seconds() < 0.999) for s in times)
     assert per_second <= rate

@@ -72,8 +72,10 @@ async def test_too_many_requests_pauses_the_channel_and_the_message_waits(core, 
 async def test_a_user_who_blocked_the_bot_is_marked_and_gets_nothing_more(core, clock):
     channel = attach(core, clock)
     user = await add_user(core, "31")
-    ids = [await queue(core, "31", f"m{i}", user_id=user, due_in=timedelta(minutes=i))
-           for i in range(3)]
+    ids = [
+        await queue(core, "31", f"m{i}", user_id=user, due_in=timedelta(minutes=i))
+        for i in range(3)
+    ]
     channel.fail["31"] = [RecipientUnreachable("Forbidden: bot was blocked by the user")]
 
     result = await sweep_once(core)
@@ -93,8 +95,7 @@ async def test_a_user_who_blocked_the_bot_is_marked_and_gets_nothing_more(core, 
     # They write to the bot again: reachable once more.
     clock.advance(hours=2)
     async with core.db.transaction() as session:
-        await session.execute(update(User).where(User.id == user)
-                              .values(last_seen_at=clock.now()))
+        await session.execute(update(User).where(User.id == user).values(last_seen_at=clock.now()))
     await queue(core, "31", "welcome back", user_id=user)
     assert (await sweep_once(core)).sent == 1
 
@@ -110,7 +111,7 @@ async def test_network_trouble_is_retried_with_a_growing_wait_then_failed(core, 
         row = (await rows(core))[row_id]
         waits.append(row.due_at - before)
         clock.set(row.due_at)
-    assert waits == [timedelta(seconds=30 * 2 ** i) for i in range(4)]
+    assert waits == [timedelta(seconds=30 * 2**i) for i in range(4)]
 
     result = await sweep_once(core)  # the fifth try (outbox.max_attempts)
     assert result.failed == 1

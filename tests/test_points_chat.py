@@ -19,8 +19,9 @@ def _venue(chat: Chat):
 
 @pytest.fixture
 def no_booking(monkeypatch):
-    monkeypatch.setattr(handlers, "FEATURES", [f for f in handlers.FEATURES
-                                               if not hasattr(f, "start_booking_at")])
+    monkeypatch.setattr(
+        handlers, "FEATURES", [f for f in handlers.FEATURES if not hasattr(f, "start_booking_at")]
+    )
 
 
 async def test_menu_offers_support_points_and_asks_where_with_a_location_button(chat):
@@ -163,8 +164,9 @@ async def test_plain_start_still_greets(chat):
     assert "Xin chào" in chat.text
 
 
-@pytest.mark.parametrize("payload", ["pts:p:nope", "pts:u:atlantis", "pts:l:t:99", "pts:l:q:x",
-                                     "pts:b:nope", "pts:zzz"])
+@pytest.mark.parametrize(
+    "payload", ["pts:p:nope", "pts:u:atlantis", "pts:l:t:99", "pts:l:q:x", "pts:b:nope", "pts:zzz"]
+)
 async def test_forged_point_buttons_are_refused_politely(chat, payload):
     await chat.tap(payload)
     assert "Nút này đã cũ nên tôi chưa làm gì" in chat.text
@@ -190,18 +192,27 @@ async def test_card_shows_seats_left_per_session_once_booking_is_wired(core, cha
     async def start_booking_at(point_id, msg, ctx):
         return [Reply(text="booking")]
 
-    monkeypatch.setattr(handlers, "FEATURES", [handlers.start, points_feature,
-                                               SimpleNamespace(start_booking_at=start_booking_at)])
+    monkeypatch.setattr(
+        handlers,
+        "FEATURES",
+        [handlers.start, points_feature, SimpleNamespace(start_booking_at=start_booking_at)],
+    )
     async with core.db.transaction() as session:
         await materialise(session, core.services["places"], core.clock.now(), 14, core.config.tz)
-        thursday = Slot.starts_at.between(datetime(2026, 12, 3, 1, 0, tzinfo=UTC),
-                                          datetime(2026, 12, 3, 4, 0, tzinfo=UTC))
-        await session.execute(update(Slot).where(Slot.point_id == "cau-giay", thursday)
-                              .values(booked=Slot.capacity))
-        next_tuesday = Slot.starts_at.between(datetime(2026, 12, 8, 1, 0, tzinfo=UTC),
-                                              datetime(2026, 12, 8, 4, 0, tzinfo=UTC))
-        await session.execute(update(Slot).where(Slot.point_id == "cau-giay", next_tuesday)
-                              .values(booked=Slot.capacity - Slot.priority_seats))
+        thursday = Slot.starts_at.between(
+            datetime(2026, 12, 3, 1, 0, tzinfo=UTC), datetime(2026, 12, 3, 4, 0, tzinfo=UTC)
+        )
+        await session.execute(
+            update(Slot).where(Slot.point_id == "cau-giay", thursday).values(booked=Slot.capacity)
+        )
+        next_tuesday = Slot.starts_at.between(
+            datetime(2026, 12, 8, 1, 0, tzinfo=UTC), datetime(2026, 12, 8, 4, 0, tzinfo=UTC)
+        )
+        await session.execute(
+            update(Slot)
+            .where(Slot.point_id == "cau-giay", next_tuesday)
+            .values(booked=Slot.capacity - Slot.priority_seats)
+        )
     await chat.say("/start p_cau-giay")
     # 6 slots of 4 seats, 2 of each held for priority visitors until 24 h before.
     assert "• Thứ Ba, 1 tháng 12: 08:00–11:00 · còn 12 chỗ" in chat.text
@@ -218,7 +229,8 @@ async def test_a_very_long_text_in_the_finder_is_answered_kindly(chat):
 
 
 async def test_content_reload_brings_new_points_and_keeps_the_last_good_on_error(
-        config, clock, tmp_path):
+    config, clock, tmp_path
+):
     import shutil
 
     from bot.content.store import content_store
@@ -230,8 +242,10 @@ async def test_content_reload_brings_new_points_and_keeps_the_last_good_on_error
     core = await Core.start(config.replace(paths__content=str(content)), clock=clock)
     try:
         path = content / "points" / "soc-son.toml"
-        path.write_text(path.read_text(encoding="utf-8").replace(
-            'id = "soc-son"', 'id = "soc-son-moved"'), encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace('id = "soc-son"', 'id = "soc-son-moved"'),
+            encoding="utf-8",
+        )
         assert (await content_store(core).reload()).ok
         assert "soc-son-moved" in core.services["places"].points
         path.write_text("unit = ", encoding="utf-8")

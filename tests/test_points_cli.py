@@ -33,8 +33,19 @@ def test_deep_link_opens_the_point_in_the_bot():
 
 def test_qr_command_writes_a_png_poster(config_file, tmp_path, capsys):
     out = tmp_path / "poster.png"
-    code = main(["--config", str(config_file), "points", "qr", "hoan-kiem",
-                 "--bot-username", "@TroLySoBot", "--out", str(out)])
+    code = main(
+        [
+            "--config",
+            str(config_file),
+            "points",
+            "qr",
+            "hoan-kiem",
+            "--bot-username",
+            "@TroLySoBot",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     assert "https://t.me/TroLySoBot?start=p_hoan-kiem" in capsys.readouterr().out
     data = out.read_bytes()
@@ -45,33 +56,52 @@ def test_qr_command_writes_a_png_poster(config_file, tmp_path, capsys):
 
 
 def test_qr_command_takes_the_username_from_the_config(config_file, tmp_path):
-    text = config_file.read_text(encoding="utf-8").replace('bot_username = ""',
-                                                          'bot_username = "TroLySoBot"')
+    text = config_file.read_text(encoding="utf-8").replace(
+        'bot_username = ""', 'bot_username = "TroLySoBot"'
+    )
     config_file.write_text(text, encoding="utf-8")
     out = tmp_path / "p.png"
-    assert main(["--config", str(config_file), "points", "qr", "soc-son", "--out",
-                 str(out)]) == 0
+    assert main(["--config", str(config_file), "points", "qr", "soc-son", "--out", str(out)]) == 0
     assert out.exists()
 
 
 def test_qr_command_without_a_username_names_the_config_key(config_file, tmp_path, capsys):
     out = tmp_path / "p.png"
-    assert main(["--config", str(config_file), "points", "qr", "hoan-kiem", "--out",
-                 str(out)]) == 2
+    assert (
+        main(["--config", str(config_file), "points", "qr", "hoan-kiem", "--out", str(out)]) == 2
+    )
     err = capsys.readouterr().err
     assert "telegram.bot_username" in err and "--bot-username" in err
     assert not out.exists()
 
 
 def test_qr_command_refuses_a_malformed_username(config_file, tmp_path, capsys):
-    assert main(["--config", str(config_file), "points", "qr", "hoan-kiem", "--bot-username",
-                 "not a bot", "--out", str(tmp_path / "p.png")]) == 2
+    assert (
+        main(
+            [
+                "--config",
+                str(config_file),
+                "points",
+                "qr",
+                "hoan-kiem",
+                "--bot-username",
+                "not a bot",
+                "--out",
+                str(tmp_path / "p.png"),
+            ]
+        )
+        == 2
+    )
     assert "--bot-username must be" in capsys.readouterr().err
 
 
 def test_qr_command_for_an_unknown_point_says_how_to_find_ids(config_file, capsys):
-    assert main(["--config", str(config_file), "points", "qr", "nope", "--bot-username",
-                 "TroLySoBot"]) == 2
+    assert (
+        main(
+            ["--config", str(config_file), "points", "qr", "nope", "--bot-username", "TroLySoBot"]
+        )
+        == 2
+    )
     assert "trolyso points list" in capsys.readouterr().err
 
 
@@ -93,12 +123,27 @@ def test_poster_uses_a_font_with_vietnamese_letters_when_one_is_installed():
     assert poster.font_ok == installed
 
 
-def test_qr_command_warns_when_no_font_has_vietnamese_letters(config_file, tmp_path, capsys,
-                                                              monkeypatch):
+def test_qr_command_warns_when_no_font_has_vietnamese_letters(
+    config_file, tmp_path, capsys, monkeypatch
+):
     monkeypatch.setattr(qr, "FONT_CANDIDATES", (("/nonexistent/a.ttf", "/nonexistent/b.ttf"),))
     out = tmp_path / "p.png"
-    assert main(["--config", str(config_file), "points", "qr", "hoan-kiem", "--bot-username",
-                 "TroLySoBot", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "--config",
+                str(config_file),
+                "points",
+                "qr",
+                "hoan-kiem",
+                "--bot-username",
+                "TroLySoBot",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert "fonts-dejavu-core" in capsys.readouterr().err
     assert out.read_bytes().startswith(b"\x89PNG")
 
@@ -108,13 +153,15 @@ def test_content_check_reports_broken_points_files(config_file, tmp_path, capsys
 
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
-    assert main(["--config", str(config_file), "content", "check", "--content",
-                 str(content)]) == 0
+    assert main(["--config", str(config_file), "content", "check", "--content", str(content)]) == 0
     path = content / "points" / "soc-son.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace('end = "11:00"', 'end = "07:00"'),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('end = "11:00"', 'end = "07:00"'),
+        encoding="utf-8",
+    )
     capsys.readouterr()
-    assert main(["--config", str(config_file), "content", "check", "--content",
-                 str(content)]) == 1
-    assert ("points/soc-son.toml: point[soc-son].session[1].end: must be after start 08:00"
-            in capsys.readouterr().out)
+    assert main(["--config", str(config_file), "content", "check", "--content", str(content)]) == 1
+    assert (
+        "points/soc-son.toml: point[soc-son].session[1].end: must be after start 08:00"
+        in capsys.readouterr().out
+    )

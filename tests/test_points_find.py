@@ -18,19 +18,22 @@ def _names(places, text):
     return [m.unit.name for m in find_units(places, text)]
 
 
-@pytest.mark.parametrize("typed,expected", [
-    ("hoan kiem", "Hoàn Kiếm"),
-    ("Hoàn Kiếm", "Hoàn Kiếm"),
-    ("HOAN KIEM", "Hoàn Kiếm"),
-    ("cau giay", "Cầu Giấy"),
-    ("Ha Dong", "Hà Đông"),
-    ("phường hoàn kiếm", "Hoàn Kiếm"),
-    ("p. Hoàn Kiếm", "Hoàn Kiếm"),
-    ("xa soc son", "Sóc Sơn"),
-    ("Xã Sóc Sơn, Hà Nội", "Sóc Sơn"),
-    ("hoankiem", "Hoàn Kiếm"),
-    ("van mieu quoc tu giam", "Văn Miếu - Quốc Tử Giám"),
-])
+@pytest.mark.parametrize(
+    "typed,expected",
+    [
+        ("hoan kiem", "Hoàn Kiếm"),
+        ("Hoàn Kiếm", "Hoàn Kiếm"),
+        ("HOAN KIEM", "Hoàn Kiếm"),
+        ("cau giay", "Cầu Giấy"),
+        ("Ha Dong", "Hà Đông"),
+        ("phường hoàn kiếm", "Hoàn Kiếm"),
+        ("p. Hoàn Kiếm", "Hoàn Kiếm"),
+        ("xa soc son", "Sóc Sơn"),
+        ("Xã Sóc Sơn, Hà Nội", "Sóc Sơn"),
+        ("hoankiem", "Hoàn Kiếm"),
+        ("van mieu quoc tu giam", "Văn Miếu - Quốc Tử Giám"),
+    ],
+)
 def test_a_name_is_found_with_or_without_diacritics_and_prefixes(places, typed, expected):
     assert _names(places, typed) == [expected]
 
@@ -41,13 +44,16 @@ def test_decomposed_unicode_input_is_found(places):
     assert _names(places, unicodedata.normalize("NFD", "Đống Đa")) == ["Đống Đa"]
 
 
-@pytest.mark.parametrize("typed,expected", [
-    ("hoam kiem", "Hoàn Kiếm"),
-    ("cau giy", "Cầu Giấy"),
-    ("long bin", "Long Biên"),
-    ("hoanf kieems", "Hoàn Kiếm"),  # Telex tone keys left in
-    ("ddoongs ddaa", "Đống Đa"),
-])
+@pytest.mark.parametrize(
+    "typed,expected",
+    [
+        ("hoam kiem", "Hoàn Kiếm"),
+        ("cau giy", "Cầu Giấy"),
+        ("long bin", "Long Biên"),
+        ("hoanf kieems", "Hoàn Kiếm"),  # Telex tone keys left in
+        ("ddoongs ddaa", "Đống Đa"),
+    ],
+)
 def test_small_typos_still_find_the_place_first(places, typed, expected):
     assert _names(places, typed)[0] == expected
 

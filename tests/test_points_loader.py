@@ -72,7 +72,9 @@ def test_sample_point_files_say_at_the_top_they_are_not_real():
         text = path.read_text(encoding="utf-8")
         marked = any(p.sample for p in places.points_of(path.stem))
         says_so = text.startswith("# SAMPLE — not a real published support point")
-        assert marked == says_so, f"{path.name}: `sample = true` and the SAMPLE comment go together"
+        assert marked == says_so, (
+            f"{path.name}: `sample = true` and the SAMPLE comment go together"
+        )
 
 
 def test_sample_points_sit_near_their_units_centre():
@@ -116,19 +118,24 @@ def test_broken_toml_is_reported_with_its_file(tmp_path):
 
 
 def test_unknown_keys_are_named_where_they_are(tmp_path):
-    text = GOOD_POINT.replace('lat = 21.029', 'lat = 21.029\nphone = "0912"') \
-        .replace("slot_minutes = 30", "slot_minutes = 30\ncolour = 1")
+    text = GOOD_POINT.replace("lat = 21.029", 'lat = 21.029\nphone = "0912"').replace(
+        "slot_minutes = 30", "slot_minutes = 30\ncolour = 1"
+    )
     problems = _problems(tmp_path, text)
-    assert any(p.startswith("points/hoan-kiem.toml: point[hk-1].phone: unknown key")
-               for p in problems), problems
-    assert any(p.startswith("points/hoan-kiem.toml: point[hk-1].session[1].colour: unknown key")
-               for p in problems), problems
+    assert any(
+        p.startswith("points/hoan-kiem.toml: point[hk-1].phone: unknown key") for p in problems
+    ), problems
+    assert any(
+        p.startswith("points/hoan-kiem.toml: point[hk-1].session[1].colour: unknown key")
+        for p in problems
+    ), problems
 
 
 def test_session_ending_before_it_starts_is_refused(tmp_path):
     problems = _problems(tmp_path, GOOD_POINT.replace('end = "11:00"', 'end = "07:30"'))
-    assert problems == ["points/hoan-kiem.toml: point[hk-1].session[1].end: must be after "
-                        "start 08:00; got 07:30"]
+    assert problems == [
+        "points/hoan-kiem.toml: point[hk-1].session[1].end: must be after start 08:00; got 07:30"
+    ]
 
 
 def test_session_ending_when_it_starts_is_refused(tmp_path):
@@ -138,41 +145,54 @@ def test_session_ending_when_it_starts_is_refused(tmp_path):
 
 def test_slots_that_do_not_fill_the_session_are_refused(tmp_path):
     problems = _problems(tmp_path, GOOD_POINT.replace("slot_minutes = 30", "slot_minutes = 40"))
-    assert problems == ["points/hoan-kiem.toml: point[hk-1].session[1].slot_minutes: 40 does "
-                        "not divide the session 08:00-11:00 (180 minutes) into whole slots"]
+    assert problems == [
+        "points/hoan-kiem.toml: point[hk-1].session[1].slot_minutes: 40 does "
+        "not divide the session 08:00-11:00 (180 minutes) into whole slots"
+    ]
 
 
 def test_badly_written_time_is_refused(tmp_path):
     problems = _problems(tmp_path, GOOD_POINT.replace('start = "08:00"', 'start = "8h"'))
-    assert problems == ['points/hoan-kiem.toml: point[hk-1].session[1].start: must be a time '
-                        'like "08:00"; got \'8h\'']
+    assert problems == [
+        "points/hoan-kiem.toml: point[hk-1].session[1].start: must be a time "
+        "like \"08:00\"; got '8h'"
+    ]
 
 
 def test_more_priority_seats_than_seats_is_refused(tmp_path):
     problems = _problems(tmp_path, GOOD_POINT.replace("priority_seats = 2", "priority_seats = 5"))
-    assert problems == ["points/hoan-kiem.toml: point[hk-1].session[1].priority_seats: 5 is "
-                        "more than seats_per_slot 4"]
+    assert problems == [
+        "points/hoan-kiem.toml: point[hk-1].session[1].priority_seats: 5 is "
+        "more than seats_per_slot 4"
+    ]
 
 
 def test_unknown_unit_is_refused(tmp_path):
-    problems = _problems(tmp_path, GOOD_POINT.replace('unit = "hoan-kiem"', 'unit = "atlantis"'),
-                         name="atlantis.toml")
+    problems = _problems(
+        tmp_path,
+        GOOD_POINT.replace('unit = "hoan-kiem"', 'unit = "atlantis"'),
+        name="atlantis.toml",
+    )
     assert problems[0].startswith("points/atlantis.toml: unit: unknown unit 'atlantis'")
 
 
 def test_file_must_be_named_after_its_unit(tmp_path):
     problems = _problems(tmp_path, GOOD_POINT, name="old-quarter.toml")
-    assert problems == ["points/old-quarter.toml: unit: the file must be named after its "
-                        "unit: hoan-kiem.toml"]
+    assert problems == [
+        "points/old-quarter.toml: unit: the file must be named after its unit: hoan-kiem.toml"
+    ]
 
 
 def test_duplicate_point_ids_across_files_are_refused(tmp_path):
-    other = GOOD_POINT.replace('unit = "hoan-kiem"', 'unit = "soc-son"') \
-        .replace("lat = 21.029", "lat = 21.25")
-    problems = check_points(_content(tmp_path, {"hoan-kiem.toml": GOOD_POINT,
-                                                "soc-son.toml": other}))
-    assert problems == ["points/soc-son.toml: point[hk-1].id: duplicate id hk-1 (first in "
-                        "points/hoan-kiem.toml)"]
+    other = GOOD_POINT.replace('unit = "hoan-kiem"', 'unit = "soc-son"').replace(
+        "lat = 21.029", "lat = 21.25"
+    )
+    problems = check_points(
+        _content(tmp_path, {"hoan-kiem.toml": GOOD_POINT, "soc-son.toml": other})
+    )
+    assert problems == [
+        "points/soc-son.toml: point[hk-1].id: duplicate id hk-1 (first in points/hoan-kiem.toml)"
+    ]
 
 
 @pytest.mark.parametrize("bad_id", ["HK 1", "-hk", "hk_1", "a" * 25, "điểm"])
@@ -191,10 +211,13 @@ def test_coordinates_outside_hanoi_are_refused(tmp_path, key, value):
 
 
 def test_missing_required_key_is_named(tmp_path):
-    problems = _problems(tmp_path, GOOD_POINT.replace('address = "Trụ sở UBND phường Hoàn Kiếm '
-                                                      '(địa chỉ mẫu)"\n', ""))
-    assert problems == ["points/hoan-kiem.toml: point[hk-1].address: missing; must be text in "
-                        "quotes"]
+    problems = _problems(
+        tmp_path,
+        GOOD_POINT.replace('address = "Trụ sở UBND phường Hoàn Kiếm (địa chỉ mẫu)"\n', ""),
+    )
+    assert problems == [
+        "points/hoan-kiem.toml: point[hk-1].address: missing; must be text in quotes"
+    ]
 
 
 def test_unknown_weekday_is_refused(tmp_path):
@@ -213,7 +236,8 @@ def test_overlapping_sessions_are_refused(tmp_path):
         priority_seats = 0
         """)
     assert _problems(tmp_path, text) == [
-        "points/hoan-kiem.toml: point[hk-1].session[2]: overlaps session[1] on the same weekday"]
+        "points/hoan-kiem.toml: point[hk-1].session[2]: overlaps session[1] on the same weekday"
+    ]
 
 
 def test_one_off_on_a_closed_date_is_refused(tmp_path):
@@ -227,16 +251,19 @@ def test_one_off_on_a_closed_date_is_refused(tmp_path):
         priority_seats = 0
         """)
     assert _problems(tmp_path, text) == [
-        "points/hoan-kiem.toml: point[hk-1].one_off[1]: 2027-01-01 is also listed in closed"]
+        "points/hoan-kiem.toml: point[hk-1].one_off[1]: 2027-01-01 is also listed in closed"
+    ]
 
 
 def test_validity_ending_before_it_starts_is_refused(tmp_path):
-    text = GOOD_POINT.replace("priority_seats = 2",
-                              "priority_seats = 2\nvalid_from = 2027-02-01\n"
-                              "valid_until = 2027-01-01")
+    text = GOOD_POINT.replace(
+        "priority_seats = 2",
+        "priority_seats = 2\nvalid_from = 2027-02-01\nvalid_until = 2027-01-01",
+    )
     assert _problems(tmp_path, text) == [
         "points/hoan-kiem.toml: point[hk-1].session[1].valid_until: 2027-01-01 is before "
-        "valid_from 2027-02-01"]
+        "valid_from 2027-02-01"
+    ]
 
 
 def test_units_file_problems_are_reported_too(tmp_path):
@@ -247,8 +274,9 @@ def test_units_file_problems_are_reported_too(tmp_path):
 
 
 def test_load_refuses_broken_content_listing_every_problem(tmp_path):
-    text = GOOD_POINT.replace("priority_seats = 2", "priority_seats = 9") \
-        .replace('end = "11:00"', 'end = "07:00"')
+    text = GOOD_POINT.replace("priority_seats = 2", "priority_seats = 9").replace(
+        'end = "11:00"', 'end = "07:00"'
+    )
     with pytest.raises(ContentError) as caught:
         load_places(_content(tmp_path, {"hoan-kiem.toml": text}))
     assert len(caught.value.problems) == 2

@@ -7,21 +7,41 @@ from datetime import UTC, date, datetime, time, timedelta
 from bot.points.model import OneOffSession, Point, RegularSession
 from bot.points.sessions import sessions_between, slots_between, upcoming_sessions
 
-TUE_THU = RegularSession(weekdays=(1, 3), start=time(8, 0), end=time(11, 0), slot_minutes=30,
-                         seats_per_slot=4, priority_seats=1)
+TUE_THU = RegularSession(
+    weekdays=(1, 3),
+    start=time(8, 0),
+    end=time(11, 0),
+    slot_minutes=30,
+    seats_per_slot=4,
+    priority_seats=1,
+)
 
 
 def _point(regular=(TUE_THU,), one_off=(), closed=()) -> Point:
-    return Point(id="hk-1", unit="hoan-kiem", name="x", address="y", lat=21.03, lon=105.85,
-                 accessibility="", regular=tuple(regular), one_off=tuple(one_off),
-                 closed=tuple(closed), sample=True)
+    return Point(
+        id="hk-1",
+        unit="hoan-kiem",
+        name="x",
+        address="y",
+        lat=21.03,
+        lon=105.85,
+        accessibility="",
+        regular=tuple(regular),
+        one_off=tuple(one_off),
+        closed=tuple(closed),
+        sample=True,
+    )
 
 
 def test_regular_sessions_fall_on_their_weekdays():
     # Monday 30 November to Sunday 13 December 2026.
     found = sessions_between(_point(), date(2026, 11, 30), date(2026, 12, 13))
-    assert [s.day for s in found] == [date(2026, 12, 1), date(2026, 12, 3), date(2026, 12, 8),
-                                      date(2026, 12, 10)]
+    assert [s.day for s in found] == [
+        date(2026, 12, 1),
+        date(2026, 12, 3),
+        date(2026, 12, 8),
+        date(2026, 12, 10),
+    ]
     assert all(s.day.weekday() in (1, 3) for s in found)
 
 
@@ -48,21 +68,38 @@ def test_closed_dates_have_no_session():
 
 
 def test_one_off_dates_are_added_in_time_order():
-    sunday = OneOffSession(day=date(2026, 12, 6), start=time(8, 0), end=time(10, 0),
-                           slot_minutes=60, seats_per_slot=2, priority_seats=0)
+    sunday = OneOffSession(
+        day=date(2026, 12, 6),
+        start=time(8, 0),
+        end=time(10, 0),
+        slot_minutes=60,
+        seats_per_slot=2,
+        priority_seats=0,
+    )
     found = sessions_between(_point(one_off=[sunday]), date(2026, 11, 30), date(2026, 12, 8))
     assert [(s.day, s.one_off) for s in found] == [
-        (date(2026, 12, 1), False), (date(2026, 12, 3), False), (date(2026, 12, 6), True),
-        (date(2026, 12, 8), False)]
+        (date(2026, 12, 1), False),
+        (date(2026, 12, 3), False),
+        (date(2026, 12, 6), True),
+        (date(2026, 12, 8), False),
+    ]
     assert len(found[2].slots) == 2
 
 
 def test_validity_limits_a_regular_session():
-    limited = RegularSession(weekdays=(1,), start=time(8, 0), end=time(9, 0), slot_minutes=30,
-                             seats_per_slot=1, priority_seats=0, valid_from=date(2026, 12, 8),
-                             valid_until=date(2026, 12, 15))
-    days = [s.day for s in sessions_between(_point([limited]), date(2026, 12, 1),
-                                            date(2026, 12, 31))]
+    limited = RegularSession(
+        weekdays=(1,),
+        start=time(8, 0),
+        end=time(9, 0),
+        slot_minutes=30,
+        seats_per_slot=1,
+        priority_seats=0,
+        valid_from=date(2026, 12, 8),
+        valid_until=date(2026, 12, 15),
+    )
+    days = [
+        s.day for s in sessions_between(_point([limited]), date(2026, 12, 1), date(2026, 12, 31))
+    ]
     assert days == [date(2026, 12, 8), date(2026, 12, 15)]
 
 

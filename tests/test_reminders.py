@@ -34,8 +34,9 @@ def hanoi(day, hh_mm: str) -> datetime:
     return datetime.combine(day, time(hours, minutes), tzinfo=HANOI)
 
 
-async def _booked(core: Core, time_label: str = "11:00", user: str = "1001") -> tuple[Chat,
-                                                                                      Booking]:
+async def _booked(
+    core: Core, time_label: str = "11:00", user: str = "1001"
+) -> tuple[Chat, Booking]:
     await use_places(core, sample_places(point("hk-1", "hoan-kiem", end=time(12))))
     chat = Chat(core, user, language="en")
     await book_for_parent(chat, time_label=time_label)
@@ -44,8 +45,10 @@ async def _booked(core: Core, time_label: str = "11:00", user: str = "1001") -> 
 
 
 async def _reminders(core: Core) -> list[OutboxMessage]:
-    return sorted(await rows_of(core, OutboxMessage, OutboxMessage.kind == "reminder"),
-                  key=lambda r: r.due_at)
+    return sorted(
+        await rows_of(core, OutboxMessage, OutboxMessage.kind == "reminder"),
+        key=lambda r: r.due_at,
+    )
 
 
 async def _run_at(core: Core, clock, when: datetime) -> None:
@@ -70,8 +73,7 @@ async def test_a_visit_booked_for_a_relative_is_reminded_to_the_booker(core):
     await plan_now(core)
     booker = await user_id_of(core, chat)
     assert not booking.for_self
-    assert {(r.recipient_user_id, r.chat_id) for r in await _reminders(core)} == {(booker,
-                                                                                  "1001")}
+    assert {(r.recipient_user_id, r.chat_id) for r in await _reminders(core)} == {(booker, "1001")}
 
 
 async def test_reminders_fire_once_at_the_right_local_time_across_a_restart(config, clock):
@@ -202,8 +204,10 @@ async def test_reminders_turned_off_in_settings_are_not_queued(core, clock):
     assert channel.sent == []
     await chat.press("Reminders")
     await chat.press("Turn reminders on")
-    assert [r.due_at for r in await _reminders(core)] == [hanoi(SUNDAY, "17:00"),
-                                                          hanoi(MONDAY, "09:00")]
+    assert [r.due_at for r in await _reminders(core)] == [
+        hanoi(SUNDAY, "17:00"),
+        hanoi(MONDAY, "09:00"),
+    ]
 
 
 async def test_ill_come_is_recorded_and_thanked_only_for_ones_own_visit(core, clock):

@@ -43,10 +43,20 @@ async def hoan_kiem_payloads(core: Core) -> list[str]:
     booking = await book(core, lan, "hk-1", MONDAY, "08:30")
     session = await session_at(core, "hk-1", MONDAY)
     day = MONDAY.isoformat()
-    return ["ofc:sp:hk-1", f"ofc:s:{session.id}", f"ofc:sc:{session.id}",
-            f"ofc:sm:{session.id}", f"ofc:sk:{session.id}", "ofc:sa:hk-1", "ofc:sx:hk-1",
-            "ofc:sf:hk-1", f"ofc:dl:hk-1:{day}", f"ofc:dm:{booking.id}:a",
-            f"ofc:dm:{booking.id}:n", f"ofc:dc:hk-1:{day}"]
+    return [
+        "ofc:sp:hk-1",
+        f"ofc:s:{session.id}",
+        f"ofc:sc:{session.id}",
+        f"ofc:sm:{session.id}",
+        f"ofc:sk:{session.id}",
+        "ofc:sa:hk-1",
+        "ofc:sx:hk-1",
+        "ofc:sf:hk-1",
+        f"ofc:dl:hk-1:{day}",
+        f"ofc:dm:{booking.id}:a",
+        f"ofc:dm:{booking.id}:n",
+        f"ofc:dc:hk-1:{day}",
+    ]
 
 
 async def test_an_officer_of_another_unit_is_refused_every_action_and_nothing_changes(core):
@@ -121,8 +131,9 @@ async def test_rights_removed_between_preview_and_apply_change_nothing(core, clo
     await officer.say("Cán bộ bận")
     assert "Apply" in " ".join(officer.labels)
     async with core.db.transaction() as db:
-        await manage.remove(db, channel="telegram", external_id=HOAN_KIEM, actor="cli:test",
-                            now=clock.now())
+        await manage.remove(
+            db, channel="telegram", external_id=HOAN_KIEM, actor="cli:test", now=clock.now()
+        )
     before = await snapshot(core)
     await officer.press("Apply")
     assert NOT_OFFICER in officer.text

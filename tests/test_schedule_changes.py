@@ -72,8 +72,9 @@ async def test_cancel_tells_each_affected_booker_once_in_their_language_with_fre
     other = await citizen(core, "503", locale="vi")
     mother = await book(core, lan, "hk-1", MONDAY, "08:30", name="Nguyễn Thị Lan")
     father = await book(core, lan, "hk-1", MONDAY, "09:00", name="Nguyễn Văn Hùng")
-    own = await book(core, binh, "hk-1", MONDAY, "09:30", name="Trần Bình", locale="en",
-                     for_self=True)
+    own = await book(
+        core, binh, "hk-1", MONDAY, "09:30", name="Trần Bình", locale="en", for_self=True
+    )
     elsewhere = await book(core, other, "hk-1", WEDNESDAY, "08:30", name="Lê Hoa")
     officer = officer_chat(core, HOAN_KIEM)
     await open_session(officer, "Monday 30/11")
@@ -84,8 +85,9 @@ async def test_cancel_tells_each_affected_booker_once_in_their_language_with_fre
     assert "the session is cancelled" in officer.text
 
     messages = await outbox(core)
-    assert sorted(m.recipient_user_id for m in messages) == [lan, binh], \
+    assert sorted(m.recipient_user_id for m in messages) == [lan, binh], (
         "one per affected booker, none for other sessions"
+    )
     to_lan = next(m for m in messages if m.recipient_user_id == lan)
     to_binh = next(m for m in messages if m.recipient_user_id == binh)
     assert to_lan.kind == to_binh.kind == notices.KIND_CANCELLED
@@ -97,13 +99,19 @@ async def test_cancel_tells_each_affected_booker_once_in_their_language_with_fre
     payloads = [b["payload"] for row in to_binh.buttons for b in row]
     wednesday = await slot_at(core, "hk-1", WEDNESDAY, "08:00")
     assert payloads[0] == f"mb:rebook:{own.id}:{wednesday.id}", "the next free time first"
-    assert {f"mb:rebook:{father.id}:{wednesday.id}", f"mb:rebook:{mother.id}:{wednesday.id}"} \
-        <= {b["payload"] for row in to_lan.buttons for b in row}
+    assert {f"mb:rebook:{father.id}:{wednesday.id}", f"mb:rebook:{mother.id}:{wednesday.id}"} <= {
+        b["payload"] for row in to_lan.buttons for b in row
+    }
     bookings = {b.id: b.status for b in await all_rows(core, Booking)}
-    assert bookings == {mother.id: "cancelled", father.id: "cancelled", own.id: "cancelled",
-                        elsewhere.id: "confirmed"}
-    monday = await all_rows(core, Slot, Slot.session_id == (await session_at(
-        core, "hk-1", MONDAY)).id)
+    assert bookings == {
+        mother.id: "cancelled",
+        father.id: "cancelled",
+        own.id: "cancelled",
+        elsewhere.id: "confirmed",
+    }
+    monday = await all_rows(
+        core, Slot, Slot.session_id == (await session_at(core, "hk-1", MONDAY)).id
+    )
     assert all(s.status == "cancelled" and s.booked == 0 for s in monday), "seats freed"
     entry = (await audits(core, "session.cancel"))[0]
     assert entry.actor == "telegram:100" and entry.unit_id == "hoan-kiem"
@@ -197,21 +205,25 @@ async def test_move_carries_bookings_and_waitlist_and_asks_if_still_fine(core, c
     old = await session_at(core, "hk-1", MONDAY)
     assert old.status == "moved"
     messages = {(m.recipient_user_id, m.kind): m for m in await outbox(core)}
-    assert set(messages) == {(lan, notices.KIND_MOVED), (hoa, notices.KIND_MOVED),
-                             (hoa, notices.KIND_WAIT_MOVED)}
+    assert set(messages) == {
+        (lan, notices.KIND_MOVED),
+        (hoa, notices.KIND_MOVED),
+        (hoa, notices.KIND_WAIT_MOVED),
+    }
     to_lan = messages[(lan, notices.KIND_MOVED)]
     assert "Before: Monday, November 30, 2026, 08:30–09:00" in to_lan.text
     assert "14:30–15:00" in to_lan.text
     assert [b["payload"] for row in to_lan.buttons for b in row] == [
-        f"mb:ok:{mine.id}", f"mb:cancel:{mine.id}"]
+        f"mb:ok:{mine.id}",
+        f"mb:cancel:{mine.id}",
+    ]
     assert "Thứ Ba" in messages[(hoa, notices.KIND_MOVED)].text
 
     lan_chat = Chat(core, user_id="501", channel="telegram")
     clock.advance(minutes=5)
     await lan_chat.tap(f"mb:ok:{mine.id}")
     assert "Thank you! See you" in lan_chat.text
-    assert (await all_rows(core, Booking, Booking.id == mine.id))[0].schedule_ack_at \
-        == clock.now()
+    assert (await all_rows(core, Booking, Booking.id == mine.id))[0].schedule_ack_at == clock.now()
     hoa_chat = Chat(core, user_id="503", channel="telegram", language="en")
     await hoa_chat.tap(f"mb:ok:{mine.id}")
     assert "Tôi không thấy lịch hẹn này" in hoa_chat.text, "someone else's booking"
@@ -270,7 +282,8 @@ async def test_more_seats_go_to_the_people_waiting(core):
 
 
 async def test_close_a_point_for_days_cancels_every_session_in_range_even_beyond_the_horizon(
-        core, clock):
+    core, clock
+):
     lan = await citizen(core, "501")
     await book(core, lan, "hk-1", WEDNESDAY, "08:30")
     officer = officer_chat(core, HOAN_KIEM)
@@ -293,8 +306,11 @@ async def test_close_a_point_for_days_cancels_every_session_in_range_even_beyond
     # Weeks later the daily materialise reaches those days: they stay closed.
     clock.advance(days=40)
     await jobs.materialise_sessions(core)
-    january = [s for s in await all_rows(core, BookingSession, BookingSession.point_id == "hk-1")
-               if s.starts_at.month == 1 and s.starts_at.day <= 20]
+    january = [
+        s
+        for s in await all_rows(core, BookingSession, BookingSession.point_id == "hk-1")
+        if s.starts_at.month == 1 and s.starts_at.day <= 20
+    ]
     assert january and all(s.status == "cancelled" for s in january)
     slots = await all_rows(core, Slot, Slot.session_id.in_([s.id for s in january]))
     assert slots and all(s.status == "cancelled" for s in slots)
@@ -331,9 +347,13 @@ async def test_changes_survive_the_daily_materialise(core):
     await jobs.materialise_sessions(core)
     after = [(s.id, s.starts_at, s.status) for s in await all_rows(core, BookingSession)]
     assert after == before, "nothing recreated"
-    open_monday = await all_rows(core, Slot, Slot.point_id == "hk-1", Slot.status == "open",
-                                 Slot.starts_at < (await slot_at(core, "hk-1", MONDAY,
-                                                                 "09:30")).ends_at)
+    open_monday = await all_rows(
+        core,
+        Slot,
+        Slot.point_id == "hk-1",
+        Slot.status == "open",
+        Slot.starts_at < (await slot_at(core, "hk-1", MONDAY, "09:30")).ends_at,
+    )
     assert open_monday == []
     seventh = await session_at(core, "hk-1", MONDAY + timedelta(days=7))
     assert {s.capacity for s in await all_rows(core, Slot, Slot.session_id == seventh.id)} == {5}
@@ -386,14 +406,23 @@ async def test_a_long_reason_is_refused_kindly_and_stop_changes_nothing(core):
 
 def test_the_diagram_beside_the_dialogs_draws_exactly_their_transitions():
     diagram = Path(officer_schedule.__file__).with_suffix(".md").read_text()
-    drawn = set(re.findall(r"^\s+([a-z]+)_([a-z]+) --> ([a-z]+)_([a-z]+)$", diagram,
-                           re.MULTILINE))
-    table = {(op, step, op, target) for op, steps in officer_schedule.TRANSITIONS.items()
-             for step, target in steps.items()}
+    drawn = set(re.findall(r"^\s+([a-z]+)_([a-z]+) --> ([a-z]+)_([a-z]+)$", diagram, re.MULTILINE))
+    table = {
+        (op, step, op, target)
+        for op, steps in officer_schedule.TRANSITIONS.items()
+        for step, target in steps.items()
+    }
     assert drawn == table
-    starts = set(re.findall(r"^\s+(?:session|point)(?:\(\[.*\]\))? --> ([a-z]+)_([a-z]+)$",
-                            diagram, re.MULTILINE))
+    starts = set(
+        re.findall(
+            r"^\s+(?:session|point)(?:\(\[.*\]\))? --> ([a-z]+)_([a-z]+)$", diagram, re.MULTILINE
+        )
+    )
     assert starts == set(officer_schedule.FIRST.items())
-    used = {step for steps in officer_schedule.TRANSITIONS.values()
-            for pair in steps.items() for step in pair}
+    used = {
+        step
+        for steps in officer_schedule.TRANSITIONS.values()
+        for pair in steps.items()
+        for step in pair
+    }
     assert used == set(officer_schedule.STEPS)

@@ -51,8 +51,9 @@ async def send_file(chat: Chat, name: str, text: str | bytes, point: str = "hk-1
 
 async def seven_bookings_on_monday(core: Core) -> list[int]:
     people = []
-    for n, time_label in enumerate(["08:00", "08:00", "08:30", "08:30", "09:00", "09:00",
-                                    "09:30"]):
+    for n, time_label in enumerate(
+        ["08:00", "08:00", "08:30", "08:30", "09:00", "09:00", "09:30"]
+    ):
         who = await citizen(core, f"6{n:02d}", locale="en" if n % 2 else "vi")
         await book(core, who, "hk-1", MONDAY, time_label, name=f"Khách {'ABCDEFG'[n]}")
         people.append(who)
@@ -62,20 +63,23 @@ async def seven_bookings_on_monday(core: Core) -> list[int]:
 async def test_a_csv_file_is_previewed_then_applied(core):
     people = await seven_bookings_on_monday(core)
     officer = officer_chat(core, HOAN_KIEM)
-    csv = (HEADER + "1/12/2026,13:00,15:00,30,4,1,add,\n"
-           "3/12,08:00,10:00,30,4,,add,\n"
-           "2026-12-05,14h,16h,60,2,0,add,\n"
-           "30/11,08:00,,,,,cancel,Mất điện cả ngày\n"
-           "07/12/2026,08:00,,,6,,capacity,\n")
+    csv = (
+        HEADER + "1/12/2026,13:00,15:00,30,4,1,add,\n"
+        "3/12,08:00,10:00,30,4,,add,\n"
+        "2026-12-05,14h,16h,60,2,0,add,\n"
+        "30/11,08:00,,,,,cancel,Mất điện cả ngày\n"
+        "07/12/2026,08:00,,,6,,capacity,\n"
+    )
     before = await snapshot(core)
     await send_file(officer, "lich.csv", csv)
-    assert ("3 sessions added, 1 cancelled affecting 7 bookings, 1 with new seats"
-            in officer.text)
+    assert "3 sessions added, 1 cancelled affecting 7 bookings, 1 with new seats" in officer.text
     assert await snapshot(core) == before, "a preview changes nothing"
     await officer.press("Apply")
     assert officer.text.startswith("Done: 3 sessions added")
-    sessions = {(s.starts_at.day, s.starts_at.hour): s
-                for s in await all_rows(core, BookingSession, BookingSession.point_id == "hk-1")}
+    sessions = {
+        (s.starts_at.day, s.starts_at.hour): s
+        for s in await all_rows(core, BookingSession, BookingSession.point_id == "hk-1")
+    }
     assert sessions[(1, 6)].source == "officer" and sessions[(3, 1)].status == "open"
     assert sessions[(5, 7)].slot_minutes == 60
     assert sessions[(30, 1)].status == "cancelled"
@@ -95,19 +99,20 @@ async def test_a_csv_file_is_previewed_then_applied(core):
 
 async def test_a_malformed_csv_lists_every_problem_with_its_line_and_changes_nothing(core):
     for n in range(3):
-        await book(core, await citizen(core, f"70{n}"), "hk-1", MONDAY, "08:30",
-                   name=f"Khách {n}")
+        await book(core, await citizen(core, f"70{n}"), "hk-1", MONDAY, "08:30", name=f"Khách {n}")
     officer = officer_chat(core, HOAN_KIEM)
-    csv = (HEADER + "31/02,08:00,10:00,30,4,0,add,\n"
-           "1/12,25:00,10:00,30,4,0,add,\n"
-           "30/11,08:00,,,,,cancel,\n"
-           "\n"
-           "2/12,09:00,11:00,30,4,0,add,\n"
-           "30/11,08:00,,,2,,capacity,\n"
-           "1/12,08:00,09:00,30,4,0,move,\n"
-           "1/12,08:00,09:00,45,4,0,add,\n"
-           "1/12,08:00\n"
-           "4/12,08:00,,,,,cancel,Ốm\n")
+    csv = (
+        HEADER + "31/02,08:00,10:00,30,4,0,add,\n"
+        "1/12,25:00,10:00,30,4,0,add,\n"
+        "30/11,08:00,,,,,cancel,\n"
+        "\n"
+        "2/12,09:00,11:00,30,4,0,add,\n"
+        "30/11,08:00,,,2,,capacity,\n"
+        "1/12,08:00,09:00,30,4,0,move,\n"
+        "1/12,08:00,09:00,45,4,0,add,\n"
+        "1/12,08:00\n"
+        "4/12,08:00,,,,,cancel,Ốm\n"
+    )
     before = await snapshot(core)
     await send_file(officer, "lich.csv", csv)
     text = officer.text
@@ -124,8 +129,7 @@ async def test_a_malformed_csv_lists_every_problem_with_its_line_and_changes_not
     assert text.index("line 6:") < text.index("line 7:"), "in line order"
     assert "Apply" not in " ".join(officer.labels)
     assert await snapshot(core) == before
-    await officer.send(document=Document(filename="lich.csv",
-                                         data=b"day,time\n1/12,8:00\n"))
+    await officer.send(document=Document(filename="lich.csv", data=b"day,time\n1/12,8:00\n"))
     assert "line 1: the header must be" in officer.text and "unknown: day, time" in officer.text
     await officer.send(document=Document(filename="lich.csv", data="ngày".encode("utf-16")))
     assert "not UTF-8 text" in officer.text
@@ -171,8 +175,7 @@ async def test_a_points_toml_file_makes_the_coming_weeks_what_it_says(core):
     await book(core, lan, "hk-1", wednesday, "08:30")
     officer = officer_chat(core, HOAN_KIEM)
     await send_file(officer, "hoan-kiem.toml", TOML)
-    assert ("1 session added, 5 cancelled affecting 1 booking, 3 with new seats"
-            in officer.text)
+    assert "1 session added, 5 cancelled affecting 1 booking, 3 with new seats" in officer.text
     assert "up to 26/12/2026" in officer.text
     await officer.press("Apply")
     assert "Done:" in officer.text
@@ -180,8 +183,7 @@ async def test_a_points_toml_file_makes_the_coming_weeks_what_it_says(core):
     open_days = sorted(r.starts_at.day for r in rows if r.status == "open")
     assert open_days == [5, 14, 21, 30], "Mondays but the closed one, and the one-off"
     monday = await session_at(core, "hk-1", MONDAY)
-    assert {s.capacity for s in await all_rows(core, Slot, Slot.session_id == monday.id)} \
-        == {12}
+    assert {s.capacity for s in await all_rows(core, Slot, Slot.session_id == monday.id)} == {12}
     [message] = await outbox(core)
     assert message.recipient_user_id == lan and "schedule" in message.text
 
@@ -191,8 +193,10 @@ async def test_a_broken_toml_file_names_the_line_or_the_key(core):
     before = await snapshot(core)
     await send_file(officer, "hk.toml", 'unit = "hoan-kiem"\n[[point]\nid = "hk-1"\n')
     assert "not valid TOML" in officer.text and "line 2" in officer.text
-    broken = TOML.replace('end = "10:00"\nslot_minutes = 30\nseats_per_slot = 12',
-                          'end = "07:00"\nslot_minutes = 30\nseats_per_slot = 12')
+    broken = TOML.replace(
+        'end = "10:00"\nslot_minutes = 30\nseats_per_slot = 12',
+        'end = "07:00"\nslot_minutes = 30\nseats_per_slot = 12',
+    )
     await officer.send(document=Document(filename="hk.toml", data=broken.encode()))
     assert "point[hk-1].session[1].end: must be after start 08:00" in officer.text
     unknown = TOML.replace('id = "hk-1"', 'id = "hk-9"')

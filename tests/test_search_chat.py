@@ -64,14 +64,18 @@ async def test_out_of_scope_question_is_answered_honestly_and_kept(chat, core, c
     assert "g:m" in payloads and "menu" in payloads  # the topics and the menu
     assert not [p for p in payloads if p.startswith(("g:o:", "g:s:"))]
     [row] = await unanswered(core)
-    assert (row.text, row.locale, row.asked_at) == ("giá vàng hôm nay bao nhiêu?", "vi",
-                                                   clock.now())
+    assert (row.text, row.locale, row.asked_at) == (
+        "giá vàng hôm nay bao nhiêu?",
+        "vi",
+        clock.now(),
+    )
 
 
 async def test_the_kept_question_says_nothing_about_who_asked(core):
     async with core.db.engine.connect() as conn:
         columns = await conn.run_sync(
-            lambda c: {col["name"] for col in inspect(c).get_columns("unanswered_questions")})
+            lambda c: {col["name"] for col in inspect(c).get_columns("unanswered_questions")}
+        )
     assert columns == {"id", "text", "locale", "asked_at"}
 
 

@@ -55,8 +55,9 @@ def test_batch_from_stdin_gives_the_bots_decision_for_each_line(capsys, monkeypa
 
 def test_batch_from_a_file_in_english(capsys, tmp_path):
     path = tmp_path / "q.txt"
-    path.write_text("How do I renew my driving licence?\nwhat's the weather tomorrow\n",
-                    encoding="utf-8")
+    path.write_text(
+        "How do I renew my driving licence?\nwhat's the weather tomorrow\n", encoding="utf-8"
+    )
     code, lines = run(capsys, "--locale", "en", "--json", "--batch", str(path))
     assert code == 0
     first, second = (json.loads(line) for line in lines)

@@ -82,11 +82,18 @@ def test_keywords_count_more_than_step_text(index):
     assert a.results and a.results[0].guide == "vneid-2"
 
 
-@pytest.mark.parametrize("text", [
-    "thời tiết hà nội hôm nay", "giá vàng hôm nay bao nhiêu", "kết quả bóng đá tối qua",
-    "cách nấu phở bò", "xổ số miền bắc", "what's the weather tomorrow",
-    "recipe for spring rolls",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "thời tiết hà nội hôm nay",
+        "giá vàng hôm nay bao nhiêu",
+        "kết quả bóng đá tối qua",
+        "cách nấu phở bò",
+        "xổ số miền bắc",
+        "what's the weather tomorrow",
+        "recipe for spring rolls",
+    ],
+)
 def test_out_of_scope_questions_open_nothing(index, text):
     assert answer(index, text, "vi").decision == "none"
 
@@ -108,10 +115,18 @@ def test_a_clear_question_opens_one_guide(index):
     assert a.decision == "open" and a.answer == "vneid-2" and a.choices == ["vneid-2"]
 
 
-@pytest.mark.parametrize("text,kind", [
-    ("ok", "ack"), ("hi", "greeting"), ("Xin chào", "greeting"), ("cảm ơn bạn nhiều nhé", "thanks"),
-    ("thanks!", "thanks"), ("👍", "empty"), ("...", "empty"),
-])
+@pytest.mark.parametrize(
+    "text,kind",
+    [
+        ("ok", "ack"),
+        ("hi", "greeting"),
+        ("Xin chào", "greeting"),
+        ("cảm ơn bạn nhiều nhé", "thanks"),
+        ("thanks!", "thanks"),
+        ("👍", "empty"),
+        ("...", "empty"),
+    ],
+)
 def test_small_talk_is_not_searched(index, text, kind):
     a = answer(index, text, "vi")
     assert (a.decision, a.reason, a.results) == ("none", kind, ())
@@ -120,7 +135,9 @@ def test_small_talk_is_not_searched(index, text, kind):
 def test_keyboard_mash_is_not_a_question(index):
     for text in ("asdf qwer", "hmm"):
         assert (answer(index, text, "vi").decision, answer(index, text, "vi").reason) == (
-            "none", "unclear")
+            "none",
+            "unclear",
+        )
     assert answer(index, "ddawng kys khai sinh", "vi").reason != "unclear"  # Telex is words
 
 

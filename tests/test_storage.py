@@ -72,8 +72,14 @@ async def test_times_in_any_zone_read_back_as_the_same_instant(db_url):
         await db.upgrade()
         hanoi_five_pm = datetime(2026, 12, 1, 17, 0, tzinfo=timezone(timedelta(hours=7)))
         async with db.transaction() as session:
-            session.add(User(channel="t", external_id="1", created_at=hanoi_five_pm,
-                             last_seen_at=hanoi_five_pm))
+            session.add(
+                User(
+                    channel="t",
+                    external_id="1",
+                    created_at=hanoi_five_pm,
+                    last_seen_at=hanoi_five_pm,
+                )
+            )
         async with db.transaction() as session:
             user = (await session.execute(select(User))).scalar_one()
         assert user.created_at == hanoi_five_pm

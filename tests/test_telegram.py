@@ -40,9 +40,13 @@ async def test_start_language_choice_by_button_and_menu_over_real_telegram_paylo
     fake.push_text(CHAT, "/start", language_code="vi")
     [greeting] = await fake.wait_for("sendMessage")
     assert greeting.payload["chat_id"] == CHAT
-    assert greeting.payload["text"].startswith(in_locale(
-        "vi", "Hello! I am Trợ lý số, Hanoi's digital assistant. I help you use public "
-              "e-services step by step."))
+    assert greeting.payload["text"].startswith(
+        in_locale(
+            "vi",
+            "Hello! I am Trợ lý số, Hanoi's digital assistant. I help you use public "
+            "e-services step by step.",
+        )
+    )
     keyboard = greeting.payload["reply_markup"]["inline_keyboard"]
     assert [b["callback_data"] for b in keyboard[0]] == ["lang:vi", "lang:en"]
     assert [b["text"] for b in keyboard[0]] == ["Tiếng Việt", "English"]
@@ -88,9 +92,13 @@ async def test_a_failing_handler_still_answers_the_button_and_apologises(bot, fa
     fake.push_callback(CHAT, menu.result["message_id"], "boom")
     await fake.wait_for("answerCallbackQuery")
     [_, apology] = await fake.wait_for("sendMessage", 2)
-    assert apology.payload["text"].startswith(in_locale(
-        "vi", "Sorry, something went wrong on our side and nothing was changed. Please try "
-              "again, or choose from the menu:"))
+    assert apology.payload["text"].startswith(
+        in_locale(
+            "vi",
+            "Sorry, something went wrong on our side and nothing was changed. Please try "
+            "again, or choose from the menu:",
+        )
+    )
     assert apology.payload["reply_markup"]["inline_keyboard"], "the apology offers the menu"
 
 
@@ -146,18 +154,27 @@ async def test_a_file_over_the_size_limit_is_not_downloaded(config, clock, fake)
 
 async def test_share_buttons_use_a_one_time_keyboard_removed_by_the_next_message(bot, fake):
     async def ask_phone(msg, ctx):
-        return [Reply(text="Bấm nút để gửi số điện thoại.",
-                      buttons=((Button("📱 Gửi số của tôi", kind=ButtonKind.REQUEST_CONTACT),),
-                               (Button("Menu", "menu"),)))]
+        return [
+            Reply(
+                text="Bấm nút để gửi số điện thoại.",
+                buttons=(
+                    (Button("📱 Gửi số của tôi", kind=ButtonKind.REQUEST_CONTACT),),
+                    (Button("Menu", "menu"),),
+                ),
+            )
+        ]
 
     bot.channel.core.router.command("phone", ask_phone)
     fake.push_text(CHAT, "/phone")
     ask, pointer = await fake.wait_for("sendMessage", 2)
     assert ask.payload["reply_markup"] == {
         "keyboard": [[{"text": "📱 Gửi số của tôi", "request_contact": True}]],
-        "one_time_keyboard": True, "resize_keyboard": True}
+        "one_time_keyboard": True,
+        "resize_keyboard": True,
+    }
     assert pointer.payload["reply_markup"] == {
-        "inline_keyboard": [[{"text": "Menu", "callback_data": "menu"}]]}
+        "inline_keyboard": [[{"text": "Menu", "callback_data": "menu"}]]
+    }
 
     fake.push_text(CHAT, "/help")
     after = (await fake.wait_for("sendMessage", 4))[2:]
@@ -172,11 +189,16 @@ async def test_documents_and_places_are_sent_as_files_and_venues(bot, fake):
     ics = b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
 
     async def card(msg, ctx):
-        return [Reply(document=Document("lich-hen.ics", ics, "text/calendar", caption="Lịch")),
-                Reply(location=Location(21.03, 105.85, title="UBND phường Hàng Bạc",
-                                        address="38 Hàng Bạc"),
-                      buttons=((Button("Menu", "menu"),),)),
-                Reply(location=Location(21.0, 105.8))]
+        return [
+            Reply(document=Document("lich-hen.ics", ics, "text/calendar", caption="Lịch")),
+            Reply(
+                location=Location(
+                    21.03, 105.85, title="UBND phường Hàng Bạc", address="38 Hàng Bạc"
+                ),
+                buttons=((Button("Menu", "menu"),),),
+            ),
+            Reply(location=Location(21.0, 105.8)),
+        ]
 
     bot.channel.core.router.command("card", card)
     fake.push_text(CHAT, "/card")
@@ -185,17 +207,24 @@ async def test_documents_and_places_are_sent_as_files_and_venues(bot, fake):
     [place] = await fake.wait_for("sendLocation")
     upload = doc.payload["document"]
     assert (upload["filename"], upload["content"], upload["mime_type"]) == (
-        "lich-hen.ics", ics, "text/calendar")
+        "lich-hen.ics",
+        ics,
+        "text/calendar",
+    )
     assert doc.payload["caption"] == "Lịch"
-    assert (venue.payload["title"], venue.payload["address"]) == ("UBND phường Hàng Bạc",
-                                                                  "38 Hàng Bạc")
+    assert (venue.payload["title"], venue.payload["address"]) == (
+        "UBND phường Hàng Bạc",
+        "38 Hàng Bạc",
+    )
     assert venue.payload["reply_markup"]["inline_keyboard"]
     assert (place.payload["latitude"], place.payload["longitude"]) == (21.0, 105.8)
 
 
 async def test_proactive_send_reports_blocked_users_and_flood_limits(config, clock):
-    async with FakeTelegram(rate_per_second=1, retry_after=3) as fake, \
-            running_bot(config, clock, fake) as bot:
+    async with (
+        FakeTelegram(rate_per_second=1, retry_after=3) as fake,
+        running_bot(config, clock, fake) as bot,
+    ):
         await bot.channel.send("7", [Reply(text="Nhắc lịch: 9 giờ sáng mai.")])
         [sent] = fake.calls_to("sendMessage")
         assert (sent.payload["chat_id"], sent.payload["text"]) == (7, "Nhắc lịch: 9 giờ sáng mai.")

@@ -32,13 +32,21 @@ async def test_a_number_out_of_range_is_explained_not_sent(core):
 
 def test_make_run_style_terminal_chat_works_through_a_pipe(tmp_path):
     config = tmp_path / "config.toml"
-    config.write_text((ROOT / "config.toml").read_text().replace(
-        'content = "content"', f'content = "{ROOT / "content"}"').replace(
-        'locales = "locales"', f'locales = "{ROOT / "locales"}"'))
+    config.write_text(
+        (ROOT / "config.toml")
+        .read_text()
+        .replace('content = "content"', f'content = "{ROOT / "content"}"')
+        .replace('locales = "locales"', f'locales = "{ROOT / "locales"}"')
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith("TROLYSO_")}
-    result = subprocess.run([sys.executable, "-m", "bot", "--config", str(config), "run"],
-                            input="/start\n/help\n/quit\n", capture_output=True, text=True,
-                            timeout=60, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(config), "run"],
+        input="/start\n/help\n/quit\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     assert "Xin chào" in result.stdout
     assert "Tôi có thể giúp bạn" in result.stdout

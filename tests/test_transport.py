@@ -25,8 +25,9 @@ async def fake():
 
 
 def _send(request: AiohttpRequest, fake: FakeTelegram, chat_id: int, text: str, **timeouts):
-    data = RequestData([RequestParameter("chat_id", chat_id, None),
-                        RequestParameter("text", text, None)])
+    data = RequestData(
+        [RequestParameter("chat_id", chat_id, None), RequestParameter("text", text, None)]
+    )
     return request.do_request(f"{fake.base_url}{TOKEN}/sendMessage", "POST", data, **timeouts)
 
 
@@ -48,4 +49,7 @@ async def test_requests_wait_for_a_free_connection_in_turn_and_time_out_unsent(f
     finally:
         await request.shutdown()
     assert [c.payload["text"] for c in fake.calls_to("sendMessage")] == [
-        "first", "second", "third"], "in turn, and the one that timed out was never sent"
+        "first",
+        "second",
+        "third",
+    ], "in turn, and the one that timed out was never sent"

@@ -25,9 +25,16 @@ async def fake():
 
 @pytest.fixture
 async def bot(config, clock, fake):
-    async with running_bot(config, clock, fake, webhook=True, webhook__secret_token=SECRET,
-                           webhook__public_url=PUBLIC, webhook__listen_host="127.0.0.1",
-                           webhook__max_body_bytes=4096) as bot:
+    async with running_bot(
+        config,
+        clock,
+        fake,
+        webhook=True,
+        webhook__secret_token=SECRET,
+        webhook__public_url=PUBLIC,
+        webhook__listen_host="127.0.0.1",
+        webhook__max_body_bytes=4096,
+    ) as bot:
         yield bot
 
 
@@ -38,11 +45,17 @@ async def http():
 
 
 def update(update_id: int, text: str = "/menu", chat_id: int = 42) -> dict:
-    return {"update_id": update_id, "message": {
-        "message_id": update_id, "date": 1767225600, "text": text,
-        "chat": {"id": chat_id, "type": "private"},
-        "from": {"id": chat_id, "is_bot": False, "first_name": "Lan", "language_code": "vi"},
-        "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}]}}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1767225600,
+            "text": text,
+            "chat": {"id": chat_id, "type": "private"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Lan", "language_code": "vi"},
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}],
+        },
+    }
 
 
 async def post(http, bot, body, secret: str | None = SECRET, path: str = "/telegram") -> int:
@@ -50,8 +63,9 @@ async def post(http, bot, body, secret: str | None = SECRET, path: str = "/teleg
     if secret is not None:
         headers["X-Telegram-Bot-Api-Secret-Token"] = secret
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    async with http.post(f"http://127.0.0.1:{bot.server.port}{path}", data=data,
-                         headers=headers) as response:
+    async with http.post(
+        f"http://127.0.0.1:{bot.server.port}{path}", data=data, headers=headers
+    ) as response:
         return response.status
 
 
@@ -85,8 +99,7 @@ async def test_webhook_guards_path_and_method(bot, http):
         assert response.status == 405
 
 
-async def test_webhook_update_is_answered_once_even_when_telegram_sends_it_twice(bot, fake,
-                                                                                http):
+async def test_webhook_update_is_answered_once_even_when_telegram_sends_it_twice(bot, fake, http):
     assert await post(http, bot, update(10, "/menu")) == 200
     assert await post(http, bot, update(10, "/menu")) == 200  # Telegram's retry
     assert await post(http, bot, update(11, "/help")) == 200

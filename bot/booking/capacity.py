@@ -24,20 +24,27 @@ from bot.db.booking_models import Slot
 
 # Core (table) statements: the ORM adds nothing to a counter update but its overhead.
 _SLOTS = Slot.__table__
-_STILL_HELD = case((_SLOTS.c.priority_seats > _SLOTS.c.booked_priority,
-                    _SLOTS.c.priority_seats - _SLOTS.c.booked_priority), else_=0)
+_STILL_HELD = case(
+    (
+        _SLOTS.c.priority_seats > _SLOTS.c.booked_priority,
+        _SLOTS.c.priority_seats - _SLOTS.c.booked_priority,
+    ),
+    else_=0,
+)
 
 
-async def take_seat(session: AsyncSession, slot_id: int, *, priority: bool,
-                    now: datetime) -> bool:
+async def take_seat(session: AsyncSession, slot_id: int, *, priority: bool, now: datetime) -> bool:
     """Take one seat in the slot inside the caller's transaction; False when there is none
     for this visitor (full, held for priority, cancelled or already started)."""
     c = _SLOTS.c
     conditions = [c.id == slot_id, c.status == "open", c.starts_at > now, c.booked < c.capacity]
     if not priority:
         conditions.append(or_(c.hold_until <= now, c.booked + _STILL_HELD < c.capacity))
-    stmt = (update(_SLOTS).where(*conditions)
-            .values(booked=c.booked + 1, booked_priority=c.booked_priority + int(priority)))
+    stmt = (
+        update(_SLOTS)
+        .where(*conditions)
+        .values(booked=c.booked + 1, booked_priority=c.booked_priority + int(priority))
+    )
     result = await session.execute(stmt)
     return result.rowcount == 1
 
@@ -82,5 +89,6 @@ async def lock_slots(session: AsyncSession, *slot_ids: int) -> None:
     in opposite directions wait for each other instead of deadlocking."""
     if session.bind.dialect.name == "sqlite":
         return  # one writer at a time already
-    await session.execute(select(Slot.id).where(Slot.id.in_(slot_ids))
-                          .order_by(Slot.id).with_for_update())
+    await session.execute(
+        select(Slot.id).where(Slot.id.in_(slot_ids)).order_by(Slot.id).with_for_update()
+    )

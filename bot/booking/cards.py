@@ -16,20 +16,33 @@ def what_to_bring() -> str:
     return _("Please bring your phone (charged) and your citizen ID card (CCCD).")
 
 
-def calendar_document(booking: Booking, slot: Slot, point: Point, tz: ZoneInfo,
-                      now: datetime) -> Document:
-    description = "\n".join([
-        _("Booking code: {code}", code=booking.code),
-        _("Help with: {topic}", topic=texts.help_text(booking.help_topic, booking.help_note)),
-        what_to_bring(),
-    ])
+def calendar_document(
+    booking: Booking, slot: Slot, point: Point, tz: ZoneInfo, now: datetime
+) -> Document:
+    description = "\n".join(
+        [
+            _("Booking code: {code}", code=booking.code),
+            _("Help with: {topic}", topic=texts.help_text(booking.help_topic, booking.help_note)),
+            what_to_bring(),
+        ]
+    )
     data = ics.calendar_file(
-        uid=f"{booking.code}@trolyso", title=_("Digital support visit: {point}", point=point.name),
-        starts_at=slot.starts_at, ends_at=slot.ends_at, location=point.address,
-        description=description, alarm_text=_("Your digital support visit starts in 2 hours."),
-        stamp=now, tz=tz)
-    return Document(filename=f"visit-{booking.code}.ics", data=data, mime_type="text/calendar",
-                    caption=_("📅 Open this file to add the visit to your calendar."))
+        uid=f"{booking.code}@trolyso",
+        title=_("Digital support visit: {point}", point=point.name),
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        location=point.address,
+        description=description,
+        alarm_text=_("Your digital support visit starts in 2 hours."),
+        stamp=now,
+        tz=tz,
+    )
+    return Document(
+        filename=f"visit-{booking.code}.ics",
+        data=data,
+        mime_type="text/calendar",
+        caption=_("📅 Open this file to add the visit to your calendar."),
+    )
 
 
 def venue(point: Point) -> Location:

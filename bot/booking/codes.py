@@ -11,4 +11,3 @@ LENGTH = 6
 
 def new_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
-

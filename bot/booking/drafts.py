@@ -13,16 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.booking_models import BookingDraft
 
 
-async def load(session: AsyncSession, user_id: int, now: datetime,
-               idle: timedelta) -> dict[str, Any] | None:
+async def load(
+    session: AsyncSession, user_id: int, now: datetime, idle: timedelta
+) -> dict[str, Any] | None:
     row = await session.get(BookingDraft, user_id)
     if row is None or now - row.updated_at > idle:
         return None
     return dict(row.data)
 
 
-async def save(session: AsyncSession, user_id: int, data: dict[str, Any],
-               now: datetime) -> None:
+async def save(session: AsyncSession, user_id: int, data: dict[str, Any], now: datetime) -> None:
     row = await session.get(BookingDraft, user_id)
     if row is None:
         session.add(BookingDraft(user_id=user_id, data=dict(data), updated_at=now))

@@ -13,9 +13,18 @@ PRODID = "-//Tro ly so//Digital support booking//VI"
 ALARM_BEFORE = timedelta(hours=2)
 
 
-def calendar_file(*, uid: str, title: str, starts_at: datetime, ends_at: datetime,
-                  location: str, description: str, alarm_text: str, stamp: datetime,
-                  tz: ZoneInfo) -> bytes:
+def calendar_file(
+    *,
+    uid: str,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    location: str,
+    description: str,
+    alarm_text: str,
+    stamp: datetime,
+    tz: ZoneInfo,
+) -> bytes:
     """The .ics bytes of one visit; `uid` stays the same when the visit moves, so a calendar
     app updates the event instead of adding a second one."""
     cal = Calendar()
@@ -45,5 +54,6 @@ def calendar_file(*, uid: str, title: str, starts_at: datetime, ends_at: datetim
 def _vtimezone(key: str, year: int) -> Timezone:
     """The zone's rules around `year`. Building them takes tens of milliseconds, so each is
     built once; the component is only ever serialised, never changed."""
-    return Timezone.from_tzinfo(ZoneInfo(key), first_date=date(year, 1, 1),
-                                last_date=date(year + 1, 12, 31))
+    return Timezone.from_tzinfo(
+        ZoneInfo(key), first_date=date(year, 1, 1), last_date=date(year + 1, 12, 31)
+    )

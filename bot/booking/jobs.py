@@ -35,8 +35,9 @@ async def materialise_sessions(core: Core) -> int:
     if places is None:
         return 0
     async with core.db.transaction() as session:
-        added = await materialise(session, places, core.clock.now(),
-                                  core.config.booking.horizon_days, core.config.tz)
+        added = await materialise(
+            session, places, core.clock.now(), core.config.booking.horizon_days, core.config.tz
+        )
     if added:
         log.info("materialised %d new slots", added)
     return added
@@ -56,12 +57,22 @@ async def release_held_seats(core: Core) -> int:
     now = core.clock.now()
     promoted = 0
     async with core.db.transaction() as session:
-        waiting = exists().where(WaitlistEntry.slot_id == Slot.id,
-                                 WaitlistEntry.status == "waiting")
-        slot_ids = (await session.scalars(
-            select(Slot.id).where(Slot.hold_until <= now, Slot.starts_at > now,
-                                  Slot.status == "open", Slot.booked < Slot.capacity, waiting)
-            .order_by(Slot.starts_at))).all()
+        waiting = exists().where(
+            WaitlistEntry.slot_id == Slot.id, WaitlistEntry.status == "waiting"
+        )
+        slot_ids = (
+            await session.scalars(
+                select(Slot.id)
+                .where(
+                    Slot.hold_until <= now,
+                    Slot.starts_at > now,
+                    Slot.status == "open",
+                    Slot.booked < Slot.capacity,
+                    waiting,
+                )
+                .order_by(Slot.starts_at)
+            )
+        ).all()
         for slot_id in slot_ids:
             while await service.promote(session, slot_id, now, core.services.get("places")):
                 promoted += 1
@@ -81,17 +92,36 @@ def scheduler(core: Core) -> BaseScheduler:
         running = AsyncIOScheduler(timezone=core.config.tz)
         running.start()
         core.services["scheduler"] = running
-        event.listen(core.db.engine.sync_engine, "engine_disposed",
-                     lambda _engine: running.shutdown(wait=False) if running.running else None)
+        event.listen(
+            core.db.engine.sync_engine,
+            "engine_disposed",
+            lambda _engine: running.shutdown(wait=False) if running.running else None,
+        )
     return running
 
 
 def schedule(scheduler: BaseScheduler, core: Core) -> None:
     """Add the jobs to a running scheduler (replacing ours from an earlier start)."""
     hour, minute = (int(x) for x in DAILY_AT.split(":"))
-    scheduler.add_job(daily, "cron", args=[core], hour=hour, minute=minute,
-                      timezone=core.config.tz, id="booking.daily", replace_existing=True,
-                      coalesce=True, misfire_grace_time=3600)
-    scheduler.add_job(release_held_seats, "interval", args=[core],
-                      minutes=RELEASE_EVERY_MINUTES, id="booking.release_held_seats",
-                      replace_existing=True, coalesce=True, max_instances=1)
+    scheduler.add_job(
+        daily,
+        "cron",
+        args=[core],
+        hour=hour,
+        minute=minute,
+        timezone=core.config.tz,
+        id="booking.daily",
+        replace_existing=True,
+        coalesce=True,
+        misfire_grace_time=3600,
+    )
+    scheduler.add_job(
+        release_held_seats,
+        "interval",
+        args=[core],
+        minutes=RELEASE_EVERY_MINUTES,
+        id="booking.release_held_seats",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+    )

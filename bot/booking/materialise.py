@@ -27,50 +27,89 @@ def _insert(session: AsyncSession, table):
     return insert(table).on_conflict_do_nothing()
 
 
-async def materialise(session: AsyncSession, places: Places, now: datetime, horizon_days: int,
-                      tz: ZoneInfo) -> int:
+async def materialise(
+    session: AsyncSession, places: Places, now: datetime, horizon_days: int, tz: ZoneInfo
+) -> int:
     """Write the sessions from today to `horizon_days` ahead that are not yet in the database;
     return how many slots were added."""
     today = now.astimezone(tz).date()
     last = today + timedelta(days=horizon_days)
-    planned = [s for point in places.points.values()
-               for s in sessions_between(point, today, last, tz) if s.ends_at > now]
+    planned = [
+        s
+        for point in places.points.values()
+        for s in sessions_between(point, today, last, tz)
+        if s.ends_at > now
+    ]
     if not planned:
         return 0
     start = min(s.starts_at for s in planned)
     known = await _existing_sessions(session, start)
     new = [s for s in planned if (s.point_id, s.starts_at) not in known]
     if new:
-        await session.execute(_insert(session, BookingSession.__table__), [
-            {"point_id": s.point_id, "unit_id": places.points[s.point_id].unit,
-             "starts_at": s.starts_at, "ends_at": s.ends_at, "slot_minutes": s.slot_minutes,
-             "status": "open", "source": "one_off" if s.one_off else "regular",
-             "created_at": now} for s in new])
+        await session.execute(
+            _insert(session, BookingSession.__table__),
+            [
+                {
+                    "point_id": s.point_id,
+                    "unit_id": places.points[s.point_id].unit,
+                    "starts_at": s.starts_at,
+                    "ends_at": s.ends_at,
+                    "slot_minutes": s.slot_minutes,
+                    "status": "open",
+                    "source": "one_off" if s.one_off else "regular",
+                    "created_at": now,
+                }
+                for s in new
+            ],
+        )
         known = await _existing_sessions(session, start)
     return await _add_missing_slots(session, planned, known, start)
 
 
-async def _existing_sessions(session: AsyncSession,
-                             start: datetime) -> dict[tuple[str, datetime], int]:
-    rows = await session.execute(select(BookingSession.point_id, BookingSession.starts_at,
-                                        BookingSession.id)
-                                 .where(BookingSession.starts_at >= start))
+async def _existing_sessions(
+    session: AsyncSession, start: datetime
+) -> dict[tuple[str, datetime], int]:
+    rows = await session.execute(
+        select(BookingSession.point_id, BookingSession.starts_at, BookingSession.id).where(
+            BookingSession.starts_at >= start
+        )
+    )
     return {(p, s): i for p, s, i in rows}
 
 
-async def _add_missing_slots(session: AsyncSession, planned: list[ScheduledSession],
-                             sessions: dict[tuple[str, datetime], int], start: datetime) -> int:
-    rows = await session.execute(select(Slot.point_id, Slot.starts_at)
-                                 .where(Slot.starts_at >= start))
+async def _add_missing_slots(
+    session: AsyncSession,
+    planned: list[ScheduledSession],
+    sessions: dict[tuple[str, datetime], int],
+    start: datetime,
+) -> int:
+    rows = await session.execute(
+        select(Slot.point_id, Slot.starts_at).where(Slot.starts_at >= start)
+    )
     have = {(point_id, starts_at) for point_id, starts_at in rows}
-    missing = [(sessions[(s.point_id, s.starts_at)], slot) for s in planned for slot in s.slots
-               if (slot.point_id, slot.starts_at) not in have
-               and (s.point_id, s.starts_at) in sessions]
+    missing = [
+        (sessions[(s.point_id, s.starts_at)], slot)
+        for s in planned
+        for slot in s.slots
+        if (slot.point_id, slot.starts_at) not in have and (s.point_id, s.starts_at) in sessions
+    ]
     if missing:
-        await session.execute(_insert(session, Slot.__table__), [
-            {"session_id": session_id, "point_id": slot.point_id, "starts_at": slot.starts_at,
-             "ends_at": slot.ends_at, "capacity": slot.seats,
-             "priority_seats": min(slot.priority_seats, slot.seats),
-             "hold_until": slot.starts_at - PRIORITY_HOLD, "booked": 0, "booked_priority": 0,
-             "status": "open"} for session_id, slot in missing])
+        await session.execute(
+            _insert(session, Slot.__table__),
+            [
+                {
+                    "session_id": session_id,
+                    "point_id": slot.point_id,
+                    "starts_at": slot.starts_at,
+                    "ends_at": slot.ends_at,
+                    "capacity": slot.seats,
+                    "priority_seats": min(slot.priority_seats, slot.seats),
+                    "hold_until": slot.starts_at - PRIORITY_HOLD,
+                    "booked": 0,
+                    "booked_priority": 0,
+                    "status": "open",
+                }
+                for session_id, slot in missing
+            ],
+        )
     return len(missing)

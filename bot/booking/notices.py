@@ -15,21 +15,40 @@ from bot.points.model import Point
 PRIORITY_OWN_VISIT = 10
 
 
-def promoted(booking: Booking, slot: Slot, point: Point | None,
-             now: datetime) -> OutboxMessage | None:
-    """"A seat became free: your visit is booked", with the code and a button to see it."""
+def promoted(
+    booking: Booking, slot: Slot, point: Point | None, now: datetime
+) -> OutboxMessage | None:
+    """ "A seat became free: your visit is booked", with the code and a button to see it."""
     if booking.user_id is None or not booking.chat_id:
         return None
     with i18n.use_locale(booking.locale):
         lines = [_("Good news! A seat became free and your visit is now booked."), ""]
         lines += texts.visit_lines(point, slot.starts_at, slot.ends_at, {})
-        lines += ["", _("Booking code: {code}", code=booking.code),
-                  _("If you can no longer come, please cancel in “My bookings” so someone "
-                    "else can have the seat.")]
+        lines += [
+            "",
+            _("Booking code: {code}", code=booking.code),
+            _(
+                "If you can no longer come, please cancel in “My bookings” so someone "
+                "else can have the seat."
+            ),
+        ]
         buttons = [[{"label": _("🗓 See this booking"), "payload": f"mb:show:{booking.id}"}]]
     return OutboxMessage(
-        recipient_user_id=booking.user_id, channel=booking.channel, chat_id=booking.chat_id,
-        kind="waitlist_promoted", text="\n".join(lines), buttons=buttons, template=None,
-        data={"booking_id": booking.id}, priority=PRIORITY_OWN_VISIT, due_at=now,
-        status="pending", attempts=0, last_error=None, booking_id=booking.id,
-        dedupe_key=f"promoted:{booking.id}", created_at=now, sent_at=None)
+        recipient_user_id=booking.user_id,
+        channel=booking.channel,
+        chat_id=booking.chat_id,
+        kind="waitlist_promoted",
+        text="\n".join(lines),
+        buttons=buttons,
+        template=None,
+        data={"booking_id": booking.id},
+        priority=PRIORITY_OWN_VISIT,
+        due_at=now,
+        status="pending",
+        attempts=0,
+        last_error=None,
+        booking_id=booking.id,
+        dedupe_key=f"promoted:{booking.id}",
+        created_at=now,
+        sent_at=None,
+    )

@@ -54,15 +54,21 @@ def register(holder: Holder) -> None:
 
 
 async def export(session: AsyncSession, user: User) -> dict[str, Any]:
-    data: dict[str, Any] = {"account": {"channel": user.channel, "language": user.locale,
-                                        "first_seen": user.created_at.isoformat()}}
+    data: dict[str, Any] = {
+        "account": {
+            "channel": user.channel,
+            "language": user.locale,
+            "first_seen": user.created_at.isoformat(),
+        }
+    }
     for holder in HOLDERS:
         data[holder.name] = await holder.export(session, user)
     return data
 
 
-async def erase(session: AsyncSession, user: User, now: datetime,
-                places: Places | None) -> dict[str, int]:
+async def erase(
+    session: AsyncSession, user: User, now: datetime, places: Places | None
+) -> dict[str, int]:
     """Delete everything every holder keeps about the user; the user row keeps only what
     identifies the account to the messenger."""
     counts = {h.name: await h.erase(session, user, now, places) for h in HOLDERS}
@@ -79,31 +85,69 @@ def _iso(dt: datetime | None) -> str | None:
 
 
 async def _export_bookings(session: AsyncSession, user: User) -> list[dict[str, Any]]:
-    rows = await session.execute(select(Booking, Slot).join(Slot, Booking.slot_id == Slot.id)
-                                 .where(Booking.user_id == user.id).order_by(Slot.starts_at))
-    return [{"code": b.code, "point": b.point_id, "starts_at": _iso(s.starts_at),
-             "ends_at": _iso(s.ends_at), "status": b.status, "for_self": b.for_self,
-             "visitor_name": b.visitor_name, "phone": b.phone, "help": b.help_topic,
-             "help_note": b.help_note, "priority": b.priority, "needs": b.needs,
-             "booked_at": _iso(b.created_at)} for b, s in rows]
+    rows = await session.execute(
+        select(Booking, Slot)
+        .join(Slot, Booking.slot_id == Slot.id)
+        .where(Booking.user_id == user.id)
+        .order_by(Slot.starts_at)
+    )
+    return [
+        {
+            "code": b.code,
+            "point": b.point_id,
+            "starts_at": _iso(s.starts_at),
+            "ends_at": _iso(s.ends_at),
+            "status": b.status,
+            "for_self": b.for_self,
+            "visitor_name": b.visitor_name,
+            "phone": b.phone,
+            "help": b.help_topic,
+            "help_note": b.help_note,
+            "priority": b.priority,
+            "needs": b.needs,
+            "booked_at": _iso(b.created_at),
+        }
+        for b, s in rows
+    ]
 
 
 async def _export_waitlist(session: AsyncSession, user: User) -> list[dict[str, Any]]:
-    rows = await session.execute(select(WaitlistEntry, Slot)
-                                 .join(Slot, WaitlistEntry.slot_id == Slot.id)
-                                 .where(WaitlistEntry.user_id == user.id,
-                                        WaitlistEntry.status == "waiting"))
-    return [{"point": s.point_id, "starts_at": _iso(s.starts_at), "since": _iso(w.created_at),
-             **w.details} for w, s in rows]
+    rows = await session.execute(
+        select(WaitlistEntry, Slot)
+        .join(Slot, WaitlistEntry.slot_id == Slot.id)
+        .where(WaitlistEntry.user_id == user.id, WaitlistEntry.status == "waiting")
+    )
+    return [
+        {
+            "point": s.point_id,
+            "starts_at": _iso(s.starts_at),
+            "since": _iso(w.created_at),
+            **w.details,
+        }
+        for w, s in rows
+    ]
 
 
 async def _export_home_visits(session: AsyncSession, user: User) -> list[dict[str, Any]]:
-    rows = await session.scalars(select(HomeVisitRequest)
-                                 .where(HomeVisitRequest.user_id == user.id))
-    return [{"unit": r.unit_id, "status": r.status, "visitor_name": r.visitor_name,
-             "phone": r.phone, "address": r.address, "preferred_days": r.preferred_days,
-             "help": r.help_topic, "help_note": r.help_note, "priority": r.priority,
-             "needs": r.needs, "asked_at": _iso(r.created_at)} for r in rows]
+    rows = await session.scalars(
+        select(HomeVisitRequest).where(HomeVisitRequest.user_id == user.id)
+    )
+    return [
+        {
+            "unit": r.unit_id,
+            "status": r.status,
+            "visitor_name": r.visitor_name,
+            "phone": r.phone,
+            "address": r.address,
+            "preferred_days": r.preferred_days,
+            "help": r.help_topic,
+            "help_note": r.help_note,
+            "priority": r.priority,
+            "needs": r.needs,
+            "asked_at": _iso(r.created_at),
+        }
+        for r in rows
+    ]
 
 
 async def _export_draft(session: AsyncSession, user: User) -> dict[str, Any] | None:
@@ -111,52 +155,73 @@ async def _export_draft(session: AsyncSession, user: User) -> dict[str, Any] | N
     return dict(draft.data) if draft else None
 
 
-async def _erase_bookings(session: AsyncSession, user: User, now: datetime,
-                          places: Places | None) -> int:
-    upcoming = (await session.scalars(
-        select(Booking).join(Slot, Booking.slot_id == Slot.id)
-        .where(Booking.user_id == user.id, Booking.status == "confirmed",
-               Slot.starts_at > now))).all()
+async def _erase_bookings(
+    session: AsyncSession, user: User, now: datetime, places: Places | None
+) -> int:
+    upcoming = (
+        await session.scalars(
+            select(Booking)
+            .join(Slot, Booking.slot_id == Slot.id)
+            .where(Booking.user_id == user.id, Booking.status == "confirmed", Slot.starts_at > now)
+        )
+    ).all()
     for booking in upcoming:
         await service.cancel(session, booking, now, places)
-    await session.execute(delete(OutboxMessage).where(OutboxMessage.recipient_user_id == user.id,
-                                                      OutboxMessage.status == "pending"))
+    await session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.recipient_user_id == user.id, OutboxMessage.status == "pending"
+        )
+    )
     result = await session.execute(
-        update(Booking).where(Booking.user_id == user.id).values(**_FORGET, purged_at=now)
-        .execution_options(synchronize_session=False))
+        update(Booking)
+        .where(Booking.user_id == user.id)
+        .values(**_FORGET, purged_at=now)
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount
 
 
-async def _erase_waitlist(session: AsyncSession, user: User, now: datetime,
-                          places: Places | None) -> int:
+async def _erase_waitlist(
+    session: AsyncSession, user: User, now: datetime, places: Places | None
+) -> int:
     result = await session.execute(delete(WaitlistEntry).where(WaitlistEntry.user_id == user.id))
     return result.rowcount
 
 
-async def _erase_home_visits(session: AsyncSession, user: User, now: datetime,
-                             places: Places | None) -> int:
-    result = await session.execute(delete(HomeVisitRequest)
-                                   .where(HomeVisitRequest.user_id == user.id))
+async def _erase_home_visits(
+    session: AsyncSession, user: User, now: datetime, places: Places | None
+) -> int:
+    result = await session.execute(
+        delete(HomeVisitRequest).where(HomeVisitRequest.user_id == user.id)
+    )
     return result.rowcount
 
 
-async def _erase_draft(session: AsyncSession, user: User, now: datetime,
-                       places: Places | None) -> int:
+async def _erase_draft(
+    session: AsyncSession, user: User, now: datetime, places: Places | None
+) -> int:
     result = await session.execute(delete(BookingDraft).where(BookingDraft.user_id == user.id))
     return result.rowcount
 
 
 # What a forgotten booking keeps: the point, slot, code, status and help topic (for counts).
-_FORGET = {"visitor_name": None, "phone": None, "help_note": None, "priority": [],
-           "needs": [], "user_id": None, "chat_id": None}
+_FORGET = {
+    "visitor_name": None,
+    "phone": None,
+    "help_note": None,
+    "priority": [],
+    "needs": [],
+    "user_id": None,
+    "chat_id": None,
+}
 
 # The waitlist goes first: cancelling the user's bookings must not promote the user.
 register(Holder("waitlist", N_("Waitlist places"), _export_waitlist, _erase_waitlist))
 register(Holder("bookings", N_("Visits you booked"), _export_bookings, _erase_bookings))
-register(Holder("home_visits", N_("Home-visit requests"), _export_home_visits,
-                _erase_home_visits))
-register(Holder("unfinished_booking", N_("An unfinished booking form"), _export_draft,
-                _erase_draft))
+register(Holder("home_visits", N_("Home-visit requests"), _export_home_visits, _erase_home_visits))
+register(
+    Holder("unfinished_booking", N_("An unfinished booking form"), _export_draft, _erase_draft)
+)
 
 
 async def purge(session: AsyncSession, now: datetime, retention_days: int) -> dict[str, int]:
@@ -165,15 +230,24 @@ async def purge(session: AsyncSession, now: datetime, retention_days: int) -> di
     cutoff = now - timedelta(days=retention_days)
     old_slots = select(Slot.id).where(Slot.ends_at < cutoff)
     bookings = await session.execute(
-        update(Booking).where(Booking.purged_at.is_(None), Booking.slot_id.in_(old_slots))
-        .values(**_FORGET, purged_at=now).execution_options(synchronize_session=False))
+        update(Booking)
+        .where(Booking.purged_at.is_(None), Booking.slot_id.in_(old_slots))
+        .values(**_FORGET, purged_at=now)
+        .execution_options(synchronize_session=False)
+    )
     started = select(Slot.id).where(Slot.starts_at <= now)
-    waitlist = await session.execute(delete(WaitlistEntry)
-                                     .where(WaitlistEntry.slot_id.in_(started)))
-    visits = await session.execute(delete(HomeVisitRequest)
-                                   .where(HomeVisitRequest.status == "done",
-                                          HomeVisitRequest.updated_at < cutoff))
-    counts = {"bookings": bookings.rowcount, "waitlist": waitlist.rowcount,
-              "home_visits": visits.rowcount}
+    waitlist = await session.execute(
+        delete(WaitlistEntry).where(WaitlistEntry.slot_id.in_(started))
+    )
+    visits = await session.execute(
+        delete(HomeVisitRequest).where(
+            HomeVisitRequest.status == "done", HomeVisitRequest.updated_at < cutoff
+        )
+    )
+    counts = {
+        "bookings": bookings.rowcount,
+        "waitlist": waitlist.rowcount,
+        "home_visits": visits.rowcount,
+    }
     log.info("retention purge: %s", counts)
     return counts

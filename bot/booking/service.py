@@ -68,8 +68,9 @@ class Details:
         return cls(**{k: data[k] for k in cls.__slots__ if k in data})
 
 
-async def book(session: AsyncSession, slot_id: int, booker: Booker, details: Details,
-               now: datetime) -> Booking | None:
+async def book(
+    session: AsyncSession, slot_id: int, booker: Booker, details: Details, now: datetime
+) -> Booking | None:
     """A confirmed booking, or None when the slot has no seat for this visitor."""
     if not await capacity.take_seat(session, slot_id, priority=details.priority_seat, now=now):
         return None
@@ -77,21 +78,40 @@ async def book(session: AsyncSession, slot_id: int, booker: Booker, details: Det
     return await _insert_booking(session, slot, booker, details, now)
 
 
-async def _insert_booking(session: AsyncSession, slot: Slot, booker: Booker, details: Details,
-                          now: datetime) -> Booking:
+async def _insert_booking(
+    session: AsyncSession, slot: Slot, booker: Booker, details: Details, now: datetime
+) -> Booking:
     values = dict(
-        slot_id=slot.id, point_id=slot.point_id, user_id=booker.user_id,
-        channel=booker.channel, chat_id=booker.chat_id, locale=booker.locale,
-        for_self=details.for_self, visitor_name=details.name, phone=details.phone,
-        help_topic=details.help_topic, help_note=details.help_note,
-        priority=list(details.priority), needs=list(details.needs),
-        priority_seat=details.priority_seat, consent=details.consent, status="confirmed",
-        created_at=now, updated_at=now, cancelled_at=None, purged_at=None)
+        slot_id=slot.id,
+        point_id=slot.point_id,
+        user_id=booker.user_id,
+        channel=booker.channel,
+        chat_id=booker.chat_id,
+        locale=booker.locale,
+        for_self=details.for_self,
+        visitor_name=details.name,
+        phone=details.phone,
+        help_topic=details.help_topic,
+        help_note=details.help_note,
+        priority=list(details.priority),
+        needs=list(details.needs),
+        priority_seat=details.priority_seat,
+        consent=details.consent,
+        status="confirmed",
+        created_at=now,
+        updated_at=now,
+        cancelled_at=None,
+        purged_at=None,
+    )
     insert = sqlite_insert if session.bind.dialect.name == "sqlite" else pg_insert
     for _ in range(_CODE_ATTEMPTS):
         # A code already taken inserts nothing (no error, no savepoint): draw another.
-        stmt = (insert(Booking).values(code=new_code(), **values)
-                .on_conflict_do_nothing(index_elements=["code"]).returning(Booking))
+        stmt = (
+            insert(Booking)
+            .values(code=new_code(), **values)
+            .on_conflict_do_nothing(index_elements=["code"])
+            .returning(Booking)
+        )
         booking = (await session.scalars(stmt)).one_or_none()
         if booking is not None:
             log.info("booking %s confirmed: slot=%s", booking.code, slot.id)
@@ -99,25 +119,42 @@ async def _insert_booking(session: AsyncSession, slot: Slot, booker: Booker, det
     raise BookingError("no unused booking code found")
 
 
-async def join_waitlist(session: AsyncSession, slot_id: int, booker: Booker, details: Details,
-                        now: datetime) -> int:
+async def join_waitlist(
+    session: AsyncSession, slot_id: int, booker: Booker, details: Details, now: datetime
+) -> int:
     """Put the visitor in line for the slot (once per booker and visitor); return their place
     in the line (1 = next)."""
-    line = (await session.scalars(select(WaitlistEntry).where(
-        WaitlistEntry.slot_id == slot_id, WaitlistEntry.status == "waiting")
-        .order_by(WaitlistEntry.id))).all()
+    line = (
+        await session.scalars(
+            select(WaitlistEntry)
+            .where(WaitlistEntry.slot_id == slot_id, WaitlistEntry.status == "waiting")
+            .order_by(WaitlistEntry.id)
+        )
+    ).all()
     for place, entry in enumerate(line, start=1):
         if entry.user_id == booker.user_id and entry.details.get("name") == details.name:
             return place
-    session.add(WaitlistEntry(slot_id=slot_id, user_id=booker.user_id, channel=booker.channel,
-                              chat_id=booker.chat_id, locale=booker.locale,
-                              details=details.to_json(), priority_seat=details.priority_seat,
-                              status="waiting", booking_id=None, created_at=now, updated_at=now))
+    session.add(
+        WaitlistEntry(
+            slot_id=slot_id,
+            user_id=booker.user_id,
+            channel=booker.channel,
+            chat_id=booker.chat_id,
+            locale=booker.locale,
+            details=details.to_json(),
+            priority_seat=details.priority_seat,
+            status="waiting",
+            booking_id=None,
+            created_at=now,
+            updated_at=now,
+        )
+    )
     return len(line) + 1
 
 
-async def own_booking(session: AsyncSession, booking_id: int, user_id: int, *,
-                      lock: bool = False) -> Booking | None:
+async def own_booking(
+    session: AsyncSession, booking_id: int, user_id: int, *, lock: bool = False
+) -> Booking | None:
     """The booking if this user made it; None for anyone else's (or no such booking)."""
     query = select(Booking).where(Booking.id == booking_id, Booking.user_id == user_id)
     if lock and session.bind.dialect.name != "sqlite":
@@ -125,13 +162,16 @@ async def own_booking(session: AsyncSession, booking_id: int, user_id: int, *,
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def cancel(session: AsyncSession, booking: Booking, now: datetime,
-                 places: Places | None = None) -> bool:
+async def cancel(
+    session: AsyncSession, booking: Booking, now: datetime, places: Places | None = None
+) -> bool:
     """Cancel a confirmed booking, free its seat and promote the first person waiting.
     False when it was no longer confirmed (already cancelled, a second tap)."""
     result = await session.execute(
-        update(Booking).where(Booking.id == booking.id, Booking.status == "confirmed")
-        .values(status="cancelled", cancelled_at=now, updated_at=now))
+        update(Booking)
+        .where(Booking.id == booking.id, Booking.status == "confirmed")
+        .values(status="cancelled", cancelled_at=now, updated_at=now)
+    )
     if result.rowcount != 1:
         return False
     await capacity.release_seat(session, booking.slot_id, priority=booking.priority_seat)
@@ -141,19 +181,27 @@ async def cancel(session: AsyncSession, booking: Booking, now: datetime,
     return True
 
 
-async def move(session: AsyncSession, booking: Booking, new_slot_id: int, now: datetime,
-               places: Places | None = None) -> bool:
+async def move(
+    session: AsyncSession,
+    booking: Booking,
+    new_slot_id: int,
+    now: datetime,
+    places: Places | None = None,
+) -> bool:
     """Move a confirmed booking to another slot of the same point, keeping its code: the new
     seat is taken and the old one freed in one transaction. False when the new slot has no
     seat for this visitor (nothing changes then)."""
     new_slot = await session.get(Slot, new_slot_id)
-    if (booking.status != "confirmed" or new_slot is None or new_slot_id == booking.slot_id
-            or new_slot.point_id != booking.point_id):
+    if (
+        booking.status != "confirmed"
+        or new_slot is None
+        or new_slot_id == booking.slot_id
+        or new_slot.point_id != booking.point_id
+    ):
         return False
     old_slot_id = booking.slot_id
     await capacity.lock_slots(session, old_slot_id, new_slot_id)
-    if not await capacity.take_seat(session, new_slot_id, priority=booking.priority_seat,
-                                    now=now):
+    if not await capacity.take_seat(session, new_slot_id, priority=booking.priority_seat, now=now):
         return False
     await capacity.release_seat(session, old_slot_id, priority=booking.priority_seat)
     booking.slot_id = new_slot_id
@@ -167,16 +215,20 @@ async def move(session: AsyncSession, booking: Booking, new_slot_id: int, now: d
 async def _drop_pending_messages(session: AsyncSession, booking_id: int) -> None:
     """Queued messages about a booking (reminders) no longer fit once it is cancelled or
     moved; the reminders feature queues new ones for the new time."""
-    await session.execute(delete(OutboxMessage).where(OutboxMessage.booking_id == booking_id,
-                                                      OutboxMessage.status == "pending"))
+    await session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.booking_id == booking_id, OutboxMessage.status == "pending"
+        )
+    )
 
 
 def _point(places: Places | None, point_id: str) -> Point | None:
     return places.points.get(point_id) if places is not None else None
 
 
-async def promote(session: AsyncSession, slot_id: int, now: datetime,
-                  places: Places | None = None) -> Booking | None:
+async def promote(
+    session: AsyncSession, slot_id: int, now: datetime, places: Places | None = None
+) -> Booking | None:
     """Give a free seat of the slot to the first person waiting who may take it (a seat still
     held for priority visitors goes to the first priority visitor in line). The promoted
     person's booking is confirmed and a pending outbox message tells them."""
@@ -186,10 +238,17 @@ async def promote(session: AsyncSession, slot_id: int, now: datetime,
     general_room = not capacity.room(slot, priority=False, now=now).full
     if capacity.room(slot, priority=True, now=now).full:
         return None
-    waiting = (await session.execute(
-        select(WaitlistEntry).where(WaitlistEntry.slot_id == slot_id,
-                                    WaitlistEntry.status == "waiting")
-        .order_by(WaitlistEntry.id))).scalars().all()
+    waiting = (
+        (
+            await session.execute(
+                select(WaitlistEntry)
+                .where(WaitlistEntry.slot_id == slot_id, WaitlistEntry.status == "waiting")
+                .order_by(WaitlistEntry.id)
+            )
+        )
+        .scalars()
+        .all()
+    )
     for entry in waiting:
         if not (entry.priority_seat or general_room):
             continue
@@ -203,12 +262,14 @@ async def promote(session: AsyncSession, slot_id: int, now: datetime,
     return None
 
 
-async def _promote_entry(session: AsyncSession, entry: WaitlistEntry, slot: Slot,
-                         now: datetime) -> Booking | None:
+async def _promote_entry(
+    session: AsyncSession, entry: WaitlistEntry, slot: Slot, now: datetime
+) -> Booking | None:
     claimed = await session.execute(
-        update(WaitlistEntry).where(WaitlistEntry.id == entry.id,
-                                    WaitlistEntry.status == "waiting")
-        .values(status="promoted", updated_at=now))
+        update(WaitlistEntry)
+        .where(WaitlistEntry.id == entry.id, WaitlistEntry.status == "waiting")
+        .values(status="promoted", updated_at=now)
+    )
     if claimed.rowcount != 1:
         return None  # another process promoted them a moment ago
     if not await capacity.take_seat(session, slot.id, priority=entry.priority_seat, now=now):
@@ -223,17 +284,39 @@ async def _promote_entry(session: AsyncSession, entry: WaitlistEntry, slot: Slot
     return booking
 
 
-async def request_home_visit(session: AsyncSession, *, unit_id: str, point_id: str | None,
-                             booker: Booker, details: Details, address: str,
-                             days: list[int], now: datetime) -> HomeVisitRequest:
+async def request_home_visit(
+    session: AsyncSession,
+    *,
+    unit_id: str,
+    point_id: str | None,
+    booker: Booker,
+    details: Details,
+    address: str,
+    days: list[int],
+    now: datetime,
+) -> HomeVisitRequest:
     request = HomeVisitRequest(
-        unit_id=unit_id, point_id=point_id, user_id=booker.user_id, channel=booker.channel,
-        chat_id=booker.chat_id, locale=booker.locale, for_self=details.for_self,
-        visitor_name=details.name, phone=details.phone, address=address,
-        preferred_days=sorted(days), help_topic=details.help_topic,
-        help_note=details.help_note, priority=list(details.priority),
-        needs=list(details.needs), consent=details.consent, status="new", assigned_to=None,
-        created_at=now, updated_at=now)
+        unit_id=unit_id,
+        point_id=point_id,
+        user_id=booker.user_id,
+        channel=booker.channel,
+        chat_id=booker.chat_id,
+        locale=booker.locale,
+        for_self=details.for_self,
+        visitor_name=details.name,
+        phone=details.phone,
+        address=address,
+        preferred_days=sorted(days),
+        help_topic=details.help_topic,
+        help_note=details.help_note,
+        priority=list(details.priority),
+        needs=list(details.needs),
+        consent=details.consent,
+        status="new",
+        assigned_to=None,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(request)
     await session.flush()
     log.info("home visit request %s for unit %s", request.id, unit_id)

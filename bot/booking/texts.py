@@ -34,7 +34,7 @@ NEED_LABELS = {
 
 
 def when(starts_at: datetime, ends_at: datetime) -> str:
-    """"Tuesday, 1 December 2026, 08:30–09:00" in the user's language, Hanoi time."""
+    """ "Tuesday, 1 December 2026, 08:30–09:00" in the user's language, Hanoi time."""
     return f"{i18n.format_date(starts_at)}, {time_range(starts_at, ends_at)}"
 
 
@@ -43,17 +43,17 @@ def time_range(starts_at: datetime, ends_at: datetime) -> str:
 
 
 def clock(dt: datetime) -> str:
-    """"08:30": the 24-hour clock people in Vietnam use, in Hanoi time."""
+    """ "08:30": the 24-hour clock people in Vietnam use, in Hanoi time."""
     return i18n.format_time(dt, "HH:mm")
 
 
 def day_label(day: date | datetime) -> str:
-    """"Tuesday 1/12", short enough for a button."""
+    """ "Tuesday 1/12", short enough for a button."""
     return i18n.format_date(day, "EEEE d/M")
 
 
 def moment(dt: datetime) -> str:
-    """"08:30 Tuesday 1/12"."""
+    """ "08:30 Tuesday 1/12"."""
     return f"{clock(dt)} {day_label(dt)}"
 
 
@@ -71,8 +71,12 @@ def help_text(topic: str, note: str | None) -> str:
     return f"{label}: {note}" if note else label
 
 
-def visit_lines(point: Point | None, starts_at: datetime | None, ends_at: datetime | None,
-                details: dict[str, Any]) -> list[str]:
+def visit_lines(
+    point: Point | None,
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+    details: dict[str, Any],
+) -> list[str]:
     """The lines of a summary: where, when, who, phone, help, priority and needs (any of
     them may be missing while the form is being filled in)."""
     lines = []
@@ -86,11 +90,16 @@ def visit_lines(point: Point | None, starts_at: datetime | None, ends_at: dateti
     if details.get("phone"):
         lines.append(_("📞 Phone: {phone}", phone=display_phone(details["phone"])))
     if details.get("help_topic"):
-        lines.append(_("💬 Help with: {topic}",
-                       topic=help_text(details["help_topic"], details.get("help_note"))))
+        lines.append(
+            _(
+                "💬 Help with: {topic}",
+                topic=help_text(details["help_topic"], details.get("help_note")),
+            )
+        )
     if "priority" in details:
-        lines.append(_("⭐ Priority: {groups}",
-                       groups=labels(details["priority"], PRIORITY_LABELS)))
+        lines.append(
+            _("⭐ Priority: {groups}", groups=labels(details["priority"], PRIORITY_LABELS))
+        )
     if "needs" in details:
         lines.append(_("♿ Needs: {needs}", needs=labels(details["needs"], NEED_LABELS)))
     return lines

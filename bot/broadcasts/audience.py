@@ -57,20 +57,32 @@ class Recipient:
 def _query(audience: Audience, now: datetime, default_locale: str) -> Select:
     """(user id, channel, chat id, locale) of everyone who qualifies, possibly repeated."""
     if audience.kind == "units":
-        return (select(NewsSubscription.user_id, User.channel, NewsSubscription.chat_id,
-                       func.coalesce(User.locale, NewsSubscription.locale))
-                .join(User, User.id == NewsSubscription.user_id)
-                .where(NewsSubscription.unit_id.in_([str(u) for u in audience.target])))
+        return (
+            select(
+                NewsSubscription.user_id,
+                User.channel,
+                NewsSubscription.chat_id,
+                func.coalesce(User.locale, NewsSubscription.locale),
+            )
+            .join(User, User.id == NewsSubscription.user_id)
+            .where(NewsSubscription.unit_id.in_([str(u) for u in audience.target]))
+        )
     if audience.kind == "everyone":
         # A private chat's id is the person's own id on every channel we serve.
-        return select(User.id, User.channel, User.external_id,
-                      func.coalesce(User.locale, default_locale))
-    booked = (select(Booking.user_id, Booking.channel, Booking.chat_id,
-                     func.coalesce(User.locale, Booking.locale))
-              .join(Slot, Slot.id == Booking.slot_id)
-              .join(User, User.id == Booking.user_id)
-              .where(Booking.status == "confirmed", Booking.chat_id.is_not(None),
-                     Slot.ends_at > now))
+        return select(
+            User.id, User.channel, User.external_id, func.coalesce(User.locale, default_locale)
+        )
+    booked = (
+        select(
+            Booking.user_id,
+            Booking.channel,
+            Booking.chat_id,
+            func.coalesce(User.locale, Booking.locale),
+        )
+        .join(Slot, Slot.id == Booking.slot_id)
+        .join(User, User.id == Booking.user_id)
+        .where(Booking.status == "confirmed", Booking.chat_id.is_not(None), Slot.ends_at > now)
+    )
     if audience.kind == "point":
         return booked.where(Booking.point_id == str(audience.target[0]))
     session_id = int(audience.target[0]) if str(audience.target[0]).isdigit() else -1
@@ -85,22 +97,31 @@ def people(audience: Audience, now: datetime, default_locale: str) -> Subquery:
     if audience.kind != "everyone" and not audience.target:
         query = query.where(false())
     user_id, channel, chat_id, locale = query.selected_columns
-    return (query.with_only_columns(user_id.label("user_id"), func.min(channel).label("channel"),
-                                    func.min(chat_id).label("chat_id"),
-                                    func.min(locale).label("locale"), maintain_column_froms=True)
-            .where(~exists().where(NewsOptOut.user_id == user_id))
-            .where(reach.reachable(user_id))
-            .group_by(user_id).subquery("people"))
+    return (
+        query.with_only_columns(
+            user_id.label("user_id"),
+            func.min(channel).label("channel"),
+            func.min(chat_id).label("chat_id"),
+            func.min(locale).label("locale"),
+            maintain_column_froms=True,
+        )
+        .where(~exists().where(NewsOptOut.user_id == user_id))
+        .where(reach.reachable(user_id))
+        .group_by(user_id)
+        .subquery("people")
+    )
 
 
-async def count(session: AsyncSession, audience: Audience, now: datetime,
-                default_locale: str) -> int:
+async def count(
+    session: AsyncSession, audience: Audience, now: datetime, default_locale: str
+) -> int:
     found = people(audience, now, default_locale)
     return await session.scalar(select(func.count()).select_from(found)) or 0
 
 
-async def recipients(session: AsyncSession, audience: Audience, now: datetime,
-                     default_locale: str) -> list[Recipient]:
+async def recipients(
+    session: AsyncSession, audience: Audience, now: datetime, default_locale: str
+) -> list[Recipient]:
     """Everyone the broadcast would reach now, once each, in user id order."""
     found = people(audience, now, default_locale)
     rows = await session.execute(select(found).order_by(found.c.user_id))
@@ -115,18 +136,31 @@ class SessionChoice:
     booked: int  # confirmed bookings
 
 
-async def upcoming_sessions(session: AsyncSession, point_id: str, now: datetime,
-                            limit: int = 8) -> list[SessionChoice]:
+async def upcoming_sessions(
+    session: AsyncSession, point_id: str, now: datetime, limit: int = 8
+) -> list[SessionChoice]:
     """The point's next open sessions, with how many visits are booked in each."""
-    booked = (select(Slot.session_id, func.count(Booking.id).label("n"))
-              .join(Booking, Booking.slot_id == Slot.id)
-              .where(Booking.status == "confirmed", Slot.point_id == point_id)
-              .group_by(Slot.session_id).subquery())
+    booked = (
+        select(Slot.session_id, func.count(Booking.id).label("n"))
+        .join(Booking, Booking.slot_id == Slot.id)
+        .where(Booking.status == "confirmed", Slot.point_id == point_id)
+        .group_by(Slot.session_id)
+        .subquery()
+    )
     rows = await session.execute(
-        select(BookingSession.id, BookingSession.starts_at, BookingSession.ends_at,
-               func.coalesce(booked.c.n, 0))
+        select(
+            BookingSession.id,
+            BookingSession.starts_at,
+            BookingSession.ends_at,
+            func.coalesce(booked.c.n, 0),
+        )
         .outerjoin(booked, booked.c.session_id == BookingSession.id)
-        .where(BookingSession.point_id == point_id, BookingSession.status == "open",
-               BookingSession.ends_at > now)
-        .order_by(BookingSession.starts_at).limit(limit))
+        .where(
+            BookingSession.point_id == point_id,
+            BookingSession.status == "open",
+            BookingSession.ends_at > now,
+        )
+        .order_by(BookingSession.starts_at)
+        .limit(limit)
+    )
     return [SessionChoice(sid, starts, ends, n) for sid, starts, ends, n in rows]

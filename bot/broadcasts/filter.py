@@ -20,14 +20,20 @@ if TYPE_CHECKING:
 NEWS_OFF = "news turned off"
 
 
-async def should_send(session: AsyncSession, rows: list[OutboxMessage],
-                      core: Core) -> dict[int, str]:
+async def should_send(
+    session: AsyncSession, rows: list[OutboxMessage], core: Core
+) -> dict[int, str]:
     """Row id → why not, for the rows that must not go."""
     user_ids = {r.recipient_user_id for r in rows if r.recipient_user_id is not None}
     if not user_ids:
         return {}
-    off = set((await session.scalars(select(NewsOptOut.user_id)
-                                     .where(NewsOptOut.user_id.in_(user_ids)))).all())
+    off = set(
+        (
+            await session.scalars(
+                select(NewsOptOut.user_id).where(NewsOptOut.user_id.in_(user_ids))
+            )
+        ).all()
+    )
     return {r.id: NEWS_OFF for r in rows if r.recipient_user_id in off}
 
 

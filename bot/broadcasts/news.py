@@ -32,42 +32,61 @@ def _insert(session: AsyncSession):
     return sqlite_insert if session.bind.dialect.name == "sqlite" else pg_insert
 
 
-async def subscribe(session: AsyncSession, user_id: int, unit_id: str, chat_id: str,
-                    locale: str, now: datetime) -> bool:
+async def subscribe(
+    session: AsyncSession, user_id: int, unit_id: str, chat_id: str, locale: str, now: datetime
+) -> bool:
     """Get this unit's news; False when already subscribed (a second tap changes nothing)."""
-    stmt = (_insert(session)(NewsSubscription)
-            .values(user_id=user_id, unit_id=unit_id, chat_id=chat_id, locale=locale,
-                    created_at=now)
-            .on_conflict_do_nothing(index_elements=["user_id", "unit_id"]))
+    stmt = (
+        _insert(session)(NewsSubscription)
+        .values(user_id=user_id, unit_id=unit_id, chat_id=chat_id, locale=locale, created_at=now)
+        .on_conflict_do_nothing(index_elements=["user_id", "unit_id"])
+    )
     return (await session.execute(stmt)).rowcount == 1
 
 
 async def unsubscribe(session: AsyncSession, user_id: int, unit_id: str) -> bool:
-    result = await session.execute(delete(NewsSubscription).where(
-        NewsSubscription.user_id == user_id, NewsSubscription.unit_id == unit_id))
+    result = await session.execute(
+        delete(NewsSubscription).where(
+            NewsSubscription.user_id == user_id, NewsSubscription.unit_id == unit_id
+        )
+    )
     return result.rowcount == 1
 
 
 async def subscriptions(session: AsyncSession, user_id: int) -> list[str]:
     """The unit ids whose news the user asked for, oldest first."""
-    return list((await session.scalars(
-        select(NewsSubscription.unit_id).where(NewsSubscription.user_id == user_id)
-        .order_by(NewsSubscription.created_at, NewsSubscription.unit_id))).all())
+    return list(
+        (
+            await session.scalars(
+                select(NewsSubscription.unit_id)
+                .where(NewsSubscription.user_id == user_id)
+                .order_by(NewsSubscription.created_at, NewsSubscription.unit_id)
+            )
+        ).all()
+    )
 
 
 async def opted_out_since(session: AsyncSession, user_id: int) -> datetime | None:
-    return await session.scalar(select(NewsOptOut.opted_out_at)
-                                .where(NewsOptOut.user_id == user_id))
+    return await session.scalar(
+        select(NewsOptOut.opted_out_at).where(NewsOptOut.user_id == user_id)
+    )
 
 
 async def opt_out(session: AsyncSession, user_id: int, now: datetime) -> bool:
     """No more broadcasts, starting with the ones already queued; False when already off."""
-    stmt = (_insert(session)(NewsOptOut).values(user_id=user_id, opted_out_at=now)
-            .on_conflict_do_nothing(index_elements=["user_id"]))
+    stmt = (
+        _insert(session)(NewsOptOut)
+        .values(user_id=user_id, opted_out_at=now)
+        .on_conflict_do_nothing(index_elements=["user_id"])
+    )
     added = (await session.execute(stmt)).rowcount == 1
-    await session.execute(delete(OutboxMessage).where(
-        OutboxMessage.recipient_user_id == user_id, OutboxMessage.kind == BROADCAST_KIND,
-        OutboxMessage.status == "pending"))
+    await session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.recipient_user_id == user_id,
+            OutboxMessage.kind == BROADCAST_KIND,
+            OutboxMessage.status == "pending",
+        )
+    )
     return added
 
 
@@ -81,18 +100,21 @@ async def opt_in(session: AsyncSession, user_id: int) -> bool:
 
 
 async def _export(session: AsyncSession, user: User) -> list[dict[str, Any]]:
-    rows = await session.execute(select(NewsSubscription.unit_id, NewsSubscription.created_at)
-                                 .where(NewsSubscription.user_id == user.id)
-                                 .order_by(NewsSubscription.created_at))
+    rows = await session.execute(
+        select(NewsSubscription.unit_id, NewsSubscription.created_at)
+        .where(NewsSubscription.user_id == user.id)
+        .order_by(NewsSubscription.created_at)
+    )
     return [{"ward": unit_id, "since": created.isoformat()} for unit_id, created in rows]
 
 
-async def _erase(session: AsyncSession, user: User, now: datetime,
-                 places: Places | None) -> int:
-    result = await session.execute(delete(NewsSubscription)
-                                   .where(NewsSubscription.user_id == user.id))
+async def _erase(session: AsyncSession, user: User, now: datetime, places: Places | None) -> int:
+    result = await session.execute(
+        delete(NewsSubscription).where(NewsSubscription.user_id == user.id)
+    )
     return result.rowcount
 
 
-privacy.register(privacy.Holder("news", N_("News you get from wards and communes"), _export,
-                                _erase))
+privacy.register(
+    privacy.Holder("news", N_("News you get from wards and communes"), _export, _erase)
+)

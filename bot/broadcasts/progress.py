@@ -63,9 +63,11 @@ class Tally:
 
 
 def _rows_of(broadcast: Broadcast):
-    return (OutboxMessage.id.between(broadcast.first_outbox_id, broadcast.last_outbox_id),
-            OutboxMessage.kind == BROADCAST_KIND,
-            OutboxMessage.dedupe_key.like(key_prefix(broadcast.id) + "%"))
+    return (
+        OutboxMessage.id.between(broadcast.first_outbox_id, broadcast.last_outbox_id),
+        OutboxMessage.kind == BROADCAST_KIND,
+        OutboxMessage.dedupe_key.like(key_prefix(broadcast.id) + "%"),
+    )
 
 
 async def tally(session: AsyncSession, broadcast: Broadcast) -> Tally:
@@ -73,8 +75,10 @@ async def tally(session: AsyncSession, broadcast: Broadcast) -> Tally:
         return Tally(0, 0, 0, 0, broadcast.recipients)
     blocked = OutboxMessage.last_error == reach.UNREACHABLE
     found = await session.execute(
-        select(OutboxMessage.status, blocked, func.count()).where(*_rows_of(broadcast))
-        .group_by(OutboxMessage.status, blocked))
+        select(OutboxMessage.status, blocked, func.count())
+        .where(*_rows_of(broadcast))
+        .group_by(OutboxMessage.status, blocked)
+    )
     counts: dict[str, int] = {}
     for status, blocked, n in found:
         key = "unreachable" if status == "failed" and blocked else status
@@ -87,45 +91,77 @@ async def tally(session: AsyncSession, broadcast: Broadcast) -> Tally:
     return Tally(waiting, delivered, unreachable, failed, skipped)
 
 
-def _message(broadcast: Broadcast, kind: str, key: str, text: str,
-             now: datetime) -> OutboxMessage:
+def _message(broadcast: Broadcast, kind: str, key: str, text: str, now: datetime) -> OutboxMessage:
     with i18n.use_locale(broadcast.progress_locale):
         buttons = texts.officer_buttons()
     return OutboxMessage(
-        recipient_user_id=broadcast.progress_user_id, channel=broadcast.progress_channel,
-        chat_id=broadcast.progress_chat_id, kind=kind, text=text, buttons=buttons,
-        template=None, data={"broadcast_id": broadcast.id}, priority=PRIORITY_PROGRESS,
-        due_at=now, status="pending", attempts=0, last_error=None, booking_id=None,
-        dedupe_key=key, created_at=now, sent_at=None)
+        recipient_user_id=broadcast.progress_user_id,
+        channel=broadcast.progress_channel,
+        chat_id=broadcast.progress_chat_id,
+        kind=kind,
+        text=text,
+        buttons=buttons,
+        template=None,
+        data={"broadcast_id": broadcast.id},
+        priority=PRIORITY_PROGRESS,
+        due_at=now,
+        status="pending",
+        attempts=0,
+        last_error=None,
+        booking_id=None,
+        dedupe_key=key,
+        created_at=now,
+        sent_at=None,
+    )
 
 
 async def _finish(session: AsyncSession, broadcast: Broadcast, t: Tally, now: datetime) -> bool:
     claimed = await session.execute(
-        update(Broadcast).where(Broadcast.id == broadcast.id, Broadcast.status == "sending")
-        .values(status="done", finished_at=now, delivered=t.delivered,
-                unreachable=t.unreachable, failed=t.failed, skipped=t.skipped,
-                progress_at=now, progress_sent=t.done))
+        update(Broadcast)
+        .where(Broadcast.id == broadcast.id, Broadcast.status == "sending")
+        .values(
+            status="done",
+            finished_at=now,
+            delivered=t.delivered,
+            unreachable=t.unreachable,
+            failed=t.failed,
+            skipped=t.skipped,
+            progress_at=now,
+            progress_sent=t.done,
+        )
+    )
     if claimed.rowcount != 1:
         return False  # another process reported it a moment ago
     with i18n.use_locale(broadcast.progress_locale):
         text = texts.report(broadcast.id, t.delivered, t.unreachable, t.failed, t.skipped)
     session.add(_message(broadcast, REPORT_KIND, f"{REPORT_KIND}:{broadcast.id}", text, now))
-    log.info("broadcast %s finished: delivered=%d unreachable=%d failed=%d skipped=%d",
-             broadcast.id, t.delivered, t.unreachable, t.failed, t.skipped)
+    log.info(
+        "broadcast %s finished: delivered=%d unreachable=%d failed=%d skipped=%d",
+        broadcast.id,
+        t.delivered,
+        t.unreachable,
+        t.failed,
+        t.skipped,
+    )
     return True
 
 
-async def _progress(session: AsyncSession, broadcast: Broadcast, t: Tally, now: datetime,
-                    every: timedelta) -> bool:
+async def _progress(
+    session: AsyncSession, broadcast: Broadcast, t: Tally, now: datetime, every: timedelta
+) -> bool:
     last = broadcast.progress_at or broadcast.created_at
     if now - last < every or t.done == broadcast.progress_sent:
         return False
     claimed = await session.execute(
-        update(Broadcast).where(Broadcast.id == broadcast.id, Broadcast.status == "sending",
-                                Broadcast.progress_sent == broadcast.progress_sent,
-                                or_(Broadcast.progress_at.is_(None),
-                                    Broadcast.progress_at == broadcast.progress_at))
-        .values(progress_at=now, progress_sent=t.done))
+        update(Broadcast)
+        .where(
+            Broadcast.id == broadcast.id,
+            Broadcast.status == "sending",
+            Broadcast.progress_sent == broadcast.progress_sent,
+            or_(Broadcast.progress_at.is_(None), Broadcast.progress_at == broadcast.progress_at),
+        )
+        .values(progress_at=now, progress_sent=t.done)
+    )
     if claimed.rowcount != 1:
         return False
     with i18n.use_locale(broadcast.progress_locale):
@@ -141,8 +177,11 @@ async def check(core: Core) -> int:
     every = timedelta(seconds=every_seconds(core.config))
     queued = 0
     async with core.db.transaction() as session:
-        running = (await session.scalars(select(Broadcast).where(Broadcast.status == "sending")
-                                         .order_by(Broadcast.id))).all()
+        running = (
+            await session.scalars(
+                select(Broadcast).where(Broadcast.status == "sending").order_by(Broadcast.id)
+            )
+        ).all()
         for broadcast in running:
             t = await tally(session, broadcast)
             if t.waiting == 0:

@@ -49,9 +49,16 @@ def key_prefix(broadcast_id: int) -> str:
     return f"{BROADCAST_KIND}:{broadcast_id}:"
 
 
-async def send(session: AsyncSession, *, author: Author, audience: Audience, text: str,
-               sender: Callable[[], texts.Sender], default_locale: str,
-               now: datetime) -> Broadcast | None:
+async def send(
+    session: AsyncSession,
+    *,
+    author: Author,
+    audience: Audience,
+    text: str,
+    sender: Callable[[], texts.Sender],
+    default_locale: str,
+    now: datetime,
+) -> Broadcast | None:
     """Queue the broadcast for everyone in the audience now; None when that is nobody.
     `sender` is called in each recipient language to say who the message is from.
 
@@ -64,11 +71,24 @@ async def send(session: AsyncSession, *, author: Author, audience: Audience, tex
     if not locales:
         return None
     broadcast = Broadcast(
-        author_officer_id=author.officer_id, author=author.actor, audience_kind=audience.kind,
-        audience_target=list(audience.target), text=text, created_at=now, status="sending",
-        recipients=0, delivered=0, unreachable=0, failed=0, skipped=0,
-        progress_user_id=author.user_id, progress_channel=author.channel,
-        progress_chat_id=author.chat_id, progress_locale=author.locale, progress_sent=0)
+        author_officer_id=author.officer_id,
+        author=author.actor,
+        audience_kind=audience.kind,
+        audience_target=list(audience.target),
+        text=text,
+        created_at=now,
+        status="sending",
+        recipients=0,
+        delivered=0,
+        unreachable=0,
+        failed=0,
+        skipped=0,
+        progress_user_id=author.user_id,
+        progress_channel=author.channel,
+        progress_chat_id=author.chat_id,
+        progress_locale=author.locale,
+        progress_sent=0,
+    )
     session.add(broadcast)
     await session.flush()
     ids: list[int] = []
@@ -82,22 +102,31 @@ async def send(session: AsyncSession, *, author: Author, audience: Audience, tex
     return broadcast
 
 
-async def _insert_rows(session: AsyncSession, broadcast_id: int, found: Subquery, locale: str,
-                       body: str, buttons: list[list[dict[str, Any]]],
-                       now: datetime) -> list[int]:
+async def _insert_rows(
+    session: AsyncSession,
+    broadcast_id: int,
+    found: Subquery,
+    locale: str,
+    body: str,
+    buttons: list[list[dict[str, Any]]],
+    now: datetime,
+) -> list[int]:
     """One pending outbox row for each person of `found` who reads `locale`; their ids."""
     columns = {
-        "recipient_user_id": found.c.user_id, "channel": found.c.channel,
-        "chat_id": found.c.chat_id, "kind": literal(BROADCAST_KIND, String),
-        "text": literal(body, Text), "buttons": literal(buttons, JSON),
+        "recipient_user_id": found.c.user_id,
+        "channel": found.c.channel,
+        "chat_id": found.c.chat_id,
+        "kind": literal(BROADCAST_KIND, String),
+        "text": literal(body, Text),
+        "buttons": literal(buttons, JSON),
         "data": literal({"broadcast_id": broadcast_id}, JSON),
-        "priority": literal(PRIORITY_BROADCAST, Integer), "due_at": literal(now, UTCDateTime),
-        "status": literal("pending", String), "attempts": literal(0, Integer),
-        "dedupe_key": literal(key_prefix(broadcast_id), String)
-        + cast(found.c.user_id, String),
+        "priority": literal(PRIORITY_BROADCAST, Integer),
+        "due_at": literal(now, UTCDateTime),
+        "status": literal("pending", String),
+        "attempts": literal(0, Integer),
+        "dedupe_key": literal(key_prefix(broadcast_id), String) + cast(found.c.user_id, String),
         "created_at": literal(now, UTCDateTime),
     }
     rows = select(*columns.values()).where(found.c.locale == locale)
-    stmt = (insert(OutboxMessage).from_select(list(columns), rows)
-            .returning(OutboxMessage.id))
+    stmt = insert(OutboxMessage).from_select(list(columns), rows).returning(OutboxMessage.id)
     return list((await session.scalars(stmt)).all())

@@ -33,15 +33,21 @@ def header(sender: Sender) -> str:
     if sender.kind == "point":
         return _("📣 A message from the support point {point}", point=sender.names[0])
     if sender.kind == "session":
-        return _("📣 About your visit to {point} ({when})", point=sender.names[0],
-                 when=sender.when)
+        return _(
+            "📣 About your visit to {point} ({when})", point=sender.names[0], when=sender.when
+        )
     return _("📣 News from Trợ lý số")
 
 
 def citizen_message(sender: Sender, text: str) -> tuple[str, list[list[dict[str, Any]]]]:
     """The text and buttons of one broadcast message, in the current locale."""
-    body = "\n\n".join([header(sender), text.strip(),
-                        _("To get no more news, press “🔕 Stop news” or type /stop.")])
+    body = "\n\n".join(
+        [
+            header(sender),
+            text.strip(),
+            _("To get no more news, press “🔕 Stop news” or type /stop."),
+        ]
+    )
     return body, [[{"label": _("🔕 Stop news"), "payload": STOP_NEWS}]]
 
 
@@ -50,18 +56,23 @@ def officer_buttons() -> list[list[dict[str, Any]]]:
 
 
 def progress(broadcast_id: int, sent: int, total: int) -> str:
-    return _("📣 Broadcast no. {id}: sent {sent} / {total}", id=broadcast_id,
-             sent=number(sent), total=number(total))
+    return _(
+        "📣 Broadcast no. {id}: sent {sent} / {total}",
+        id=broadcast_id,
+        sent=number(sent),
+        total=number(total),
+    )
 
 
-def report(broadcast_id: int, delivered: int, unreachable: int, failed: int,
-           skipped: int) -> str:
-    lines = [_("📣 Broadcast no. {id} is finished.", id=broadcast_id),
-             _("✅ Delivered: {n}", n=number(delivered)),
-             _("🚫 Unreachable (blocked the bot or left the messenger): {n}",
-               n=number(unreachable)),
-             _("⚠️ Failed: {n}", n=number(failed))]
+def report(broadcast_id: int, delivered: int, unreachable: int, failed: int, skipped: int) -> str:
+    lines = [
+        _("📣 Broadcast no. {id} is finished.", id=broadcast_id),
+        _("✅ Delivered: {n}", n=number(delivered)),
+        _("🚫 Unreachable (blocked the bot or left the messenger): {n}", n=number(unreachable)),
+        _("⚠️ Failed: {n}", n=number(failed)),
+    ]
     if skipped:
-        lines.append(_("🔕 Not sent because they turned news off meanwhile: {n}",
-                       n=number(skipped)))
+        lines.append(
+            _("🔕 Not sent because they turned news off meanwhile: {n}", n=number(skipped))
+        )
     return "\n".join(lines)

@@ -108,14 +108,30 @@ class AiohttpRequest(BaseRequest):
     has to wait.
     """
 
-    __slots__ = ("_connect_timeout", "_free", "_media_write_timeout", "_pool_size",
-                 "_pool_timeout", "_proxy", "_read_timeout", "_session", "_timeouts",
-                 "_write_timeout")
+    __slots__ = (
+        "_connect_timeout",
+        "_free",
+        "_media_write_timeout",
+        "_pool_size",
+        "_pool_timeout",
+        "_proxy",
+        "_read_timeout",
+        "_session",
+        "_timeouts",
+        "_write_timeout",
+    )
 
-    def __init__(self, connection_pool_size: int = 64, *, read_timeout: float | None = 5.0,
-                 write_timeout: float | None = 5.0, connect_timeout: float | None = 5.0,
-                 pool_timeout: float | None = 1.0, media_write_timeout: float | None = 20.0,
-                 proxy: str | None = None):
+    def __init__(
+        self,
+        connection_pool_size: int = 64,
+        *,
+        read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
+        connect_timeout: float | None = 5.0,
+        pool_timeout: float | None = 1.0,
+        media_write_timeout: float | None = 20.0,
+        proxy: str | None = None,
+    ):
         if connection_pool_size < 1:
             raise ValueError("connection_pool_size must be at least 1")
         self._pool_size = connection_pool_size
@@ -143,8 +159,9 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             # The session must be made inside the running loop, hence here and not in __init__.
-            connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0,
-                                             ttl_dns_cache=300)
+            connector = aiohttp.TCPConnector(
+                limit=self._pool_size, limit_per_host=0, ttl_dns_cache=300
+            )
             self._free = _Slots(self._pool_size)
             self._session = aiohttp.ClientSession(
                 connector=connector,
@@ -159,8 +176,9 @@ class AiohttpRequest(BaseRequest):
             await self._session.close()
         self._session = None
 
-    def _timeout(self, read: Seconds, write: Seconds, connect: Seconds, pool: Seconds,
-                 uploading: bool) -> aiohttp.ClientTimeout:
+    def _timeout(
+        self, read: Seconds, write: Seconds, connect: Seconds, pool: Seconds, uploading: bool
+    ) -> aiohttp.ClientTimeout:
         """aiohttp's timeouts for one request (the pool wait is not among them: see the class
         docstring)."""
         key = (read, write, connect, pool, uploading)
@@ -176,8 +194,9 @@ class AiohttpRequest(BaseRequest):
                 pass
         return timeout
 
-    def _make_timeout(self, read: Seconds, write: Seconds, connect: Seconds, pool: Seconds,
-                      uploading: bool) -> aiohttp.ClientTimeout:
+    def _make_timeout(
+        self, read: Seconds, write: Seconds, connect: Seconds, pool: Seconds, uploading: bool
+    ) -> aiohttp.ClientTimeout:
         read = self._read_timeout if isinstance(read, _NOT_GIVEN) else read
         connect = self._connect_timeout if isinstance(connect, _NOT_GIVEN) else connect
         total = None
@@ -195,8 +214,10 @@ class AiohttpRequest(BaseRequest):
         try:
             await self._free.take(limit)
         except TimeoutError as err:
-            raise TimedOut("Timed out waiting for a free connection to the Bot API (all "
-                           f"{self._pool_size} are busy); the request was not sent") from err
+            raise TimedOut(
+                "Timed out waiting for a free connection to the Bot API (all "
+                f"{self._pool_size} are busy); the request was not sent"
+            ) from err
 
     @staticmethod
     def _body(request_data: RequestData | None) -> tuple[Any, dict[str, str] | None]:
@@ -225,16 +246,19 @@ class AiohttpRequest(BaseRequest):
             raise RuntimeError("This AiohttpRequest is not initialized!")
         body, headers = self._body(request_data)
         uploading = bool(request_data and request_data.contains_files)
-        timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout,
-                                uploading)
+        timeout = self._timeout(
+            read_timeout, write_timeout, connect_timeout, pool_timeout, uploading
+        )
         await self._take_connection(pool_timeout)
         try:
-            async with self._session.request(method, url, data=body, headers=headers,
-                                             timeout=timeout, proxy=self._proxy) as response:
+            async with self._session.request(
+                method, url, data=body, headers=headers, timeout=timeout, proxy=self._proxy
+            ) as response:
                 return response.status, await response.read()
         except aiohttp.ConnectionTimeoutError as err:
-            raise TimedOut("Timed out connecting to the Bot API; the request was not "
-                           "sent") from err
+            raise TimedOut(
+                "Timed out connecting to the Bot API; the request was not sent"
+            ) from err
         except (TimeoutError, aiohttp.ServerTimeoutError) as err:
             raise TimedOut from err
         except aiohttp.ClientError as err:

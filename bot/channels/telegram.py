@@ -93,8 +93,9 @@ class TelegramChannel:
             return None
         size = doc.get("file_size")
         if not isinstance(size, int) or size > self.max_document_bytes:
-            log.info("document of %s bytes not downloaded (limit %s)", size,
-                     self.max_document_bytes)
+            log.info(
+                "document of %s bytes not downloaded (limit %s)", size, self.max_document_bytes
+            )
             return None
         try:
             file = await self.bot.get_file(doc["file_id"])
@@ -105,9 +106,12 @@ class TelegramChannel:
         if len(data) > self.max_document_bytes:
             return None
         caption = msg.get("caption")
-        return Document(filename=str(doc.get("file_name") or "file"), data=bytes(data),
-                        mime_type=str(doc.get("mime_type") or "application/octet-stream"),
-                        caption=caption if isinstance(caption, str) else None)
+        return Document(
+            filename=str(doc.get("file_name") or "file"),
+            data=bytes(data),
+            mime_type=str(doc.get("mime_type") or "application/octet-stream"),
+            caption=caption if isinstance(caption, str) else None,
+        )
 
     async def to_incoming(self, update: RawUpdate) -> Incoming | None:
         """One `Incoming` for a user's message or button press; None for anything else
@@ -118,15 +122,29 @@ class TelegramChannel:
             data = query.get("data")
             if not isinstance(data, str) or not data:
                 return None
-            return Incoming(NAME, chat_id, user_id, payload=data, language_hint=language,
-                            update_id=str(update.update_id))
+            return Incoming(
+                NAME,
+                chat_id,
+                user_id,
+                payload=data,
+                language_hint=language,
+                update_id=str(update.update_id),
+            )
         msg = tg.message(update)
         if msg is None or not tg.has_sender(msg):
             return None
         chat_id, user_id, language = tg.sender(msg)
-        return Incoming(NAME, chat_id, user_id, text=tg.text(msg), location=tg.location(msg),
-                        contact=tg.contact(msg), document=await self._document(msg),
-                        language_hint=language, update_id=str(update.update_id))
+        return Incoming(
+            NAME,
+            chat_id,
+            user_id,
+            text=tg.text(msg),
+            location=tg.location(msg),
+            contact=tg.contact(msg),
+            document=await self._document(msg),
+            language_hint=language,
+            update_id=str(update.update_id),
+        )
 
     async def on_update(self, update: RawUpdate, context: Any = None) -> None:
         """The one PTB handler: every update of every chat comes through here, in chat order."""
@@ -171,9 +189,11 @@ class TelegramChannel:
 
     async def _edit(self, pressed: Pressed, params: dict[str, Any], wait: bool) -> bool:
         try:
-            await self._call("editMessageText", {"chat_id": pressed.chat_id,
-                                                 "message_id": pressed.message_id, **params},
-                             wait)
+            await self._call(
+                "editMessageText",
+                {"chat_id": pressed.chat_id, "message_id": pressed.message_id, **params},
+                wait,
+            )
         except BadRequest as e:
             if "not modified" in str(e).lower():
                 return True  # it already shows exactly this
@@ -181,8 +201,9 @@ class TelegramChannel:
             return False
         return True
 
-    async def _deliver(self, chat_id: int, replies: list[Reply], pressed: Pressed | None,
-                       wait: bool) -> None:
+    async def _deliver(
+        self, chat_id: int, replies: list[Reply], pressed: Pressed | None, wait: bool
+    ) -> None:
         for reply in replies:
             edit = as_edit(reply) if pressed is not None and pressed.has_text else None
             if edit is not None and pressed is not None:
@@ -306,8 +327,7 @@ class ReplyBot(ExtBot[None]):
             data = RequestData([RequestParameter.from_input(k, v) for k, v in params.items()])
         url = f"{self.base_url}/{method}"
         try:
-            code, answer = await self.request.do_request(url=url, method="POST",
-                                                         request_data=data)
+            code, answer = await self.request.do_request(url=url, method="POST", request_data=data)
         except TelegramError:
             raise
         except Exception as exc:  # as PTB's own request wrapper does
@@ -333,10 +353,18 @@ class ReplyBot(ExtBot[None]):
         wait = _seconds(timeout) if timeout else 0.0
         result = await self._post(
             "getUpdates",
-            {"timeout": timeout, "offset": offset, "limit": limit,
-             "allowed_updates": allowed_updates},
-            read_timeout=(base or 0) + wait, write_timeout=write_timeout,
-            connect_timeout=connect_timeout, pool_timeout=pool_timeout, api_kwargs=api_kwargs)
+            {
+                "timeout": timeout,
+                "offset": offset,
+                "limit": limit,
+                "allowed_updates": allowed_updates,
+            },
+            read_timeout=(base or 0) + wait,
+            write_timeout=write_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=pool_timeout,
+            api_kwargs=api_kwargs,
+        )
         updates = []
         for data in result:
             try:
@@ -350,7 +378,9 @@ def build_application(config: Config, *, webhook: bool) -> Application:
     tg = config.telegram
     proxy = env_proxy(tg.api_base_url)
     bot = ReplyBot(
-        tg.token, base_url=tg.api_base_url, base_file_url=tg.api_file_url,
+        tg.token,
+        base_url=tg.api_base_url,
+        base_file_url=tg.api_file_url,
         # A free connection is normally there within milliseconds; PTB's 1 s default would
         # turn a short burst into "request not sent" errors.
         request=AiohttpRequest(tg.connection_pool_size, pool_timeout=10.0, proxy=proxy),
@@ -370,9 +400,11 @@ def build_application(config: Config, *, webhook: bool) -> Application:
 
 def check_webhook_config(config: Config) -> None:
     if not config.webhook.secret_token:
-        raise ConfigError("config: webhook.secret_token is empty; webhook mode needs it: "
-                          "1-256 characters of A-Z a-z 0-9 _ - (set "
-                          "TROLYSO_WEBHOOK_SECRET_TOKEN)")
+        raise ConfigError(
+            "config: webhook.secret_token is empty; webhook mode needs it: "
+            "1-256 characters of A-Z a-z 0-9 _ - (set "
+            "TROLYSO_WEBHOOK_SECRET_TOKEN)"
+        )
 
 
 # The young generation's collection threshold while serving (Python's default is 700). Every
@@ -406,16 +438,18 @@ def _unsettle_gc() -> None:
 class TelegramBot:
     """The PTB `Application` wired to our core: `await start()`, serve, `await stop()`."""
 
-    def __init__(self, config: Config, core: Core, *, webhook: bool = False,
-                 listen_port: int | None = None):
+    def __init__(
+        self, config: Config, core: Core, *, webhook: bool = False, listen_port: int | None = None
+    ):
         if webhook:
             check_webhook_config(config)
         self.config = config
         self.webhook = webhook
         self.application = build_application(config, webhook=webhook)
         self.processor: ChatOrderedProcessor = self.application.update_processor
-        self.channel = TelegramChannel(core, self.application.bot,
-                                       max_document_bytes=config.telegram.max_document_bytes)
+        self.channel = TelegramChannel(
+            core, self.application.bot, max_document_bytes=config.telegram.max_document_bytes
+        )
         self.application.add_handler(TypeHandler(RawUpdate, self.channel.on_update))
         self.application.add_error_handler(_log_error)
         self.server: WebhookServer | None = None
@@ -428,11 +462,14 @@ class TelegramBot:
         try:
             await self.application.initialize()  # getMe: proves the token and the URL
         except InvalidToken as e:
-            raise ConfigError("config: telegram.token was refused by the Bot API at "
-                              f"{self.config.telegram.api_base_url} ({e})") from None
+            raise ConfigError(
+                "config: telegram.token was refused by the Bot API at "
+                f"{self.config.telegram.api_base_url} ({e})"
+            ) from None
         except NetworkError as e:
-            raise TrolysoError("cannot reach the Telegram Bot API at "
-                               f"{self.config.telegram.api_base_url}: {e}") from None
+            raise TrolysoError(
+                f"cannot reach the Telegram Bot API at {self.config.telegram.api_base_url}: {e}"
+            ) from None
 
     async def start(self) -> None:
         await self._initialize()
@@ -442,20 +479,29 @@ class TelegramBot:
         outbox_channels.register(self.channel)
         _settle_gc()
         if not self.webhook:
-            await app.updater.start_polling(timeout=self.config.telegram.poll_timeout_seconds,
-                                            allowed_updates=ALLOWED_UPDATES)
+            await app.updater.start_polling(
+                timeout=self.config.telegram.poll_timeout_seconds, allowed_updates=ALLOWED_UPDATES
+            )
             return
         hook = self.config.webhook
-        self.server = WebhookServer(app, path=hook.path, secret_token=hook.secret_token,
-                                    max_body_bytes=hook.max_body_bytes, status=self.status)
+        self.server = WebhookServer(
+            app,
+            path=hook.path,
+            secret_token=hook.secret_token,
+            max_body_bytes=hook.max_body_bytes,
+            status=self.status,
+        )
         try:
             await self.server.start(hook.listen_host, self._listen_port)
         except OSError as e:
-            raise TrolysoError(f"cannot listen on {hook.listen_host}:{self._listen_port} "
-                               f"(webhook.listen_host/listen_port): {e}") from None
+            raise TrolysoError(
+                f"cannot listen on {hook.listen_host}:{self._listen_port} "
+                f"(webhook.listen_host/listen_port): {e}"
+            ) from None
         if hook.public_url:
-            await app.bot.set_webhook(hook.public_url, secret_token=hook.secret_token,
-                                      allowed_updates=ALLOWED_UPDATES)
+            await app.bot.set_webhook(
+                hook.public_url, secret_token=hook.secret_token, allowed_updates=ALLOWED_UPDATES
+            )
 
     async def stop(self) -> None:
         """Stop taking updates, finish the ones in hand, then close the HTTP sessions."""
@@ -488,8 +534,7 @@ async def serve(config: Config, *, webhook: bool) -> None:
             loop.add_signal_handler(sig, stop.set)
         try:
             await bot.start()
-            log.info("Telegram bot @%s running (%s)", bot.application.bot.username,
-                     bot.describe())
+            log.info("Telegram bot @%s running (%s)", bot.application.bot.username, bot.describe())
             await stop.wait()
             log.info("stopping: finishing the updates in hand")
         finally:

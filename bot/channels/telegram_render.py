@@ -60,16 +60,28 @@ def keyboards(buttons: Rows) -> tuple[str | None, str | None]:
 
 
 def inline_keyboard(buttons: Rows) -> str | None:
-    rows = [[_inline_button(b) for b in row if b.kind in (ButtonKind.CALLBACK, ButtonKind.URL)]
-            for row in buttons]
+    rows = [
+        [_inline_button(b) for b in row if b.kind in (ButtonKind.CALLBACK, ButtonKind.URL)]
+        for row in buttons
+    ]
     rows = [row for row in rows if row]
     return json.dumps({"inline_keyboard": rows}) if rows else None
 
 
 def request_keyboard(buttons: Rows) -> str | None:
-    rows = [[{"text": b.label, "request_contact" if b.kind is ButtonKind.REQUEST_CONTACT
-              else "request_location": True} for b in row if b.kind in _REQUEST_KINDS]
-            for row in buttons]
+    rows = [
+        [
+            {
+                "text": b.label,
+                "request_contact"
+                if b.kind is ButtonKind.REQUEST_CONTACT
+                else "request_location": True,
+            }
+            for b in row
+            if b.kind in _REQUEST_KINDS
+        ]
+        for row in buttons
+    ]
     rows = [row for row in rows if row]
     if not rows:
         return None
@@ -89,16 +101,20 @@ def _content(reply: Reply) -> list[Out]:
         fits = doc.caption is None or units(doc.caption) <= MAX_CAPTION
         file = InputFile(doc.data, filename=doc.filename)
         file.mimetype = doc.mime_type
-        items.append(Out("sendDocument", {"document": file,
-                                          "caption": doc.caption if fits else None}))
+        items.append(
+            Out("sendDocument", {"document": file, "caption": doc.caption if fits else None})
+        )
         if not fits:
             items += _texts(doc.caption or "")
     if reply.location is not None:
         loc = reply.location
         where = {"latitude": loc.latitude, "longitude": loc.longitude}
         if loc.title:
-            items.append(Out("sendVenue", {**where, "title": loc.title,
-                                           "address": loc.address or loc.title}))
+            items.append(
+                Out(
+                    "sendVenue", {**where, "title": loc.title, "address": loc.address or loc.title}
+                )
+            )
         else:
             items.append(Out("sendLocation", where))
     return items
@@ -108,8 +124,13 @@ def plan(reply: Reply, remove_keyboard: bool = False) -> list[Out]:
     """The calls that show `reply`, in order, each with its keyboard."""
     items = _content(reply)
     inline, request = keyboards(reply.buttons) if reply.buttons else (None, None)
-    first, first_kind = ((request, "request") if request
-                         else (REMOVE_KEYBOARD, "remove") if remove_keyboard else (None, None))
+    first, first_kind = (
+        (request, "request")
+        if request
+        else (REMOVE_KEYBOARD, "remove")
+        if remove_keyboard
+        else (None, None)
+    )
     if not items and (inline or request):
         items.append(Out("sendMessage", {"text": POINTER}))
     if not items:

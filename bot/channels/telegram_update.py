@@ -123,8 +123,11 @@ def sender(body: Json) -> tuple[str, str, str | None]:
     user_id = _id(user)
     chat = _chat_of(body)
     language = user.get("language_code")
-    return (str(_id(chat) if chat is not None else user_id), str(user_id),
-            language if isinstance(language, str) else None)
+    return (
+        str(_id(chat) if chat is not None else user_id),
+        str(user_id),
+        language if isinstance(language, str) else None,
+    )
 
 
 def pressed(query: Json) -> Pressed | None:
@@ -136,8 +139,9 @@ def pressed(query: Json) -> Pressed | None:
     message_id = msg.get("message_id")
     if not isinstance(message_id, int):
         raise Unreadable("expected an integer message_id")
-    return Pressed(_id(_object(msg.get("chat")) or {}), message_id,
-                   isinstance(msg.get("text"), str))
+    return Pressed(
+        _id(_object(msg.get("chat")) or {}), message_id, isinstance(msg.get("text"), str)
+    )
 
 
 def _float(obj: Json, key: str) -> float:
@@ -151,8 +155,12 @@ def location(msg: Json) -> Location | None:
     venue = _object(msg.get("venue"))
     if venue is not None:
         where = _object(venue.get("location")) or {}
-        return Location(_float(where, "latitude"), _float(where, "longitude"),
-                        title=venue.get("title"), address=venue.get("address"))
+        return Location(
+            _float(where, "latitude"),
+            _float(where, "longitude"),
+            title=venue.get("title"),
+            address=venue.get("address"),
+        )
     where = _object(msg.get("location"))
     if where is not None:
         return Location(_float(where, "latitude"), _float(where, "longitude"))
@@ -167,8 +175,11 @@ def contact(msg: Json) -> Contact | None:
     if not isinstance(phone, str):
         raise Unreadable("a contact needs a phone number")
     user_id = shared.get("user_id")
-    return Contact(phone=phone, first_name=str(shared.get("first_name") or ""),
-                   user_id=str(user_id) if isinstance(user_id, int) else None)
+    return Contact(
+        phone=phone,
+        first_name=str(shared.get("first_name") or ""),
+        user_id=str(user_id) if isinstance(user_id, int) else None,
+    )
 
 
 def text(msg: Json) -> str | None:

@@ -24,8 +24,14 @@ NAME = "terminal"
 class TerminalChannel:
     name = NAME
 
-    def __init__(self, core: Core, stdin: TextIO | None = None, stdout: TextIO | None = None,
-                 files_dir: Path | None = None, user_id: str | None = None):
+    def __init__(
+        self,
+        core: Core,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        files_dir: Path | None = None,
+        user_id: str | None = None,
+    ):
         self.core = core
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
@@ -79,8 +85,9 @@ class TerminalChannel:
 
     async def _to_incoming(self, line: str) -> Incoming | None:
         self._update += 1
-        base = dict(channel=NAME, chat_id=self.user_id, user_id=self.user_id,
-                    update_id=str(self._update))
+        base = dict(
+            channel=NAME, chat_id=self.user_id, user_id=self.user_id, update_id=str(self._update)
+        )
         if line.strip().isdigit() and self._choices:
             n = int(line.strip())
             if not 1 <= n <= len(self._choices):
@@ -97,7 +104,9 @@ class TerminalChannel:
                 return Incoming(**base, contact=Contact(phone=phone, user_id=self.user_id))
             if button.kind is ButtonKind.REQUEST_LOCATION:
                 where = await self._readline("📍 lat, lon: ")
-                m = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*[, ]\s*(-?\d+(?:\.\d+)?)\s*", where or "")
+                m = re.fullmatch(
+                    r"\s*(-?\d+(?:\.\d+)?)\s*[, ]\s*(-?\d+(?:\.\d+)?)\s*", where or ""
+                )
                 if not m:
                     self._print("(21.0287, 105.8524)")
                     return None

@@ -48,8 +48,15 @@ class RecentIds:
 
 
 class WebhookServer:
-    def __init__(self, application: Application, *, path: str, secret_token: str,
-                 max_body_bytes: int, status: Any = None):
+    def __init__(
+        self,
+        application: Application,
+        *,
+        path: str,
+        secret_token: str,
+        max_body_bytes: int,
+        status: Any = None,
+    ):
         if not secret_token:
             raise ValueError("a webhook needs a secret token")
         self.application = application
@@ -132,6 +139,10 @@ class WebhookServer:
 
     async def _health(self, request: web.Request) -> web.Response:
         running = self.application.running
-        body = {"status": "ok" if running else "stopping", "mode": "webhook",
-                "queued": self.application.update_queue.qsize(), **self._status()}
+        body = {
+            "status": "ok" if running else "stopping",
+            "mode": "webhook",
+            "queued": self.application.update_queue.qsize(),
+            **self._status(),
+        }
         return web.json_response(body, status=200 if running else 503)

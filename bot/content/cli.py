@@ -26,29 +26,37 @@ from bot.reports import report_commands, since_argument, start_of, write_csv
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     content = sub.add_parser("content", help="check, lock and reload guide content")
-    tasks = content.add_subparsers(dest="content_command", metavar="TASK",
-                                   parser_class=type(content))
+    tasks = content.add_subparsers(
+        dest="content_command", metavar="TASK", parser_class=type(content)
+    )
     tasks.required = True
     for name, func, text in (
-            ("check", cmd_check, "check every guide file and content.lock (CI runs this)"),
-            ("lock", cmd_lock, "rewrite content.lock after bumping guide versions"),
-            ("reload", cmd_reload, "check, then make the running bot load the new content")):
+        ("check", cmd_check, "check every guide file and content.lock (CI runs this)"),
+        ("lock", cmd_lock, "rewrite content.lock after bumping guide versions"),
+        ("reload", cmd_reload, "check, then make the running bot load the new content"),
+    ):
         task = tasks.add_parser(name, help=text)
-        task.add_argument("--content", type=Path, default=None, metavar="DIR",
-                          help="content folder (default: paths.content of the config)")
+        task.add_argument(
+            "--content",
+            type=Path,
+            default=None,
+            metavar="DIR",
+            help="content folder (default: paths.content of the config)",
+        )
         task.set_defaults(func=func)
 
     reports = report_commands(sub)
     for name, func, text in (
-            ("questions", cmd_report_questions, "the most asked questions no guide answered"),
-            ("guides", cmd_report_guides, "views, starts, completions and feedback per guide "
-                                          "version"),
-            ("comments", cmd_report_comments, "readers' comments on guides")):
+        ("questions", cmd_report_questions, "the most asked questions no guide answered"),
+        ("guides", cmd_report_guides, "views, starts, completions and feedback per guide version"),
+        ("comments", cmd_report_comments, "readers' comments on guides"),
+    ):
         report = reports.add_parser(name, help=text)
         since_argument(report)
         if name == "questions":
-            report.add_argument("--limit", type=int, default=100, help="at most this many "
-                                "questions (default 100)")
+            report.add_argument(
+                "--limit", type=int, default=100, help="at most this many questions (default 100)"
+            )
         report.set_defaults(func=func)
 
 
@@ -77,13 +85,16 @@ def _today(config: Config):
 
 def cmd_check(args: argparse.Namespace) -> int:
     config, content_dir = _setup(args)
-    loaded = check_content(content_dir, today=_today(config),
-                           checked_max_age_days=config.content.checked_max_age_days)
+    loaded = check_content(
+        content_dir, today=_today(config), checked_max_age_days=config.content.checked_max_age_days
+    )
     base = Path.cwd()
     _print(loaded.errors + loaded.warnings, base)
     guides = len({gid for gid, _ in loaded.files})
-    print(f"content: {guides} guides, {len(loaded.files)} files checked; "
-          f"{len(loaded.errors)} error(s), {len(loaded.warnings)} warning(s)")
+    print(
+        f"content: {guides} guides, {len(loaded.files)} files checked; "
+        f"{len(loaded.errors)} error(s), {len(loaded.warnings)} warning(s)"
+    )
     point_problems = check_points(content_dir)
     for problem in point_problems:
         print(f"{_shown(content_dir)}/{problem}")
@@ -104,8 +115,9 @@ def cmd_lock(args: argparse.Namespace) -> int:
 
 def cmd_reload(args: argparse.Namespace) -> int:
     config, content_dir = _setup(args)
-    loaded = load_catalogue(content_dir, today=_today(config),
-                            checked_max_age_days=config.content.checked_max_age_days)
+    loaded = load_catalogue(
+        content_dir, today=_today(config), checked_max_age_days=config.content.checked_max_age_days
+    )
     base = Path.cwd()
     point_problems = check_points(content_dir)
     if loaded.errors or point_problems:
@@ -153,8 +165,7 @@ def cmd_report_questions(args: argparse.Namespace) -> int:
     from bot.content.reports import QUESTIONS_HEADER, question_rows
 
     async def produce(session, config, since):
-        return QUESTIONS_HEADER, await question_rows(session, config.tz, since,
-                                                     max(args.limit, 1))
+        return QUESTIONS_HEADER, await question_rows(session, config.tz, since, max(args.limit, 1))
 
     return _report(args, produce)
 

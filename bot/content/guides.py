@@ -28,8 +28,7 @@ MAX_STEP_CHARS = 900
 MAX_GUIDE_ID_CHARS = 24
 MAX_STEP_ID_CHARS = 32
 
-REQUIRED_KEYS = ("id", "category", "title", "version", "updated", "summary", "keywords",
-                 "sources")
+REQUIRED_KEYS = ("id", "category", "title", "version", "updated", "summary", "keywords", "sources")
 OPTIONAL_KEYS = ("checked", "related")
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 HEADING_RE = re.compile(r"##(?!#)(.*)$")
@@ -163,12 +162,18 @@ def _front_matter(meta_lines: list[str], parsed: ParsedFile) -> dict[str, Any] |
     for key in meta:
         if key not in REQUIRED_KEYS and key not in OPTIONAL_KEYS:
             allowed = ", ".join(REQUIRED_KEYS + OPTIONAL_KEYS)
-            _problem(parsed, parsed.key_lines.get(str(key)),
-                     f"unknown front matter key '{key}' (allowed: {allowed})")
+            _problem(
+                parsed,
+                parsed.key_lines.get(str(key)),
+                f"unknown front matter key '{key}' (allowed: {allowed})",
+            )
     for key in REQUIRED_KEYS:
         if meta.get(key) in (None, "", []):
-            what = "no sources: list the official pages the steps were checked against" \
-                if key == "sources" else f"the required key '{key}' is missing or empty"
+            what = (
+                "no sources: list the official pages the steps were checked against"
+                if key == "sources"
+                else f"the required key '{key}' is missing or empty"
+            )
             _problem(parsed, parsed.key_lines.get(key), what)
     return meta
 
@@ -177,8 +182,9 @@ def _check_id(meta: dict[str, Any], parsed: ParsedFile) -> None:
     folder = parsed.path.parent.name
     gid = meta.get("id")
     if gid is not None and gid != folder:
-        _problem(parsed, parsed.key_lines.get("id"),
-                 f"id '{gid}' must be the folder name '{folder}'")
+        _problem(
+            parsed, parsed.key_lines.get("id"), f"id '{gid}' must be the folder name '{folder}'"
+        )
 
 
 def _typed(meta: dict[str, Any], key: str, parsed: ParsedFile) -> Any:
@@ -205,8 +211,7 @@ def _typed(meta: dict[str, Any], key: str, parsed: ParsedFile) -> Any:
     if key in ("keywords", "related", "sources"):
         if isinstance(value, str):
             value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip()
-                                                   for v in value):
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             _problem(parsed, line, f"{key} must be a list of texts, like [a, b]")
             return None
         if key == "sources":
@@ -224,20 +229,36 @@ def _build_guide(meta: dict[str, Any], steps: list[Step], parsed: ParsedFile) ->
     values = {key: _typed(meta, key, parsed) for key in REQUIRED_KEYS + OPTIONAL_KEYS}
     parsed.values = {k: v for k, v in values.items() if v is not None}
     parsed.version = values["version"]
-    if values["id"] is not None and not (ID_RE.fullmatch(values["id"])
-                                         and len(values["id"]) <= MAX_GUIDE_ID_CHARS):
-        _problem(parsed, parsed.key_lines.get("id"), f"id must be lower-case letters, digits "
-                 f"and '-', at most {MAX_GUIDE_ID_CHARS} characters")
+    if values["id"] is not None and not (
+        ID_RE.fullmatch(values["id"]) and len(values["id"]) <= MAX_GUIDE_ID_CHARS
+    ):
+        _problem(
+            parsed,
+            parsed.key_lines.get("id"),
+            f"id must be lower-case letters, digits "
+            f"and '-', at most {MAX_GUIDE_ID_CHARS} characters",
+        )
     if not steps:
         _problem(parsed, None, "the guide has no steps ('## Title {#step-id}' sections)")
-    if (any(values[key] is None for key in REQUIRED_KEYS)
-            or any(not p.warning for p in parsed.problems)):
+    if any(values[key] is None for key in REQUIRED_KEYS) or any(
+        not p.warning for p in parsed.problems
+    ):
         return None
-    return Guide(id=values["id"], locale=parsed.locale, category=values["category"],
-                 title=values["title"], version=values["version"], updated=values["updated"],
-                 summary=values["summary"], keywords=values["keywords"],
-                 related=values["related"] or (), sources=values["sources"],
-                 steps=tuple(steps), checked=values["checked"], path=parsed.path)
+    return Guide(
+        id=values["id"],
+        locale=parsed.locale,
+        category=values["category"],
+        title=values["title"],
+        version=values["version"],
+        updated=values["updated"],
+        summary=values["summary"],
+        keywords=values["keywords"],
+        related=values["related"] or (),
+        sources=values["sources"],
+        steps=tuple(steps),
+        checked=values["checked"],
+        path=parsed.path,
+    )
 
 
 def _steps(lines: list[str], start: int, parsed: ParsedFile) -> list[Step]:
@@ -263,15 +284,23 @@ def _steps(lines: list[str], start: int, parsed: ParsedFile) -> list[Step]:
     return steps
 
 
-def _step(n: int, title: str, step_id: str, body: list[tuple[int, str]],
-          parsed: ParsedFile) -> Step | None:
+def _step(
+    n: int, title: str, step_id: str, body: list[tuple[int, str]], parsed: ParsedFile
+) -> Step | None:
     if step_id:
         if not (ID_RE.fullmatch(step_id) and len(step_id) <= MAX_STEP_ID_CHARS):
-            _problem(parsed, n, f"step id '{step_id}' must be lower-case letters, digits and "
-                     f"'-', at most {MAX_STEP_ID_CHARS} characters")
+            _problem(
+                parsed,
+                n,
+                f"step id '{step_id}' must be lower-case letters, digits and "
+                f"'-', at most {MAX_STEP_ID_CHARS} characters",
+            )
         elif step_id in parsed.step_lines:
-            _problem(parsed, n, f"step id '{step_id}' is used twice (first on line "
-                     f"{parsed.step_lines[step_id]})")
+            _problem(
+                parsed,
+                n,
+                f"step id '{step_id}' is used twice (first on line {parsed.step_lines[step_id]})",
+            )
         else:
             parsed.step_lines[step_id] = n
     if not title:
@@ -287,16 +316,23 @@ def _step(n: int, title: str, step_id: str, body: list[tuple[int, str]],
         if INLINE_IMAGE_RE.search(line):
             _problem(parsed, line_no, "an image must be on a line of its own")
         elif LINK_RE.search(line):
-            _problem(parsed, line_no, "links are sent as plain text: write the address itself "
-                     "(e.g. dichvucong.gov.vn)")
+            _problem(
+                parsed,
+                line_no,
+                "links are sent as plain text: write the address itself (e.g. dichvucong.gov.vn)",
+            )
         text_lines.append(line)
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(text_lines)).strip()
     if not text:
         _problem(parsed, n, f"step '{step_id or title}' is empty")
     size = len(title) + len(to_plain(text))
     if size > MAX_STEP_CHARS:
-        _problem(parsed, n, f"step '{step_id or title}' is {size} characters (title and text); "
-                 f"at most {MAX_STEP_CHARS} fit one message: split it")
+        _problem(
+            parsed,
+            n,
+            f"step '{step_id or title}' is {size} characters (title and text); "
+            f"at most {MAX_STEP_CHARS} fit one message: split it",
+        )
     if not step_id:
         return None
     return Step(id=step_id, title=title, body=text, images=tuple(images))

@@ -39,8 +39,12 @@ class Loaded:
         return [p for p in self.problems if p.warning]
 
 
-def load_catalogue(content_dir: Path, *, today: date | None = None,
-                   checked_max_age_days: int = DEFAULT_CHECKED_MAX_AGE_DAYS) -> Loaded:
+def load_catalogue(
+    content_dir: Path,
+    *,
+    today: date | None = None,
+    checked_max_age_days: int = DEFAULT_CHECKED_MAX_AGE_DAYS,
+) -> Loaded:
     """Read and check everything under `content_dir`; warn about `checked` dates older than
     `checked_max_age_days` when `today` is given."""
     loaded = Loaded(content_dir=content_dir)
@@ -52,7 +56,8 @@ def load_catalogue(content_dir: Path, *, today: date | None = None,
     loaded.problems.sort(key=lambda p: (str(p.path or ""), p.line or 0))
     if not loaded.errors:
         guides: dict[tuple[str, str], Guide] = {
-            key: f.guide for key, f in sorted(loaded.files.items()) if f.guide is not None}
+            key: f.guide for key, f in sorted(loaded.files.items()) if f.guide is not None
+        }
         loaded.catalogue = Catalogue(categories=loaded.categories, guides=guides)
     return loaded
 
@@ -77,15 +82,19 @@ def _categories(path: Path, problems: list[Problem]) -> tuple[Category, ...]:
         if category is None:
             continue
         if any(c.id == category.id for c in categories):
-            problems.append(Problem(path, _line_of(text, category.id),
-                                    f"category '{category.id}' is listed twice"))
+            problems.append(
+                Problem(
+                    path, _line_of(text, category.id), f"category '{category.id}' is listed twice"
+                )
+            )
             continue
         categories.append(category)
     return tuple(categories)
 
 
-def _category(entry: object, n: int, path: Path, text: str,
-              problems: list[Problem]) -> Category | None:
+def _category(
+    entry: object, n: int, path: Path, text: str, problems: list[Problem]
+) -> Category | None:
     allowed = {"id", "guides", *LOCALES}
     if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
         problems.append(Problem(path, None, f"category #{n} needs an id"))
@@ -94,12 +103,18 @@ def _category(entry: object, n: int, path: Path, text: str,
     line = _line_of(text, cid)
     ok = True
     if not ID_RE.fullmatch(cid):
-        problems.append(Problem(path, line, f"category id '{cid}' must be lower-case letters, "
-                                "digits and '-'"))
+        problems.append(
+            Problem(path, line, f"category id '{cid}' must be lower-case letters, digits and '-'")
+        )
         ok = False
     for key in sorted(set(entry) - allowed):
-        problems.append(Problem(path, line, f"category '{cid}': unknown key '{key}' (allowed: "
-                                f"{', '.join(sorted(allowed))})"))
+        problems.append(
+            Problem(
+                path,
+                line,
+                f"category '{cid}': unknown key '{key}' (allowed: {', '.join(sorted(allowed))})",
+            )
+        )
         ok = False
     for locale in LOCALES:
         if not isinstance(entry.get(locale), str) or not entry[locale].strip():
@@ -111,8 +126,9 @@ def _category(entry: object, n: int, path: Path, text: str,
         ok = False
     if not ok:
         return None
-    return Category(id=cid, titles={loc: entry[loc].strip() for loc in LOCALES},
-                    guides=tuple(guides))
+    return Category(
+        id=cid, titles={loc: entry[loc].strip() for loc in LOCALES}, guides=tuple(guides)
+    )
 
 
 def _line_of(text: str, cid: str) -> int | None:
@@ -124,22 +140,32 @@ def _guide_files(guides_dir: Path, loaded: Loaded) -> None:
     if not guides_dir.is_dir():
         loaded.problems.append(Problem(guides_dir, None, "the guides folder is missing"))
         return
-    for folder in sorted(p for p in guides_dir.iterdir() if p.is_dir()
-                         and not p.name.startswith(".")):
+    for folder in sorted(
+        p for p in guides_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
+    ):
         loaded.folders.append(folder)
         for path in sorted(folder.glob("*.md")):
             if path.stem not in LOCALES:
-                loaded.problems.append(Problem(path, None, f"'{path.name}' is not a language "
-                                               f"we serve ({', '.join(LOCALES)})"))
+                loaded.problems.append(
+                    Problem(
+                        path,
+                        None,
+                        f"'{path.name}' is not a language we serve ({', '.join(LOCALES)})",
+                    )
+                )
                 continue
             parsed = parse_guide_file(path)
             loaded.files[(folder.name, path.stem)] = parsed
         for locale in LOCALES:
             if (folder.name, locale) not in loaded.files:
-                loaded.problems.append(Problem(folder / f"{locale}.md", None,
-                                               f"the {locale} version of '{folder.name}' is "
-                                               "missing (every guide is in " +
-                                               " and ".join(LOCALES) + ")"))
+                loaded.problems.append(
+                    Problem(
+                        folder / f"{locale}.md",
+                        None,
+                        f"the {locale} version of '{folder.name}' is "
+                        "missing (every guide is in " + " and ".join(LOCALES) + ")",
+                    )
+                )
 
 
 def _cross_checks(loaded: Loaded) -> None:
@@ -148,16 +174,31 @@ def _cross_checks(loaded: Loaded) -> None:
     for (gid, _locale), parsed in loaded.files.items():
         category = parsed.values.get("category")
         if category is not None and loaded.categories and category not in category_ids:
-            parsed.problems.append(Problem(parsed.path, parsed.key_lines.get("category"),
-                                           f"category '{category}' is not in categories.toml "
-                                           f"({', '.join(sorted(category_ids))})"))
+            parsed.problems.append(
+                Problem(
+                    parsed.path,
+                    parsed.key_lines.get("category"),
+                    f"category '{category}' is not in categories.toml "
+                    f"({', '.join(sorted(category_ids))})",
+                )
+            )
         for rid in parsed.values.get("related", ()):
             if rid == gid:
-                parsed.problems.append(Problem(parsed.path, parsed.key_lines.get("related"),
-                                               "a guide cannot be related to itself"))
+                parsed.problems.append(
+                    Problem(
+                        parsed.path,
+                        parsed.key_lines.get("related"),
+                        "a guide cannot be related to itself",
+                    )
+                )
             elif rid not in ids:
-                parsed.problems.append(Problem(parsed.path, parsed.key_lines.get("related"),
-                                               f"related guide '{rid}' does not exist"))
+                parsed.problems.append(
+                    Problem(
+                        parsed.path,
+                        parsed.key_lines.get("related"),
+                        f"related guide '{rid}' does not exist",
+                    )
+                )
     for gid in sorted(ids):
         _agree(loaded, gid)
     _category_orders(loaded, ids)
@@ -173,26 +214,49 @@ def _agree(loaded: Loaded, gid: str) -> None:
     first_locale, first = next(iter(versions.items()))
     for _locale, other in list(versions.items())[1:]:
         vs = first.path.name
-        if first.version is not None and other.version is not None \
-                and first.version != other.version:
-            other.problems.append(Problem(other.path, other.key_lines.get("version"),
-                                          f"version {other.version} differs from {vs} "
-                                          f"(version {first.version}): every language "
-                                          "carries the same version"))
+        if (
+            first.version is not None
+            and other.version is not None
+            and first.version != other.version
+        ):
+            other.problems.append(
+                Problem(
+                    other.path,
+                    other.key_lines.get("version"),
+                    f"version {other.version} differs from {vs} "
+                    f"(version {first.version}): every language "
+                    "carries the same version",
+                )
+            )
         a, b = first.values.get("category"), other.values.get("category")
         if a and b and a != b:
-            other.problems.append(Problem(other.path, other.key_lines.get("category"),
-                                          f"category '{b}' differs from {vs} ('{a}')"))
+            other.problems.append(
+                Problem(
+                    other.path,
+                    other.key_lines.get("category"),
+                    f"category '{b}' differs from {vs} ('{a}')",
+                )
+            )
         only_first = [s for s in first.step_lines if s not in other.step_lines]
         only_other = [s for s in other.step_lines if s not in first.step_lines]
         if only_first:
-            other.problems.append(Problem(other.path, None, "missing steps that "
-                                          f"{first_locale} has: {', '.join(only_first)}"))
+            other.problems.append(
+                Problem(
+                    other.path,
+                    None,
+                    f"missing steps that {first_locale} has: {', '.join(only_first)}",
+                )
+            )
         if only_other:
             for step_id in only_other:
-                other.problems.append(Problem(other.path, other.step_lines[step_id],
-                                              f"step '{step_id}' is not in {vs}: step ids "
-                                              "are the same in every language"))
+                other.problems.append(
+                    Problem(
+                        other.path,
+                        other.step_lines[step_id],
+                        f"step '{step_id}' is not in {vs}: step ids "
+                        "are the same in every language",
+                    )
+                )
 
 
 def _category_orders(loaded: Loaded, ids: set[str]) -> None:
@@ -200,21 +264,37 @@ def _category_orders(loaded: Loaded, ids: set[str]) -> None:
     for category in loaded.categories:
         for gid in category.guides:
             if gid not in ids:
-                loaded.problems.append(Problem(path, None, f"category '{category.id}' lists "
-                                               f"guide '{gid}', which does not exist"))
+                loaded.problems.append(
+                    Problem(
+                        path,
+                        None,
+                        f"category '{category.id}' lists guide '{gid}', which does not exist",
+                    )
+                )
                 continue
             parsed = loaded.files.get((gid, LOCALES[0]))
             actual = parsed.values.get("category") if parsed else None
             if actual is not None and actual != category.id:
-                loaded.problems.append(Problem(path, None, f"category '{category.id}' lists "
-                                               f"guide '{gid}', whose category is '{actual}'"))
+                loaded.problems.append(
+                    Problem(
+                        path,
+                        None,
+                        f"category '{category.id}' lists "
+                        f"guide '{gid}', whose category is '{actual}'",
+                    )
+                )
 
 
 def _checked_age(loaded: Loaded, today: date, max_age_days: int) -> None:
     for parsed in loaded.files.values():
         checked = parsed.values.get("checked")
         if checked is not None and (today - checked).days > max_age_days:
-            loaded.problems.append(Problem(
-                parsed.path, parsed.key_lines.get("checked"),
-                f"checked {checked.isoformat()} is more than {max_age_days} days ago: check "
-                "the steps against the sources again, then update 'checked'", warning=True))
+            loaded.problems.append(
+                Problem(
+                    parsed.path,
+                    parsed.key_lines.get("checked"),
+                    f"checked {checked.isoformat()} is more than {max_age_days} days ago: check "
+                    "the steps against the sources again, then update 'checked'",
+                    warning=True,
+                )
+            )

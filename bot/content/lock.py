@@ -56,24 +56,31 @@ def read_lock(path: Path) -> tuple[dict[tuple[str, str], LockEntry], list[Proble
             continue
         m = _LINE.fullmatch(" ".join(line.split()))
         if not m:
-            problems.append(Problem(path, n, "not a 'guide-id locale version sha256' line: "
-                                    "run `trolyso content lock`"))
+            problems.append(
+                Problem(
+                    path,
+                    n,
+                    "not a 'guide-id locale version sha256' line: run `trolyso content lock`",
+                )
+            )
             continue
         entries[(m["id"], m["locale"])] = LockEntry(int(m["version"]), m["sha"], n)
     return entries, problems
 
 
 def render_lock(loaded: Loaded) -> str:
-    lines = [f"{gid} {locale} {f.version} {f.sha256}"
-             for (gid, locale), f in sorted(loaded.files.items()) if f.version is not None]
+    lines = [
+        f"{gid} {locale} {f.version} {f.sha256}"
+        for (gid, locale), f in sorted(loaded.files.items())
+        if f.version is not None
+    ]
     return HEADER + "\n".join(lines) + "\n"
 
 
 def _issues(loaded: Loaded) -> list[_Issue]:
     path = lock_path(loaded.content_dir)
     if not path.exists():
-        return [_Issue(Problem(path, None, "missing: run `trolyso content "
-                               "lock`"), True)]
+        return [_Issue(Problem(path, None, "missing: run `trolyso content lock`"), True)]
     entries, malformed = read_lock(path)
     issues = [_Issue(p, True) for p in malformed]
     for key, parsed in sorted(loaded.files.items()):
@@ -83,8 +90,17 @@ def _issues(loaded: Loaded) -> list[_Issue]:
                 issues.append(issue)
     for (gid, locale), entry in sorted(entries.items()):
         if (gid, locale) not in loaded.files:
-            issues.append(_Issue(Problem(path, entry.line, f"lists {gid} {locale}, which is no "
-                                         "longer there: run `trolyso content lock`"), True))
+            issues.append(
+                _Issue(
+                    Problem(
+                        path,
+                        entry.line,
+                        f"lists {gid} {locale}, which is no "
+                        "longer there: run `trolyso content lock`",
+                    ),
+                    True,
+                )
+            )
     return issues
 
 
@@ -92,26 +108,62 @@ def _compare(parsed: ParsedFile, entry: LockEntry | None) -> _Issue | None:
     line = parsed.key_lines.get("version")
     version = parsed.version
     if entry is None:
-        return _Issue(Problem(parsed.path, None, "new guide file, not yet in content.lock: "
-                              "run `trolyso content lock`"), True)
+        return _Issue(
+            Problem(
+                parsed.path,
+                None,
+                "new guide file, not yet in content.lock: run `trolyso content lock`",
+            ),
+            True,
+        )
     if entry.sha256 == parsed.sha256 and entry.version == version:
         return None
     if entry.sha256 == parsed.sha256:
-        return _Issue(Problem(parsed.path, line, f"content.lock says version {entry.version}: "
-                              "run `trolyso content lock`"), True)
+        return _Issue(
+            Problem(
+                parsed.path,
+                line,
+                f"content.lock says version {entry.version}: run `trolyso content lock`",
+            ),
+            True,
+        )
     if version == entry.version:
-        return _Issue(Problem(parsed.path, line, f"the text changed but version is still "
-                              f"{version}: bump version (in every language), then run "
-                              "`trolyso content lock`"), False)
+        return _Issue(
+            Problem(
+                parsed.path,
+                line,
+                f"the text changed but version is still "
+                f"{version}: bump version (in every language), then run "
+                "`trolyso content lock`",
+            ),
+            False,
+        )
     if version is not None and version < entry.version:
-        return _Issue(Problem(parsed.path, line, f"version went down from {entry.version} to "
-                              f"{version}: versions only go up"), False)
-    return _Issue(Problem(parsed.path, line, f"version bumped from {entry.version} to "
-                          f"{version}: run `trolyso content lock` to record it"), True)
+        return _Issue(
+            Problem(
+                parsed.path,
+                line,
+                f"version went down from {entry.version} to {version}: versions only go up",
+            ),
+            False,
+        )
+    return _Issue(
+        Problem(
+            parsed.path,
+            line,
+            f"version bumped from {entry.version} to "
+            f"{version}: run `trolyso content lock` to record it",
+        ),
+        True,
+    )
 
 
-def check_content(content_dir: Path, *, today: date | None = None,
-                  checked_max_age_days: int = DEFAULT_CHECKED_MAX_AGE_DAYS) -> Loaded:
+def check_content(
+    content_dir: Path,
+    *,
+    today: date | None = None,
+    checked_max_age_days: int = DEFAULT_CHECKED_MAX_AGE_DAYS,
+) -> Loaded:
     """Everything `trolyso content check` reports: content problems and lock problems."""
     loaded = load_catalogue(content_dir, today=today, checked_max_age_days=checked_max_age_days)
     loaded.problems.extend(lock_problems(loaded))

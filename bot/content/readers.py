@@ -15,15 +15,29 @@ from bot.db.guides_models import GuideEvent, GuideFeedback, GuideProgress
 VIEW, START, COMPLETE = "view", "start", "complete"
 
 
-async def save_progress(session: AsyncSession, user_id: int, guide_id: str, locale: str,
-                        version: int, step_id: str, now: datetime) -> None:
-    values = dict(user_id=user_id, guide_id=guide_id, locale=locale, version=version,
-                  step_id=step_id, updated_at=now)
+async def save_progress(
+    session: AsyncSession,
+    user_id: int,
+    guide_id: str,
+    locale: str,
+    version: int,
+    step_id: str,
+    now: datetime,
+) -> None:
+    values = dict(
+        user_id=user_id,
+        guide_id=guide_id,
+        locale=locale,
+        version=version,
+        step_id=step_id,
+        updated_at=now,
+    )
     dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(GuideProgress).values(**values)
     stmt = stmt.on_conflict_do_update(
         index_elements=[GuideProgress.user_id, GuideProgress.guide_id],
-        set_={k: stmt.excluded[k] for k in ("locale", "version", "step_id", "updated_at")})
+        set_={k: stmt.excluded[k] for k in ("locale", "version", "step_id", "updated_at")},
+    )
     await session.execute(stmt)
 
 
@@ -33,34 +47,54 @@ async def progress_in(session: AsyncSession, user_id: int, guide_id: str) -> Gui
 
 async def unfinished(session: AsyncSession, user_id: int, limit: int = 5) -> list[GuideProgress]:
     """The user's unfinished guides, most recently read first."""
-    query = (select(GuideProgress).where(GuideProgress.user_id == user_id)
-             .order_by(GuideProgress.updated_at.desc(), GuideProgress.guide_id).limit(limit))
+    query = (
+        select(GuideProgress)
+        .where(GuideProgress.user_id == user_id)
+        .order_by(GuideProgress.updated_at.desc(), GuideProgress.guide_id)
+        .limit(limit)
+    )
     return list((await session.execute(query)).scalars())
 
 
 async def finish(session: AsyncSession, user_id: int, guide_id: str) -> bool:
     """Forget the user's place in a guide they finished; True when they had one."""
-    result = await session.execute(delete(GuideProgress).where(
-        GuideProgress.user_id == user_id, GuideProgress.guide_id == guide_id))
+    result = await session.execute(
+        delete(GuideProgress).where(
+            GuideProgress.user_id == user_id, GuideProgress.guide_id == guide_id
+        )
+    )
     return bool(result.rowcount)
 
 
-async def count(session: AsyncSession, kind: str, guide_id: str, version: int, locale: str,
-                now: datetime) -> None:
+async def count(
+    session: AsyncSession, kind: str, guide_id: str, version: int, locale: str, now: datetime
+) -> None:
     session.add(GuideEvent(guide_id=guide_id, version=version, locale=locale, kind=kind, at=now))
 
 
-async def add_feedback(session: AsyncSession, user_id: int, guide_id: str, version: int,
-                       locale: str, helpful: bool, now: datetime) -> int:
-    row = GuideFeedback(user_id=user_id, guide_id=guide_id, version=version, locale=locale,
-                        helpful=helpful, created_at=now)
+async def add_feedback(
+    session: AsyncSession,
+    user_id: int,
+    guide_id: str,
+    version: int,
+    locale: str,
+    helpful: bool,
+    now: datetime,
+) -> int:
+    row = GuideFeedback(
+        user_id=user_id,
+        guide_id=guide_id,
+        version=version,
+        locale=locale,
+        helpful=helpful,
+        created_at=now,
+    )
     session.add(row)
     await session.flush()
     return row.id
 
 
-async def add_comment(session: AsyncSession, user_id: int, feedback_id: int,
-                      comment: str) -> bool:
+async def add_comment(session: AsyncSession, user_id: int, feedback_id: int, comment: str) -> bool:
     """Attach a comment to the user's own feedback; False when it is not theirs."""
     row = await session.get(GuideFeedback, feedback_id)
     if row is None or row.user_id != user_id:

@@ -72,8 +72,9 @@ def signal_running_bot(config: Config) -> int:
     try:
         pid = int(path.read_text(encoding="ascii").strip())
     except FileNotFoundError:
-        raise TrolysoError(f"the bot is not running ({path} does not exist); new content is "
-                           "loaded when it starts") from None
+        raise TrolysoError(
+            f"the bot is not running ({path} does not exist); new content is loaded when it starts"
+        ) from None
     except ValueError:
         raise TrolysoError(f"{path} does not hold a process id; remove it") from None
     if not hasattr(signal, "SIGHUP"):
@@ -81,9 +82,10 @@ def signal_running_bot(config: Config) -> int:
     try:
         os.kill(pid, signal.SIGHUP)
     except ProcessLookupError:
-        raise TrolysoError(f"the bot is not running (process {pid} from {path} is gone); new "
-                           "content is loaded when it starts") from None
+        raise TrolysoError(
+            f"the bot is not running (process {pid} from {path} is gone); new "
+            "content is loaded when it starts"
+        ) from None
     except PermissionError:
-        raise TrolysoError(f"not allowed to signal process {pid}; run as the bot's "
-                           "user") from None
+        raise TrolysoError(f"not allowed to signal process {pid}; run as the bot's user") from None
     return pid

@@ -20,35 +20,63 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.guides_models import GuideEvent, GuideFeedback
 from bot.db.search_models import UnansweredQuestion
 
-GUIDES_HEADER = ("guide", "version", "locale", "views", "starts", "completions",
-                 "helpful_yes", "helpful_no", "comments")
+GUIDES_HEADER = (
+    "guide",
+    "version",
+    "locale",
+    "views",
+    "starts",
+    "completions",
+    "helpful_yes",
+    "helpful_no",
+    "comments",
+)
 QUESTIONS_HEADER = ("count", "locale", "question", "first_asked", "last_asked")
-
 
 
 async def guide_rows(session: AsyncSession, since: datetime | None = None) -> list[tuple]:
     counts: dict[tuple[str, int, str], Counter] = {}
-    events = (sa.select(GuideEvent.guide_id, GuideEvent.version, GuideEvent.locale,
-                        GuideEvent.kind, sa.func.count())
-              .group_by(GuideEvent.guide_id, GuideEvent.version, GuideEvent.locale,
-                        GuideEvent.kind))
+    events = sa.select(
+        GuideEvent.guide_id,
+        GuideEvent.version,
+        GuideEvent.locale,
+        GuideEvent.kind,
+        sa.func.count(),
+    ).group_by(GuideEvent.guide_id, GuideEvent.version, GuideEvent.locale, GuideEvent.kind)
     if since is not None:
         events = events.where(GuideEvent.at >= since)
     for gid, version, locale, kind, n in await session.execute(events):
         counts.setdefault((gid, version, locale), Counter())[kind] += n
-    feedback = (sa.select(GuideFeedback.guide_id, GuideFeedback.version, GuideFeedback.locale,
-                          GuideFeedback.helpful, sa.func.count(),
-                          sa.func.count(GuideFeedback.comment))
-                .group_by(GuideFeedback.guide_id, GuideFeedback.version, GuideFeedback.locale,
-                          GuideFeedback.helpful))
+    feedback = sa.select(
+        GuideFeedback.guide_id,
+        GuideFeedback.version,
+        GuideFeedback.locale,
+        GuideFeedback.helpful,
+        sa.func.count(),
+        sa.func.count(GuideFeedback.comment),
+    ).group_by(
+        GuideFeedback.guide_id, GuideFeedback.version, GuideFeedback.locale, GuideFeedback.helpful
+    )
     if since is not None:
         feedback = feedback.where(GuideFeedback.created_at >= since)
     for gid, version, locale, helpful, n, comments in await session.execute(feedback):
         c = counts.setdefault((gid, version, locale), Counter())
         c["yes" if helpful else "no"] += n
         c["comments"] += comments
-    return [(gid, version, locale, c["view"], c["start"], c["complete"], c["yes"], c["no"],
-             c["comments"]) for (gid, version, locale), c in sorted(counts.items())]
+    return [
+        (
+            gid,
+            version,
+            locale,
+            c["view"],
+            c["start"],
+            c["complete"],
+            c["yes"],
+            c["no"],
+            c["comments"],
+        )
+        for (gid, version, locale), c in sorted(counts.items())
+    ]
 
 
 def question_key(text: str) -> str:
@@ -65,10 +93,12 @@ class _Group:
     last: datetime
 
 
-async def question_rows(session: AsyncSession, tz: ZoneInfo, since: datetime | None = None,
-                        limit: int = 100) -> list[tuple]:
-    query = sa.select(UnansweredQuestion.text, UnansweredQuestion.locale,
-                      UnansweredQuestion.asked_at)
+async def question_rows(
+    session: AsyncSession, tz: ZoneInfo, since: datetime | None = None, limit: int = 100
+) -> list[tuple]:
+    query = sa.select(
+        UnansweredQuestion.text, UnansweredQuestion.locale, UnansweredQuestion.asked_at
+    )
     if since is not None:
         query = query.where(UnansweredQuestion.asked_at >= since)
     groups: dict[tuple[str, str], _Group] = {}
@@ -81,10 +111,11 @@ async def question_rows(session: AsyncSession, tz: ZoneInfo, since: datetime | N
         group.count += 1
         group.forms[text.strip()] += 1
         group.first, group.last = min(group.first, asked_at), max(group.last, asked_at)
-    ranked = sorted(groups.items(), key=lambda kv: (-kv[1].count, -kv[1].last.timestamp(),
-                                                    kv[0]))
-    return [(g.count, locale, g.forms.most_common(1)[0][0], _local(g.first, tz),
-             _local(g.last, tz)) for (locale, _key), g in ranked[:limit]]
+    ranked = sorted(groups.items(), key=lambda kv: (-kv[1].count, -kv[1].last.timestamp(), kv[0]))
+    return [
+        (g.count, locale, g.forms.most_common(1)[0][0], _local(g.first, tz), _local(g.last, tz))
+        for (locale, _key), g in ranked[:limit]
+    ]
 
 
 def _local(when: datetime, tz: ZoneInfo) -> str:
@@ -94,14 +125,25 @@ def _local(when: datetime, tz: ZoneInfo) -> str:
 COMMENTS_HEADER = ("created", "guide", "version", "locale", "helpful", "comment")
 
 
-async def comment_rows(session: AsyncSession, tz: ZoneInfo,
-                       since: datetime | None = None) -> list[tuple]:
+async def comment_rows(
+    session: AsyncSession, tz: ZoneInfo, since: datetime | None = None
+) -> list[tuple]:
     """Readers' comments, newest first (no user ids: what was said, not who said it)."""
-    query = (sa.select(GuideFeedback.created_at, GuideFeedback.guide_id, GuideFeedback.version,
-                       GuideFeedback.locale, GuideFeedback.helpful, GuideFeedback.comment)
-             .where(GuideFeedback.comment.is_not(None))
-             .order_by(GuideFeedback.created_at.desc(), GuideFeedback.id.desc()))
+    query = (
+        sa.select(
+            GuideFeedback.created_at,
+            GuideFeedback.guide_id,
+            GuideFeedback.version,
+            GuideFeedback.locale,
+            GuideFeedback.helpful,
+            GuideFeedback.comment,
+        )
+        .where(GuideFeedback.comment.is_not(None))
+        .order_by(GuideFeedback.created_at.desc(), GuideFeedback.id.desc())
+    )
     if since is not None:
         query = query.where(GuideFeedback.created_at >= since)
-    return [(_local(created, tz), gid, version, locale, "yes" if helpful else "no", comment)
-            for created, gid, version, locale, helpful, comment in await session.execute(query)]
+    return [
+        (_local(created, tz), gid, version, locale, "yes" if helpful else "no", comment)
+        for created, gid, version, locale, helpful, comment in await session.execute(query)
+    ]

@@ -59,8 +59,13 @@ class ReloadResult:
 
 
 class ContentStore:
-    def __init__(self, content_dir: Path, services: MutableMapping[str, Any],
-                 today: Callable[[], date] | None = None, checked_max_age_days: int = 180):
+    def __init__(
+        self,
+        content_dir: Path,
+        services: MutableMapping[str, Any],
+        today: Callable[[], date] | None = None,
+        checked_max_age_days: int = 180,
+    ):
         self.content_dir = content_dir
         self.services = services
         self.today = today
@@ -79,8 +84,9 @@ class ContentStore:
         """The first load, at start: broken content stops the start with every problem."""
         catalogue, problems = self._prepare()
         if catalogue is None:
-            raise ContentError([p.format(self.content_dir.parent) for p in problems
-                                if not p.warning])
+            raise ContentError(
+                [p.format(self.content_dir.parent) for p in problems if not p.warning]
+            )
         self._swap(catalogue, {})
 
     def derive(self, name: str, build: Builder, *, pure: bool = False) -> Any:
@@ -103,14 +109,15 @@ class ContentStore:
                 log.error("content reload refused; kept the last good content")
                 return ReloadResult(False, problems)
             except Exception:
-                log.exception("content reload failed while building; kept the last good "
-                              "content")
+                log.exception("content reload failed while building; kept the last good content")
                 return ReloadResult(False, [])
             if catalogue is None:
                 for p in problems:
                     log.error("content reload refused: %s", p.format(self.content_dir.parent))
-                log.error("content reload refused: %d problem(s); kept the last good content",
-                          sum(not p.warning for p in problems))
+                log.error(
+                    "content reload refused: %d problem(s); kept the last good content",
+                    sum(not p.warning for p in problems),
+                )
                 return ReloadResult(False, problems)
             self._swap(catalogue, derived)
             self.reloads += 1
@@ -125,8 +132,9 @@ class ContentStore:
 
     def _prepare(self) -> tuple[Catalogue | None, list[Problem]]:
         today = self.today() if self.today else None
-        loaded = load_catalogue(self.content_dir, today=today,
-                                checked_max_age_days=self.checked_max_age_days)
+        loaded = load_catalogue(
+            self.content_dir, today=today, checked_max_age_days=self.checked_max_age_days
+        )
         for p in loaded.warnings:
             log.warning("content: %s", p.format(self.content_dir.parent))
         if loaded.catalogue is not None:
@@ -138,8 +146,9 @@ class ContentStore:
         catalogue, problems = self._prepare()
         if catalogue is None:
             return None, problems, {}
-        derived = {name: _build(build, catalogue, pure)
-                   for name, (build, pure) in self._builders.items()}
+        derived = {
+            name: _build(build, catalogue, pure) for name, (build, pure) in self._builders.items()
+        }
         return catalogue, problems, derived
 
     def _swap(self, catalogue: Catalogue, derived: dict[str, Any]) -> None:

@@ -71,8 +71,9 @@ class Database:
             self.engine: AsyncEngine = self._sqlite_engine(url)
         else:
             connect_args = {"server_settings": {"search_path": schema}} if schema else {}
-            self.engine = create_async_engine(url, pool_size=10, max_overflow=20,
-                                              pool_pre_ping=True, connect_args=connect_args)
+            self.engine = create_async_engine(
+                url, pool_size=10, max_overflow=20, pool_pre_ping=True, connect_args=connect_args
+            )
         # SQLite: the connection all transactions of this process take turns on.
         self._shared: AsyncConnection | None = None
         self._turn = asyncio.Lock()
@@ -90,8 +91,9 @@ class Database:
             args, kwargs = engine.dialect.create_connect_args(make_url(url))
             return await InlineConnection(lambda: sqlite3.connect(*args, **kwargs))
 
-        engine = create_async_engine(url, pool_size=1, max_overflow=2, pool_timeout=60,
-                                     async_creator=connect)
+        engine = create_async_engine(
+            url, pool_size=1, max_overflow=2, pool_timeout=60, async_creator=connect
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
 
@@ -111,8 +113,10 @@ class Database:
             return
         task = asyncio.current_task()
         if task is not None and task is self._turn_holder:
-            raise RuntimeError("a transaction inside a transaction of the same task would "
-                               "wait for itself for ever; use the session you were given")
+            raise RuntimeError(
+                "a transaction inside a transaction of the same task would "
+                "wait for itself for ever; use the session you were given"
+            )
         async with self._turn:
             self._turn_holder = task
             try:
@@ -139,8 +143,9 @@ class Database:
             # (its begin does no I/O on SQLite), so the session joins it instead of owning
             # one of its own, which it would roll back when it closes.
             conn.sync_connection.begin()
-        return AsyncSession(bind=conn, expire_on_commit=False,
-                            join_transaction_mode="rollback_only")
+        return AsyncSession(
+            bind=conn, expire_on_commit=False, join_transaction_mode="rollback_only"
+        )
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -243,6 +248,7 @@ def _upgrade_sync(connection) -> None:
         )
     heads = set(script.get_heads())
     if current != heads:
-        log.info("upgrading database schema from %s to %s", sorted(current) or "empty",
-                 sorted(heads))
+        log.info(
+            "upgrading database schema from %s to %s", sorted(current) or "empty", sorted(heads)
+        )
         command.upgrade(cfg, "heads")

@@ -64,13 +64,16 @@ class Slot(Base):
     __table_args__ = (
         UniqueConstraint("point_id", "starts_at", name="uq_booking_slots_point_start"),
         CheckConstraint("booked >= 0 AND booked <= capacity", name="ck_booking_slots_booked"),
-        CheckConstraint("booked_priority >= 0 AND booked_priority <= booked",
-                        name="ck_booking_slots_booked_priority"),
+        CheckConstraint(
+            "booked_priority >= 0 AND booked_priority <= booked",
+            name="ck_booking_slots_booked_priority",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("booking_sessions.id", ondelete="CASCADE"),
-                                            index=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("booking_sessions.id", ondelete="CASCADE"), index=True
+    )
     point_id: Mapped[str] = mapped_column(String(24))
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
@@ -133,8 +136,9 @@ class WaitlistEntry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("booking_slots.id"))
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
-                                                index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     channel: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str | None] = mapped_column(String(64))
     locale: Mapped[str] = mapped_column(String(8))
@@ -155,8 +159,9 @@ class HomeVisitRequest(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     unit_id: Mapped[str] = mapped_column(String(64))
     point_id: Mapped[str | None] = mapped_column(String(24))
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
-                                                index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     channel: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str | None] = mapped_column(String(64))
     locale: Mapped[str] = mapped_column(String(8))
@@ -182,8 +187,9 @@ class BookingDraft(Base):
 
     __tablename__ = "booking_drafts"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime]
 
@@ -201,7 +207,8 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     recipient_user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True)
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     channel: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(32))  # waitlist_promoted, reminder, broadcast, …
@@ -217,8 +224,9 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(300))
     # The booking a row is about, so cancelling or moving it can drop or move its messages.
-    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="SET NULL"),
-                                                   index=True)
+    booking_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bookings.id", ondelete="SET NULL"), index=True
+    )
     # Set by writers that must never queue the same message twice (e.g. "reminder:123:day").
     dedupe_key: Mapped[str | None] = mapped_column(String(96), unique=True)
     created_at: Mapped[datetime]

@@ -24,8 +24,9 @@ class NewsSubscription(Base):
 
     __tablename__ = "news_subscriptions"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     unit_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
     # Where the user talks to the bot (for a private chat, the messenger's user id).
     chat_id: Mapped[str] = mapped_column(String(64))
@@ -35,13 +36,14 @@ class NewsSubscription(Base):
 
 
 class NewsOptOut(Base):
-    """"No news at all" (/stop, "🔕 Stop news", Settings): no broadcast reaches this user,
+    """ "No news at all" (/stop, "🔕 Stop news", Settings): no broadcast reaches this user,
     whatever they subscribed to or booked, until they turn news back on."""
 
     __tablename__ = "news_optouts"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     opted_out_at: Mapped[datetime]
 
 
@@ -52,14 +54,17 @@ class Broadcast(Base):
 
     __tablename__ = "broadcasts"
     __table_args__ = (
-        CheckConstraint("audience_kind IN ('units', 'point', 'session', 'everyone')",
-                        name="ck_broadcasts_audience_kind"),
+        CheckConstraint(
+            "audience_kind IN ('units', 'point', 'session', 'everyone')",
+            name="ck_broadcasts_audience_kind",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     # Who sent it: the officer row (gone if their rights are removed), and the audit actor.
     author_officer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("officers.id", ondelete="SET NULL"))
+        ForeignKey("officers.id", ondelete="SET NULL")
+    )
     author: Mapped[str] = mapped_column(String(96))
     audience_kind: Mapped[str] = mapped_column(String(16))
     # units: [unit ids]; point: [point id]; session: [session id]; everyone: []
@@ -79,7 +84,8 @@ class Broadcast(Base):
     # Where progress goes: the officer's chat, in their language. `progress_message_id` is
     # the message to edit once channels can edit a given message (see bot/broadcasts/).
     progress_user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"))
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     progress_channel: Mapped[str] = mapped_column(String(16))
     progress_chat_id: Mapped[str] = mapped_column(String(64))
     progress_locale: Mapped[str] = mapped_column(String(8))

@@ -52,8 +52,9 @@ class StateRow(NamedTuple):
 _USER_COLUMNS = "u.id, u.locale, u.created_at, u.last_seen_at, o.id"
 # The officer row rides along on the user's unique index: menus (which cannot await) need to
 # know whether to show the officer entry.
-_USER_FROM = ("users AS u LEFT JOIN officers AS o "
-              "ON o.channel = u.channel AND o.external_id = u.external_id")
+_USER_FROM = (
+    "users AS u LEFT JOIN officers AS o ON o.channel = u.channel AND o.external_id = u.external_id"
+)
 _USER_WHERE = "u.channel = :channel AND u.external_id = :user"
 _STATE_COLUMNS = "name, data, offered, updated_at"
 _STATE_WHERE = "channel = :channel AND chat_id = :chat AND user_id = :user"
@@ -62,19 +63,23 @@ USER_AND_STATE = (
     f"SELECT {_USER_COLUMNS}, s.name, s.data, s.offered, s.updated_at FROM {_USER_FROM} "
     "LEFT JOIN conversation_state AS s "
     "ON s.channel = u.channel AND s.chat_id = :chat AND s.user_id = u.external_id "
-    f"WHERE {_USER_WHERE}")
+    f"WHERE {_USER_WHERE}"
+)
 USER = f"SELECT {_USER_COLUMNS} FROM {_USER_FROM} WHERE {_USER_WHERE}"
 STATE = f"SELECT {_STATE_COLUMNS} FROM conversation_state WHERE {_STATE_WHERE}"
-ADD_USER = ("INSERT INTO users (channel, external_id, locale, created_at, last_seen_at) "
-            "VALUES (:channel, :user, NULL, :now, :now) "
-            "ON CONFLICT (channel, external_id) DO NOTHING RETURNING id")
+ADD_USER = (
+    "INSERT INTO users (channel, external_id, locale, created_at, last_seen_at) "
+    "VALUES (:channel, :user, NULL, :now, :now) "
+    "ON CONFLICT (channel, external_id) DO NOTHING RETURNING id"
+)
 USER_ID = "SELECT id FROM users WHERE channel = :channel AND external_id = :user"
 UPDATE_USER = "UPDATE users SET locale = :locale, last_seen_at = :seen WHERE id = :id"
 SAVE_STATE = (
     "INSERT INTO conversation_state (channel, chat_id, user_id, name, data, offered, "
     "updated_at) VALUES (:channel, :chat, :user, :name, :data, :offered, :now) "
     "ON CONFLICT (channel, chat_id, user_id) DO UPDATE SET name = excluded.name, "
-    "data = excluded.data, offered = excluded.offered, updated_at = excluded.updated_at")
+    "data = excluded.data, offered = excluded.offered, updated_at = excluded.updated_at"
+)
 
 
 def _params(key: Key) -> dict[str, str]:
@@ -113,11 +118,16 @@ class SqliteStore:
         self._json_out = json_type.result_processor(dialect, None) or _same
 
     def _state(self, name, data, offered, updated_at) -> StateRow:
-        return StateRow(name or "", self._json_out(data) or {}, self._json_out(offered) or [],
-                        self._time(updated_at))
+        return StateRow(
+            name or "",
+            self._json_out(data) or {},
+            self._json_out(offered) or [],
+            self._time(updated_at),
+        )
 
-    async def load(self, conn: AsyncConnection,
-                   key: Key) -> tuple[UserRow | None, StateRow | None]:
+    async def load(
+        self, conn: AsyncConnection, key: Key
+    ) -> tuple[UserRow | None, StateRow | None]:
         db = self._sqlite_of(conn)
         row = db.execute(USER_AND_STATE, _params(key)).fetchone()
         if row is None:  # a new user; a state row may still exist (made before, by tests)
@@ -135,22 +145,39 @@ class SqliteStore:
             rows = db.execute(USER_ID, params).fetchall()
         return UserRow(rows[0][0], None, now, now, None)
 
-    async def update_user(self, conn: AsyncConnection, user_id: int, locale: str | None,
-                          last_seen_at: datetime) -> None:
-        self._sqlite_of(conn).execute(UPDATE_USER, {"id": user_id, "locale": locale,
-                                                    "seen": self._time_in(last_seen_at)})
+    async def update_user(
+        self, conn: AsyncConnection, user_id: int, locale: str | None, last_seen_at: datetime
+    ) -> None:
+        self._sqlite_of(conn).execute(
+            UPDATE_USER, {"id": user_id, "locale": locale, "seen": self._time_in(last_seen_at)}
+        )
 
     async def save_state(self, conn: AsyncConnection, key: Key, state: StateRow) -> None:
-        self._sqlite_of(conn).execute(SAVE_STATE, {
-            **_params(key), "name": state.name, "data": self._json_in(state.data),
-            "offered": self._json_in(state.offered), "now": self._time_in(state.updated_at)})
+        self._sqlite_of(conn).execute(
+            SAVE_STATE,
+            {
+                **_params(key),
+                "name": state.name,
+                "data": self._json_in(state.data),
+                "offered": self._json_in(state.offered),
+                "now": self._time_in(state.updated_at),
+            },
+        )
 
 
-_USER_TYPES = (column("id", Integer), column("locale", String),
-               column("created_at", UTCDateTime()), column("last_seen_at", UTCDateTime()),
-               column("officer_id", Integer))
-_STATE_TYPES = (column("name", String), column("data", JSON), column("offered", JSON),
-                column("updated_at", UTCDateTime()))
+_USER_TYPES = (
+    column("id", Integer),
+    column("locale", String),
+    column("created_at", UTCDateTime()),
+    column("last_seen_at", UTCDateTime()),
+    column("officer_id", Integer),
+)
+_STATE_TYPES = (
+    column("name", String),
+    column("data", JSON),
+    column("offered", JSON),
+    column("updated_at", UTCDateTime()),
+)
 
 
 class SqlStore:
@@ -161,16 +188,20 @@ class SqlStore:
     _add_user = text(ADD_USER).bindparams(bindparam("now", type_=UTCDateTime()))
     _user_id = text(USER_ID)
     _update_user = text(UPDATE_USER).bindparams(bindparam("seen", type_=UTCDateTime()))
-    _save_state = text(SAVE_STATE).bindparams(bindparam("data", type_=JSON),
-                                              bindparam("offered", type_=JSON),
-                                              bindparam("now", type_=UTCDateTime()))
+    _save_state = text(SAVE_STATE).bindparams(
+        bindparam("data", type_=JSON),
+        bindparam("offered", type_=JSON),
+        bindparam("now", type_=UTCDateTime()),
+    )
 
-    async def load(self, conn: AsyncConnection,
-                   key: Key) -> tuple[UserRow | None, StateRow | None]:
+    async def load(
+        self, conn: AsyncConnection, key: Key
+    ) -> tuple[UserRow | None, StateRow | None]:
         # The lock first: what we read after it is what the process before us committed.
         found = (await conn.execute(self._state, _params(key))).first()
-        state = StateRow(found[0] or "", found[1] or {}, found[2] or [], found[3]) \
-            if found else None
+        state = (
+            StateRow(found[0] or "", found[1] or {}, found[2] or [], found[3]) if found else None
+        )
         row = (await conn.execute(self._user, _params(key))).first()
         return (UserRow(*row) if row else None), state
 
@@ -181,12 +212,21 @@ class SqlStore:
             user_id = (await conn.execute(self._user_id, params)).scalar_one()
         return UserRow(user_id, None, now, now, None)
 
-    async def update_user(self, conn: AsyncConnection, user_id: int, locale: str | None,
-                          last_seen_at: datetime) -> None:
-        await conn.execute(self._update_user, {"id": user_id, "locale": locale,
-                                               "seen": last_seen_at})
+    async def update_user(
+        self, conn: AsyncConnection, user_id: int, locale: str | None, last_seen_at: datetime
+    ) -> None:
+        await conn.execute(
+            self._update_user, {"id": user_id, "locale": locale, "seen": last_seen_at}
+        )
 
     async def save_state(self, conn: AsyncConnection, key: Key, state: StateRow) -> None:
-        await conn.execute(self._save_state, {**_params(key), "name": state.name,
-                                              "data": state.data, "offered": state.offered,
-                                              "now": state.updated_at})
+        await conn.execute(
+            self._save_state,
+            {
+                **_params(key),
+                "name": state.name,
+                "data": state.data,
+                "offered": state.offered,
+                "now": state.updated_at,
+            },
+        )

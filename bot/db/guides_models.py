@@ -17,8 +17,9 @@ class GuideProgress(Base):
 
     __tablename__ = "guide_progress"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     guide_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     locale: Mapped[str] = mapped_column(String(8))
     version: Mapped[int] = mapped_column(Integer)
@@ -27,15 +28,16 @@ class GuideProgress(Base):
 
 
 class GuideFeedback(Base):
-    """"Did this help?" for one guide version and language, with an optional comment."""
+    """ "Did this help?" for one guide version and language, with an optional comment."""
 
     __tablename__ = "guide_feedback"
     __table_args__ = (Index("ix_guide_feedback_guide", "guide_id", "version"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     # Kept with the user so their feedback goes when they ask for their data to be deleted.
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                                index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     guide_id: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer)
     locale: Mapped[str] = mapped_column(String(8))

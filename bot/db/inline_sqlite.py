@@ -57,4 +57,3 @@ class InlineConnection(aiosqlite.Connection):
     def sqlite(self) -> sqlite3.Connection:
         """The sqlite3 connection itself, for statements run synchronously (bot/core.py)."""
         return self._conn
-

@@ -39,7 +39,9 @@ class User(Base):
     """A person as one messenger knows them. Holds no name or phone number."""
 
     __tablename__ = "users"
-    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_users_channel_external"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id", name="uq_users_channel_external"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     channel: Mapped[str] = mapped_column(String(16))

@@ -34,8 +34,11 @@ class Officer(Base):
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
     units: Mapped[list[OfficerUnit]] = relationship(
-        back_populates="officer", cascade="all, delete-orphan", lazy="selectin",
-        order_by="OfficerUnit.unit_id")
+        back_populates="officer",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="OfficerUnit.unit_id",
+    )
 
     @property
     def is_admin(self) -> bool:
@@ -57,7 +60,8 @@ class OfficerUnit(Base):
     __tablename__ = "officer_units"
 
     officer_id: Mapped[int] = mapped_column(
-        ForeignKey("officers.id", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("officers.id", ondelete="CASCADE"), primary_key=True
+    )
     unit_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
     officer: Mapped[Officer] = relationship(back_populates="units")
 
@@ -88,6 +92,10 @@ class AuditEntry(Base):
 # rights are only changed through bot/officers/manage.py.
 User.officer = relationship(
     Officer,
-    primaryjoin=and_(User.channel == foreign(Officer.channel),
-                     User.external_id == foreign(Officer.external_id)),
-    viewonly=True, uselist=False, lazy="joined")
+    primaryjoin=and_(
+        User.channel == foreign(Officer.channel), User.external_id == foreign(Officer.external_id)
+    ),
+    viewonly=True,
+    uselist=False,
+    lazy="joined",
+)

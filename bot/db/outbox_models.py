@@ -21,8 +21,9 @@ class UserReach(Base):
 
     __tablename__ = "user_reach"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     unreachable_since: Mapped[datetime]
     # A short, fixed word (e.g. "blocked"), never the messenger's text about the person.
     reason: Mapped[str] = mapped_column(String(32))

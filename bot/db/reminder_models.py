@@ -17,8 +17,9 @@ class ReminderSetting(Base):
 
     __tablename__ = "reminder_settings"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     # None: the configured quiet hours; "off": none; "HH:MM-HH:MM": the user's own.
     quiet_hours: Mapped[str | None] = mapped_column(String(16))
@@ -30,6 +31,7 @@ class VisitConfirmation(Base):
 
     __tablename__ = "visit_confirmations"
 
-    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"),
-                                            primary_key=True)
+    booking_id: Mapped[int] = mapped_column(
+        ForeignKey("bookings.id", ondelete="CASCADE"), primary_key=True
+    )
     confirmed_at: Mapped[datetime]

@@ -8,7 +8,11 @@ connection = context.config.attributes.get("connection")
 if connection is None:
     raise RuntimeError("run migrations through `trolyso db upgrade`")
 
-context.configure(connection=connection, target_metadata=load_models(),
-                  render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+context.configure(
+    connection=connection,
+    target_metadata=load_models(),
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
 with context.begin_transaction():
     context.run_migrations()

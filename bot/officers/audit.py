@@ -23,8 +23,9 @@ if TYPE_CHECKING:
     from bot.ctx import Ctx
 
 CONFIG_ACTOR = "config"  # officer rights granted from config.toml at start
-PERSONAL_KEYS = frozenset({"phone", "phone_number", "name", "full_name", "visitor_name",
-                           "address"})
+PERSONAL_KEYS = frozenset(
+    {"phone", "phone_number", "name", "full_name", "visitor_name", "address"}
+)
 _PHONE = re.compile(r"(?<![\d])(?:\+84|0)[35789]\d{8}(?!\d)")
 
 # action code → msgid of its plain-words label, shown to officers. Features register theirs.
@@ -63,35 +64,60 @@ def _check(value: Any, where: str) -> None:
     elif isinstance(value, dict):
         for key, item in value.items():
             if str(key).lower() in PERSONAL_KEYS:
-                raise PersonalDataInAudit(f"audit {where}: key {key!r} is personal data; "
-                                          "store an id")
+                raise PersonalDataInAudit(
+                    f"audit {where}: key {key!r} is personal data; store an id"
+                )
             _check(item, where)
     elif isinstance(value, list | tuple):
         for item in value:
             _check(item, where)
 
 
-async def record(session: AsyncSession, actor: str, action: str, target: str,
-                 before: dict[str, Any] | None, after: dict[str, Any] | None, *,
-                 unit_id: str | None = None, at: datetime | None = None) -> AuditEntry:
+async def record(
+    session: AsyncSession,
+    actor: str,
+    action: str,
+    target: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    *,
+    unit_id: str | None = None,
+    at: datetime | None = None,
+) -> AuditEntry:
     """Add one entry to the caller's transaction (committed or rolled back with it)."""
     for where, value in (("target", target), ("before", before), ("after", after)):
         _check(value, where)
-    entry = AuditEntry(at=at or datetime.now(UTC), actor=actor[:96], action=action[:64],
-                       target=target[:128], unit_id=unit_id, before=before, after=after)
+    entry = AuditEntry(
+        at=at or datetime.now(UTC),
+        actor=actor[:96],
+        action=action[:64],
+        target=target[:128],
+        unit_id=unit_id,
+        before=before,
+        after=after,
+    )
     session.add(entry)
     return entry
 
 
-async def record_for(ctx: Ctx, action: str, target: str, before: dict[str, Any] | None,
-                     after: dict[str, Any] | None, *, unit_id: str | None = None) -> AuditEntry:
+async def record_for(
+    ctx: Ctx,
+    action: str,
+    target: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    *,
+    unit_id: str | None = None,
+) -> AuditEntry:
     """`record` for an action taken in the bot: the person writing, at the clock's time."""
-    return await record(ctx.session, actor_of(ctx), action, target, before, after,
-                        unit_id=unit_id, at=ctx.now())
+    return await record(
+        ctx.session, actor_of(ctx), action, target, before, after, unit_id=unit_id, at=ctx.now()
+    )
 
 
-async def recent(session: AsyncSession, unit_ids: Iterable[str] | None,
-                 limit: int = 10) -> list[AuditEntry]:
+async def recent(
+    session: AsyncSession, unit_ids: Iterable[str] | None, limit: int = 10
+) -> list[AuditEntry]:
     """The latest entries, newest first: of these units, or of everything when None."""
     query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
     if unit_ids is not None:

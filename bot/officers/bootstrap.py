@@ -68,7 +68,14 @@ async def _apply(db: Database, grants: list[Grant], clock: Clock) -> int:
     async with db.transaction() as session:
         for g in grants:
             changed += await manage.grant(
-                session, channel=CHANNEL, external_id=g.external_id, role=g.role,
-                unit_ids=g.unit_ids, actor=CONFIG_ACTOR, action="bootstrap", now=clock.now(),
-                replace=False)
+                session,
+                channel=CHANNEL,
+                external_id=g.external_id,
+                role=g.role,
+                unit_ids=g.unit_ids,
+                actor=CONFIG_ACTOR,
+                action="bootstrap",
+                now=clock.now(),
+                replace=False,
+            )
     return changed

@@ -31,18 +31,32 @@ class OfficerCommandError(TrolysoError):
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     officers = sub.add_parser("officers", help="officers and admins: add, remove, list")
-    tasks = officers.add_subparsers(dest="officers_command", metavar="TASK",
-                                    parser_class=type(officers))
+    tasks = officers.add_subparsers(
+        dest="officers_command", metavar="TASK", parser_class=type(officers)
+    )
     tasks.required = True
 
-    add = tasks.add_parser("add", help="make someone an officer or admin (or change their "
-                           "role and units: they become exactly the ones given)")
+    add = tasks.add_parser(
+        "add",
+        help="make someone an officer or admin (or change their "
+        "role and units: they become exactly the ones given)",
+    )
     add.add_argument("user_id", metavar="TELEGRAM_USER_ID")
-    add.add_argument("--role", choices=ROLES, default="officer",
-                     help="officer: acts for the given units only; admin: for every unit")
-    add.add_argument("--unit", dest="units", action="append", default=[], metavar="UNIT_ID",
-                     help="a unit id from content/places/units.toml, e.g. hoan-kiem "
-                     "(repeat for several; an officer needs at least one)")
+    add.add_argument(
+        "--role",
+        choices=ROLES,
+        default="officer",
+        help="officer: acts for the given units only; admin: for every unit",
+    )
+    add.add_argument(
+        "--unit",
+        dest="units",
+        action="append",
+        default=[],
+        metavar="UNIT_ID",
+        help="a unit id from content/places/units.toml, e.g. hoan-kiem "
+        "(repeat for several; an officer needs at least one)",
+    )
     _channel_argument(add)
     add.set_defaults(func=cmd_add)
 
@@ -55,16 +69,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     listing.set_defaults(func=cmd_list)
 
     report = reports.report_commands(sub).add_parser(
-        "audit", help="every officer and operator action (who, what, when, before/after)")
+        "audit", help="every officer and operator action (who, what, when, before/after)"
+    )
     reports.since_argument(report)
     report.add_argument("--csv", action="store_true", help="CSV instead of a readable table")
     report.set_defaults(func=cmd_report_audit)
 
 
 def _channel_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--channel", choices=CHANNELS, default="telegram",
-                        help="messenger of the user id (default: telegram; terminal: the "
-                        "login name of a terminal chat, for trying officer tools locally)")
+    parser.add_argument(
+        "--channel",
+        choices=CHANNELS,
+        default="telegram",
+        help="messenger of the user id (default: telegram; terminal: the "
+        "login name of a terminal chat, for trying officer tools locally)",
+    )
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -77,8 +96,14 @@ def _user_id(args: argparse.Namespace) -> str:
     user_id = args.user_id.strip()
     pattern = _TELEGRAM_ID if args.channel == "telegram" else _OTHER_ID
     if not pattern.fullmatch(user_id):
-        form = ("a Telegram user id is a number such as 123456789 (the person can see theirs "
-                "with @userinfobot)") if args.channel == "telegram" else "1-64 letters or digits"
+        form = (
+            (
+                "a Telegram user id is a number such as 123456789 (the person can see theirs "
+                "with @userinfobot)"
+            )
+            if args.channel == "telegram"
+            else "1-64 letters or digits"
+        )
         raise OfficerCommandError(f"{args.user_id!r} is not a user id: {form}")
     return user_id
 
@@ -88,16 +113,24 @@ def cmd_add(args: argparse.Namespace) -> int:
     user_id = _user_id(args)
     units = sorted(set(args.units))
     if args.role == "officer" and not units:
-        raise OfficerCommandError("an officer needs at least one --unit UNIT_ID (or use "
-                                  "--role admin for every unit)")
+        raise OfficerCommandError(
+            "an officer needs at least one --unit UNIT_ID (or use --role admin for every unit)"
+        )
     check_units(units, read_units_file(cfg.path("paths.content")))
 
     async def run() -> bool:
         async with reports.open_database(cfg) as db, db.transaction() as session:
-            return await manage.grant(session, channel=args.channel, external_id=user_id,
-                                      role=args.role, unit_ids=units, actor=audit.cli_actor(),
-                                      action="officer.add", now=datetime.now(UTC),
-                                      replace=True)
+            return await manage.grant(
+                session,
+                channel=args.channel,
+                external_id=user_id,
+                role=args.role,
+                unit_ids=units,
+                actor=audit.cli_actor(),
+                action="officer.add",
+                now=datetime.now(UTC),
+                replace=True,
+            )
 
     changed = asyncio.run(run())
     scope = "every unit" if args.role == "admin" else ", ".join(units)
@@ -113,12 +146,18 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
     async def run() -> bool:
         async with reports.open_database(cfg) as db, db.transaction() as session:
-            return await manage.remove(session, channel=args.channel, external_id=user_id,
-                                       actor=audit.cli_actor(), now=datetime.now(UTC))
+            return await manage.remove(
+                session,
+                channel=args.channel,
+                external_id=user_id,
+                actor=audit.cli_actor(),
+                now=datetime.now(UTC),
+            )
 
     if not asyncio.run(run()):
-        raise OfficerCommandError(f"{args.channel}:{user_id} is not an officer (see "
-                                  "`trolyso officers list`)")
+        raise OfficerCommandError(
+            f"{args.channel}:{user_id} is not an officer (see `trolyso officers list`)"
+        )
     print(f"{args.channel}:{user_id} is no longer an officer")
     return 0
 
@@ -128,14 +167,22 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     async def run() -> list[tuple[str, str, str, str]]:
         async with reports.open_database(cfg) as db, db.transaction() as session:
-            return [(o.actor, o.role, _scope(o.role, o.unit_ids),
-                     o.created_at.astimezone(cfg.tz).date().isoformat())
-                    for o in await manage.all_officers(session)]
+            return [
+                (
+                    o.actor,
+                    o.role,
+                    _scope(o.role, o.unit_ids),
+                    o.created_at.astimezone(cfg.tz).date().isoformat(),
+                )
+                for o in await manage.all_officers(session)
+            ]
 
     rows = asyncio.run(run())
     if not rows:
-        print("no officers yet (add one with `trolyso officers add`, or list Telegram ids "
-              "under [officers] in config.toml)")
+        print(
+            "no officers yet (add one with `trolyso officers add`, or list Telegram ids "
+            "under [officers] in config.toml)"
+        )
         return 0
     width = max(len(r[0]) for r in rows)
     for who, role, scope, since in rows:
@@ -156,9 +203,18 @@ def cmd_report_audit(args: argparse.Namespace) -> int:
 
     async def run() -> list[tuple[str, ...]]:
         async with reports.open_database(cfg) as db, db.transaction() as session:
-            return [(e.at.astimezone(cfg.tz).isoformat(timespec="seconds"), e.actor, e.action,
-                     e.target, e.unit_id or "", _json(e.before), _json(e.after))
-                    for e in await audit.since(session, start)]
+            return [
+                (
+                    e.at.astimezone(cfg.tz).isoformat(timespec="seconds"),
+                    e.actor,
+                    e.action,
+                    e.target,
+                    e.unit_id or "",
+                    _json(e.before),
+                    _json(e.after),
+                )
+                for e in await audit.since(session, start)
+            ]
 
     rows = asyncio.run(run())
     if args.csv:

@@ -32,9 +32,18 @@ def target_of(channel: str, external_id: str) -> str:
     return f"officer:{channel}:{external_id}"
 
 
-async def grant(session: AsyncSession, *, channel: str, external_id: str, role: str,
-                unit_ids: Iterable[str], actor: str, action: str, now: datetime,
-                replace: bool) -> bool:
+async def grant(
+    session: AsyncSession,
+    *,
+    channel: str,
+    external_id: str,
+    role: str,
+    unit_ids: Iterable[str],
+    actor: str,
+    action: str,
+    now: datetime,
+    replace: bool,
+) -> bool:
     """Give `role` and `unit_ids` to the person; True when anything changed (and was audited).
 
     replace=True (`trolyso officers add`): role and units become exactly these.
@@ -46,8 +55,9 @@ async def grant(session: AsyncSession, *, channel: str, external_id: str, role: 
     officer = await officer_of(session, channel, external_id)
     before = snapshot(officer)
     if officer is None:
-        officer = Officer(channel=channel, external_id=external_id, role=role, created_at=now,
-                          units=[])
+        officer = Officer(
+            channel=channel, external_id=external_id, role=role, created_at=now, units=[]
+        )
         session.add(officer)
         await _ensure_user(session, channel, external_id, now)
     wanted = set(unit_ids)
@@ -66,16 +76,18 @@ async def grant(session: AsyncSession, *, channel: str, external_id: str, role: 
     return True
 
 
-async def remove(session: AsyncSession, *, channel: str, external_id: str, actor: str,
-                 now: datetime) -> bool:
+async def remove(
+    session: AsyncSession, *, channel: str, external_id: str, actor: str, now: datetime
+) -> bool:
     """Take every officer right away from the person; False when they had none."""
     officer = await officer_of(session, channel, external_id)
     if officer is None:
         return False
     before = snapshot(officer)
     await session.delete(officer)
-    await record(session, actor, "officer.remove", target_of(channel, external_id), before,
-                 None, at=now)
+    await record(
+        session, actor, "officer.remove", target_of(channel, external_id), before, None, at=now
+    )
     return True
 
 
@@ -84,15 +96,16 @@ async def all_officers(session: AsyncSession) -> list[Officer]:
     return list((await session.execute(query)).scalars())
 
 
-async def _ensure_user(session: AsyncSession, channel: str, external_id: str,
-                       now: datetime) -> None:
+async def _ensure_user(
+    session: AsyncSession, channel: str, external_id: str, now: datetime
+) -> None:
     query = select(User.id).where(User.channel == channel, User.external_id == external_id)
     if (await session.execute(query)).first() is not None:
         return
     try:
         async with session.begin_nested():
-            session.add(User(channel=channel, external_id=external_id, created_at=now,
-                             last_seen_at=now))
+            session.add(
+                User(channel=channel, external_id=external_id, created_at=now, last_seen_at=now)
+            )
     except IntegrityError:  # they wrote to the bot at this very moment
         pass
-

@@ -78,8 +78,13 @@ def _refuse(ctx: Ctx, reason: Refusal, unit_id: str | None = None) -> NotAllowed
     # A unit id from a forged payload or typed text could be anything a person wrote: only
     # a well-formed id is logged.
     shown = unit_id if unit_id and _UNIT_ID.fullmatch(unit_id) and len(unit_id) <= 64 else "-"
-    log.warning("officer action refused (%s): channel=%s user=%s unit=%s",
-                reason.value, ctx.user.channel, ctx.user.id, shown)
+    log.warning(
+        "officer action refused (%s): channel=%s user=%s unit=%s",
+        reason.value,
+        ctx.user.channel,
+        ctx.user.id,
+        shown,
+    )
     return NotAllowed(reason, unit_id)
 
 

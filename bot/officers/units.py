@@ -29,8 +29,10 @@ class UnknownUnit(TrolysoError):
             close = difflib.get_close_matches(unit_id, known, n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             parts.append(f"{unit_id}{hint}")
-        super().__init__(f"unknown unit id {', '.join(parts)}: unit ids are those of "
-                         f"content/{UNITS_FILE.as_posix()}, e.g. hoan-kiem")
+        super().__init__(
+            f"unknown unit id {', '.join(parts)}: unit ids are those of "
+            f"content/{UNITS_FILE.as_posix()}, e.g. hoan-kiem"
+        )
         self.unknown = unknown
 
 
@@ -47,8 +49,9 @@ def read_units_file(content_dir: Path) -> dict[str, Unit]:
     units: dict[str, Unit] = {}
     for raw in data.get("units", []):
         if isinstance(raw, dict) and isinstance(raw.get("id"), str):
-            units[raw["id"]] = Unit(id=raw["id"], kind=str(raw.get("kind", "")),
-                                    name=str(raw.get("name", raw["id"])))
+            units[raw["id"]] = Unit(
+                id=raw["id"], kind=str(raw.get("kind", "")), name=str(raw.get("name", raw["id"]))
+            )
     return units
 
 

@@ -82,8 +82,9 @@ class _SentMarks:
             batch, self._waiting = self._waiting, []
             try:
                 async with self.core.db.transaction() as session:
-                    kept = await store.mark_all_sent(session, [row for row, _f in batch],
-                                                     self.core.clock.now())
+                    kept = await store.mark_all_sent(
+                        session, [row for row, _f in batch], self.core.clock.now()
+                    )
             except Exception as e:
                 for _row, done in batch:
                     done.set_exception(e)
@@ -95,8 +96,13 @@ class _SentMarks:
 class Batch:
     """One claimed batch being sent by a few workers."""
 
-    def __init__(self, core: Core, rows: list[OutboxMessage], result: SweepResult,
-                 stop: asyncio.Event | None):
+    def __init__(
+        self,
+        core: Core,
+        rows: list[OutboxMessage],
+        result: SweepResult,
+        stop: asyncio.Event | None,
+    ):
         self.core = core
         self.box = outbox(core)
         self.queue = deque(rows)
@@ -223,8 +229,9 @@ class Batch:
     async def _retry(self, row: OutboxMessage, reason: str) -> None:
         limit = self.core.config.outbox.max_attempts
         if row.attempts >= limit:
-            if await self._finish(row, store.mark_failed,
-                                  f"gave up after {row.attempts} tries: {reason}"):
+            if await self._finish(
+                row, store.mark_failed, f"gave up after {row.attempts} tries: {reason}"
+            ):
                 self.result.failed += 1
             return
         base = timedelta(seconds=self.core.config.outbox.retry_base_seconds)
@@ -243,8 +250,12 @@ class Batch:
             done = await store.mark_failed(session, row, reach.UNREACHABLE)
         if user_id is not None:
             self.unreachable.add(user_id)
-        log.info("outbox: user %s unreachable on %s; %d more messages dropped", user_id,
-                 row.channel, len(others))
+        log.info(
+            "outbox: user %s unreachable on %s; %d more messages dropped",
+            user_id,
+            row.channel,
+            len(others),
+        )
         for other in ([row] if done else []) + others:
             self.result.unreachable += 1
             await run_hooks(self.box.finished_hooks, self.core, other)

@@ -61,8 +61,14 @@ class ChannelLimiter:
     `per_chat` to one chat (None: unlimited), and `lane` messages per second that interactive
     replies may use before they borrow from the outbox's budget."""
 
-    def __init__(self, rate: float | None, per_chat: float | None, timer: Timer | None = None,
-                 *, lane: float = 0.0):
+    def __init__(
+        self,
+        rate: float | None,
+        per_chat: float | None,
+        timer: Timer | None = None,
+        *,
+        lane: float = 0.0,
+    ):
         self.timer = timer or Timer()
         self.rate = rate
         self.per_chat = per_chat

@@ -28,8 +28,11 @@ UNREACHABLE = "unreachable"
 def unreachable(user_id: ColumnElement[int]) -> ColumnElement[bool]:
     """True for a person marked unreachable who has not written since."""
     seen = aliased(User)  # never the caller's own `users` (no accidental correlation)
-    return exists().where(UserReach.user_id == user_id, seen.id == UserReach.user_id,
-                          seen.last_seen_at <= UserReach.unreachable_since)
+    return exists().where(
+        UserReach.user_id == user_id,
+        seen.id == UserReach.user_id,
+        seen.last_seen_at <= UserReach.unreachable_since,
+    )
 
 
 def reachable(user_id: ColumnElement[int]) -> ColumnElement[bool]:
@@ -41,15 +44,20 @@ async def unreachable_among(session: AsyncSession, user_ids: Iterable[int | None
     if not ids:
         return set()
     found = await session.scalars(
-        select(UserReach.user_id).join(User, User.id == UserReach.user_id)
-        .where(UserReach.user_id.in_(ids), User.last_seen_at <= UserReach.unreachable_since))
+        select(UserReach.user_id)
+        .join(User, User.id == UserReach.user_id)
+        .where(UserReach.user_id.in_(ids), User.last_seen_at <= UserReach.unreachable_since)
+    )
     return set(found.all())
 
 
-async def mark_unreachable(session: AsyncSession, user_id: int, now: datetime,
-                           reason: str) -> None:
+async def mark_unreachable(
+    session: AsyncSession, user_id: int, now: datetime, reason: str
+) -> None:
     insert = sqlite_insert if session.bind.dialect.name == "sqlite" else pg_insert
     stmt = insert(UserReach).values(user_id=user_id, unreachable_since=now, reason=reason[:32])
-    await session.execute(stmt.on_conflict_do_update(
-        index_elements=["user_id"],
-        set_={"unreachable_since": now, "reason": reason[:32]}))
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["user_id"], set_={"unreachable_since": now, "reason": reason[:32]}
+        )
+    )

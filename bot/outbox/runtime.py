@@ -91,8 +91,11 @@ class Outbox:
                 headroom = limits.interactive_headroom
                 rate = limits.telegram_per_second
                 self.limiters[channel] = ChannelLimiter(
-                    rate * (1 - headroom), limits.telegram_per_chat_per_second, self.timer,
-                    lane=rate * headroom)
+                    rate * (1 - headroom),
+                    limits.telegram_per_chat_per_second,
+                    self.timer,
+                    lane=rate * headroom,
+                )
             else:
                 self.limiters[channel] = ChannelLimiter(None, None, self.timer)
         return self.limiters[channel]

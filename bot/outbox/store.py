@@ -28,20 +28,34 @@ def _due(channels: Sequence[str], now: datetime):
     return (Row.status.in_(WAITING), Row.due_at <= now, Row.channel.in_(channels))
 
 
-async def claim(session: AsyncSession, channels: Sequence[str], now: datetime, limit: int,
-                lease_until: datetime) -> list[Row]:
+async def claim(
+    session: AsyncSession,
+    channels: Sequence[str],
+    now: datetime,
+    limit: int,
+    lease_until: datetime,
+) -> list[Row]:
     """Take up to `limit` due rows for these channels, soonest (priority, due time) first."""
-    pick = (select(Row.id).where(*_due(channels, now))
-            .order_by(Row.priority, Row.due_at, Row.id).limit(limit))
+    pick = (
+        select(Row.id)
+        .where(*_due(channels, now))
+        .order_by(Row.priority, Row.due_at, Row.id)
+        .limit(limit)
+    )
     if session.bind.dialect.name != "sqlite":
         pick = pick.with_for_update(skip_locked=True)
     ids = list((await session.scalars(pick)).all())
     if not ids:
         return []
-    taken = (await session.scalars(
-        update(Row).where(Row.id.in_(ids), *_due(channels, now))
-        .values(status="sending", attempts=Row.attempts + 1, due_at=lease_until)
-        .returning(Row), execution_options={"synchronize_session": False})).all()
+    taken = (
+        await session.scalars(
+            update(Row)
+            .where(Row.id.in_(ids), *_due(channels, now))
+            .values(status="sending", attempts=Row.attempts + 1, due_at=lease_until)
+            .returning(Row),
+            execution_options={"synchronize_session": False},
+        )
+    ).all()
     order = {row_id: i for i, row_id in enumerate(ids)}
     return sorted(taken, key=lambda r: order[r.id])
 
@@ -50,10 +64,15 @@ async def claim(session: AsyncSession, channels: Sequence[str], now: datetime, l
 # so the ORM adds nothing to it.
 _TABLE = Row.__table__
 _MARK_ALL_SENT = (
-    update(_TABLE).where(_TABLE.c.id.in_(bindparam("ids", expanding=True)),
-                         _TABLE.c.status == "sending", _TABLE.c.due_at == bindparam("lease"))
+    update(_TABLE)
+    .where(
+        _TABLE.c.id.in_(bindparam("ids", expanding=True)),
+        _TABLE.c.status == "sending",
+        _TABLE.c.due_at == bindparam("lease"),
+    )
     .values(status="sent", sent_at=bindparam("now"), last_error=None)
-    .returning(_TABLE.c.id))
+    .returning(_TABLE.c.id)
+)
 
 
 def _mine(row: Row):
@@ -61,8 +80,12 @@ def _mine(row: Row):
 
 
 async def _finish(session: AsyncSession, row: Row, **values) -> bool:
-    result = await session.execute(update(Row).where(*_mine(row)).values(**values)
-                                   .execution_options(synchronize_session=False))
+    result = await session.execute(
+        update(Row)
+        .where(*_mine(row))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
         return False
     for key, value in values.items():
@@ -82,8 +105,13 @@ async def mark_all_sent(session: AsyncSession, rows: Sequence[Row], now: datetim
         return set()
     leases = {r.due_at for r in rows}
     assert len(leases) == 1, "rows of one claim only"
-    done = set((await session.scalars(_MARK_ALL_SENT, {
-        "ids": [r.id for r in rows], "lease": leases.pop(), "now": now})).all())
+    done = set(
+        (
+            await session.scalars(
+                _MARK_ALL_SENT, {"ids": [r.id for r in rows], "lease": leases.pop(), "now": now}
+            )
+        ).all()
+    )
     for row in rows:
         if row.id in done:
             row.status, row.sent_at, row.last_error = "sent", now, None
@@ -109,16 +137,27 @@ async def put_back(session: AsyncSession, rows: Sequence[Row], at: datetime) -> 
     if not rows:
         return 0
     result = await session.execute(
-        update(Row).where(tuple_(Row.id, Row.attempts).in_([(r.id, r.attempts) for r in rows]),
-                          Row.status == "sending")
+        update(Row)
+        .where(
+            tuple_(Row.id, Row.attempts).in_([(r.id, r.attempts) for r in rows]),
+            Row.status == "sending",
+        )
         .values(status="pending", due_at=at, attempts=Row.attempts - 1)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount
 
 
 async def fail_waiting_for(session: AsyncSession, user_id: int, reason: str) -> list[Row]:
     """Every row still waiting for this person fails with `reason` (they blocked the bot)."""
-    return list((await session.scalars(
-        update(Row).where(Row.recipient_user_id == user_id, Row.status == "pending")
-        .values(status="failed", last_error=reason).returning(Row),
-        execution_options={"synchronize_session": False})).all())
+    return list(
+        (
+            await session.scalars(
+                update(Row)
+                .where(Row.recipient_user_id == user_id, Row.status == "pending")
+                .values(status="failed", last_error=reason)
+                .returning(Row),
+                execution_options={"synchronize_session": False},
+            )
+        ).all()
+    )

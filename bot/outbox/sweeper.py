@@ -61,16 +61,18 @@ def _batch_size(box: Outbox, channels: list[str]) -> int:
     return max(MIN_BATCH, min(MAX_BATCH, math.ceil(sum(rates) * BATCH_SECONDS)))
 
 
-async def _dropped_before_sending(session, core: Core, rows: list[OutboxMessage],
-                                  result: SweepResult) -> list[OutboxMessage]:
+async def _dropped_before_sending(
+    session, core: Core, rows: list[OutboxMessage], result: SweepResult
+) -> list[OutboxMessage]:
     """Rows that must not go at all: to unreachable people, or refused by a feature's check
     (e.g. the person turned news off since the broadcast was queued)."""
     box = outbox(core)
     dropped: list[OutboxMessage] = []
     gone = await reach.unreachable_among(session, (r.recipient_user_id for r in rows))
     for row in rows:
-        if row.recipient_user_id in gone and await store.mark_failed(session, row,
-                                                                     reach.UNREACHABLE):
+        if row.recipient_user_id in gone and await store.mark_failed(
+            session, row, reach.UNREACHABLE
+        ):
             result.unreachable += 1
             dropped.append(row)
     by_kind: dict[str, list[OutboxMessage]] = defaultdict(list)
@@ -88,8 +90,9 @@ async def _dropped_before_sending(session, core: Core, rows: list[OutboxMessage]
     return dropped
 
 
-async def sweep_once(core: Core, now: datetime | None = None, *,
-                     stop: asyncio.Event | None = None) -> SweepResult:
+async def sweep_once(
+    core: Core, now: datetime | None = None, *, stop: asyncio.Event | None = None
+) -> SweepResult:
     """Claim one batch of due rows and send it; what happened, counted."""
     box = outbox(core)
     result = SweepResult()
@@ -136,9 +139,15 @@ class Sweeper:
         self._stop.clear()
         self.started = True
         scheduler(self.core).add_job(
-            self.tick, "interval", seconds=self.core.config.outbox.sweep_every_seconds,
-            id=JOB_ID, replace_existing=True, coalesce=True, max_instances=1,
-            next_run_time=datetime.now(UTC))
+            self.tick,
+            "interval",
+            seconds=self.core.config.outbox.sweep_every_seconds,
+            id=JOB_ID,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            next_run_time=datetime.now(UTC),
+        )
         if not self._listening:
             event.listen(self.core.db.engine.sync_engine, "engine_disposed", self._disposed)
             self._listening = True
@@ -173,8 +182,9 @@ class Sweeper:
             try:
                 await asyncio.wait_for(asyncio.shield(self._task), STOP_TIMEOUT_SECONDS)
             except TimeoutError:
-                log.warning("outbox: sends still in flight at stop; their rows wait for "
-                            "their lease")
+                log.warning(
+                    "outbox: sends still in flight at stop; their rows wait for their lease"
+                )
                 self._task.cancel()
         await self.leader.release()
 

@@ -17,19 +17,23 @@ from bot.points.qr import render_poster
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     points = sub.add_parser("points", help="support points: list them, print QR posters")
-    tasks = points.add_subparsers(dest="points_command", metavar="TASK",
-                                  parser_class=type(points))
+    tasks = points.add_subparsers(dest="points_command", metavar="TASK", parser_class=type(points))
     tasks.required = True
     listing = tasks.add_parser("list", help="list the support points and their sessions")
     listing.set_defaults(func=cmd_list)
     qr = tasks.add_parser("qr", help="write a PNG poster with the QR code of a point's link")
     qr.add_argument("point_id", metavar="POINT_ID")
-    qr.add_argument("--out", type=Path, default=None,
-                    help="PNG file to write (default: poster-POINT_ID.png)")
-    qr.add_argument("--bot-username", default=None,
-                    help="the bot's username (default: telegram.bot_username in the config)")
-    qr.add_argument("--lang", choices=LOCALES, default="vi",
-                    help="language of the poster (default: vi)")
+    qr.add_argument(
+        "--out", type=Path, default=None, help="PNG file to write (default: poster-POINT_ID.png)"
+    )
+    qr.add_argument(
+        "--bot-username",
+        default=None,
+        help="the bot's username (default: telegram.bot_username in the config)",
+    )
+    qr.add_argument(
+        "--lang", choices=LOCALES, default="vi", help="language of the poster (default: vi)"
+    )
     qr.set_defaults(func=cmd_qr)
 
 
@@ -41,8 +45,10 @@ def _load(args: argparse.Namespace) -> tuple[Config, Places]:
 
 
 def _schedule(point: Point) -> str:
-    parts = [",".join(WEEKDAYS[d] for d in s.weekdays) + f" {s.start:%H:%M}-{s.end:%H:%M}"
-             for s in point.regular]
+    parts = [
+        ",".join(WEEKDAYS[d] for d in s.weekdays) + f" {s.start:%H:%M}-{s.end:%H:%M}"
+        for s in point.regular
+    ]
     if point.one_off:
         parts.append(f"+{len(point.one_off)} one-off")
     return "; ".join(parts) or "no sessions"
@@ -64,12 +70,16 @@ def _bot_username(args: argparse.Namespace, cfg: Config) -> str:
         try:
             cfg.replace(telegram__bot_username=name)  # the same check as the config file's
         except ConfigError:
-            raise ConfigError(f"--bot-username must be the bot's username from @BotFather "
-                              f"(5-32 letters, digits or _, ending in bot); got {name!r}") from None
+            raise ConfigError(
+                f"--bot-username must be the bot's username from @BotFather "
+                f"(5-32 letters, digits or _, ending in bot); got {name!r}"
+            ) from None
         return name
     if not cfg.telegram.bot_username:
-        raise ConfigError("config: telegram.bot_username is empty; set it in config.toml (or "
-                          "TROLYSO_TELEGRAM_BOT_USERNAME), or pass --bot-username NAME")
+        raise ConfigError(
+            "config: telegram.bot_username is empty; set it in config.toml (or "
+            "TROLYSO_TELEGRAM_BOT_USERNAME), or pass --bot-username NAME"
+        )
     return cfg.telegram.bot_username
 
 
@@ -77,8 +87,9 @@ def cmd_qr(args: argparse.Namespace) -> int:
     cfg, places = _load(args)
     point = places.points.get(args.point_id)
     if point is None:
-        raise TrolysoError(f"no support point {args.point_id!r}; "
-                           "`trolyso points list` shows the ids")
+        raise TrolysoError(
+            f"no support point {args.point_id!r}; `trolyso points list` shows the ids"
+        )
     username = _bot_username(args, cfg)
     i18n.load_catalogs(cfg.path("paths.locales"), cfg.tz)
     with i18n.use_locale(args.lang):
@@ -87,6 +98,9 @@ def cmd_qr(args: argparse.Namespace) -> int:
     out.write_bytes(poster.png)
     print(f"wrote {out} ({len(poster.png) // 1024} KiB) for {poster.link}")
     if not poster.font_ok:
-        print("warning: no font with Vietnamese letters was found, so the poster lost its "
-              "diacritics; install the fonts-dejavu-core package and run again", file=sys.stderr)
+        print(
+            "warning: no font with Vietnamese letters was found, so the poster lost its "
+            "diacritics; install the fonts-dejavu-core package and run again",
+            file=sys.stderr,
+        )
     return 0

@@ -13,8 +13,25 @@ from bot.points.model import Places, Point, Unit
 from bot.points.names import fold
 
 # Words people put before or after a unit's name; none of them starts a unit's name.
-_PREFIXES = ("ubnd", "uy ban", "phuong", "p", "xa", "x", "thi tran", "tt", "thi xa", "tx",
-             "quan", "q", "huyen", "h", "ward", "commune", "district")
+_PREFIXES = (
+    "ubnd",
+    "uy ban",
+    "phuong",
+    "p",
+    "xa",
+    "x",
+    "thi tran",
+    "tt",
+    "thi xa",
+    "tx",
+    "quan",
+    "q",
+    "huyen",
+    "h",
+    "ward",
+    "commune",
+    "district",
+)
 _SUFFIXES = ("thanh pho ha noi", "tp ha noi", "tp hn", "ha noi", "hn")
 # Below this a name is too far from what was typed to offer it.
 MIN_SCORE = 0.78
@@ -49,7 +66,7 @@ def _strip_affixes(text: str) -> str:
         changed = False
         for word in _PREFIXES:
             if text.startswith(word + " ") and len(text) > len(word) + 1:
-                text, changed = text[len(word) + 1:], True
+                text, changed = text[len(word) + 1 :], True
         for word in _SUFFIXES:
             if text.endswith(" " + word) and len(text) > len(word) + 1:
                 text, changed = text[: -len(word) - 1], True
@@ -114,9 +131,12 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
-def nearest_points(places: Places, lat: float, lon: float,
-                   limit: int = 3) -> list[tuple[Point, float]]:
+def nearest_points(
+    places: Places, lat: float, lon: float, limit: int = 3
+) -> list[tuple[Point, float]]:
     """The `limit` points nearest to (lat, lon), each with its distance in km."""
-    ranked = sorted(((p, distance_km(lat, lon, p.lat, p.lon)) for p in places.points.values()),
-                    key=lambda pd: (pd[1], pd[0].id))
+    ranked = sorted(
+        ((p, distance_km(lat, lon, p.lat, p.lon)) for p in places.points.values()),
+        key=lambda pd: (pd[1], pd[0].id),
+    )
     return ranked[:limit]

@@ -33,10 +33,27 @@ HHMM = re.compile(r"(\d\d):(\d\d)")
 
 FILE_KEYS = {"sample", "unit", "point"}
 UNIT_KEYS = {"id", "kind", "name", "lat", "lon"}
-POINT_KEYS = {"id", "name", "address", "lat", "lon", "accessibility", "closed", "session",
-              "one_off"}
-SESSION_KEYS = {"weekdays", "start", "end", "slot_minutes", "seats_per_slot", "priority_seats",
-                "valid_from", "valid_until"}
+POINT_KEYS = {
+    "id",
+    "name",
+    "address",
+    "lat",
+    "lon",
+    "accessibility",
+    "closed",
+    "session",
+    "one_off",
+}
+SESSION_KEYS = {
+    "weekdays",
+    "start",
+    "end",
+    "slot_minutes",
+    "seats_per_slot",
+    "priority_seats",
+    "valid_from",
+    "valid_until",
+}
 ONE_OFF_KEYS = {"date", "start", "end", "slot_minutes", "seats_per_slot", "priority_seats"}
 
 _MISSING = object()
@@ -53,15 +70,17 @@ class _Table:
 
     def problem(self, name: str | None, message: str) -> None:
         where = self.key(name) if name else self.path
-        self.problems.append(f"{self.file}: {where}: {message}" if where
-                             else f"{self.file}: {message}")
+        self.problems.append(
+            f"{self.file}: {where}: {message}" if where else f"{self.file}: {message}"
+        )
 
     def only(self, allowed: set[str]) -> None:
         for name in sorted(set(self.data) - allowed):
             self.problem(name, "unknown key (allowed: " + ", ".join(sorted(allowed)) + ")")
 
-    def get(self, name: str, kind: type | tuple[type, ...], form: str,
-            required: bool = True) -> Any:
+    def get(
+        self, name: str, kind: type | tuple[type, ...], form: str, required: bool = True
+    ) -> Any:
         value = self.data.get(name, _MISSING)
         if value is _MISSING:
             if required:
@@ -181,20 +200,21 @@ def _read_unit(t: _Table) -> Unit | None:
 # --- points --------------------------------------------------------------------------------
 
 
-def _read_point_files(content_dir: Path, units: dict[str, Unit],
-                      problems: list[str]) -> list[tuple[str, Point]]:
+def _read_point_files(
+    content_dir: Path, units: dict[str, Unit], problems: list[str]
+) -> list[tuple[str, Point]]:
     points: list[tuple[str, Point]] = []
     for path in sorted((content_dir / POINTS_DIR).glob("*.toml")):
         file = (POINTS_DIR / path.name).as_posix()
         data = _read_toml(path, file, problems)
         if data is not None:
-            points += [(file, p) for p in read_point_file(data, path.stem, file, units,
-                                                           problems)]
+            points += [(file, p) for p in read_point_file(data, path.stem, file, units, problems)]
     return points
 
 
-def read_point_file(data: dict[str, Any], stem: str, file: str, units: dict[str, Unit],
-                     problems: list[str]) -> list[Point]:
+def read_point_file(
+    data: dict[str, Any], stem: str, file: str, units: dict[str, Unit], problems: list[str]
+) -> list[Point]:
     top = _Table(data, file, "", problems)
     top.only(FILE_KEYS)
     sample = top.get("sample", bool, "true or false", required=False) or False
@@ -220,26 +240,44 @@ def _read_point(t: _Table, unit: str | None, sample: bool) -> Point | None:
     t.only(POINT_KEYS)
     point_id = t.text("id")
     if point_id is not None and not POINT_ID.fullmatch(point_id):
-        t.problem("id", "must be 1-24 characters of a-z, 0-9 and '-', not starting or "
-                  f"ending with '-'; got {point_id!r}")
+        t.problem(
+            "id",
+            "must be 1-24 characters of a-z, 0-9 and '-', not starting or "
+            f"ending with '-'; got {point_id!r}",
+        )
         point_id = None
     name, address = t.text("name"), t.text("address")
     lat, lon = t.number("lat", *HANOI_LAT), t.number("lon", *HANOI_LON)
     accessibility = t.get("accessibility", str, "text in quotes", required=False) or ""
     closed = _read_closed(t)
-    regular = [s for n, raw in t.tables("session")
-               if (s := _read_regular(_Table(raw, t.file, f"{t.path}.session[{n}]",
-                                             t.problems))) is not None]
-    one_off = [s for n, raw in t.tables("one_off")
-               if (s := _read_one_off(_Table(raw, t.file, f"{t.path}.one_off[{n}]",
-                                             t.problems))) is not None]
+    regular = [
+        s
+        for n, raw in t.tables("session")
+        if (s := _read_regular(_Table(raw, t.file, f"{t.path}.session[{n}]", t.problems)))
+        is not None
+    ]
+    one_off = [
+        s
+        for n, raw in t.tables("one_off")
+        if (s := _read_one_off(_Table(raw, t.file, f"{t.path}.one_off[{n}]", t.problems)))
+        is not None
+    ]
     _check_overlaps(t, regular, one_off, closed)
     if None in (point_id, name, address, lat, lon, unit):
         return None
-    return Point(id=point_id, unit=unit, name=name, address=address, lat=lat, lon=lon,
-                 accessibility=accessibility.strip(), regular=tuple(regular),
-                 one_off=tuple(sorted(one_off, key=lambda s: (s.day, s.start))),
-                 closed=tuple(sorted(closed)), sample=sample)
+    return Point(
+        id=point_id,
+        unit=unit,
+        name=name,
+        address=address,
+        lat=lat,
+        lon=lon,
+        accessibility=accessibility.strip(),
+        regular=tuple(regular),
+        one_off=tuple(sorted(one_off, key=lambda s: (s.day, s.start))),
+        closed=tuple(sorted(closed)),
+        sample=sample,
+    )
 
 
 def _read_closed(t: _Table) -> list[date]:
@@ -266,8 +304,11 @@ def _read_times(t: _Table) -> tuple[time, time, int, int, int] | None:
     elif ok:
         length = _minutes(end) - _minutes(start)
         if length % slot:
-            t.problem("slot_minutes", f"{slot} does not divide the session "
-                      f"{start:%H:%M}-{end:%H:%M} ({length} minutes) into whole slots")
+            t.problem(
+                "slot_minutes",
+                f"{slot} does not divide the session "
+                f"{start:%H:%M}-{end:%H:%M} ({length} minutes) into whole slots",
+            )
             ok = False
     if seats is not None and priority is not None and priority > seats:
         t.problem("priority_seats", f"{priority} is more than seats_per_slot {seats}")
@@ -286,9 +327,16 @@ def _read_regular(t: _Table) -> RegularSession | None:
     if weekdays is None or times is None:
         return None
     start, end, slot, seats, priority = times
-    return RegularSession(weekdays=weekdays, start=start, end=end, slot_minutes=slot,
-                          seats_per_slot=seats, priority_seats=priority,
-                          valid_from=valid_from, valid_until=valid_until)
+    return RegularSession(
+        weekdays=weekdays,
+        start=start,
+        end=end,
+        slot_minutes=slot,
+        seats_per_slot=seats,
+        priority_seats=priority,
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
 
 
 def _read_weekdays(t: _Table) -> tuple[int, ...] | None:
@@ -311,8 +359,14 @@ def _read_one_off(t: _Table) -> OneOffSession | None:
     if day is None or times is None:
         return None
     start, end, slot, seats, priority = times
-    return OneOffSession(day=day, start=start, end=end, slot_minutes=slot, seats_per_slot=seats,
-                         priority_seats=priority)
+    return OneOffSession(
+        day=day,
+        start=start,
+        end=end,
+        slot_minutes=slot,
+        seats_per_slot=seats,
+        priority_seats=priority,
+    )
 
 
 def _minutes(t: time) -> int:
@@ -324,22 +378,27 @@ def _times_overlap(a: RegularSession | OneOffSession, b: RegularSession | OneOff
 
 
 def _periods_overlap(a: RegularSession, b: RegularSession) -> bool:
-    return ((a.valid_until is None or b.valid_from is None or b.valid_from <= a.valid_until)
-            and (b.valid_until is None or a.valid_from is None or a.valid_from <= b.valid_until))
+    return (a.valid_until is None or b.valid_from is None or b.valid_from <= a.valid_until) and (
+        b.valid_until is None or a.valid_from is None or a.valid_from <= b.valid_until
+    )
 
 
-def _check_overlaps(t: _Table, regular: list[RegularSession], one_off: list[OneOffSession],
-                    closed: list[date]) -> None:
+def _check_overlaps(
+    t: _Table, regular: list[RegularSession], one_off: list[OneOffSession], closed: list[date]
+) -> None:
     """Two sessions at the same time would offer the same seats twice."""
     for i, a in enumerate(regular, start=1):
         for j, b in enumerate(regular[i:], start=i + 1):
-            if set(a.weekdays) & set(b.weekdays) and _times_overlap(a, b) \
-                    and _periods_overlap(a, b):
+            if (
+                set(a.weekdays) & set(b.weekdays)
+                and _times_overlap(a, b)
+                and _periods_overlap(a, b)
+            ):
                 t.problem(f"session[{j}]", f"overlaps session[{i}] on the same weekday")
     for i, s in enumerate(one_off, start=1):
         if s.day in closed:
             t.problem(f"one_off[{i}]", f"{s.day} is also listed in closed")
-        clashes = [o for o in one_off[:i - 1] if o.day == s.day and _times_overlap(o, s)]
+        clashes = [o for o in one_off[: i - 1] if o.day == s.day and _times_overlap(o, s)]
         clashes += [r for r in regular if runs_on(r, s.day) and _times_overlap(r, s)]
         if clashes:
             t.problem(f"one_off[{i}]", f"overlaps another session on {s.day}")
@@ -355,15 +414,18 @@ def _read(content_dir: Path) -> tuple[Places, list[str]]:
     files: dict[str, str] = {}
     for file, point in _read_point_files(content_dir, units, problems):
         if point.id in points:
-            problems.append(f"{file}: point[{point.id}].id: duplicate id {point.id} (first in "
-                            f"{files[point.id]})")
+            problems.append(
+                f"{file}: point[{point.id}].id: duplicate id {point.id} (first in "
+                f"{files[point.id]})"
+            )
             continue
         points[point.id], files[point.id] = point, file
     by_unit: dict[str, list[Point]] = {}
     for point in sorted(points.values(), key=lambda p: p.id):
         by_unit.setdefault(point.unit, []).append(point)
-    places = Places(units=units, points=points,
-                    by_unit={u: tuple(ps) for u, ps in by_unit.items()})
+    places = Places(
+        units=units, points=points, by_unit={u: tuple(ps) for u, ps in by_unit.items()}
+    )
     return places, problems
 
 

@@ -15,14 +15,14 @@ _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 
 def fold(text: str) -> str:
-    """"Phường  Hoàn Kiếm" → "phuong hoan kiem" (NFC or NFD input alike)."""
+    """ "Phường  Hoàn Kiếm" → "phuong hoan kiem" (NFC or NFD input alike)."""
     decomposed = unicodedata.normalize("NFD", text.translate(_BY_HAND))
     bare = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
     return _NOT_WORD.sub(" ", bare).strip()
 
 
 def slug(text: str) -> str:
-    """"Văn Miếu - Quốc Tử Giám" → "van-mieu-quoc-tu-giam"."""
+    """ "Văn Miếu - Quốc Tử Giám" → "van-mieu-quoc-tu-giam"."""
     return fold(text).replace(" ", "-")
 
 
@@ -34,7 +34,7 @@ def sort_key(text: str) -> str:
 
 
 def unit_label(unit: Unit) -> str:
-    """"Phường Hoàn Kiếm" / "Xã Sóc Sơn" in Vietnamese, "Hoàn Kiếm ward" in English."""
+    """ "Phường Hoàn Kiếm" / "Xã Sóc Sơn" in Vietnamese, "Hoàn Kiếm ward" in English."""
     if unit.kind == "xa":
         return _("{name} commune", name=unit.name)
     return _("{name} ward", name=unit.name)

@@ -22,10 +22,14 @@ from bot.points.model import Point, Unit
 from bot.points.names import unit_label
 
 FONT_CANDIDATES = (
-    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
-    ("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
-     "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf"),
+    (
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    ),
+    (
+        "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+        "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
+    ),
 )
 VIETNAMESE_SAMPLE = "ếữđặỗ"
 # A4 portrait at 150 dpi: prints sharply on an office printer.
@@ -53,7 +57,8 @@ class _Fonts:
     def __init__(self) -> None:
         self.regular_path, self.bold_path = next(
             ((r, b) for r, b in FONT_CANDIDATES if Path(r).exists() and Path(b).exists()),
-            (None, None))
+            (None, None),
+        )
 
     def get(self, size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
         path = self.bold_path if bold else self.regular_path
@@ -85,8 +90,9 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> list[str]:
     return lines
 
 
-def _centred(draw: ImageDraw.ImageDraw, y: int, text: str, font, fill, width: int,
-             gap: int = 12) -> int:
+def _centred(
+    draw: ImageDraw.ImageDraw, y: int, text: str, font, fill, width: int, gap: int = 12
+) -> int:
     """Draw `text` wrapped and centred from `y`; return the y below it."""
     for line in _wrap(draw, text, font, width):
         left, top, right, bottom = draw.textbbox((0, 0), line, font=font)
@@ -116,12 +122,19 @@ def _body(point: Point, unit: Unit, link: str, fonts: _Fonts) -> Image.Image:
     code = _qr_image(link, QR_SIZE)
     body.paste(code, ((WIDTH - code.width) // 2, y + 24))
     y += 24 + code.height + 24
-    y = _centred(draw, y, _("Scan the code to book a support visit"),
-                 fonts.get(60, bold=True), BAND, width)
+    y = _centred(
+        draw, y, _("Scan the code to book a support visit"), fonts.get(60, bold=True), BAND, width
+    )
     y = _centred(draw, y + 8, link.removeprefix("https://"), fonts.get(30), INK, width)
     if point.sample:
-        y = _centred(draw, y + 28, _("SAMPLE — not a real support point"),
-                     fonts.get(40, bold=True), WARN, width)
+        y = _centred(
+            draw,
+            y + 28,
+            _("SAMPLE — not a real support point"),
+            fonts.get(40, bold=True),
+            WARN,
+            width,
+        )
     return body.crop((0, 0, WIDTH, min(y, body.height)))
 
 
@@ -132,8 +145,9 @@ def render_poster(point: Point, unit: Unit, bot_username: str) -> Poster:
     page = Image.new("RGB", (WIDTH, HEIGHT), "white")
     draw = ImageDraw.Draw(page)
     draw.rectangle((0, 0, WIDTH, BAND_HEIGHT), fill=BAND)
-    _centred(draw, 45, _("Digital-support point"), fonts.get(64, bold=True), "white",
-             WIDTH - 2 * MARGIN)
+    _centred(
+        draw, 45, _("Digital-support point"), fonts.get(64, bold=True), "white", WIDTH - 2 * MARGIN
+    )
     _centred(draw, 130, "Trợ lý số", fonts.get(34), "white", WIDTH - 2 * MARGIN)
     body = _body(point, unit, link, fonts)
     free = HEIGHT - BAND_HEIGHT - body.height

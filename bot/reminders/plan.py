@@ -98,8 +98,9 @@ def dedupe_key(booking_id: int, which: str, starts_at: datetime) -> str:
     return f"{KIND}:{booking_id}:{which}:{int(starts_at.timestamp())}"
 
 
-def wanted(booking: Booking, starts_at: datetime, config: Config, quiet: Quiet,
-           now: datetime) -> list[Planned]:
+def wanted(
+    booking: Booking, starts_at: datetime, config: Config, quiet: Quiet, now: datetime
+) -> list[Planned]:
     """The reminders this booking should still get."""
     if starts_at - now < TOO_LATE:
         return []
@@ -111,37 +112,62 @@ def wanted(booking: Booking, starts_at: datetime, config: Config, quiet: Quiet,
 
 def _row(booking: Booking, starts_at: datetime, p: Planned, now: datetime) -> dict:
     return dict(
-        recipient_user_id=booking.user_id, channel=booking.channel, chat_id=booking.chat_id,
-        kind=KIND, text=None, buttons=None, template=TEMPLATE,
-        data={"booking_id": booking.id, "which": p.which,
-              "starts_at": int(starts_at.timestamp())},
-        priority=PRIORITY_REMINDER, due_at=p.due_at, status="pending", attempts=0,
-        last_error=None, booking_id=booking.id,
-        dedupe_key=dedupe_key(booking.id, p.which, starts_at), created_at=now, sent_at=None)
+        recipient_user_id=booking.user_id,
+        channel=booking.channel,
+        chat_id=booking.chat_id,
+        kind=KIND,
+        text=None,
+        buttons=None,
+        template=TEMPLATE,
+        data={"booking_id": booking.id, "which": p.which, "starts_at": int(starts_at.timestamp())},
+        priority=PRIORITY_REMINDER,
+        due_at=p.due_at,
+        status="pending",
+        attempts=0,
+        last_error=None,
+        booking_id=booking.id,
+        dedupe_key=dedupe_key(booking.id, p.which, starts_at),
+        created_at=now,
+        sent_at=None,
+    )
 
 
-async def _existing(session: AsyncSession,
-                    booking_ids: list[int]) -> dict[str, tuple[int, str, datetime]]:
+async def _existing(
+    session: AsyncSession, booking_ids: list[int]
+) -> dict[str, tuple[int, str, datetime]]:
     """dedupe key → (row id, status, due) of the reminder rows of these bookings."""
     out: dict[str, tuple[int, str, datetime]] = {}
     for i in range(0, len(booking_ids), 500):
         rows = await session.execute(
-            select(OutboxMessage.id, OutboxMessage.dedupe_key, OutboxMessage.status,
-                   OutboxMessage.due_at)
-            .where(OutboxMessage.booking_id.in_(booking_ids[i:i + 500]),
-                   OutboxMessage.kind == KIND))
+            select(
+                OutboxMessage.id,
+                OutboxMessage.dedupe_key,
+                OutboxMessage.status,
+                OutboxMessage.due_at,
+            ).where(
+                OutboxMessage.booking_id.in_(booking_ids[i : i + 500]), OutboxMessage.kind == KIND
+            )
+        )
         out.update({key: (row_id, status, due) for row_id, key, status, due in rows})
     return out
 
 
-async def plan(session: AsyncSession, config: Config, now: datetime, *,
-               user_id: int | None = None) -> int:
+async def plan(
+    session: AsyncSession, config: Config, now: datetime, *, user_id: int | None = None
+) -> int:
     """Bring the reminders of the coming days in line (only `user_id`'s when given); how
     many rows were added, moved or dropped."""
-    query = (select(Booking, Slot.starts_at).join(Slot, Slot.id == Booking.slot_id)
-             .where(Booking.status == "confirmed", Booking.user_id.is_not(None),
-                    Booking.chat_id.is_not(None), Slot.starts_at > now,
-                    Slot.starts_at <= now + PLAN_AHEAD))
+    query = (
+        select(Booking, Slot.starts_at)
+        .join(Slot, Slot.id == Booking.slot_id)
+        .where(
+            Booking.status == "confirmed",
+            Booking.user_id.is_not(None),
+            Booking.chat_id.is_not(None),
+            Slot.starts_at > now,
+            Slot.starts_at <= now + PLAN_AHEAD,
+        )
+    )
     if user_id is not None:
         query = query.where(Booking.user_id == user_id)
     bookings = (await session.execute(query)).all()
@@ -160,23 +186,33 @@ async def plan(session: AsyncSession, config: Config, now: datetime, *,
                 add.append(_row(booking, starts_at, p, now))
             elif found[1] == "pending" and found[2] != p.due_at:
                 move.append((found[0], p.due_at))
-    drop = [row_id for key, (row_id, status, _due) in existing.items()
-            if status == "pending" and key not in keep]
+    drop = [
+        row_id
+        for key, (row_id, status, _due) in existing.items()
+        if status == "pending" and key not in keep
+    ]
     await _apply(session, add, move, drop)
     return len(add) + len(move) + len(drop)
 
 
-async def _apply(session: AsyncSession, add: list[dict], move: list[tuple[int, datetime]],
-                 drop: list[int]) -> None:
+async def _apply(
+    session: AsyncSession, add: list[dict], move: list[tuple[int, datetime]], drop: list[int]
+) -> None:
     if add:
         insert = sqlite_insert if session.bind.dialect.name == "sqlite" else pg_insert
         # Another process may have planned the same reminder a moment ago: keep theirs.
-        await session.execute(insert(OutboxMessage).on_conflict_do_nothing(
-            index_elements=["dedupe_key"]), add)
+        await session.execute(
+            insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"]), add
+        )
     for row_id, due_at in move:
-        await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id,
-                                                          OutboxMessage.status == "pending")
-                              .values(due_at=due_at))
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending")
+            .values(due_at=due_at)
+        )
     for i in range(0, len(drop), 500):
-        await session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(drop[i:i + 500]),
-                                                          OutboxMessage.status == "pending"))
+        await session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.id.in_(drop[i : i + 500]), OutboxMessage.status == "pending"
+            )
+        )

@@ -38,42 +38,64 @@ def _headline(booking: Booking, slot: Slot, days_ahead: int) -> str:
             return _("🔔 Reminder: your visit is today at {time}.", time=at)
         if days_ahead == 1:
             return _("🔔 Reminder: your visit is tomorrow at {time}.", time=at)
-        return _("🔔 Reminder: your visit is on {date} at {time}.",
-                 date=i18n.format_date(slot.starts_at), time=at)
+        return _(
+            "🔔 Reminder: your visit is on {date} at {time}.",
+            date=i18n.format_date(slot.starts_at),
+            time=at,
+        )
     name = booking.visitor_name or _("your relative")
     if days_ahead == 0:
-        return _("🔔 Reminder: the visit you booked for {name} is today at {time}.",
-                 name=name, time=at)
+        return _(
+            "🔔 Reminder: the visit you booked for {name} is today at {time}.", name=name, time=at
+        )
     if days_ahead == 1:
-        return _("🔔 Reminder: the visit you booked for {name} is tomorrow at {time}.",
-                 name=name, time=at)
-    return _("🔔 Reminder: the visit you booked for {name} is on {date} at {time}.",
-             name=name, date=i18n.format_date(slot.starts_at), time=at)
+        return _(
+            "🔔 Reminder: the visit you booked for {name} is tomorrow at {time}.",
+            name=name,
+            time=at,
+        )
+    return _(
+        "🔔 Reminder: the visit you booked for {name} is on {date} at {time}.",
+        name=name,
+        date=i18n.format_date(slot.starts_at),
+        time=at,
+    )
 
 
-def reminder_reply(booking: Booking, slot: Slot, core: Core, *, which: str,
-                   confirmed: bool) -> Reply:
+def reminder_reply(
+    booking: Booking, slot: Slot, core: Core, *, which: str, confirmed: bool
+) -> Reply:
     """In the current locale."""
     tz = core.config.tz
-    days_ahead = (slot.starts_at.astimezone(tz).date() - core.clock.now().astimezone(tz).date()).days
+    days_ahead = (
+        slot.starts_at.astimezone(tz).date() - core.clock.now().astimezone(tz).date()
+    ).days
     places = core.services.get("places")
     point = places.points.get(booking.point_id) if places is not None else None
-    lines = [_headline(booking, slot, days_ahead), "",
-             *texts.visit_lines(point, slot.starts_at, slot.ends_at, {}),
-             _("Booking code: {code}", code=booking.code)]
+    lines = [
+        _headline(booking, slot, days_ahead),
+        "",
+        *texts.visit_lines(point, slot.starts_at, slot.ends_at, {}),
+        _("Booking code: {code}", code=booking.code),
+    ]
     if which == DAY:
         lines.append(cards.what_to_bring())
     lines.append("")
     buttons = []
     if confirmed:
-        lines.append(_("You told us you will come. Thank you! If something changes, you can "
-                       "still cancel or change the time."))
+        lines.append(
+            _(
+                "You told us you will come. Thank you! If something changes, you can "
+                "still cancel or change the time."
+            )
+        )
     else:
-        lines.append(_("Will you come? If not, please cancel, so someone else can have the "
-                       "seat."))
+        lines.append(_("Will you come? If not, please cancel, so someone else can have the seat."))
         buttons.append(Button(_("✅ I'll come"), f"{COME}{booking.id}"))
-    buttons += [Button(_("❌ Cancel this visit"), f"mb:cancel:{booking.id}"),
-                Button(_("🔁 Change the time"), f"mb:resch:{booking.id}")]
+    buttons += [
+        Button(_("❌ Cancel this visit"), f"mb:cancel:{booking.id}"),
+        Button(_("🔁 Change the time"), f"mb:resch:{booking.id}"),
+    ]
     return Reply(text="\n".join(lines), buttons=rows(*buttons))
 
 
@@ -99,5 +121,6 @@ async def render(session: AsyncSession, row: OutboxMessage, core: Core) -> Rende
     user = await session.get(User, booking.user_id)
     confirmed = await session.get(VisitConfirmation, booking.id) is not None
     with i18n.use_locale((user.locale if user else None) or booking.locale):
-        return [reminder_reply(booking, slot, core, which=data.get("which", DAY),
-                               confirmed=confirmed)]
+        return [
+            reminder_reply(booking, slot, core, which=data.get("which", DAY), confirmed=confirmed)
+        ]

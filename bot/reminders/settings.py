@@ -29,7 +29,7 @@ def _time(value: str) -> time:
 
 
 def parse_quiet(value: str) -> Quiet:
-    """"21:00-07:00" → (21:00, 07:00); "off" or an empty span → None."""
+    """ "21:00-07:00" → (21:00, 07:00); "off" or an empty span → None."""
     if value == QUIET_OFF:
         return None
     start, end = (_time(part) for part in value.split("-"))
@@ -48,13 +48,15 @@ def prefs(config: Config, row: ReminderSetting | None) -> Prefs:
     return Prefs(row.enabled, quiet)
 
 
-async def prefs_of(session: AsyncSession, config: Config,
-                   user_ids: Iterable[int]) -> dict[int, Prefs]:
+async def prefs_of(
+    session: AsyncSession, config: Config, user_ids: Iterable[int]
+) -> dict[int, Prefs]:
     ids = sorted(set(user_ids))
     found: dict[int, ReminderSetting] = {}
     for i in range(0, len(ids), 500):
-        rows = await session.scalars(select(ReminderSetting)
-                                     .where(ReminderSetting.user_id.in_(ids[i:i + 500])))
+        rows = await session.scalars(
+            select(ReminderSetting).where(ReminderSetting.user_id.in_(ids[i : i + 500]))
+        )
         found.update({r.user_id: r for r in rows})
     return {user_id: prefs(config, found.get(user_id)) for user_id in ids}
 

@@ -55,17 +55,24 @@ async def day_list(ctx: Ctx, point_id: str, day: date) -> tuple[Point, list[Visi
     # checked again so a future shared view cannot leak them).
     show_phone = can_act_on_unit(officer, point.unit)
     tz = ctx.config.tz
-    rows = (await ctx.session.execute(
-        select(Booking, Slot).join(Slot, Booking.slot_id == Slot.id)
-        .where(Booking.point_id == point.id, Booking.status.in_(VISIT_STATES),
-               Slot.starts_at >= at(day, time(0), tz),
-               Slot.starts_at < at(day + timedelta(days=1), time(0), tz))
-        .order_by(Slot.starts_at, Booking.id))).all()
+    rows = (
+        await ctx.session.execute(
+            select(Booking, Slot)
+            .join(Slot, Booking.slot_id == Slot.id)
+            .where(
+                Booking.point_id == point.id,
+                Booking.status.in_(VISIT_STATES),
+                Slot.starts_at >= at(day, time(0), tz),
+                Slot.starts_at < at(day + timedelta(days=1), time(0), tz),
+            )
+            .order_by(Slot.starts_at, Booking.id)
+        )
+    ).all()
     return point, [Visit(b, s, b.phone if show_phone else None) for b, s in rows]
 
 
 def visit_line(v: Visit) -> str:
-    """"08:30 · Nguyễn Thị Lan · 📞 0912 345 678 · VNeID · ⭐ Aged 60 or over · ♿ Wheelchair"."""
+    """ "08:30 · Nguyễn Thị Lan · 📞 0912 345 678 · VNeID · ⭐ Aged 60 or over · ♿ Wheelchair"."""
     b = v.booking
     parts = [texts.clock(v.slot.starts_at), b.visitor_name or _("(name deleted)")]
     if v.phone:
@@ -95,12 +102,19 @@ async def mark(ctx: Ctx, booking_id: int, status: str) -> tuple[Booking, Slot]:
     before = booking.status
     if before == status:
         return booking, slot
-    await ctx.session.execute(update(Booking).where(Booking.id == booking.id)
-                              .values(status=status, updated_at=ctx.now()))
+    await ctx.session.execute(
+        update(Booking).where(Booking.id == booking.id).values(status=status, updated_at=ctx.now())
+    )
     await ctx.session.refresh(booking)
     action = {"attended": "visit.attended", "missed": "visit.missed"}.get(status, "visit.reset")
-    await audit.record_for(ctx, action, f"booking:{booking.code}", {"status": before},
-                           {"status": status}, unit_id=point.unit)
+    await audit.record_for(
+        ctx,
+        action,
+        f"booking:{booking.code}",
+        {"status": before},
+        {"status": status},
+        unit_id=point.unit,
+    )
     return booking, slot
 
 
@@ -110,19 +124,43 @@ async def export_csv(ctx: Ctx, point_id: str, day: date) -> Document:
     point, visits = await day_list(ctx, point_id, day)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([_("time"), _("code"), _("visitor"), _("phone"), _("help needed"),
-                     _("priority"), _("needs"), _("status")])
+    writer.writerow(
+        [
+            _("time"),
+            _("code"),
+            _("visitor"),
+            _("phone"),
+            _("help needed"),
+            _("priority"),
+            _("needs"),
+            _("status"),
+        ]
+    )
     for v in visits:
         b = v.booking
-        writer.writerow([texts.clock(v.slot.starts_at), b.code, b.visitor_name or "",
-                         display_phone(v.phone) if v.phone else "",
-                         texts.help_text(b.help_topic, b.help_note),
-                         texts.labels(b.priority, texts.PRIORITY_LABELS) if b.priority else "",
-                         texts.labels(b.needs, texts.NEED_LABELS) if b.needs else "",
-                         _(MARKS[b.status]) if b.status in MARKS else ""])
-    await audit.record_for(ctx, "list.export", f"point:{point.id}", None,
-                           {"day": day.isoformat(), "visits": len(visits)}, unit_id=point.unit)
-    return Document(filename=f"visitors-{point.id}-{day.isoformat()}.csv",
-                    data=out.getvalue().encode("utf-8-sig"), mime_type="text/csv",
-                    caption=_("📋 Visitors at {point} on {day}", point=point.name,
-                              day=texts.day_label(day)))
+        writer.writerow(
+            [
+                texts.clock(v.slot.starts_at),
+                b.code,
+                b.visitor_name or "",
+                display_phone(v.phone) if v.phone else "",
+                texts.help_text(b.help_topic, b.help_note),
+                texts.labels(b.priority, texts.PRIORITY_LABELS) if b.priority else "",
+                texts.labels(b.needs, texts.NEED_LABELS) if b.needs else "",
+                _(MARKS[b.status]) if b.status in MARKS else "",
+            ]
+        )
+    await audit.record_for(
+        ctx,
+        "list.export",
+        f"point:{point.id}",
+        None,
+        {"day": day.isoformat(), "visits": len(visits)},
+        unit_id=point.unit,
+    )
+    return Document(
+        filename=f"visitors-{point.id}-{day.isoformat()}.csv",
+        data=out.getvalue().encode("utf-8-sig"),
+        mime_type="text/csv",
+        caption=_("📋 Visitors at {point} on {day}", point=point.name, day=texts.day_label(day)),
+    )

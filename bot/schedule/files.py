@@ -45,8 +45,16 @@ if TYPE_CHECKING:
 MAX_BYTES = 100_000
 MAX_ROWS = 500
 MAX_DAYS = 365
-CSV_COLUMNS = ("date", "start", "end", "slot_minutes", "seats_per_slot", "priority_seats",
-               "action", "reason")
+CSV_COLUMNS = (
+    "date",
+    "start",
+    "end",
+    "slot_minutes",
+    "seats_per_slot",
+    "priority_seats",
+    "action",
+    "reason",
+)
 ACTIONS = ("add", "cancel", "capacity")
 MAX_PROBLEMS = 15  # listed in one message; the rest are counted
 
@@ -101,10 +109,15 @@ class Plan:
 
     def fingerprint(self) -> list[Any]:
         """What the officer saw in the preview: applied only if it is still the same."""
-        seen = [sorted([a.shape.point_id, a.shape.day.isoformat(), a.shape.start.isoformat()]
-                       for a in self.adds),
-                sorted(c.session_id for c in self.cancels),
-                sorted([c.session_id, c.seats] for c in self.capacity), self.bookings]
+        seen = [
+            sorted(
+                [a.shape.point_id, a.shape.day.isoformat(), a.shape.start.isoformat()]
+                for a in self.adds
+            ),
+            sorted(c.session_id for c in self.cancels),
+            sorted([c.session_id, c.seats] for c in self.capacity),
+            self.bookings,
+        ]
         return json.loads(json.dumps(seen))  # as it comes back from the conversation state
 
 
@@ -112,8 +125,10 @@ def kind_of(document: Document) -> str | None:
     name = document.filename.lower()
     if name.endswith(".toml"):
         return "toml"
-    if name.endswith((".csv", ".txt")) or document.mime_type in ("text/csv",
-                                                                   "text/comma-separated-values"):
+    if name.endswith((".csv", ".txt")) or document.mime_type in (
+        "text/csv",
+        "text/comma-separated-values",
+    ):
         return "csv"
     return None
 
@@ -139,7 +154,8 @@ async def read(ctx: Ctx, point_id: str, document: Document) -> Plan:
         await _read_toml(ctx, point, text, document.filename, plan)
     if not plan.problems:
         plan.bookings, plan.waiting = await service.affected(
-            ctx, [c.session_id for c in plan.cancels])
+            ctx, [c.session_id for c in plan.cancels]
+        )
     return plan
 
 
@@ -157,9 +173,14 @@ async def _read_csv(ctx: Ctx, point: Point, text: str, plan: Plan) -> None:
     missing = [c for c in CSV_COLUMNS if c not in header]
     unknown = [h for h in header if h not in (*CSV_COLUMNS, "point")]
     if missing or unknown:
-        plan.problem(_("line 1: the header must be: {header} (missing: {missing}; unknown: "
-                       "{unknown})", header=",".join(CSV_COLUMNS),
-                       missing=", ".join(missing) or "-", unknown=", ".join(unknown) or "-"))
+        plan.problem(
+            _(
+                "line 1: the header must be: {header} (missing: {missing}; unknown: {unknown})",
+                header=",".join(CSV_COLUMNS),
+                missing=", ".join(missing) or "-",
+                unknown=", ".join(unknown) or "-",
+            )
+        )
         return
     rows = 0
     for values in reader:
@@ -169,12 +190,20 @@ async def _read_csv(ctx: Ctx, point: Point, text: str, plan: Plan) -> None:
         line = reader.line_num
         where = _("line {n}", n=line)
         if rows > MAX_ROWS:
-            plan.problem(_("{where}: at most {n} changes in one file", where=where,
-                           n=MAX_ROWS), line)
+            plan.problem(
+                _("{where}: at most {n} changes in one file", where=where, n=MAX_ROWS), line
+            )
             return
         if len(values) != len(header):
-            plan.problem(_("{where}: {n} values, but the header has {m} columns",
-                           where=where, n=len(values), m=len(header)), line)
+            plan.problem(
+                _(
+                    "{where}: {n} values, but the header has {m} columns",
+                    where=where,
+                    n=len(values),
+                    m=len(header),
+                ),
+                line,
+            )
             continue
         row = {h: v.strip() for h, v in zip(header, values, strict=True)}
         try:
@@ -182,8 +211,10 @@ async def _read_csv(ctx: Ctx, point: Point, text: str, plan: Plan) -> None:
         except Refused as e:
             plan.problem(f"{where}: {e}", line)
         except NotAllowed:
-            plan.problem(_("{where}: you are not an officer of that point's commune or ward",
-                           where=where), line)
+            plan.problem(
+                _("{where}: you are not an officer of that point's commune or ward", where=where),
+                line,
+            )
     if not rows:
         plan.problem(_("The file has a header but no changes."))
     await _check_together(ctx, plan)
@@ -198,13 +229,15 @@ def _number(row: dict[str, str], key: str, lo: int, hi: int, default: int | None
         raise Refused(f"{key}: {e}") from None
 
 
-async def _csv_row(ctx: Ctx, default: Point, row: dict[str, str], where: str, line: int,
-                   plan: Plan) -> None:
+async def _csv_row(
+    ctx: Ctx, default: Point, row: dict[str, str], where: str, line: int, plan: Plan
+) -> None:
     point = await service.point_for(ctx, row["point"]) if row.get("point") else default
     action = row["action"].lower()
     if action not in ACTIONS:
-        raise Refused(_("action must be add, cancel or capacity; got “{value}”",
-                        value=row["action"][:20]))
+        raise Refused(
+            _("action must be add, cancel or capacity; got “{value}”", value=row["action"][:20])
+        )
     today = local_day(ctx.now(), ctx.config.tz)
     day = parse.day(row["date"], today) if row["date"] else None
     if day is None:
@@ -213,10 +246,15 @@ async def _csv_row(ctx: Ctx, default: Point, row: dict[str, str], where: str, li
     if action == "add":
         if start is None or not row["end"]:
             raise Refused(_("a new session needs start and end"))
-        shape = Shape(point.id, day, start, parse.clock(row["end"]),
-                      _number(row, "slot_minutes", 5, 240),
-                      _number(row, "seats_per_slot", 1, 500),
-                      _number(row, "priority_seats", 0, 500, default=0))
+        shape = Shape(
+            point.id,
+            day,
+            start,
+            parse.clock(row["end"]),
+            _number(row, "slot_minutes", 5, 240),
+            _number(row, "seats_per_slot", 1, 500),
+            _number(row, "priority_seats", 0, 500, default=0),
+        )
         service.check_shape(shape)
         if at(day, start, ctx.config.tz) <= ctx.now():
             raise Refused(_("that time has already passed"))
@@ -224,9 +262,14 @@ async def _csv_row(ctx: Ctx, default: Point, row: dict[str, str], where: str, li
         return
     found = await _sessions_on(ctx, point, day, start)
     if not found:
-        raise Refused(_("there is no open session at {point} on {day}{at}",
-                        point=point.name, day=day.strftime("%d/%m/%Y"),
-                        at=f" {start:%H:%M}" if start else ""))
+        raise Refused(
+            _(
+                "there is no open session at {point} on {day}{at}",
+                point=point.name,
+                day=day.strftime("%d/%m/%Y"),
+                at=f" {start:%H:%M}" if start else "",
+            )
+        )
     if action == "cancel":
         if not row["reason"]:
             raise Refused(_("reason is missing: it is sent to every visitor"))
@@ -240,21 +283,29 @@ async def _csv_row(ctx: Ctx, default: Point, row: dict[str, str], where: str, li
         plan.capacity.append(Capacity(where, line, view.row.id, seats))
 
 
-async def _sessions_on(ctx: Ctx, point: Point, day: date,
-                       start: time | None) -> list[service.SessionView]:
+async def _sessions_on(
+    ctx: Ctx, point: Point, day: date, start: time | None
+) -> list[service.SessionView]:
     tz = ctx.config.tz
-    await placing.materialise_until(ctx.session, service.places_of(ctx), point.id, day,
-                                    ctx.now(), tz)
+    await placing.materialise_until(
+        ctx.session, service.places_of(ctx), point.id, day, ctx.now(), tz
+    )
     query = select(BookingSession.id).where(
-        BookingSession.point_id == point.id, BookingSession.status == "open",
-        BookingSession.starts_at > ctx.now())
+        BookingSession.point_id == point.id,
+        BookingSession.status == "open",
+        BookingSession.starts_at > ctx.now(),
+    )
     if start is None:
-        query = query.where(BookingSession.starts_at >= at(day, time(0), tz),
-                            BookingSession.starts_at < at(day + timedelta(days=1), time(0), tz))
+        query = query.where(
+            BookingSession.starts_at >= at(day, time(0), tz),
+            BookingSession.starts_at < at(day + timedelta(days=1), time(0), tz),
+        )
     else:
         query = query.where(BookingSession.starts_at == at(day, start, tz))
-    return [await service.session_for(ctx, i)
-            for i in (await ctx.session.scalars(query.order_by(BookingSession.starts_at)))]
+    return [
+        await service.session_for(ctx, i)
+        for i in (await ctx.session.scalars(query.order_by(BookingSession.starts_at)))
+    ]
 
 
 async def _check_together(ctx: Ctx, plan: Plan) -> None:
@@ -263,8 +314,14 @@ async def _check_together(ctx: Ctx, plan: Plan) -> None:
     seen: dict[int, str] = {}
     for item in [*plan.cancels, *plan.capacity]:
         if item.session_id in seen and seen[item.session_id] != item.where:
-            plan.problem(_("{where}: the same session is already changed on {other}",
-                           where=item.where, other=seen[item.session_id]), item.line)
+            plan.problem(
+                _(
+                    "{where}: the same session is already changed on {other}",
+                    where=item.where,
+                    other=seen[item.session_id],
+                ),
+                item.line,
+            )
         seen.setdefault(item.session_id, item.where)
     cancelled = {c.session_id for c in plan.cancels}
     tz = ctx.config.tz
@@ -272,15 +329,37 @@ async def _check_together(ctx: Ctx, plan: Plan) -> None:
         new = add.shape.scheduled(tz)
         for other in plan.adds[:i]:
             o = other.shape.scheduled(tz)
-            if o.point_id == new.point_id and o.starts_at < new.ends_at \
-                    and new.starts_at < o.ends_at:
-                plan.problem(_("{where}: overlaps the session added on {other}",
-                               where=add.where, other=other.where), add.line)
-        found = await placing.clashes(ctx.session, service.places_of(ctx), new.point_id,
-                                      new.starts_at, new.ends_at, tz, ignore=cancelled)
+            if (
+                o.point_id == new.point_id
+                and o.starts_at < new.ends_at
+                and new.starts_at < o.ends_at
+            ):
+                plan.problem(
+                    _(
+                        "{where}: overlaps the session added on {other}",
+                        where=add.where,
+                        other=other.where,
+                    ),
+                    add.line,
+                )
+        found = await placing.clashes(
+            ctx.session,
+            service.places_of(ctx),
+            new.point_id,
+            new.starts_at,
+            new.ends_at,
+            tz,
+            ignore=cancelled,
+        )
         if found:
-            plan.problem(_("{where}: overlaps the session at {when}", where=add.where,
-                           when=texts.moment(found[0])), add.line)
+            plan.problem(
+                _(
+                    "{where}: overlaps the session at {when}",
+                    where=add.where,
+                    when=texts.moment(found[0]),
+                ),
+                add.line,
+            )
 
 
 # --- TOML ----------------------------------------------------------------------------------
@@ -309,39 +388,63 @@ async def _read_toml(ctx: Ctx, chosen: Point, text: str, filename: str, plan: Pl
     plan.until = _window_end(points, today, ctx.config.booking.horizon_days)
     for point in points:
         if point.id not in places.points or places.points[point.id].unit != unit:
-            plan.problem(_("point[{id}]: not a support point of this unit here (new "
-                                   "points are added by the operator)", id=point.id))
+            plan.problem(
+                _(
+                    "point[{id}]: not a support point of this unit here (new "
+                    "points are added by the operator)",
+                    id=point.id,
+                )
+            )
             continue
         await _diff(ctx, point, today, plan)
     await _check_together(ctx, plan)
 
 
 def _window_end(points: list[Point], today: date, horizon_days: int) -> date:
-    named = [d for p in points for d in (*p.closed, *(s.day for s in p.one_off),
-                                         *(s.valid_until for s in p.regular if s.valid_until))]
-    return min(max([today + timedelta(days=horizon_days), *named]),
-               today + timedelta(days=MAX_DAYS))
+    named = [
+        d
+        for p in points
+        for d in (
+            *p.closed,
+            *(s.day for s in p.one_off),
+            *(s.valid_until for s in p.regular if s.valid_until),
+        )
+    ]
+    return min(
+        max([today + timedelta(days=horizon_days), *named]), today + timedelta(days=MAX_DAYS)
+    )
 
 
 async def _diff(ctx: Ctx, wanted: Point, today: date, plan: Plan) -> None:
     """The changes that make the point's sessions up to `plan.until` what the file says."""
     now, tz = ctx.now(), ctx.config.tz
-    await placing.materialise_until(ctx.session, service.places_of(ctx), wanted.id,
-                                    plan.until, now, tz)
+    await placing.materialise_until(
+        ctx.session, service.places_of(ctx), wanted.id, plan.until, now, tz
+    )
     end = at(plan.until + timedelta(days=1), time(0), tz)
-    current = {v.row.starts_at: v for v in [
-        await service.session_for(ctx, i) for i in await ctx.session.scalars(
-            select(BookingSession.id).where(BookingSession.point_id == wanted.id,
-                                            BookingSession.status == "open",
-                                            BookingSession.starts_at > now,
-                                            BookingSession.starts_at < end))]}
+    current = {
+        v.row.starts_at: v
+        for v in [
+            await service.session_for(ctx, i)
+            for i in await ctx.session.scalars(
+                select(BookingSession.id).where(
+                    BookingSession.point_id == wanted.id,
+                    BookingSession.status == "open",
+                    BookingSession.starts_at > now,
+                    BookingSession.starts_at < end,
+                )
+            )
+        ]
+    }
     where = f"point[{wanted.id}]"
     for s in sessions_between(wanted, today, plan.until, tz):
         if s.starts_at <= now:
             continue
         view = current.pop(s.starts_at, None)
-        if view is not None and (view.row.ends_at, view.row.slot_minutes) == (s.ends_at,
-                                                                            s.slot_minutes):
+        if view is not None and (view.row.ends_at, view.row.slot_minutes) == (
+            s.ends_at,
+            s.slot_minutes,
+        ):
             if view.seats_per_slot != s.seats_per_slot:
                 if problem := service.below_floor(view, s.seats_per_slot):
                     plan.problem(f"{where} {texts.moment(s.starts_at)}: {problem}")
@@ -349,9 +452,21 @@ async def _diff(ctx: Ctx, wanted: Point, today: date, plan: Plan) -> None:
             continue
         if view is not None:  # same start, other hours: the old one goes, the new one comes
             plan.cancels.append(Cancel(where, 0, view.row.id, None))
-        plan.adds.append(Add(where, 0, Shape(wanted.id, s.day, s.starts_at.astimezone(tz).time(),
-                                          s.ends_at.astimezone(tz).time(), s.slot_minutes,
-                                          s.seats_per_slot, s.priority_seats)))
+        plan.adds.append(
+            Add(
+                where,
+                0,
+                Shape(
+                    wanted.id,
+                    s.day,
+                    s.starts_at.astimezone(tz).time(),
+                    s.ends_at.astimezone(tz).time(),
+                    s.slot_minutes,
+                    s.seats_per_slot,
+                    s.priority_seats,
+                ),
+            )
+        )
     plan.cancels += [Cancel(where, 0, v.row.id, None) for v in current.values()]
 
 
@@ -367,8 +482,7 @@ async def preview(ctx: Ctx, point_id: str, document: Document) -> Plan:
     return plan
 
 
-async def apply(ctx: Ctx, point_id: str, document: Document,
-                seen: list[Any]) -> tuple[Plan, bool]:
+async def apply(ctx: Ctx, point_id: str, document: Document, seen: list[Any]) -> tuple[Plan, bool]:
     """Read the file again and make its changes, if they are still the ones the officer saw
     (`seen`, the preview's fingerprint); (plan, applied). All in one savepoint:
     cancellations first (so new sessions may take their place), then seats, then new
@@ -389,9 +503,18 @@ async def _apply(ctx: Ctx, point_id: str, plan: Plan) -> None:
         view = await service.session_for(ctx, item.session_id)
         done = await service.cancel_rows(ctx, [view.row], item.reason)
         key = await service.record(
-            ctx, "session.cancel", f"session:{view.row.id}", {"status": "open"},
-            {"status": "cancelled", "bookings_cancelled": len(done.bookings),
-             "waitlist_told": len(done.entries), "from_file": plan.kind}, view.row.unit_id)
+            ctx,
+            "session.cancel",
+            f"session:{view.row.id}",
+            {"status": "open"},
+            {
+                "status": "cancelled",
+                "bookings_cancelled": len(done.bookings),
+                "waitlist_told": len(done.entries),
+                "from_file": plan.kind,
+            },
+            view.row.unit_id,
+        )
         told.append((done, notices.Change(key, item.reason, ctx.now())))
     for item in plan.capacity:
         await service.change_capacity(ctx, item.session_id, item.seats)
@@ -400,7 +523,17 @@ async def _apply(ctx: Ctx, point_id: str, plan: Plan) -> None:
     for done, change in told:
         await service.tell_cancelled(ctx, done, change)
     point = service.places_of(ctx).points[point_id]
-    await audit.record_for(ctx, "schedule.file", f"point:{point_id}", None,
-                           {"format": plan.kind, "added": len(plan.adds),
-                            "cancelled": len(plan.cancels), "capacity": len(plan.capacity),
-                            "bookings_cancelled": plan.bookings}, unit_id=point.unit)
+    await audit.record_for(
+        ctx,
+        "schedule.file",
+        f"point:{point_id}",
+        None,
+        {
+            "format": plan.kind,
+            "added": len(plan.adds),
+            "cancelled": len(plan.cancels),
+            "capacity": len(plan.capacity),
+            "bookings_cancelled": plan.bookings,
+        },
+        unit_id=point.unit,
+    )

@@ -27,8 +27,12 @@ audit.register_action("home_visit.done", N_("Home visit done"))
 async def queue(ctx: Ctx) -> list[HomeVisitRequest]:
     """Open requests of the officer's units (every unit for an admin), oldest first."""
     officer = await require_officer(ctx)
-    query = (select(HomeVisitRequest).where(HomeVisitRequest.status.in_(OPEN_STATES))
-             .order_by(HomeVisitRequest.created_at, HomeVisitRequest.id).limit(QUEUE_ROWS))
+    query = (
+        select(HomeVisitRequest)
+        .where(HomeVisitRequest.status.in_(OPEN_STATES))
+        .order_by(HomeVisitRequest.created_at, HomeVisitRequest.id)
+        .limit(QUEUE_ROWS)
+    )
     if not officer.is_admin:
         query = query.where(HomeVisitRequest.unit_id.in_(officer.unit_ids))
     return list((await ctx.session.scalars(query)).all())
@@ -50,15 +54,21 @@ async def assign_to_me(ctx: Ctx, request_id: int) -> HomeVisitRequest:
         return request
     # Conditional, so two officers pressing at once cannot both take it.
     taken = await ctx.session.execute(
-        update(HomeVisitRequest).where(HomeVisitRequest.id == request.id,
-                                       HomeVisitRequest.status == "new")
-        .values(status="assigned", assigned_to=ctx.user.id, updated_at=ctx.now()))
+        update(HomeVisitRequest)
+        .where(HomeVisitRequest.id == request.id, HomeVisitRequest.status == "new")
+        .values(status="assigned", assigned_to=ctx.user.id, updated_at=ctx.now())
+    )
     if taken.rowcount != 1:
         raise Refused(_("Another officer has already taken this home visit."))
     await ctx.session.refresh(request)
-    await audit.record_for(ctx, "home_visit.assign", f"home_visit:{request.id}",
-                           {"status": "new"}, {"status": "assigned", "officer_user": ctx.user.id},
-                           unit_id=request.unit_id)
+    await audit.record_for(
+        ctx,
+        "home_visit.assign",
+        f"home_visit:{request.id}",
+        {"status": "new"},
+        {"status": "assigned", "officer_user": ctx.user.id},
+        unit_id=request.unit_id,
+    )
     return request
 
 
@@ -68,11 +78,19 @@ async def mark_done(ctx: Ctx, request_id: int) -> HomeVisitRequest:
         return request
     before = request.status
     await ctx.session.execute(
-        update(HomeVisitRequest).where(HomeVisitRequest.id == request.id,
-                                       HomeVisitRequest.status.in_(OPEN_STATES))
-        .values(status="done", assigned_to=request.assigned_to or ctx.user.id,
-                updated_at=ctx.now()))
+        update(HomeVisitRequest)
+        .where(HomeVisitRequest.id == request.id, HomeVisitRequest.status.in_(OPEN_STATES))
+        .values(
+            status="done", assigned_to=request.assigned_to or ctx.user.id, updated_at=ctx.now()
+        )
+    )
     await ctx.session.refresh(request)
-    await audit.record_for(ctx, "home_visit.done", f"home_visit:{request.id}",
-                           {"status": before}, {"status": "done"}, unit_id=request.unit_id)
+    await audit.record_for(
+        ctx,
+        "home_visit.done",
+        f"home_visit:{request.id}",
+        {"status": before},
+        {"status": "done"},
+        unit_id=request.unit_id,
+    )
     return request

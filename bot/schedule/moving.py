@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     from bot.ctx import Ctx
 
 
-async def check_move(ctx: Ctx, view: service.SessionView, day: date, start: time,
-                     point_id: str | None = None) -> tuple[Point, datetime, datetime]:
+async def check_move(
+    ctx: Ctx, view: service.SessionView, day: date, start: time, point_id: str | None = None
+) -> tuple[Point, datetime, datetime]:
     """Where and when the session would be; Refused when it cannot go there."""
     now, tz, row = ctx.now(), ctx.config.tz, view.row
     service.not_changeable(view, now)
@@ -37,32 +38,51 @@ async def check_move(ctx: Ctx, view: service.SessionView, day: date, start: time
     if starts_at == row.starts_at and target.id == row.point_id:
         raise Refused(_("That is the time the session already has, so I did nothing."))
     if local_day(ends_at, tz) != day:
-        raise Refused(_("The session would end after midnight. Please choose an earlier "
-                        "start."))
+        raise Refused(_("The session would end after midnight. Please choose an earlier start."))
     await service.no_clash(ctx, target.id, starts_at, ends_at, ignore={row.id})
     return target, starts_at, ends_at
 
 
-async def move_session(ctx: Ctx, session_id: int, day: date, start: time,
-                       point_id: str | None = None) -> service.Outcome:
+async def move_session(
+    ctx: Ctx, session_id: int, day: date, start: time, point_id: str | None = None
+) -> service.Outcome:
     """Move a session (same length, same time slots and seats) to another day, time or point
     of this officer; its bookings and waitlist come along and everyone is told."""
     view = await service.session_for(ctx, session_id)
     now, tz, row = ctx.now(), ctx.config.tz, view.row
     target, starts_at, ends_at = await check_move(ctx, view, day, start, point_id)
-    planned = Shape(target.id, day, start, local_time(ends_at, tz), row.slot_minutes,
-                    view.seats_per_slot or 1, view.priority_per_slot).scheduled(tz)
+    planned = Shape(
+        target.id,
+        day,
+        start,
+        local_time(ends_at, tz),
+        row.slot_minutes,
+        view.seats_per_slot or 1,
+        view.priority_per_slot,
+    ).scheduled(tz)
     if len(planned.slots) != len(view.slots):
-        raise Refused(_("This session's time slots cannot be moved as they are. Please cancel "
-                        "it and add a new one."))
+        raise Refused(
+            _(
+                "This session's time slots cannot be moved as they are. Please cancel "
+                "it and add a new one."
+            )
+        )
     async with ctx.session.begin_nested():
         moved = await _move_rows(ctx, view, target, planned)
-        key = await service.record(ctx, "session.move", f"session:{row.id}",
-                           {"point": view.row.point_id, "starts_at": row.starts_at.isoformat()},
-                           {"point": target.id, "starts_at": starts_at.isoformat(),
-                            "session": moved.outcome.session_ids[0],
-                            "bookings_moved": moved.outcome.bookings,
-                            "waitlist_moved": moved.outcome.waiting}, row.unit_id)
+        key = await service.record(
+            ctx,
+            "session.move",
+            f"session:{row.id}",
+            {"point": view.row.point_id, "starts_at": row.starts_at.isoformat()},
+            {
+                "point": target.id,
+                "starts_at": starts_at.isoformat(),
+                "session": moved.outcome.session_ids[0],
+                "bookings_moved": moved.outcome.bookings,
+                "waitlist_moved": moved.outcome.waiting,
+            },
+            row.unit_id,
+        )
         await _tell_moved(ctx, view.row.point_id, moved, notices.Change(key, None, now))
     return moved.outcome
 
@@ -82,31 +102,48 @@ class _Moved:
 async def _move_rows(ctx: Ctx, view: service.SessionView, target: Point, planned) -> _Moved:
     row, now = view.row, ctx.now()
     claimed = await ctx.session.execute(
-        update(BookingSession).where(BookingSession.id == row.id,
-                                     BookingSession.status == "open").values(status="moved"))
+        update(BookingSession)
+        .where(BookingSession.id == row.id, BookingSession.status == "open")
+        .values(status="moved")
+    )
     if claimed.rowcount != 1:
-        raise Refused(_("This session was changed by someone else a moment ago. Please look "
-                        "at it again."))
+        raise Refused(
+            _("This session was changed by someone else a moment ago. Please look at it again.")
+        )
     # slot id → (its place in the session, its times, seats, priority seats), read before
     # the new session may take over some of these rows.
-    old = {s.id: (i, (s.starts_at, s.ends_at), s.capacity, s.priority_seats)
-           for i, s in enumerate(view.slots)}
+    old = {
+        s.id: (i, (s.starts_at, s.ends_at), s.capacity, s.priority_seats)
+        for i, s in enumerate(view.slots)
+    }
     # Closed first (a seat taken a moment ago is then counted below), then read.
-    await ctx.session.execute(update(Slot).where(Slot.id.in_(list(old)))
-                              .values(status="cancelled"))
-    bookings = (await ctx.session.scalars(select(Booking).where(
-        Booking.slot_id.in_(list(old)), Booking.status == "confirmed")
-        .order_by(Booking.id))).all()
-    entries = (await ctx.session.scalars(select(WaitlistEntry).where(
-        WaitlistEntry.slot_id.in_(list(old)), WaitlistEntry.status == "waiting")
-        .order_by(WaitlistEntry.id))).all()
-    await ctx.session.execute(update(Slot).where(Slot.id.in_(list(old)))
-                              .values(booked=0, booked_priority=0))
+    await ctx.session.execute(
+        update(Slot).where(Slot.id.in_(list(old))).values(status="cancelled")
+    )
+    bookings = (
+        await ctx.session.scalars(
+            select(Booking)
+            .where(Booking.slot_id.in_(list(old)), Booking.status == "confirmed")
+            .order_by(Booking.id)
+        )
+    ).all()
+    entries = (
+        await ctx.session.scalars(
+            select(WaitlistEntry)
+            .where(WaitlistEntry.slot_id.in_(list(old)), WaitlistEntry.status == "waiting")
+            .order_by(WaitlistEntry.id)
+        )
+    ).all()
+    await ctx.session.execute(
+        update(Slot).where(Slot.id.in_(list(old))).values(booked=0, booked_priority=0)
+    )
     new_row = await placing.place(ctx.session, target.unit, planned, now)
     new_slots = await placing.slots_of(ctx.session, new_row.id)
     for i, _when, seats, priority in old.values():
         new_slots[i].capacity, new_slots[i].priority_seats = seats, priority
-    moved = _Moved(service.Outcome(1, len(bookings), len(entries), session_ids=[new_row.id]), [], [])
+    moved = _Moved(
+        service.Outcome(1, len(bookings), len(entries), session_ids=[new_row.id]), [], []
+    )
     for booking in bookings:
         i, when, _seats, _priority = old[booking.slot_id]
         new = new_slots[i]
@@ -120,29 +157,48 @@ async def _move_rows(ctx: Ctx, view: service.SessionView, target: Point, planned
         entry.slot_id, entry.updated_at = new_slots[i].id, now
         moved.entries.append((entry, when, new_slots[i]))
     if any(s.booked > s.capacity for s in new_slots):
-        raise Refused(_("The booked visitors would not fit in the new time slots, so I did "
-                        "nothing."))
+        raise Refused(
+            _("The booked visitors would not fit in the new time slots, so I did nothing.")
+        )
     if bookings:  # reminders for the old time no longer fit; the reminders queue new ones
-        await ctx.session.execute(delete(OutboxMessage).where(
-            OutboxMessage.booking_id.in_([b.id for b in bookings]),
-            OutboxMessage.status == "pending"))
+        await ctx.session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.booking_id.in_([b.id for b in bookings]),
+                OutboxMessage.status == "pending",
+            )
+        )
     await ctx.session.flush()
     return moved
 
 
-async def _tell_moved(ctx: Ctx, old_point_id: str, moved: _Moved,
-                      change: notices.Change) -> None:
+async def _tell_moved(ctx: Ctx, old_point_id: str, moved: _Moved, change: notices.Change) -> None:
     places = service.places_of(ctx)
-    locales = await notices.locales_of(ctx.session, [b.user_id for b, _w, _s in moved.bookings]
-                                       + [e.user_id for e, _w, _s in moved.entries])
+    locales = await notices.locales_of(
+        ctx.session,
+        [b.user_id for b, _w, _s in moved.bookings] + [e.user_id for e, _w, _s in moved.entries],
+    )
     old_point = places.points.get(old_point_id)
     visits = [notices.MovedVisit(b, when, new) for b, when, new in moved.bookings]
     for group in service.by_recipient(visits, lambda v: v.booking):
         first = group[0]
-        service.add_message(ctx, notices.moved(group, old_point, places.points.get(first.slot.point_id),
-                                locales.get(first.booking.user_id) or first.booking.locale,
-                                change))
+        service.add_message(
+            ctx,
+            notices.moved(
+                group,
+                old_point,
+                places.points.get(first.slot.point_id),
+                locales.get(first.booking.user_id) or first.booking.locale,
+                change,
+            ),
+        )
     for group in service.by_recipient(moved.entries, lambda e: e[0]):
         entry, _when, new = group[0]
-        service.add_message(ctx, notices.waitlist_moved(group, places.points.get(new.point_id),
-                                         locales.get(entry.user_id) or entry.locale, change))
+        service.add_message(
+            ctx,
+            notices.waitlist_moved(
+                group,
+                places.points.get(new.point_id),
+                locales.get(entry.user_id) or entry.locale,
+                change,
+            ),
+        )

@@ -45,18 +45,37 @@ def _button(label: str, payload: str) -> dict[str, str]:
     return {"label": label, "payload": payload}
 
 
-def _row(recipient: Booking | WaitlistEntry, kind: str, text: str, buttons: list[list[Any]],
-         change: Change, booking_id: int | None, what: str) -> OutboxMessage:
+def _row(
+    recipient: Booking | WaitlistEntry,
+    kind: str,
+    text: str,
+    buttons: list[list[Any]],
+    change: Change,
+    booking_id: int | None,
+    what: str,
+) -> OutboxMessage:
     """`what` names the first visit or waitlist place of the message (unique per recipient
     within one change), `booking_id` the first booking, so cancelling or moving it again
     drops a message not yet sent."""
     return OutboxMessage(
-        recipient_user_id=recipient.user_id, channel=recipient.channel,
-        chat_id=recipient.chat_id, kind=kind, text=text, buttons=buttons, template=None,
-        data={"booking_id": booking_id, "what": what}, priority=PRIORITY_OWN_VISIT,
-        due_at=change.now, status="pending", attempts=0, last_error=None,
-        booking_id=booking_id, dedupe_key=f"sched:{change.key}:{what}"[:96],
-        created_at=change.now, sent_at=None)
+        recipient_user_id=recipient.user_id,
+        channel=recipient.channel,
+        chat_id=recipient.chat_id,
+        kind=kind,
+        text=text,
+        buttons=buttons,
+        template=None,
+        data={"booking_id": booking_id, "what": what},
+        priority=PRIORITY_OWN_VISIT,
+        due_at=change.now,
+        status="pending",
+        attempts=0,
+        last_error=None,
+        booking_id=booking_id,
+        dedupe_key=f"sched:{change.key}:{what}"[:96],
+        created_at=change.now,
+        sent_at=None,
+    )
 
 
 async def locales_of(session: AsyncSession, user_ids: list[int | None]) -> dict[int, str]:
@@ -81,8 +100,9 @@ def _reason(change: Change) -> str:
     return change.reason or _("The support point had to change its schedule.")
 
 
-def _visit(booking: Booking, point: Point | None, starts_at: datetime,
-           ends_at: datetime) -> list[str]:
+def _visit(
+    booking: Booking, point: Point | None, starts_at: datetime, ends_at: datetime
+) -> list[str]:
     """Where, when and who (the booker may have booked for a relative)."""
     who = {"name": booking.visitor_name, "for_self": booking.for_self}
     return texts.visit_lines(point, starts_at, ends_at, who if booking.visitor_name else {})
@@ -100,8 +120,9 @@ class CancelledVisit:
     offers: list[Slot]  # free times at the same point this visitor may take instead
 
 
-def cancelled(visits: list[CancelledVisit], point: Point | None, locale: str,
-              change: Change) -> OutboxMessage | None:
+def cancelled(
+    visits: list[CancelledVisit], point: Point | None, locale: str, change: Change
+) -> OutboxMessage | None:
     """One booker's visits cancelled by the point: why, and the next free times there."""
     first = visits[0].booking
     if not reachable(first):
@@ -112,21 +133,35 @@ def cancelled(visits: list[CancelledVisit], point: Point | None, locale: str,
         buttons = []
         for v in visits:
             lines += ["", *_visit(v.booking, point, v.slot.starts_at, v.slot.ends_at)]
-            buttons += [[_button(_named(_("🗓 {when}", when=texts.moment(s.starts_at)),
-                                        v.booking, several),
-                                 f"mb:rebook:{v.booking.id}:{s.id}")]
-                        for s in v.offers[:MAX_OFFERS_EACH if several else None]]
+            buttons += [
+                [
+                    _button(
+                        _named(_("🗓 {when}", when=texts.moment(s.starts_at)), v.booking, several),
+                        f"mb:rebook:{v.booking.id}:{s.id}",
+                    )
+                ]
+                for s in v.offers[: MAX_OFFERS_EACH if several else None]
+            ]
         lines += ["", _("Reason: {reason}", reason=_reason(change)), ""]
         if buttons:
-            lines.append(_("These are the next free times at the same place. Press one to "
-                           "book it with the same details:"))
+            lines.append(
+                _(
+                    "These are the next free times at the same place. Press one to "
+                    "book it with the same details:"
+                )
+            )
         else:
-            lines.append(_("There is no free time at this place in the coming days. You can "
-                           "look for another support point."))
-        buttons += [[_button(_("📍 Other support points"), "pts")],
-                    [_button(_("🗓 My bookings"), "mybk")]]
-    return _row(first, KIND_CANCELLED, "\n".join(lines), buttons, change, first.id,
-                f"b{first.id}")
+            lines.append(
+                _(
+                    "There is no free time at this place in the coming days. You can "
+                    "look for another support point."
+                )
+            )
+        buttons += [
+            [_button(_("📍 Other support points"), "pts")],
+            [_button(_("🗓 My bookings"), "mybk")],
+        ]
+    return _row(first, KIND_CANCELLED, "\n".join(lines), buttons, change, first.id, f"b{first.id}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +171,13 @@ class MovedVisit:
     slot: Slot  # the new one
 
 
-def moved(visits: list[MovedVisit], old_point: Point | None, new_point: Point | None,
-          locale: str, change: Change) -> OutboxMessage | None:
+def moved(
+    visits: list[MovedVisit],
+    old_point: Point | None,
+    new_point: Point | None,
+    locale: str,
+    change: Change,
+) -> OutboxMessage | None:
     """One booker's visits have a new time or place: still fine?"""
     first = visits[0].booking
     if not reachable(first):
@@ -150,47 +190,70 @@ def moved(visits: list[MovedVisit], old_point: Point | None, new_point: Point | 
             lines += ["", _("Before: {when}", when=texts.when(*v.before))]
             if new_point is not None and old_point is not None and new_point.id != old_point.id:
                 lines.append(f"    {old_point.name}")
-            lines += [_("Now:"), *_visit(v.booking, new_point, v.slot.starts_at, v.slot.ends_at),
-                      _("Booking code: {code} (unchanged)", code=v.booking.code)]
-            buttons += [[_button(_named(_("👍 Still fine"), v.booking, several),
-                                 f"mb:ok:{v.booking.id}")],
-                        [_button(_named(_("❌ Cancel the visit"), v.booking, several),
-                                 f"mb:cancel:{v.booking.id}")]]
+            lines += [
+                _("Now:"),
+                *_visit(v.booking, new_point, v.slot.starts_at, v.slot.ends_at),
+                _("Booking code: {code} (unchanged)", code=v.booking.code),
+            ]
+            buttons += [
+                [_button(_named(_("👍 Still fine"), v.booking, several), f"mb:ok:{v.booking.id}")],
+                [
+                    _button(
+                        _named(_("❌ Cancel the visit"), v.booking, several),
+                        f"mb:cancel:{v.booking.id}",
+                    )
+                ],
+            ]
         lines += ["", _("Is the new time still fine?")]
-    return _row(first, KIND_MOVED, "\n".join(lines), buttons, change, first.id,
-                f"b{first.id}")
+    return _row(first, KIND_MOVED, "\n".join(lines), buttons, change, first.id, f"b{first.id}")
 
 
-def waitlist_cancelled(entries: list[tuple[WaitlistEntry, Slot]], point: Point | None,
-                       locale: str, change: Change) -> OutboxMessage | None:
+def waitlist_cancelled(
+    entries: list[tuple[WaitlistEntry, Slot]], point: Point | None, locale: str, change: Change
+) -> OutboxMessage | None:
     first = entries[0][0]
     if not reachable(first):
         return None
     with i18n.use_locale(locale):
-        lines = [_("😔 The session you were waiting for has been cancelled, so you are no "
-                   "longer on its waitlist.")]
+        lines = [
+            _(
+                "😔 The session you were waiting for has been cancelled, so you are no "
+                "longer on its waitlist."
+            )
+        ]
         for _entry, slot in entries:
             lines += ["", *texts.visit_lines(point, slot.starts_at, slot.ends_at, {})]
         lines += ["", _("Reason: {reason}", reason=_reason(change))]
-        buttons = [[_button(_("📅 Book another time"), f"pts:b:{entries[0][1].point_id}")],
-                   [_button(_("🏠 Menu"), "menu")]]
-    return _row(first, KIND_WAIT_CANCELLED, "\n".join(lines), buttons, change, None,
-                f"w{first.id}")
+        buttons = [
+            [_button(_("📅 Book another time"), f"pts:b:{entries[0][1].point_id}")],
+            [_button(_("🏠 Menu"), "menu")],
+        ]
+    return _row(
+        first, KIND_WAIT_CANCELLED, "\n".join(lines), buttons, change, None, f"w{first.id}"
+    )
 
 
-def waitlist_moved(entries: list[tuple[WaitlistEntry, tuple[datetime, datetime], Slot]],
-                   point: Point | None, locale: str, change: Change) -> OutboxMessage | None:
+def waitlist_moved(
+    entries: list[tuple[WaitlistEntry, tuple[datetime, datetime], Slot]],
+    point: Point | None,
+    locale: str,
+    change: Change,
+) -> OutboxMessage | None:
     first = entries[0][0]
     if not reachable(first):
         return None
     with i18n.use_locale(locale):
-        lines = [_("📢 The session you are waiting for has been moved. You keep your place "
-                   "in line.")]
+        lines = [
+            _("📢 The session you are waiting for has been moved. You keep your place in line.")
+        ]
         buttons = []
         for entry, before, slot in entries:
-            lines += ["", _("Before: {when}", when=texts.when(*before)),
-                      _("Now:"), *texts.visit_lines(point, slot.starts_at, slot.ends_at, {})]
+            lines += [
+                "",
+                _("Before: {when}", when=texts.when(*before)),
+                _("Now:"),
+                *texts.visit_lines(point, slot.starts_at, slot.ends_at, {}),
+            ]
             buttons.append([_button(_("🚶 Leave the waitlist"), f"mb:leave:{entry.id}")])
         buttons.append([_button(_("🗓 My bookings"), "mybk")])
-    return _row(first, KIND_WAIT_MOVED, "\n".join(lines), buttons, change, None,
-                f"w{first.id}")
+    return _row(first, KIND_WAIT_MOVED, "\n".join(lines), buttons, change, None, f"w{first.id}")

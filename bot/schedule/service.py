@@ -113,10 +113,17 @@ async def session_for(ctx: Ctx, session_id: int) -> SessionView:
         raise Refused(_("I could not find that session, so I did nothing."))
     await require_unit(ctx, row.unit_id)
     slots = await placing.slots_of(ctx.session, row.id)
-    waiting = await ctx.session.scalar(
-        select(func.count()).select_from(WaitlistEntry)
-        .where(WaitlistEntry.slot_id.in_([s.id for s in slots]),
-               WaitlistEntry.status == "waiting")) if slots else 0
+    waiting = (
+        await ctx.session.scalar(
+            select(func.count())
+            .select_from(WaitlistEntry)
+            .where(
+                WaitlistEntry.slot_id.in_([s.id for s in slots]), WaitlistEntry.status == "waiting"
+            )
+        )
+        if slots
+        else 0
+    )
     return SessionView(row, slots, waiting or 0)
 
 
@@ -125,16 +132,24 @@ async def upcoming(ctx: Ctx, point_id: str, days: int = LIST_DAYS) -> list[Sessi
     moved ones too, so the officer sees what was changed)."""
     point = await point_for(ctx, point_id)
     now = ctx.now()
-    rows = (await ctx.session.scalars(
-        select(BookingSession).where(BookingSession.point_id == point.id,
-                                     BookingSession.ends_at > now,
-                                     BookingSession.starts_at < now + timedelta(days=days))
-        .order_by(BookingSession.starts_at))).all()
+    rows = (
+        await ctx.session.scalars(
+            select(BookingSession)
+            .where(
+                BookingSession.point_id == point.id,
+                BookingSession.ends_at > now,
+                BookingSession.starts_at < now + timedelta(days=days),
+            )
+            .order_by(BookingSession.starts_at)
+        )
+    ).all()
     slots: dict[int, list[Slot]] = {r.id: [] for r in rows}
     if rows:
-        for slot in (await ctx.session.scalars(
-                select(Slot).where(Slot.session_id.in_(list(slots)))
-                .order_by(Slot.starts_at))).all():
+        for slot in (
+            await ctx.session.scalars(
+                select(Slot).where(Slot.session_id.in_(list(slots))).order_by(Slot.starts_at)
+            )
+        ).all():
             slots[slot.session_id].append(slot)
     return [SessionView(r, slots[r.id]) for r in rows]
 
@@ -160,29 +175,43 @@ async def record(ctx: Ctx, action: str, target: str, before, after, unit_id: str
 
 def check_shape(shape: Shape) -> None:
     """The same rules as the points files (bot/points/loader.py)."""
-    length = (shape.end.hour * 60 + shape.end.minute) - (shape.start.hour * 60
-                                                         + shape.start.minute)
+    length = (shape.end.hour * 60 + shape.end.minute) - (
+        shape.start.hour * 60 + shape.start.minute
+    )
     if length <= 0:
-        raise Refused(_("The end must be after the start ({start}).",
-                        start=shape.start.strftime("%H:%M")))
+        raise Refused(
+            _("The end must be after the start ({start}).", start=shape.start.strftime("%H:%M"))
+        )
     if not 5 <= shape.slot_minutes <= 240 or length % shape.slot_minutes:
-        raise Refused(_("{m} minutes do not divide {start}–{end} into whole time slots.",
-                        m=shape.slot_minutes, start=shape.start.strftime("%H:%M"),
-                        end=shape.end.strftime("%H:%M")))
+        raise Refused(
+            _(
+                "{m} minutes do not divide {start}–{end} into whole time slots.",
+                m=shape.slot_minutes,
+                start=shape.start.strftime("%H:%M"),
+                end=shape.end.strftime("%H:%M"),
+            )
+        )
     if not 1 <= shape.seats <= 500:
         raise Refused(_("Seats per time slot must be from 1 to 500."))
     if not 0 <= shape.priority_seats <= shape.seats:
-        raise Refused(_("Priority seats must be from 0 to {n} (the seats per time slot).",
-                        n=shape.seats))
+        raise Refused(
+            _("Priority seats must be from 0 to {n} (the seats per time slot).", n=shape.seats)
+        )
 
 
-async def no_clash(ctx: Ctx, point_id: str, starts_at: datetime, ends_at: datetime,
-                    ignore: set[int] = frozenset()) -> None:
-    found = await placing.clashes(ctx.session, places_of(ctx), point_id, starts_at, ends_at,
-                                  ctx.config.tz, ignore=ignore)
+async def no_clash(
+    ctx: Ctx, point_id: str, starts_at: datetime, ends_at: datetime, ignore: set[int] = frozenset()
+) -> None:
+    found = await placing.clashes(
+        ctx.session, places_of(ctx), point_id, starts_at, ends_at, ctx.config.tz, ignore=ignore
+    )
     if found:
-        raise Refused(_("That overlaps the session at {when} at this point. Please choose "
-                        "another time.", when=_moment(found[0])))
+        raise Refused(
+            _(
+                "That overlaps the session at {when} at this point. Please choose another time.",
+                when=_moment(found[0]),
+            )
+        )
 
 
 def _moment(dt: datetime) -> str:
@@ -204,11 +233,21 @@ async def add_session(ctx: Ctx, shape: Shape) -> BookingSession:
     await check_free(ctx, point.id, shape.day, shape.start, shape.end)
     async with ctx.session.begin_nested():
         row = await placing.place(ctx.session, point.unit, planned, ctx.now())
-        await record(ctx, "session.add", f"session:{row.id}", None,
-                     {"point": point.id, "starts_at": planned.starts_at.isoformat(),
-                      "ends_at": planned.ends_at.isoformat(), "slot_minutes": shape.slot_minutes,
-                      "seats_per_slot": shape.seats, "priority_seats": shape.priority_seats},
-                     point.unit)
+        await record(
+            ctx,
+            "session.add",
+            f"session:{row.id}",
+            None,
+            {
+                "point": point.id,
+                "starts_at": planned.starts_at.isoformat(),
+                "ends_at": planned.ends_at.isoformat(),
+                "slot_minutes": shape.slot_minutes,
+                "seats_per_slot": shape.seats,
+                "priority_seats": shape.priority_seats,
+            },
+            point.unit,
+        )
     return row
 
 
@@ -226,10 +265,16 @@ async def affected(ctx: Ctx, session_ids: list[int]) -> tuple[int, int]:
     if not session_ids:
         return 0, 0
     slot_ids = select(Slot.id).where(Slot.session_id.in_(session_ids))
-    bookings = await ctx.session.scalar(select(func.count()).select_from(Booking).where(
-        Booking.slot_id.in_(slot_ids), Booking.status == "confirmed"))
-    waiting = await ctx.session.scalar(select(func.count()).select_from(WaitlistEntry).where(
-        WaitlistEntry.slot_id.in_(slot_ids), WaitlistEntry.status == "waiting"))
+    bookings = await ctx.session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .where(Booking.slot_id.in_(slot_ids), Booking.status == "confirmed")
+    )
+    waiting = await ctx.session.scalar(
+        select(func.count())
+        .select_from(WaitlistEntry)
+        .where(WaitlistEntry.slot_id.in_(slot_ids), WaitlistEntry.status == "waiting")
+    )
     return bookings or 0, waiting or 0
 
 
@@ -238,26 +283,40 @@ async def cancel_rows(ctx: Ctx, rows: list[BookingSession], reason: str | None) 
     now, done = ctx.now(), Cancelled()
     for row in rows:
         claimed = await ctx.session.execute(
-            update(BookingSession).where(BookingSession.id == row.id,
-                                         BookingSession.status == "open")
-            .values(status="cancelled", note=reason))
+            update(BookingSession)
+            .where(BookingSession.id == row.id, BookingSession.status == "open")
+            .values(status="cancelled", note=reason)
+        )
         if claimed.rowcount != 1:  # another officer changed it a moment ago
-            raise Refused(_("This session was changed by someone else a moment ago. Please "
-                            "look at it again."))
-        await ctx.session.execute(update(Slot).where(Slot.session_id == row.id)
-                                  .values(status="cancelled"))
+            raise Refused(
+                _(
+                    "This session was changed by someone else a moment ago. Please "
+                    "look at it again."
+                )
+            )
+        await ctx.session.execute(
+            update(Slot).where(Slot.session_id == row.id).values(status="cancelled")
+        )
     ids = [r.id for r in rows]
-    found = (await ctx.session.execute(
-        select(Booking, Slot).join(Slot, Booking.slot_id == Slot.id)
-        .where(Slot.session_id.in_(ids), Booking.status == "confirmed")
-        .order_by(Slot.starts_at, Booking.id))).all()
+    found = (
+        await ctx.session.execute(
+            select(Booking, Slot)
+            .join(Slot, Booking.slot_id == Slot.id)
+            .where(Slot.session_id.in_(ids), Booking.status == "confirmed")
+            .order_by(Slot.starts_at, Booking.id)
+        )
+    ).all()
     for booking, slot in found:
         if await booking_service.cancel(ctx.session, booking, now, places_of(ctx)):
             done.bookings.append((booking, slot))
-    waiting = (await ctx.session.execute(
-        select(WaitlistEntry, Slot).join(Slot, WaitlistEntry.slot_id == Slot.id)
-        .where(Slot.session_id.in_(ids), WaitlistEntry.status == "waiting")
-        .order_by(WaitlistEntry.id))).all()
+    waiting = (
+        await ctx.session.execute(
+            select(WaitlistEntry, Slot)
+            .join(Slot, WaitlistEntry.slot_id == Slot.id)
+            .where(Slot.session_id.in_(ids), WaitlistEntry.status == "waiting")
+            .order_by(WaitlistEntry.id)
+        )
+    ).all()
     for entry, slot in waiting:
         entry.status, entry.details, entry.updated_at = "cancelled", {}, now
         done.entries.append((entry, slot))
@@ -267,10 +326,18 @@ async def cancel_rows(ctx: Ctx, rows: list[BookingSession], reason: str | None) 
 async def _offers(ctx: Ctx, point_id: str, priority: bool) -> list[Slot]:
     """The first free time of each of the next days at the point, for this kind of visitor."""
     now, tz = ctx.now(), ctx.config.tz
-    slots = (await ctx.session.scalars(
-        select(Slot).where(Slot.point_id == point_id, Slot.status == "open",
-                           Slot.starts_at > now, Slot.starts_at < now + timedelta(days=LIST_DAYS))
-        .order_by(Slot.starts_at))).all()
+    slots = (
+        await ctx.session.scalars(
+            select(Slot)
+            .where(
+                Slot.point_id == point_id,
+                Slot.status == "open",
+                Slot.starts_at > now,
+                Slot.starts_at < now + timedelta(days=LIST_DAYS),
+            )
+            .order_by(Slot.starts_at)
+        )
+    ).all()
     found: dict[date, Slot] = {}
     for slot in slots:
         day = local_day(slot.starts_at, tz)
@@ -301,12 +368,26 @@ async def tell_cancelled(ctx: Ctx, done: Cancelled, change: notices.Change) -> N
         visits.append(notices.CancelledVisit(booking, slot, offers[key]))
     for group in by_recipient(visits, lambda v: v.booking):
         first = group[0].booking
-        add_message(ctx, notices.cancelled(group, places.points.get(first.point_id),
-                                    locales.get(first.user_id) or first.locale, change))
+        add_message(
+            ctx,
+            notices.cancelled(
+                group,
+                places.points.get(first.point_id),
+                locales.get(first.user_id) or first.locale,
+                change,
+            ),
+        )
     for group in by_recipient(done.entries, lambda e: e[0]):
         entry, slot = group[0]
-        add_message(ctx, notices.waitlist_cancelled(group, places.points.get(slot.point_id),
-                                             locales.get(entry.user_id) or entry.locale, change))
+        add_message(
+            ctx,
+            notices.waitlist_cancelled(
+                group,
+                places.points.get(slot.point_id),
+                locales.get(entry.user_id) or entry.locale,
+                change,
+            ),
+        )
 
 
 def add_message(ctx: Ctx, message) -> None:
@@ -319,9 +400,18 @@ async def cancel_session(ctx: Ctx, session_id: int, reason: str) -> Outcome:
     not_changeable(view, ctx.now())
     async with ctx.session.begin_nested():
         done = await cancel_rows(ctx, [view.row], reason)
-        key = await record(ctx, "session.cancel", f"session:{view.row.id}", {"status": "open"},
-                           {"status": "cancelled", "bookings_cancelled": len(done.bookings),
-                            "waitlist_told": len(done.entries)}, view.row.unit_id)
+        key = await record(
+            ctx,
+            "session.cancel",
+            f"session:{view.row.id}",
+            {"status": "open"},
+            {
+                "status": "cancelled",
+                "bookings_cancelled": len(done.bookings),
+                "waitlist_told": len(done.entries),
+            },
+            view.row.unit_id,
+        )
         await tell_cancelled(ctx, done, notices.Change(key, reason, ctx.now()))
     return Outcome(1, len(done.bookings), len(done.entries), session_ids=[view.row.id])
 
@@ -334,16 +424,23 @@ async def sessions_between(ctx: Ctx, point_id: str, first: date, last: date) -> 
     await placing.materialise_until(ctx.session, places_of(ctx), point.id, last, now, tz)
     start = max(at(first, time(0), tz), now)
     end = at(last + timedelta(days=1), time(0), tz)
-    return list((await ctx.session.scalars(
-        select(BookingSession.id).where(BookingSession.point_id == point.id,
-                                        BookingSession.status == "open",
-                                        BookingSession.starts_at > start,
-                                        BookingSession.starts_at < end)
-        .order_by(BookingSession.starts_at))).all())
+    return list(
+        (
+            await ctx.session.scalars(
+                select(BookingSession.id)
+                .where(
+                    BookingSession.point_id == point.id,
+                    BookingSession.status == "open",
+                    BookingSession.starts_at > start,
+                    BookingSession.starts_at < end,
+                )
+                .order_by(BookingSession.starts_at)
+            )
+        ).all()
+    )
 
 
-async def close_preview(ctx: Ctx, point_id: str, first: date,
-                        last: date) -> tuple[int, int, int]:
+async def close_preview(ctx: Ctx, point_id: str, first: date, last: date) -> tuple[int, int, int]:
     """(sessions, bookings, people waiting) that closing these days would cancel; whatever
     had to be written to count them (the file's far sessions) is rolled back."""
     async with ctx.session.begin_nested() as savepoint:
@@ -361,14 +458,25 @@ async def close_point(ctx: Ctx, point_id: str, first: date, last: date, reason: 
     async with ctx.session.begin_nested():
         ids = await sessions_between(ctx, point.id, first, last)
         if not ids:
-            raise Refused(_("There is no session at this point on those days, so there is "
-                            "nothing to close."))
+            raise Refused(
+                _("There is no session at this point on those days, so there is nothing to close.")
+            )
         rows = [await ctx.session.get(BookingSession, i) for i in ids]
         done = await cancel_rows(ctx, rows, reason)
-        key = await record(ctx, "point.close", f"point:{point.id}", None,
-                           {"from": first.isoformat(), "until": last.isoformat(),
-                            "sessions_cancelled": ids, "bookings_cancelled": len(done.bookings),
-                            "waitlist_told": len(done.entries)}, point.unit)
+        key = await record(
+            ctx,
+            "point.close",
+            f"point:{point.id}",
+            None,
+            {
+                "from": first.isoformat(),
+                "until": last.isoformat(),
+                "sessions_cancelled": ids,
+                "bookings_cancelled": len(done.bookings),
+                "waitlist_told": len(done.entries),
+            },
+            point.unit,
+        )
         await tell_cancelled(ctx, done, notices.Change(key, reason, ctx.now()))
     return Outcome(len(ids), len(done.bookings), len(done.entries), session_ids=ids)
 
@@ -386,10 +494,12 @@ def below_floor(view: SessionView, seats: int) -> str | None:
     floor, fullest = booked_floor(view)
     if seats >= floor or fullest is None:
         return None
-    return ngettext("{n} seat is already booked at {time}, so the seats per time slot cannot "
-                    "go below {n}.",
-                    "{n} seats are already booked at {time}, so the seats per time slot "
-                    "cannot go below {n}.", floor, time=_moment(fullest.starts_at))
+    return ngettext(
+        "{n} seat is already booked at {time}, so the seats per time slot cannot go below {n}.",
+        "{n} seats are already booked at {time}, so the seats per time slot cannot go below {n}.",
+        floor,
+        time=_moment(fullest.starts_at),
+    )
 
 
 async def change_capacity(ctx: Ctx, session_id: int, seats: int) -> Outcome:
@@ -405,17 +515,25 @@ async def change_capacity(ctx: Ctx, session_id: int, seats: int) -> Outcome:
     async with ctx.session.begin_nested():
         c = Slot.__table__.c
         changed = await ctx.session.execute(
-            update(Slot.__table__).where(c.session_id == view.row.id, c.booked <= seats)
-            .values(capacity=seats, priority_seats=case((c.priority_seats > seats, seats),
-                                                        else_=c.priority_seats)))
+            update(Slot.__table__)
+            .where(c.session_id == view.row.id, c.booked <= seats)
+            .values(
+                capacity=seats,
+                priority_seats=case((c.priority_seats > seats, seats), else_=c.priority_seats),
+            )
+        )
         if changed.rowcount != len(view.slots):  # a seat was taken a moment ago
             raise Refused(_("A seat was booked a moment ago. Please try again."))
         promoted = 0
         for slot in view.slots:
-            while await booking_service.promote(ctx.session, slot.id, ctx.now(),
-                                                places_of(ctx)):
+            while await booking_service.promote(ctx.session, slot.id, ctx.now(), places_of(ctx)):
                 promoted += 1
-        await record(ctx, "session.capacity", f"session:{view.row.id}",
-                     {"seats_per_slot": before},
-                     {"seats_per_slot": seats, "waitlist_promoted": promoted}, view.row.unit_id)
+        await record(
+            ctx,
+            "session.capacity",
+            f"session:{view.row.id}",
+            {"seats_per_slot": before},
+            {"seats_per_slot": seats, "waitlist_promoted": promoted},
+            view.row.unit_id,
+        )
     return Outcome(1, promoted=promoted, session_ids=[view.row.id])

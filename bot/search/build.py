@@ -36,8 +36,12 @@ def analyse(text: str) -> list[list[tuple[str, bool, bool]]]:
     out = []
     for seg in segments(text):
         words = expand(seg)
-        out.append([(term(w), stop, pairs)
-                    for w, (stop, pairs) in zip(words, stop_flags(words), strict=True)])
+        out.append(
+            [
+                (term(w), stop, pairs)
+                for w, (stop, pairs) in zip(words, stop_flags(words), strict=True)
+            ]
+        )
     return out
 
 
@@ -50,8 +54,11 @@ def field_terms(text: str) -> list[str]:
     out: list[str] = []
     for seg in analyse(text):
         out.extend(t for t, stop, _ in seg if not stop)
-        out.extend(f"{a} {b}" for (a, sa, pa), (b, sb, pb) in zip(seg, seg[1:], strict=False)
-                   if not (sa and sb) and pa and pb)
+        out.extend(
+            f"{a} {b}"
+            for (a, sa, pa), (b, sb, pb) in zip(seg, seg[1:], strict=False)
+            if not (sa and sb) and pa and pb
+        )
     return out
 
 
@@ -101,8 +108,9 @@ def build(catalogue: Catalogue) -> Index:
             fields[name] = Counter(dict.fromkeys(fields[name], 1))
         counts.append(fields)
     index = _assemble(ids, [frozenset(g.locale for g in by_id[i]) for i in ids], counts, forms)
-    index.phrases = [(doc, terms, sum(index.strong_idf.get(t, 0.0) for t in terms))
-                     for doc, terms in phrases]
+    index.phrases = [
+        (doc, terms, sum(index.strong_idf.get(t, 0.0) for t in terms)) for doc, terms in phrases
+    ]
     by_rarest: dict[str, list[int]] = defaultdict(list)
     for i, (_doc, terms) in enumerate(phrases):
         # A phrase can only be whole in a question that holds its rarest term.
@@ -112,8 +120,12 @@ def build(catalogue: Catalogue) -> Index:
         category = by_id[gid][0].category
         if category not in index.categories:
             index.categories[category] = (
-                tuple(frozenset(t for t in field_terms(title) if " " not in t)
-                      for title in titles.get(category, {}).values()), [])
+                tuple(
+                    frozenset(t for t in field_terms(title) if " " not in t)
+                    for title in titles.get(category, {}).values()
+                ),
+                [],
+            )
         index.categories[category][1].append(doc)
     return index
 
@@ -126,8 +138,11 @@ def phrase_terms(keyword: str) -> frozenset[str]:
     pairs: set[str] = set()
     for seg in analyse(keyword):
         words.update(t for t, stop, _ in seg if not stop)
-        pairs.update(f"{a} {b}" for (a, sa, pa), (b, sb, pb) in zip(seg, seg[1:], strict=False)
-                     if sa != sb and pa and pb)
+        pairs.update(
+            f"{a} {b}"
+            for (a, sa, pa), (b, sb, pb) in zip(seg, seg[1:], strict=False)
+            if sa != sb and pa and pb
+        )
     return frozenset(words | pairs) if len(words) == 1 else frozenset(words)
 
 
@@ -144,9 +159,12 @@ def _form(word: str) -> tuple[str, Marks] | None:
     return (term(folded), accents.marks(word)) if is_syllable(folded) else None
 
 
-def _assemble(ids: list[str], locales: list[frozenset[str]],
-              counts: list[dict[str, Counter[str]]],
-              forms: dict[str, set[Marks]]) -> Index:
+def _assemble(
+    ids: list[str],
+    locales: list[frozenset[str]],
+    counts: list[dict[str, Counter[str]]],
+    forms: dict[str, set[Marks]],
+) -> Index:
     n = len(ids)
     lengths = {f: [sum(c[f].values()) for c in counts] for f in FIELDS}
     average = {f: (sum(v) / n if n else 0.0) or 1.0 for f, v in lengths.items()}
@@ -175,11 +193,22 @@ def _assemble(ids: list[str], locales: list[frozenset[str]],
             keys[t].append(t)
             for d in deletes(t):
                 keys[d].append(t)
-    return Index(ids=ids, locales=locales,
-                 postings={t: (tuple(d for d, _ in p), tuple(c for _, c in p))
-                           for t, p in postings.items()},
-                 strong={t: frozenset(d) for t, d in strong.items()}, idf=idf,
-                 vocabulary=vocabulary, pairs=frozenset(t for t in df if " " in t),
-                 df=dict(df), doc_terms=doc_terms, strong_idf=strong_idf,
-                 forms={t: tuple(f) for t, f in forms.items()}, categories={}, phrases=[],
-                 phrase_index={}, typo_keys={k: tuple(v) for k, v in keys.items()})
+    return Index(
+        ids=ids,
+        locales=locales,
+        postings={
+            t: (tuple(d for d, _ in p), tuple(c for _, c in p)) for t, p in postings.items()
+        },
+        strong={t: frozenset(d) for t, d in strong.items()},
+        idf=idf,
+        vocabulary=vocabulary,
+        pairs=frozenset(t for t in df if " " in t),
+        df=dict(df),
+        doc_terms=doc_terms,
+        strong_idf=strong_idf,
+        forms={t: tuple(f) for t, f in forms.items()},
+        categories={},
+        phrases=[],
+        phrase_index={},
+        typo_keys={k: tuple(v) for k, v in keys.items()},
+    )

@@ -28,13 +28,26 @@ from bot.search.index import Index
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("search", help="show which guide the bot would give for a question")
     p.add_argument("question", nargs="?", help="the question (or use --batch)")
-    p.add_argument("--locale", choices=LOCALES, default=None,
-                   help="the asker's language (default: bot.default_locale)")
+    p.add_argument(
+        "--locale",
+        choices=LOCALES,
+        default=None,
+        help="the asker's language (default: bot.default_locale)",
+    )
     p.add_argument("--json", action="store_true", help="one JSON object per question")
-    p.add_argument("--batch", metavar="FILE", default=None,
-                   help="questions from FILE, one a line ('-' for standard input)")
-    p.add_argument("--content", type=Path, default=None, metavar="DIR",
-                   help="content folder (default: paths.content of the config)")
+    p.add_argument(
+        "--batch",
+        metavar="FILE",
+        default=None,
+        help="questions from FILE, one a line ('-' for standard input)",
+    )
+    p.add_argument(
+        "--content",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="content folder (default: paths.content of the config)",
+    )
     p.set_defaults(func=cmd_search)
 
 
@@ -48,9 +61,15 @@ def load_index(content_dir: Path) -> Index:
 
 
 def as_json(a: Answer) -> str:
-    return json.dumps({"query": a.query, "decision": a.decision, "answer": a.answer,
-                       "results": [{"guide": r.guide, "score": r.score} for r in a.results]},
-                      ensure_ascii=False)
+    return json.dumps(
+        {
+            "query": a.query,
+            "decision": a.decision,
+            "answer": a.answer,
+            "results": [{"guide": r.guide, "score": r.score} for r in a.results],
+        },
+        ensure_ascii=False,
+    )
 
 
 def as_line(a: Answer) -> str:
@@ -87,8 +106,9 @@ def questions(args: argparse.Namespace, stdin: TextIO) -> Iterator[str]:
             yield line.rstrip("\r\n")
 
 
-def cmd_search(args: argparse.Namespace, stdin: TextIO | None = None,
-               stdout: TextIO | None = None) -> int:
+def cmd_search(
+    args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None
+) -> int:
     from bot.cli import load_config
 
     config = load_config(args)

@@ -73,7 +73,7 @@ class Answer:
 
 
 def smalltalk(text: str) -> str | None:
-    """"greeting", "thanks", "ack" or "empty" when the text is not a question at all."""
+    """ "greeting", "thanks", "ack" or "empty" when the text is not a question at all."""
     words = [w.removeprefix(STOP_MARK) for seg in segments(text) for w in expand(seg)]
     if not words:
         return "empty"
@@ -94,9 +94,14 @@ def _unclear(index: Index, query: Query) -> bool:
     """Nothing in the text is a word we know as typed: no stop word, no word of the guides, no
     known pair, only unknown words or lone guesses ("asdf qwer", "hmm")."""
     words = [w for seg in query.words for w in seg]
-    return (bool(words) and not any(" " in t for t in query.terms)
-            and all(not w.stop and w.kind in ("unknown", "guess", "telex") and not w.term.isdigit()
-                    for w in words))
+    return (
+        bool(words)
+        and not any(" " in t for t in query.terms)
+        and all(
+            not w.stop and w.kind in ("unknown", "guess", "telex") and not w.term.isdigit()
+            for w in words
+        )
+    )
 
 
 def answer(index: Index, text: str, locale: str) -> Answer:
@@ -126,8 +131,11 @@ def answer(index: Index, text: str, locale: str) -> Answer:
     if not ranked or not passes(ranked[0][0], GATES):
         return Answer(text, "none", None, results, "no_match")
     best = ranked[0][1]
-    choice = [(d, s) for d, s in ranked[:MAX_CHOICES]
-              if s >= CHOOSE_SHARE * best and (d == ranked[0][0] or passes(d, CHOOSE_GATE))]
+    choice = [
+        (d, s)
+        for d, s in ranked[:MAX_CHOICES]
+        if s >= CHOOSE_SHARE * best and (d == ranked[0][0] or passes(d, CHOOSE_GATE))
+    ]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
     if len(choice) == 1 or runner_up <= OPEN_MARGIN * best:
         return Answer(text, "open", index.ids[ranked[0][0]], results, "match")

@@ -63,8 +63,11 @@ class Report:
         return self.rejected / self.out_of_scope if self.out_of_scope else 0.0
 
     def below_bars(self) -> list[str]:
-        return [f"{name} {getattr(self, name):.1%} < {bar:.0%}" for name, bar in BARS.items()
-                if getattr(self, name) < bar]
+        return [
+            f"{name} {getattr(self, name):.1%} < {bar:.0%}"
+            for name, bar in BARS.items()
+            if getattr(self, name) < bar
+        ]
 
 
 class QuestionFileError(ValueError):
@@ -126,13 +129,15 @@ def format_report(report: Report) -> str:
         f"(bar {BARS['out_of_scope_rejection']:.0%})",
         f"in-scope askers get:    {_share(report.shown_opened, report.in_scope)} the right "
         f"guide opened, {_share(report.shown_offered, report.in_scope)} it among a few, "
-        f"{_share(report.shown_none, report.in_scope)} \"none\"",
+        f'{_share(report.shown_none, report.in_scope)} "none"',
     ]
     if report.misses:
         lines.append("")
         lines.append(f"misses ({len(report.misses)}):")
         for q, a in report.misses:
             shown = ", ".join(f"{r.guide} {r.score:.1f}" for r in a.results[:3]) or "-"
-            lines.append(f"  line {q.line} [{q.locale}] {q.text!r}: expected {q.expected}, "
-                         f"got {a.decision} → {shown}")
+            lines.append(
+                f"  line {q.line} [{q.locale}] {q.text!r}: expected {q.expected}, "
+                f"got {a.decision} → {shown}"
+            )
     return "\n".join(lines)

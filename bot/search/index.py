@@ -83,8 +83,9 @@ class Index:
                     hits[doc] = strength
         return hits
 
-    def score(self, query: Query, hits: dict[int, float],
-              allowed: Iterable[int] | None = None) -> dict[int, float]:
+    def score(
+        self, query: Query, hits: dict[int, float], allowed: Iterable[int] | None = None
+    ) -> dict[int, float]:
         acc = [0.0] * len(self.ids)
         scored = [t for t in query.terms if self.idf.get(t, 0.0) >= MIN_SCORED_IDF]
         for t in scored or query.terms:
@@ -114,8 +115,9 @@ class Index:
     def evidence(self, query: Query, doc: int) -> float:
         """How distinctly this guide's title or keywords name what the query asks
         (rarity counted among titles and keywords only)."""
-        return sum(w * self.strong_idf[t] for t, w in query.terms.items()
-                   if doc in self.strong.get(t, ()))
+        return sum(
+            w * self.strong_idf[t] for t, w in query.terms.items() if doc in self.strong.get(t, ())
+        )
 
     def coverage(self, query: Query, doc: int) -> float:
         """The idf-weighted share of the query's meaningful words this guide names in its

@@ -17,7 +17,8 @@ PERSON = "@person"
 GENUINE = "@genuine"
 
 _PATTERNS: dict[str, re.Pattern[str]] = {
-    STATUS: re.compile(r"""
+    STATUS: re.compile(
+        r"""
         \b(xong|duyet|xu\ ly|xu\ li|giai\ quyet|tra\ loi|ket\ qua|co\ gi|phan\ hoi)
             \b[\w\ ]{0,40}\bchua\b
         | \bnhan\ (duoc\ )?chua\b | \bda\ nhan\b
@@ -30,8 +31,11 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         | \b(check|see|know)\ (the\ )?status\b | \bstatus\ of\b
         | \b(application|dossier|report)\ status\b
         | \bhas\ [\w\ ]{0,30}\ been\b | \bhave\ they\b
-        """, re.VERBOSE),
-    PERSON: re.compile(r"""
+        """,
+        re.VERBOSE,
+    ),
+    PERSON: re.compile(
+        r"""
         \b(ai|nguoi|can\ bo|sinh\ vien)\ (giup|huong\ dan|ho\ tro|chi)\b
         | \b(cho|noi)\ nao\ (co|ho\ tro|huong\ dan|giup)\b | \bo\ dau\ co\ nguoi\b
         | \bgoi\ (so\ nao|tong\ dai|hotline)\b | \b(tong\ dai|hotline)\b
@@ -40,13 +44,18 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         | \b(giup|ho\ tro|huong\ dan)\b[\w\ ]{0,30}\b(o\ dau|cho\ nao|noi\ nao)\b
         | \bin[\ -]person\b | \bsomeone\ to\ help\b | \bget\ [\w\ ]{0,10}help\b
         | \bwhere\b[\w\ ]{0,40}\bhelp\b
-        """, re.VERBOSE),
-    GENUINE: re.compile(r"""
+        """,
+        re.VERBOSE,
+    ),
+    GENUINE: re.compile(
+        r"""
         \b(co|la)\ (that|that\ su)\ (khong|ko|k|chu|a)\b | \bthat\ hay\ gia\b
         | \bgia\ hay\ that\b | \bco\ phai\ (la\ )?lua\b | \b(app|ung\ dung|web|website|trang
         |link|tin\ nhan|cuoc\ goi)\b[\w\ ]{0,12}\bgia(\ mao)?\b
         | \bis\ (it|this|that)\ (real|genuine|legit|true|a\ scam|safe)\b | \bfake\b
-        """, re.VERBOSE),
+        """,
+        re.VERBOSE,
+    ),
 }
 
 

@@ -53,19 +53,44 @@ ABBREVIATIONS: dict[str, str] = {
 
 # Chat shorthand and common misspellings that are whole words of their own.
 SHORTHAND: dict[str, str] = {
-    "ko": "khong", "k": "khong", "kh": "khong", "hok": "khong",
-    "khg": "khong", "kg": "khong", "hem": "khong",
+    "ko": "khong",
+    "k": "khong",
+    "kh": "khong",
+    "hok": "khong",
+    "khg": "khong",
+    "kg": "khong",
+    "hem": "khong",
     "dc": "duoc",
-    "j": "gi", "ji": "gi", "z": "vay", "v": "vay", "zay": "vay",
-    "ntn": "nhu the nao", "lsao": "lam sao",
-    "bn": "bao nhieu", "bnhieu": "bao nhieu",
-    "bit": "biet", "bik": "biet", "pit": "biet",
-    "wa": "qua", "ng": "nguoi", "nguoj": "nguoi",
-    "onl": "online", "app": "ung dung", "apps": "ung dung",
-    "pass": "mat khau", "password": "mat khau", "passwd": "mat khau",
-    "sms": "tin nhan", "mail": "email",
-    "license": "licence", "licenses": "licence", "licensed": "licence",
-    "login": "log in", "logon": "log in", "signin": "sign in", "signup": "sign up",
+    "j": "gi",
+    "ji": "gi",
+    "z": "vay",
+    "v": "vay",
+    "zay": "vay",
+    "ntn": "nhu the nao",
+    "lsao": "lam sao",
+    "bn": "bao nhieu",
+    "bnhieu": "bao nhieu",
+    "bit": "biet",
+    "bik": "biet",
+    "pit": "biet",
+    "wa": "qua",
+    "ng": "nguoi",
+    "nguoj": "nguoi",
+    "onl": "online",
+    "app": "ung dung",
+    "apps": "ung dung",
+    "pass": "mat khau",
+    "password": "mat khau",
+    "passwd": "mat khau",
+    "sms": "tin nhan",
+    "mail": "email",
+    "license": "licence",
+    "licenses": "licence",
+    "licensed": "licence",
+    "login": "log in",
+    "logon": "log in",
+    "signin": "sign in",
+    "signup": "sign up",
 }
 
 # Word sequences written as one name; joined so "i hanoi" finds "iHanoi" and "vn eid" "VNeID".
@@ -221,7 +246,13 @@ SYNONYMS: dict[str, str] = {
 
 # Number words where a number is meant: "mức hai" = "mức 2", "level two" = "level 2".
 NUMBER_WORDS: dict[str, str] = {
-    "mot": "1", "hai": "2", "ba": "3", "bon": "4", "one": "1", "two": "2", "three": "3",
+    "mot": "1",
+    "hai": "2",
+    "ba": "3",
+    "bon": "4",
+    "one": "1",
+    "two": "2",
+    "three": "3",
 }
 NUMBER_CONTEXT = frozenset({"muc", "level", "so", "no", "number", "cap", "loai"})
 
@@ -230,7 +261,8 @@ NUMBER_CONTEXT = frozenset({"muc", "level", "so", "no", "number", "cap", "loai"}
 # Left out on purpose because, folded, they are also content words: con (child), dang
 # (đăng ký), moi (mới), cai (cài), ho (hồ sơ, hộ), bao (bảo hiểm, báo), ma (mã), be (bé),
 # tai (tải, tài khoản), so (số), dan (dân), nha (nhà).
-STOP_WORDS: frozenset[str] = frozenset("""
+STOP_WORDS: frozenset[str] = frozenset(
+    """
 a ah ha ba bac chau chi chu co cu em anh ong ban oi nhe nhi ne to ta ai minh toi tui
 voi di gi la de o tu den cho vao ra len xuong qua do the an can me no i tren
 da bi dung nen xin mot nhung cac hay day ay kieu gio luc khong chua nay kia khi
@@ -241,26 +273,48 @@ please want need get got have has had will just there if not and or about from a
 as into some any tell show way anyone hi hello thanks thank yes also still already now yet
 after before then than too very much many more most only even again own same such each
 other here she he her his him they them their us
-""".split())
+""".split()
+)
 
 # Function words that are only function words when typed with these diacritics: folded,
 # they are also content words ("mà"/"mã", "cái"/"cài", "đâu"/"đầu", "bố"/"bộ").
-ACCENTED_STOP_WORDS: frozenset[str] = frozenset("""
+ACCENTED_STOP_WORDS: frozenset[str] = frozenset(
+    """
 mà cái mấy đâu vẫn cũng mãi thấy nói bố nó họ rồi vừa đã đang sẽ chứ nhé nhá hả ạ à ơi
 thôi luôn ngay giúp với
-""".split())
+""".split()
+)
 # Phrases that frame a question although their words alone may carry meaning.
-STOP_PHRASES: frozenset[tuple[str, ...]] = frozenset(tuple(p.split()) for p in (
-    "huong dan", "cach thuc", "the nao", "ra sao", "bao gio", "cam on",
-    "vui long", "tat ca", "lam on", "xin chao", "cho toi hoi", "cho hoi", "o dau",
-    "step by step", "how to",
-))
+STOP_PHRASES: frozenset[tuple[str, ...]] = frozenset(
+    tuple(p.split())
+    for p in (
+        "huong dan",
+        "cach thuc",
+        "the nao",
+        "ra sao",
+        "bao gio",
+        "cam on",
+        "vui long",
+        "tat ca",
+        "lam on",
+        "xin chao",
+        "cho toi hoi",
+        "cho hoi",
+        "o dau",
+        "step by step",
+        "how to",
+    )
+)
 
 # Small talk: text made only of these words gets a friendly reply, not a search.
 GREETINGS = frozenset("hi hello hey chao xin alo helo hallo hola yo good morning".split())
 THANKS = frozenset("cam on thanks thank tks thx ty camon cmon".split())
-ACKS = frozenset("""ok oke okay okie uh uhm um vang da u ua yes no khong co roi duoc
-tot hay great good nice fine hihi haha hehe bye tam biet sure alright""".split())
+ACKS = frozenset(
+    """ok oke okay okie uh uhm um vang da u ua yes no khong co roi duoc
+tot hay great good nice fine hihi haha hehe bye tam biet sure alright""".split()
+)
 # Words that may surround small talk without making it a question ("cảm ơn bạn nhiều nhé").
-SMALLTALK_FILLER = frozenset("""ban bot em anh chi ong ba bac chau a nhe nha nhieu rat lam
-you very much so lot a the ad admin tro ly so oi nhi""".split())
+SMALLTALK_FILLER = frozenset(
+    """ban bot em anh chi ong ba bac chau a nhe nha nhieu rat lam
+you very much so lot a the ad admin tro ly so oi nhi""".split()
+)

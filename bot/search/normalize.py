@@ -137,8 +137,12 @@ def _replace_phrases(words: list[str]) -> list[str]:
     return out
 
 
-_KNOWN_WORDS = (set(_MULTI) | STOP_WORDS | {w for p in (*_PHRASES, *STOP_PHRASES) for w in p}
-                | set(NUMBER_WORDS))
+_KNOWN_WORDS = (
+    set(_MULTI)
+    | STOP_WORDS
+    | {w for p in (*_PHRASES, *STOP_PHRASES) for w in p}
+    | set(NUMBER_WORDS)
+)
 
 
 def is_known_word(token: str) -> bool:
@@ -155,8 +159,9 @@ def _stop_flags(words: tuple[str, ...]) -> tuple[tuple[bool, bool], ...]:
     """For each word: does it only frame the question (alone, or inside a phrase such as
     "hướng dẫn"), and may it join a neighbour into a pair? Words typed as function words
     ("mà", "cái") and the words of framing phrases never pair."""
-    flags = [(w in STOP_WORDS or w.startswith(STOP_MARK),
-              not w.startswith(STOP_MARK)) for w in words]
+    flags = [
+        (w in STOP_WORDS or w.startswith(STOP_MARK), not w.startswith(STOP_MARK)) for w in words
+    ]
     if _STOP_PHRASE_FIRST.intersection(words):
         for size in _STOP_PHRASE_SIZES:
             for i in range(len(words) - size + 1):

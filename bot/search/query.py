@@ -73,10 +73,13 @@ def parse(index: Index, text: str) -> Query:
         expanded = expand(untelexed)
         said.append(" ".join(expanded))
         flags = stop_flags(expanded)
-        repaired = [_resolve(index, w, flags[i], typed.get(w), expanded, i)
-                    for i, w in enumerate(expanded)]
-        repaired = [replace(w, kind="telex") if w.term in fixed and w.kind == "known" else w
-                    for w in repaired]
+        repaired = [
+            _resolve(index, w, flags[i], typed.get(w), expanded, i) for i, w in enumerate(expanded)
+        ]
+        repaired = [
+            replace(w, kind="telex") if w.term in fixed and w.kind == "known" else w
+            for w in repaired
+        ]
         words.append(repaired)
     # The kind of question, read from the repaired words (a Telex-typed question too).
     terms: dict[str, float] = dict.fromkeys(intents(", ".join(said)), INTENT_WEIGHT)
@@ -104,12 +107,21 @@ def _untelex(index: Index, token: str) -> str:
     if token in index.vocabulary or term(token) in index.vocabulary or is_known_word(token):
         return token
     fixed = telex(token)
-    return fixed if fixed is not None and (fixed in index.vocabulary
-                                           or is_known_word(fixed)) else token
+    return (
+        fixed
+        if fixed is not None and (fixed in index.vocabulary or is_known_word(fixed))
+        else token
+    )
 
 
-def _resolve(index: Index, word: str, flags: tuple[bool, bool], typed: Marks | None,
-             context: list[str], pos: int) -> Word:
+def _resolve(
+    index: Index,
+    word: str,
+    flags: tuple[bool, bool],
+    typed: Marks | None,
+    context: list[str],
+    pos: int,
+) -> Word:
     stop, pairs = flags
     if stop:
         return Word(term(word), 1.0, True, pairs=pairs)
@@ -123,8 +135,7 @@ def _resolve(index: Index, word: str, flags: tuple[bool, bool], typed: Marks | N
     tone = typed.tone if typed is not None else ""
     guess = _typo(index, t, neighbours, tone, need_context=len(t) <= MIN_TYPO_LENGTH)
     if guess is None and fixed is not None:
-        guess = _typo(index, fixed, neighbours, tone,
-                           need_context=len(fixed) <= MIN_TYPO_LENGTH)
+        guess = _typo(index, fixed, neighbours, tone, need_context=len(fixed) <= MIN_TYPO_LENGTH)
     if guess is None:
         return Word(t, 0.0, False, "unknown")
     if _pairs_with(index, guess, neighbours):
@@ -141,13 +152,18 @@ def _conflicts(index: Index, t: str, typed: Marks) -> bool:
     return bool(forms) and not any(typed.fits(f) for f in forms)
 
 
-def _typo(index: Index, t: str, neighbours: list[str], tone: str, need_context: bool) -> str | None:
+def _typo(
+    index: Index, t: str, neighbours: list[str], tone: str, need_context: bool
+) -> str | None:
     """The vocabulary word one edit away, preferring one that pairs with a neighbour.
     A tone the person typed must be one the candidate is written with."""
     if len(t) < MIN_TYPO_LENGTH or t.isdigit():
         return None
-    found = {c for c in one_edit(index, t)
-             if not tone or any(f.tone == tone for f in index.forms.get(c, ()))}
+    found = {
+        c
+        for c in one_edit(index, t)
+        if not tone or any(f.tone == tone for f in index.forms.get(c, ()))
+    }
     if not found:
         return None
 
@@ -206,8 +222,12 @@ def _within_one_edit(a: str, b: str) -> bool:
         diff = [i for i in range(len(a)) if a[i] != b[i]]
         if len(diff) == 1:
             return True
-        return (len(diff) == 2 and diff[1] == diff[0] + 1
-                and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
     short, long = (a, b) if len(a) < len(b) else (b, a)
     i = 0
     while i < len(short) and short[i] == long[i]:

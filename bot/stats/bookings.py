@@ -24,10 +24,28 @@ ATTENDED = "attended"
 NO_SHOW = "missed"
 CANCELLED = "cancelled"
 
-BOOKINGS_HEADER = ("unit", "point", "week", "week_starts", "booked", "cancelled", "attended",
-                   "no_show", "not_marked")
-ATTENDANCE_HEADER = ("unit", "point", "week", "week_starts", "visits_over", "attended",
-                     "no_show", "not_marked", "attended_percent")
+BOOKINGS_HEADER = (
+    "unit",
+    "point",
+    "week",
+    "week_starts",
+    "booked",
+    "cancelled",
+    "attended",
+    "no_show",
+    "not_marked",
+)
+ATTENDANCE_HEADER = (
+    "unit",
+    "point",
+    "week",
+    "week_starts",
+    "visits_over",
+    "attended",
+    "no_show",
+    "not_marked",
+    "attended_percent",
+)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -87,15 +105,24 @@ def week_start(day: date, tz: ZoneInfo) -> datetime:
     return datetime(monday.year, monday.month, monday.day, tzinfo=tz)
 
 
-async def by_point_week(session: AsyncSession, tz: ZoneInfo, now: datetime, *,
-                        since: datetime | None = None, until: datetime | None = None,
-                        unit_ids: Iterable[str] | None = None) -> list[PointWeek]:
+async def by_point_week(
+    session: AsyncSession,
+    tz: ZoneInfo,
+    now: datetime,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    unit_ids: Iterable[str] | None = None,
+) -> list[PointWeek]:
     """Counts per (point, week) of visits from `since` to `until`, for `unit_ids` (None: all),
     ordered by unit, point and week."""
-    query = (select(BookingSession.unit_id, Booking.point_id, Slot.starts_at, Slot.ends_at,
-                    Booking.status)
-             .join(Slot, Slot.id == Booking.slot_id)
-             .join(BookingSession, BookingSession.id == Slot.session_id))
+    query = (
+        select(
+            BookingSession.unit_id, Booking.point_id, Slot.starts_at, Slot.ends_at, Booking.status
+        )
+        .join(Slot, Slot.id == Booking.slot_id)
+        .join(BookingSession, BookingSession.id == Slot.session_id)
+    )
     if since is not None:
         query = query.where(Slot.starts_at >= since)
     if until is not None:
@@ -121,8 +148,20 @@ async def by_point_week(session: AsyncSession, tz: ZoneInfo, now: datetime, *,
 
 
 def booking_rows(weeks: list[PointWeek]) -> list[tuple]:
-    return [(w.unit_id, w.point_id, w.week.label, w.week.monday.isoformat(), w.booked,
-             w.cancelled, w.attended, w.no_show, w.not_marked) for w in weeks]
+    return [
+        (
+            w.unit_id,
+            w.point_id,
+            w.week.label,
+            w.week.monday.isoformat(),
+            w.booked,
+            w.cancelled,
+            w.attended,
+            w.no_show,
+            w.not_marked,
+        )
+        for w in weeks
+    ]
 
 
 def attendance_rows(weeks: list[PointWeek]) -> list[tuple]:
@@ -133,6 +172,17 @@ def attendance_rows(weeks: list[PointWeek]) -> list[tuple]:
             continue
         marked = w.attended + w.no_show
         percent = f"{100 * w.attended / marked:.0f}" if marked else ""
-        rows.append((w.unit_id, w.point_id, w.week.label, w.week.monday.isoformat(),
-                     w.visits_over, w.attended, w.no_show, w.not_marked, percent))
+        rows.append(
+            (
+                w.unit_id,
+                w.point_id,
+                w.week.label,
+                w.week.monday.isoformat(),
+                w.visits_over,
+                w.attended,
+                w.no_show,
+                w.not_marked,
+                percent,
+            )
+        )
     return rows

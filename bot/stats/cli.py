@@ -22,8 +22,21 @@ from bot.config import Config
 from bot.reports import open_database, report_commands, since_argument, start_of, write_csv
 from bot.stats import bookings
 
-BROADCASTS_HEADER = ("id", "created", "author", "audience", "target", "status", "recipients",
-                     "delivered", "unreachable", "failed", "skipped", "finished", "text")
+BROADCASTS_HEADER = (
+    "id",
+    "created",
+    "author",
+    "audience",
+    "target",
+    "status",
+    "recipients",
+    "delivered",
+    "unreachable",
+    "failed",
+    "skipped",
+    "finished",
+    "text",
+)
 
 Produce = Callable[[AsyncSession, Config, datetime | None], Awaitable[tuple[tuple, list]]]
 
@@ -31,18 +44,33 @@ Produce = Callable[[AsyncSession, Config, datetime | None], Awaitable[tuple[tupl
 def add_parser(sub: argparse._SubParsersAction) -> None:
     reports = report_commands(sub)
     for name, func, text in (
-            ("bookings", cmd_bookings, "bookings, cancellations, attended and no-shows per "
-             "support point and ISO week"),
-            ("attendance", cmd_attendance, "visits already over per support point and ISO "
-             "week: attended, no-shows, not marked, attended %")):
+        (
+            "bookings",
+            cmd_bookings,
+            "bookings, cancellations, attended and no-shows per support point and ISO week",
+        ),
+        (
+            "attendance",
+            cmd_attendance,
+            "visits already over per support point and ISO "
+            "week: attended, no-shows, not marked, attended %",
+        ),
+    ):
         report = reports.add_parser(name, help=text)
         since_argument(report)
-        report.add_argument("--unit", dest="units", action="append", default=[],
-                            metavar="UNIT_ID", help="only this commune or ward, e.g. hoan-kiem "
-                            "(repeat for several)")
+        report.add_argument(
+            "--unit",
+            dest="units",
+            action="append",
+            default=[],
+            metavar="UNIT_ID",
+            help="only this commune or ward, e.g. hoan-kiem (repeat for several)",
+        )
         report.set_defaults(func=func)
-    report = reports.add_parser("broadcasts", help="officers' broadcasts: audience, "
-                                "recipients, delivered, unreachable, failed")
+    report = reports.add_parser(
+        "broadcasts",
+        help="officers' broadcasts: audience, recipients, delivered, unreachable, failed",
+    )
     since_argument(report)
     report.set_defaults(func=cmd_broadcasts)
 
@@ -69,23 +97,29 @@ def _run(args: argparse.Namespace, produce: Produce) -> int:
 
 def _weeks(args: argparse.Namespace):
     async def weeks(session: AsyncSession, config: Config, since: datetime | None):
-        return await bookings.by_point_week(session, config.tz, datetime.now(UTC), since=since,
-                                            unit_ids=args.units or None)
+        return await bookings.by_point_week(
+            session, config.tz, datetime.now(UTC), since=since, unit_ids=args.units or None
+        )
+
     return weeks
 
 
 def cmd_bookings(args: argparse.Namespace) -> int:
     async def produce(session: AsyncSession, config: Config, since: datetime | None):
-        return (bookings.BOOKINGS_HEADER,
-                bookings.booking_rows(await _weeks(args)(session, config, since)))
+        return (
+            bookings.BOOKINGS_HEADER,
+            bookings.booking_rows(await _weeks(args)(session, config, since)),
+        )
 
     return _run(args, produce)
 
 
 def cmd_attendance(args: argparse.Namespace) -> int:
     async def produce(session: AsyncSession, config: Config, since: datetime | None):
-        return (bookings.ATTENDANCE_HEADER,
-                bookings.attendance_rows(await _weeks(args)(session, config, since)))
+        return (
+            bookings.ATTENDANCE_HEADER,
+            bookings.attendance_rows(await _weeks(args)(session, config, since)),
+        )
 
     return _run(args, produce)
 
@@ -97,8 +131,9 @@ def cmd_broadcasts(args: argparse.Namespace) -> int:
     return _run(args, produce)
 
 
-async def broadcast_rows(session: AsyncSession, config: Config,
-                         since: datetime | None) -> list[tuple]:
+async def broadcast_rows(
+    session: AsyncSession, config: Config, since: datetime | None
+) -> list[tuple]:
     """One row per broadcast, oldest first; a running one with its counts so far."""
     from bot.broadcasts.progress import tally
     from bot.db.broadcast_models import Broadcast
@@ -114,9 +149,20 @@ async def broadcast_rows(session: AsyncSession, config: Config,
             t = await tally(session, b)
             counts = (t.delivered, t.unreachable, t.failed, t.skipped)
         finished = _local(b.finished_at, config) if b.finished_at else ""
-        rows.append((b.id, _local(b.created_at, config), b.author, b.audience_kind,
-                     " ".join(str(t) for t in b.audience_target), b.status, b.recipients,
-                     *counts, finished, b.text))
+        rows.append(
+            (
+                b.id,
+                _local(b.created_at, config),
+                b.author,
+                b.audience_kind,
+                " ".join(str(t) for t in b.audience_target),
+                b.status,
+                b.recipients,
+                *counts,
+                finished,
+                b.text,
+            )
+        )
     return rows
 
 

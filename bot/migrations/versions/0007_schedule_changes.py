@@ -19,10 +19,14 @@ depends_on = None
 def upgrade() -> None:
     # Nullable columns: a plain ADD COLUMN on SQLite and PostgreSQL alike.
     op.add_column("booking_sessions", sa.Column("note", sa.String(length=300), nullable=True))
-    op.add_column("bookings", sa.Column("schedule_changed_at",
-                                        bot.db.models.UTCDateTime(timezone=True), nullable=True))
-    op.add_column("bookings", sa.Column("schedule_ack_at",
-                                        bot.db.models.UTCDateTime(timezone=True), nullable=True))
+    op.add_column(
+        "bookings",
+        sa.Column("schedule_changed_at", bot.db.models.UTCDateTime(timezone=True), nullable=True),
+    )
+    op.add_column(
+        "bookings",
+        sa.Column("schedule_ack_at", bot.db.models.UTCDateTime(timezone=True), nullable=True),
+    )
 
 
 def downgrade() -> None:

@@ -60,8 +60,10 @@ def upgrade() -> None:
         sa.Column("progress_message_id", sa.String(length=64), nullable=True),
         sa.Column("progress_at", bot.db.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("progress_sent", sa.Integer(), nullable=False),
-        sa.CheckConstraint("audience_kind IN ('units', 'point', 'session', 'everyone')",
-                           name="ck_broadcasts_audience_kind"),
+        sa.CheckConstraint(
+            "audience_kind IN ('units', 'point', 'session', 'everyone')",
+            name="ck_broadcasts_audience_kind",
+        ),
         sa.ForeignKeyConstraint(["author_officer_id"], ["officers.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["progress_user_id"], ["users.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
