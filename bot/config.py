@@ -12,7 +12,7 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import ConfigError
@@ -56,7 +56,7 @@ def _between(lo: float, hi: float) -> Check:
 
 def _hhmm(v: str) -> bool:
     m = re.fullmatch(r"(\d\d):(\d\d)", v)
-    return bool(m) and int(m[1]) < 24 and int(m[2]) < 60
+    return m is not None and int(m[1]) < 24 and int(m[2]) < 60
 
 
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -239,6 +239,10 @@ class Config:
             sections.setdefault(section, {})[name] = value
         for section, items in sections.items():
             setattr(self, section, Section(items))
+
+    if TYPE_CHECKING:
+        # The sections set above (`config.bot`, `config.telegram`, ...), for the type checker.
+        def __getattr__(self, section: str) -> Section: ...
 
     def get(self, key: str) -> Any:
         return self._values[key]

@@ -108,9 +108,15 @@ class Core:
                         # Officers are few: their row (with their units) comes through the ORM.
                         await ctx.session.refresh(user, ["officer"])
                     with i18n.use_locale(locale):
-                        if msg.text and len(msg.text) > self.config.bot.max_text_chars:
-                            replies = await self.router.too_long(msg, ctx)
-                        else:
+                        replies = None
+                        too_long = self.router.too_long
+                        if (
+                            msg.text
+                            and len(msg.text) > self.config.bot.max_text_chars
+                            and too_long
+                        ):
+                            replies = await too_long(msg, ctx)
+                        if replies is None:
                             replies = await self.router.dispatch(msg, ctx)
                     await self._save(conn, ctx, key, found, stored, replies, now)
                 finally:
@@ -170,17 +176,19 @@ class Core:
         )
 
     async def _apology(self, msg: Incoming, locale: str) -> list[Reply]:
+        apology = self.router.apology
         try:
-            with i18n.use_locale(locale):
-                return self.router.apology()
+            if apology is not None:
+                with i18n.use_locale(locale):
+                    return apology()
         except Exception:
             log.exception("apology failed: update=%s", msg.update_id)
-            return [
-                Reply(
-                    text="Xin lỗi, đã có lỗi. Gõ /menu để bắt đầu lại. "
-                    "(Sorry, something went wrong. Type /menu.)"
-                )
-            ]
+        return [
+            Reply(
+                text="Xin lỗi, đã có lỗi. Gõ /menu để bắt đầu lại. "
+                "(Sorry, something went wrong. Type /menu.)"
+            )
+        ]
 
 
 _USER_MAPPER = inspect(User)

@@ -59,7 +59,7 @@ async def settings_reply(ctx: Ctx, note: str | None = None) -> Reply:
     return Reply(text="\n".join(lines), buttons=tuple(buttons))
 
 
-async def show_settings(msg: Incoming, ctx: Ctx) -> list[Reply]:
+async def show_settings(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     if not SETTINGS:
         return None
     ctx.state.clear()

@@ -31,6 +31,7 @@ from bot.broadcasts import texts
 from bot.broadcasts.news import BROADCAST_KIND
 from bot.broadcasts.queue import PRIORITY_PROGRESS, key_prefix
 from bot.config import Config
+from bot.db import rowcount
 from bot.db.booking_models import OutboxMessage
 from bot.db.broadcast_models import Broadcast
 from bot.outbox import reach, runtime
@@ -80,8 +81,8 @@ async def tally(session: AsyncSession, broadcast: Broadcast) -> Tally:
         .group_by(OutboxMessage.status, blocked)
     )
     counts: dict[str, int] = {}
-    for status, blocked, n in found:
-        key = "unreachable" if status == "failed" and blocked else status
+    for status, is_blocked, n in found:
+        key = "unreachable" if status == "failed" and is_blocked else status
         counts[key] = counts.get(key, 0) + n
     waiting = sum(counts.get(s, 0) for s in WAITING)
     delivered, failed = counts.get("sent", 0), counts.get("failed", 0)
@@ -130,7 +131,7 @@ async def _finish(session: AsyncSession, broadcast: Broadcast, t: Tally, now: da
             progress_sent=t.done,
         )
     )
-    if claimed.rowcount != 1:
+    if rowcount(claimed) != 1:
         return False  # another process reported it a moment ago
     with i18n.use_locale(broadcast.progress_locale):
         text = texts.report(broadcast.id, t.delivered, t.unreachable, t.failed, t.skipped)
@@ -162,7 +163,7 @@ async def _progress(
         )
         .values(progress_at=now, progress_sent=t.done)
     )
-    if claimed.rowcount != 1:
+    if rowcount(claimed) != 1:
         return False
     with i18n.use_locale(broadcast.progress_locale):
         text = texts.progress(broadcast.id, t.done, broadcast.recipients)

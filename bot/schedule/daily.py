@@ -94,7 +94,7 @@ async def mark(ctx: Ctx, booking_id: int, status: str) -> tuple[Booking, Slot]:
     if booking is None:
         raise Refused(_("I could not find that visit, so I did nothing."))
     point = await point_for(ctx, booking.point_id)
-    slot = await ctx.session.get(Slot, booking.slot_id)
+    slot = await ctx.session.get_one(Slot, booking.slot_id)
     if booking.status not in VISIT_STATES:
         raise Refused(_("This visit was cancelled, so I did nothing."))
     if local_day(slot.starts_at, ctx.config.tz) > local_day(ctx.now(), ctx.config.tz):

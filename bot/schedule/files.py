@@ -312,7 +312,8 @@ async def _check_together(ctx: Ctx, plan: Plan) -> None:
     """What only shows across lines: one session changed twice, new sessions overlapping
     each other or a session that stays."""
     seen: dict[int, str] = {}
-    for item in [*plan.cancels, *plan.capacity]:
+    changes: list[Cancel | Capacity] = [*plan.cancels, *plan.capacity]
+    for item in changes:
         if item.session_id in seen and seen[item.session_id] != item.where:
             plan.problem(
                 _(
@@ -372,7 +373,7 @@ async def _read_toml(ctx: Ctx, chosen: Point, text: str, filename: str, plan: Pl
         plan.problem(_("not valid TOML: {error}", error=str(e)))
         return
     places = service.places_of(ctx)
-    unit = data.get("unit") if isinstance(data.get("unit"), str) else chosen.unit
+    unit = given if isinstance(given := data.get("unit"), str) else chosen.unit
     problems: list[str] = []
     points = read_point_file(data, unit, filename[:60], places.units, problems)
     for problem in problems:
@@ -385,7 +386,7 @@ async def _read_toml(ctx: Ctx, chosen: Point, text: str, filename: str, plan: Pl
         plan.problem(_("unit: you are not an officer of “{unit}”", unit=unit[:64]))
         return
     today = local_day(ctx.now(), ctx.config.tz)
-    plan.until = _window_end(points, today, ctx.config.booking.horizon_days)
+    plan.until = until = _window_end(points, today, ctx.config.booking.horizon_days)
     for point in points:
         if point.id not in places.points or places.points[point.id].unit != unit:
             plan.problem(
@@ -396,7 +397,7 @@ async def _read_toml(ctx: Ctx, chosen: Point, text: str, filename: str, plan: Pl
                 )
             )
             continue
-        await _diff(ctx, point, today, plan)
+        await _diff(ctx, point, today, until, plan)
     await _check_together(ctx, plan)
 
 
@@ -415,13 +416,11 @@ def _window_end(points: list[Point], today: date, horizon_days: int) -> date:
     )
 
 
-async def _diff(ctx: Ctx, wanted: Point, today: date, plan: Plan) -> None:
-    """The changes that make the point's sessions up to `plan.until` what the file says."""
+async def _diff(ctx: Ctx, wanted: Point, today: date, until: date, plan: Plan) -> None:
+    """The changes that make the point's sessions up to `until` what the file says."""
     now, tz = ctx.now(), ctx.config.tz
-    await placing.materialise_until(
-        ctx.session, service.places_of(ctx), wanted.id, plan.until, now, tz
-    )
-    end = at(plan.until + timedelta(days=1), time(0), tz)
+    await placing.materialise_until(ctx.session, service.places_of(ctx), wanted.id, until, now, tz)
+    end = at(until + timedelta(days=1), time(0), tz)
     current = {
         v.row.starts_at: v
         for v in [
@@ -437,7 +436,7 @@ async def _diff(ctx: Ctx, wanted: Point, today: date, plan: Plan) -> None:
         ]
     }
     where = f"point[{wanted.id}]"
-    for s in sessions_between(wanted, today, plan.until, tz):
+    for s in sessions_between(wanted, today, until, tz):
         if s.starts_at <= now:
             continue
         view = current.pop(s.starts_at, None)
@@ -516,10 +515,10 @@ async def _apply(ctx: Ctx, point_id: str, plan: Plan) -> None:
             view.row.unit_id,
         )
         told.append((done, notices.Change(key, item.reason, ctx.now())))
-    for item in plan.capacity:
-        await service.change_capacity(ctx, item.session_id, item.seats)
-    for item in plan.adds:
-        await service.add_session(ctx, item.shape)
+    for capacity in plan.capacity:
+        await service.change_capacity(ctx, capacity.session_id, capacity.seats)
+    for add in plan.adds:
+        await service.add_session(ctx, add.shape)
     for done, change in told:
         await service.tell_cancelled(ctx, done, change)
     point = service.places_of(ctx).points[point_id]

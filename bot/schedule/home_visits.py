@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
+from bot.db import rowcount
 from bot.db.booking_models import HomeVisitRequest
 from bot.i18n import N_, _
 from bot.officers import audit
@@ -58,7 +59,7 @@ async def assign_to_me(ctx: Ctx, request_id: int) -> HomeVisitRequest:
         .where(HomeVisitRequest.id == request.id, HomeVisitRequest.status == "new")
         .values(status="assigned", assigned_to=ctx.user.id, updated_at=ctx.now())
     )
-    if taken.rowcount != 1:
+    if rowcount(taken) != 1:
         raise Refused(_("Another officer has already taken this home visit."))
     await ctx.session.refresh(request)
     await audit.record_for(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select, update
 
+from bot.db import rowcount
 from bot.db.booking_models import Booking, BookingSession, OutboxMessage, Slot, WaitlistEntry
 from bot.i18n import _
 from bot.points.model import Point
@@ -106,7 +107,7 @@ async def _move_rows(ctx: Ctx, view: service.SessionView, target: Point, planned
         .where(BookingSession.id == row.id, BookingSession.status == "open")
         .values(status="moved")
     )
-    if claimed.rowcount != 1:
+    if rowcount(claimed) != 1:
         raise Refused(
             _("This session was changed by someone else a moment ago. Please look at it again.")
         )

@@ -10,6 +10,7 @@ failure leaves nothing behind. Bookers and waiting people are told through the o
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ from sqlalchemy import case, func, select, update
 
 from bot.booking import capacity, texts
 from bot.booking import service as booking_service
+from bot.db import rowcount
 from bot.db.booking_models import Booking, BookingSession, Slot, WaitlistEntry
 from bot.i18n import N_, _, ngettext
 from bot.officers import audit
@@ -200,7 +202,11 @@ def check_shape(shape: Shape) -> None:
 
 
 async def no_clash(
-    ctx: Ctx, point_id: str, starts_at: datetime, ends_at: datetime, ignore: set[int] = frozenset()
+    ctx: Ctx,
+    point_id: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    ignore: Set[int] = frozenset(),
 ) -> None:
     found = await placing.clashes(
         ctx.session, places_of(ctx), point_id, starts_at, ends_at, ctx.config.tz, ignore=ignore
@@ -287,7 +293,7 @@ async def cancel_rows(ctx: Ctx, rows: list[BookingSession], reason: str | None) 
             .where(BookingSession.id == row.id, BookingSession.status == "open")
             .values(status="cancelled", note=reason)
         )
-        if claimed.rowcount != 1:  # another officer changed it a moment ago
+        if rowcount(claimed) != 1:  # another officer changed it a moment ago
             raise Refused(
                 _(
                     "This session was changed by someone else a moment ago. Please "
@@ -461,7 +467,7 @@ async def close_point(ctx: Ctx, point_id: str, first: date, last: date, reason: 
             raise Refused(
                 _("There is no session at this point on those days, so there is nothing to close.")
             )
-        rows = [await ctx.session.get(BookingSession, i) for i in ids]
+        rows = [await ctx.session.get_one(BookingSession, i) for i in ids]
         done = await cancel_rows(ctx, rows, reason)
         key = await record(
             ctx,
@@ -522,7 +528,7 @@ async def change_capacity(ctx: Ctx, session_id: int, seats: int) -> Outcome:
                 priority_seats=case((c.priority_seats > seats, seats), else_=c.priority_seats),
             )
         )
-        if changed.rowcount != len(view.slots):  # a seat was taken a moment ago
+        if rowcount(changed) != len(view.slots):  # a seat was taken a moment ago
             raise Refused(_("A seat was booked a moment ago. Please try again."))
         promoted = 0
         for slot in view.slots:
