@@ -22,19 +22,16 @@ from bot.ctx import Ctx
 from bot.db.officer_models import AuditEntry, Officer
 from bot.i18n import N_, _, format_datetime, ngettext
 from bot.officers import audit
+from bot.officers import service as officer_service
 from bot.officers.bootstrap import apply_bootstrap, check_grants, grants_from_config
-from bot.officers.roles import (
-    NotAllowed,
-    Refusal,
-    is_officer,
-    require_officer,
-    require_unit,
-)
+from bot.officers.roles import is_officer
 from bot.officers.units import known_units
 from bot.points.model import Unit
 from bot.router import Handler, Router
+from bot.services.errors import NotAllowed, Refused
 from bot.types import Button, Incoming, Reply
 from handlers import menu
+from handlers.services import actor, render, service_context
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -101,13 +98,7 @@ def officer_action(handler: Handler) -> Handler:
 
 
 def refusal(ctx: Ctx, error: NotAllowed) -> Reply:
-    if error.reason is Refusal.OUT_OF_SCOPE:
-        text = _("Sorry, you are not an officer of that commune or ward, so I did nothing.")
-    elif error.reason is Refusal.NOT_ADMIN:
-        text = _("Sorry, only an administrator can do that, so I did nothing.")
-    else:
-        text = _("Sorry, this is only for commune and ward officers, so I did nothing.")
-    return menu.menu_reply(ctx, text + " " + _("Please choose from the menu:"))
+    return menu.menu_reply(ctx, render(error) + " " + _("Please choose from the menu:"))
 
 
 def back_buttons() -> tuple[tuple[Button, ...], ...]:
@@ -129,14 +120,14 @@ def _units(ctx: Ctx) -> Mapping[str, Unit]:
 
 @officer_action
 async def open_menu(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
-    officer = await require_officer(ctx)
+    officer = (await actor(ctx)).require_officer()
     if msg.payload not in (None, OPEN):
         return None  # an officer payload nobody built: the router calls it stale
     ctx.state.clear()
     if officer.is_admin:
         scope = _("You are an administrator: you can act for every commune and ward.")
     else:
-        n = len(officer.unit_ids)
+        n = len(officer.sorted_units)
         scope = ngettext("You serve {n} commune or ward.", "You serve {n} communes and wards.", n)
     buttons = tuple((Button(_(e.label), e.payload),) for e in officer_entries(officer))
     text = _("Officer tools.") + " " + scope + "\n" + _("What would you like to do?")
@@ -145,7 +136,7 @@ async def open_menu(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
 
 @officer_action
 async def my_units(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
-    officer = await require_officer(ctx)
+    officer = (await actor(ctx)).require_officer()
     if msg.payload != UNITS:
         return None
     units = _units(ctx)
@@ -158,9 +149,9 @@ async def my_units(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
                 n=len(units),
             )
         )
-    if officer.unit_ids:
+    if officer.sorted_units:
         lines.append(_("You serve:"))
-    for unit_id in officer.unit_ids:
+    for unit_id in officer.sorted_units:
         line = "• " + unit_label(unit_id, units)
         if places is not None:
             line += " — " + ngettext(
@@ -169,18 +160,17 @@ async def my_units(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
         lines.append(line)
     buttons = tuple(
         (Button(_("📜 Log: {unit}", unit=unit_label(u, units)), AUDIT_UNIT + u),)
-        for u in officer.unit_ids
+        for u in officer.sorted_units
     )
     return [Reply(text="\n".join(lines), buttons=buttons + back_buttons(), edit=True)]
 
 
 @officer_action
 async def audit_log(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
-    officer = await require_officer(ctx)
+    officer = (await actor(ctx)).require_officer()
     if msg.payload != AUDIT:
         return None
-    unit_ids = None if officer.is_admin else officer.unit_ids
-    entries = await audit.recent(ctx.session, unit_ids, AUDIT_ROWS)
+    entries = await officer_service.audit_log(await service_context(ctx), limit=AUDIT_ROWS)
     title = (
         _("Latest officer actions, all communes and wards:")
         if officer.is_admin
@@ -192,17 +182,11 @@ async def audit_log(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
 @officer_action
 async def unit_audit_log(msg: Incoming, ctx: Ctx) -> list[Reply]:
     unit_id = (msg.payload or "").removeprefix(AUDIT_UNIT)
-    await require_unit(ctx, unit_id)
     units = _units(ctx)
-    if unit_id not in units:  # an admin may act anywhere, but this unit does not exist
-        return [
-            Reply(
-                text=_("I don't know that commune or ward, so I did nothing."),
-                buttons=back_buttons(),
-                edit=True,
-            )
-        ]
-    entries = await audit.recent(ctx.session, [unit_id], AUDIT_ROWS)
+    try:
+        entries = await officer_service.audit_log(await service_context(ctx), unit_id, AUDIT_ROWS)
+    except Refused as e:
+        return [Reply(text=render(e), buttons=back_buttons(), edit=True)]
     title = _("Latest officer actions for {unit}:", unit=unit_label(unit_id, units))
     return [_audit_reply(title, entries, units)]
 
