@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 from bot.ctx import Ctx
 from bot.db.officer_models import AuditEntry, Officer
 from bot.i18n import N_, _, format_datetime, ngettext
-from bot.officers import audit
+from bot.officers import audit, linking
 from bot.officers import service as officer_service
 from bot.officers.bootstrap import apply_bootstrap, check_grants, grants_from_config
-from bot.officers.roles import is_officer
+from bot.officers.roles import current_officer, is_officer
 from bot.officers.units import known_units
 from bot.points.model import Unit
 from bot.router import Handler, Router
@@ -43,6 +43,7 @@ OPEN = "ofc"
 UNITS = "ofc:units"
 AUDIT = "ofc:audit"
 AUDIT_UNIT = "ofc:audit:"
+LINK = "ofc:link"
 AUDIT_ROWS = 10
 
 menu.add(
@@ -82,6 +83,7 @@ def officer_entries(officer: Officer) -> list[OfficerEntry]:
 
 add_officer_entry(OfficerEntry(UNITS, N_("🏘 My communes and wards"), order=10))
 add_officer_entry(OfficerEntry(AUDIT, N_("📜 Log of officer actions"), order=900))
+add_officer_entry(OfficerEntry(LINK, N_("🔗 Link another app"), order=950))
 
 
 def officer_action(handler: Handler) -> Handler:
@@ -210,6 +212,35 @@ def _audit_reply(title: str, entries: list[AuditEntry], units: Mapping[str, Unit
     return Reply(text="\n".join(lines), buttons=back_buttons(), edit=True)
 
 
+@officer_action
+async def link_code(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    """A one-time code to type in another app, so the officer tools follow the officer."""
+    issued = await linking.new_code(await service_context(ctx))
+    text = _(
+        "To use the officer tools in another app, open this bot there and "
+        "send:\n/link {code}\nThe code works once, for {minutes} minutes. Do not give it "
+        "to anyone.",
+        code=linking.shown(issued.code),
+        minutes=int(linking.VALID_FOR.total_seconds() // 60),
+    )
+    return [Reply(text=text, buttons=back_buttons(), edit=True)]
+
+
+async def link_account(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    """`/link CODE` from the other app: this account joins the officer's person."""
+    ctx.state.clear()
+    result = await linking.redeem(ctx.session, ctx.user, msg.command_args, ctx.now())
+    if isinstance(result, Refused):
+        return [menu.menu_reply(ctx, render(result))]
+    await current_officer(ctx, again=True)  # so this very menu shows the officer tools
+    text = (
+        _("This account was already linked: your officer tools are here.")
+        if result.already
+        else _("Linked: this account now has your officer tools (🛠 Officer tools in the menu).")
+    )
+    return [menu.menu_reply(ctx, text)]
+
+
 async def setup(core: Core) -> None:
     """Grant the officer rights config.toml lists (a wrong unit id stops the start)."""
     grants = grants_from_config(core.config)
@@ -221,6 +252,8 @@ async def setup(core: Core) -> None:
 
 
 router.command("officer", open_menu)
+router.command("link", link_account)
+router.payload(LINK, link_code, always=True)
 router.payload(OPEN, open_menu, always=True)
 router.payload(UNITS, my_units, always=True)
 router.payload(AUDIT, audit_log, always=True)

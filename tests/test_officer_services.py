@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 import bot.broadcasts.service as broadcasts
+import bot.officers.linking as linking
 import bot.officers.service as officers
 import bot.schedule.daily as daily
 import bot.schedule.files as files
@@ -184,20 +185,21 @@ MINE: dict[str, tuple[Call, Callable[[Any], bool]]] = {
     ),
 }
 
-# City-wide numbers: any officer, no citizen.
-CITY: dict[str, Call] = {
+# Any officer, no citizen: the city-wide numbers, a code to link another app.
+ANY_OFFICER: dict[str, Call] = {
+    "officers.linking.new_code": lambda sc, w: linking.new_code(sc),
     "stats.service.guide_numbers": lambda sc, w: stats.guide_numbers(sc, 30),
     "stats.service.unanswered_questions": lambda sc, w: stats.unanswered_questions(sc, 30, 5),
 }
 
-CASES: dict[str, Call] = {**SCOPED, **{k: v[0] for k, v in MINE.items()}, **CITY}
+CASES: dict[str, Call] = {**SCOPED, **{k: v[0] for k, v in MINE.items()}, **ANY_OFFICER}
 
 
 def test_every_officer_service_has_a_case():
     import bot.schedule.files  # noqa: F401  (registers on import, like the features do)
 
     assert sorted(OFFICER_SERVICES) == sorted(CASES)
-    assert not set(SCOPED) & set(MINE) and not set(SCOPED) & set(CITY)
+    assert not set(SCOPED) & set(MINE) and not set(SCOPED) & set(ANY_OFFICER)
 
 
 @pytest.fixture
@@ -311,8 +313,8 @@ async def test_an_officer_of_another_unit_sees_only_their_own(core, name):
     assert await _everything(core) == before
 
 
-@pytest.mark.parametrize("name", sorted(CITY))
-async def test_any_officer_sees_the_city_numbers(core, name):
+@pytest.mark.parametrize("name", sorted(ANY_OFFICER))
+async def test_any_officer_may_use_the_services_for_every_officer(core, name):
     w = await _world(core)
     assert await _call_as(core, w, await _officer(core, CAU_GIAY), name) is not None
 

@@ -21,7 +21,12 @@ if TYPE_CHECKING:
 
 
 async def officer_of(session: AsyncSession, channel: str, external_id: str) -> Officer | None:
-    query = select(Officer).where(Officer.channel == channel, Officer.external_id == external_id)
+    """The officer rights of the person this channel account belongs to, if any."""
+    query = (
+        select(Officer)
+        .join(User, User.person_id == Officer.person_id)
+        .where(User.channel == channel, User.external_id == external_id)
+    )
     return (await session.execute(query)).scalar_one_or_none()
 
 
@@ -42,9 +47,10 @@ def is_officer(ctx: Ctx | None) -> bool:
     return ctx is not None and loaded_officer(ctx.user) is not None
 
 
-async def current_officer(ctx: Ctx) -> Officer | None:
+async def current_officer(ctx: Ctx, *, again: bool = False) -> Officer | None:
+    """The sender's officer rights; `again` reads them afresh (after linking an account)."""
     state = inspect(ctx.user)
-    if "officer" in state.dict:
+    if "officer" in state.dict and not again:
         return state.dict["officer"]
     # The user row was created by this very message, so nothing was joined onto it.
     officer = await officer_of(ctx.session, ctx.user.channel, ctx.user.external_id)

@@ -111,7 +111,7 @@ def actor_of(label: str, user_id: int | None, officer) -> Actor:
         label,
         ADMIN if officer.is_admin else OFFICER,
         frozenset(officer.unit_ids),
-        person_id=getattr(officer, "person_id", None),
+        person_id=officer.person_id,
         user_id=user_id,
         officer_id=officer.id,
     )
