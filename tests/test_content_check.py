@@ -197,11 +197,17 @@ def test_fewer_than_15_asked_as_examples_is_an_error_at_the_key_line(content):
     )
 
 
-def test_an_empty_asked_as_is_an_error(content):
+def test_missing_or_empty_asked_as_is_an_error(content):
     write_guide(content, "dvc-login", locales=("vi",), asked_as=[])
     assert (
-        "guides/dvc-login/vi.md:13: asked_as has 0 example question(s); at least 15 are "
-        "needed, in the everyday words people use to ask for this guide" in errors(content)
+        "guides/dvc-login/vi.md:13: no asked_as: list at least 15 example questions, in the "
+        "words people use to ask for this guide" in errors(content)
+    )
+    text = vi_file(content).read_text(encoding="utf-8")
+    vi_file(content).write_text(text.replace("asked_as: []\n", ""), encoding="utf-8")
+    assert (
+        "guides/dvc-login/vi.md: no asked_as: list at least 15 example questions, in the "
+        "words people use to ask for this guide" in errors(content)
     )
 
 

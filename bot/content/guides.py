@@ -43,10 +43,10 @@ REQUIRED_KEYS = (
     "updated",
     "summary",
     "keywords",
+    "asked_as",
     "sources",
 )
-# `asked_as` becomes required once every guide carries its examples.
-OPTIONAL_KEYS = ("checked", "related", "asked_as")
+OPTIONAL_KEYS = ("checked", "related")
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 HEADING_RE = re.compile(r"##(?!#)(.*)$")
 STEP_HEADING_RE = re.compile(r"##\s+(?P<title>.*?)\s*\{#(?P<id>[^}]*)\}\s*$")
@@ -356,7 +356,7 @@ def _build_guide(meta: dict[str, Any], steps: list[Step], parsed: ParsedFile) ->
         steps=tuple(steps),
         checked=values["checked"],
         path=parsed.path,
-        asked_as=values["asked_as"] or (),
+        asked_as=values["asked_as"],
     )
 
 
