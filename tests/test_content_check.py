@@ -363,7 +363,7 @@ def test_every_language_offers_the_same_guide_buttons(content):
 def test_a_phone_number_written_as_one_run_of_digits_is_warned_about(content):
     steps = [
         ("open-site", "Gọi", "Gọi **19000368** hoặc 024 1022, bấm phím 4."),
-        ("press-login", "Gọi lại", "Gọi 1900 0368; mất 129.000.000 đồng."),
+        ("press-login", "Gọi lại", "Gọi 1900 0368; mất 129.000.000 đồng; tin tên “18001096”."),
     ]
     write_guide(content, "dvc-login", locales=("vi",), steps=steps)
     assert [w for w in warnings(content) if "phone" in w] == [
@@ -576,4 +576,5 @@ def test_lock_command_rewrites_the_lock(content, capsys):
 def test_the_real_content_passes_the_check():
     loaded = check_content(ROOT / "content", today=TODAY)
     assert [p.format(ROOT) for p in loaded.errors] == []
+    assert [p.format(ROOT) for p in loaded.warnings] == []
     assert len({gid for gid, _ in loaded.files}) >= 23

@@ -61,6 +61,8 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 GUIDE_LINK_LINE_RE = re.compile(r"\s*\[\[(?P<id>[^\]]*)\]\]\s*$")
 # A phone number written as one run of digits is hard to read aloud and to dial: "1900 0368".
 UNGROUPED_DIGITS_RE = re.compile(r"(?<![\w.,])\d{8,}(?![\w])")
+# …except inside “quotes”, which hold exact screen text (an SMS sender shown as “18001096”).
+QUOTED_RE = re.compile(r"“[^”]*”")
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when libyaml is there
 
@@ -443,7 +445,7 @@ def _step(
                 line_no,
                 "links are sent as plain text: write the address itself (e.g. dichvucong.gov.vn)",
             )
-        for digits in UNGROUPED_DIGITS_RE.findall(line):
+        for digits in UNGROUPED_DIGITS_RE.findall(QUOTED_RE.sub("", line)):
             _problem(
                 parsed,
                 line_no,
