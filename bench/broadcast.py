@@ -83,12 +83,12 @@ def bot_config(server: str, db_url: str):
 
 async def serve(server: str, db_url: str) -> None:
     """Our bot, as `trolyso run` runs it on Telegram, with the outbox sending through it."""
+    from bot import app
     from bot.channels.telegram import TelegramBot
-    from bot.core import Core
     from bot.outbox import channels
 
     cfg = bot_config(server, db_url)
-    core = await Core.start(cfg, upgrade=False)
+    core = await app.start(cfg, upgrade=False)
     bot = TelegramBot(cfg, core)
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)

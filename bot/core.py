@@ -24,8 +24,8 @@ from sqlalchemy.orm.attributes import instance_state
 from bot import i18n
 from bot.clock import Clock
 from bot.config import Config
-from bot.ctx import Ctx, State
-from bot.db import Database, load_models, resolve_url
+from bot.ctx import Ctx, Menus, State
+from bot.db import Database
 from bot.db.conversation import Key, SqliteStore, SqlStore, StateRow, UserRow
 from bot.db.models import User
 from bot.router import Router
@@ -39,32 +39,25 @@ LAST_SEEN_RESOLUTION = timedelta(hours=1)
 
 
 class Core:
-    def __init__(self, config: Config, db: Database, router: Router, clock: Clock):
+    """Built by the composition root (bot/app.py), which knows the features; the core does
+    not."""
+
+    def __init__(
+        self,
+        config: Config,
+        db: Database,
+        router: Router,
+        clock: Clock,
+        menus: Menus | None = None,
+    ):
         self.config = config
         self.db = db
         self.router = router
         self.clock = clock
-        # Long-lived feature services (content, search, ...), filled by handlers.setup().
+        self.menus = menus or Menus()
+        # Long-lived feature services (content, search, ...), filled by the features' setup.
         self.services: dict[str, Any] = {}
         self.store = SqliteStore(db.engine.dialect, db.sqlite_of) if db.is_sqlite else SqlStore()
-
-    @classmethod
-    async def start(cls, config: Config, clock: Clock | None = None, upgrade: bool = True) -> Core:
-        """Open the database (applying migrations), load catalogs and features."""
-        import handlers
-
-        load_models()
-        i18n.load_catalogs(config.path("paths.locales"), config.tz)
-        db = Database(resolve_url(config.database.url, config.base_dir))
-        try:
-            if upgrade:
-                await db.upgrade()
-            core = cls(config, db, handlers.build_router(), clock or Clock())
-            await handlers.setup(core)
-        except BaseException:
-            await db.close()
-            raise
-        return core
 
     async def close(self) -> None:
         await self.db.close()
@@ -172,7 +165,7 @@ class Core:
     async def _apology(self, msg: Incoming, locale: str) -> list[Reply]:
         try:
             with i18n.use_locale(locale):
-                return self.router.apology()
+                return self.router.apology(self.menus)
         except Exception:
             log.exception("apology failed: update=%s", msg.update_id)
             return [

@@ -19,7 +19,7 @@ from bot.broadcasts import filter as send_filter
 from bot.broadcasts import progress, texts
 from bot.broadcasts.audience import Audience, count, upcoming_sessions
 from bot.broadcasts.queue import MAX_TEXT_CHARS, Author, send
-from bot.ctx import Ctx
+from bot.ctx import Ctx, OfficerEntry
 from bot.db.booking_models import BookingSession
 from bot.db.officer_models import Officer
 from bot.i18n import N_, _, ngettext
@@ -30,7 +30,7 @@ from bot.points.model import Places, Point, Unit
 from bot.points.names import unit_label
 from bot.router import Router
 from bot.types import Button, Incoming, Reply, rows
-from handlers.officer import OfficerEntry, add_officer_entry, officer_action
+from handlers.officer import officer_action
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -45,7 +45,7 @@ SESSION_POINTS, SESSION_POINT, SESSION = "bc:sps", "bc:sp:", "bc:s:"
 EVERYONE = "bc:all"
 CONFIRM, CANCEL = "bc:go", "bc:x"
 
-add_officer_entry(OfficerEntry(OPEN, N_("📣 Broadcast"), order=60))
+MENU_ENTRY = OfficerEntry(OPEN, N_("📣 Broadcast"))
 audit.register_action("broadcast.send", N_("Broadcast sent"))
 
 

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from bot.booking import texts
 from bot.booking.phone import display_phone
-from bot.ctx import Ctx
+from bot.ctx import Ctx, OfficerEntry
 from bot.db.booking_models import HomeVisitRequest
 from bot.i18n import N_, _, ngettext
 from bot.officers.roles import require_officer
@@ -22,7 +22,7 @@ from bot.schedule import daily, home_visits, service
 from bot.schedule.errors import Refused
 from bot.schedule.placing import local_day
 from bot.types import Button, Incoming, Reply, rows
-from handlers.officer import OfficerEntry, add_officer_entry, back_buttons, officer_action
+from handlers.officer import back_buttons, officer_action
 
 router = Router()
 
@@ -37,8 +37,8 @@ MARK_CODES = {"a": "attended", "n": "missed", "r": "confirmed"}
 MAX_CHARS = 3500  # one message of the list (Telegram allows 4096)
 MAX_MARK_ROWS = 40  # rows of mark buttons under the list (Telegram shows up to 100 buttons)
 
-add_officer_entry(OfficerEntry(TODAY, N_("📋 Today and tomorrow"), order=30))
-add_officer_entry(OfficerEntry(HOME, N_("🏠 Home-visit requests"), order=40))
+TODAY_ENTRY = OfficerEntry(TODAY, N_("📋 Today and tomorrow"))
+HOME_ENTRY = OfficerEntry(HOME, N_("🏠 Home-visit requests"))
 
 
 def list_payload(point_id: str, day: date) -> str:

@@ -10,13 +10,13 @@ from collections import Counter
 from datetime import timedelta
 
 from bot.content.reports import guide_rows, question_rows
-from bot.ctx import Ctx
+from bot.ctx import Ctx, OfficerEntry
 from bot.i18n import N_, _, format_date, ngettext
 from bot.officers.roles import require_officer
 from bot.router import Router
 from bot.stats.bookings import PointWeek, by_point_week, week_start
 from bot.types import Button, Incoming, Reply, rows
-from handlers.officer import OfficerEntry, add_officer_entry, officer_action
+from handlers.officer import officer_action
 
 router = Router()
 OPEN, GUIDES, QUESTIONS = "stat", "stat:g", "stat:q"
@@ -25,7 +25,7 @@ MAX_POINTS = 6  # more points than this: the busiest, and the CSV report for the
 TOP = 5
 CITY_DAYS = 30
 
-add_officer_entry(OfficerEntry(OPEN, N_("📊 Numbers"), order=70))
+MENU_ENTRY = OfficerEntry(OPEN, N_("📊 Numbers"))
 
 
 def _buttons(*extra: Button) -> tuple[tuple[Button, ...], ...]:

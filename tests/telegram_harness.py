@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from bot import app
 from bot.channels.telegram import TelegramBot
 from bot.clock import Clock
 from bot.config import Config
@@ -42,7 +43,7 @@ async def running_bot(
     config: Config, clock: Clock, fake: FakeTelegram, *, webhook: bool = False, **changes: Any
 ) -> AsyncIterator[TelegramBot]:
     cfg = bot_config(config, fake, **changes)
-    core = await Core.start(cfg, clock=clock)
+    core = await app.start(cfg, clock=clock)
     try:
         bot = TelegramBot(cfg, core, webhook=webhook, listen_port=0 if webhook else None)
         await bot.start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot import app
 from bot.core import Core
 from bot.outbox.limiter import MAX_WAIT_SECONDS, Busy, ChannelLimiter
 from bot.outbox.runtime import outbox
@@ -89,7 +90,7 @@ def test_telegram_keeps_the_interactive_headroom(core):
 
 async def test_the_sweeper_sends_no_faster_than_the_channel_allows(config, clock):
     # One sender: with fake time, concurrent senders' sleeps would move one shared clock.
-    core = await Core.start(config.replace(outbox__max_in_flight=1), clock=clock)
+    core = await app.start(config.replace(outbox__max_in_flight=1), clock=clock)
     try:
         await _paced(core, clock)
     finally:

@@ -24,7 +24,7 @@ import json
 import logging
 import os
 import signal
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -523,9 +523,11 @@ class TelegramBot:
         return f"webhook on {hook.listen_host}:{self.server.port}{hook.path}"
 
 
-async def serve(config: Config, *, webhook: bool) -> None:
+async def serve(
+    config: Config, start_core: Callable[[Config], Awaitable[Core]], *, webhook: bool
+) -> None:
     """Run until SIGINT/SIGTERM, then shut down gracefully."""
-    core = await Core.start(config)
+    core = await start_core(config)
     try:
         bot = TelegramBot(config, core, webhook=webhook)
         stop = asyncio.Event()
@@ -545,10 +547,12 @@ async def serve(config: Config, *, webhook: bool) -> None:
         await core.close()
 
 
-def run_telegram(config: Config, *, webhook: bool = False) -> None:
+def run_telegram(
+    config: Config, start_core: Callable[[Config], Awaitable[Core]], *, webhook: bool = False
+) -> None:
     """`trolyso run --channel telegram [--webhook]`."""
     # PTB logs whole updates (names, phone numbers) at DEBUG; never let them through.
     if webhook:
         check_webhook_config(config)  # before touching the database
     logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLogger().level))
-    asyncio.run(serve(config, webhook=webhook))
+    asyncio.run(serve(config, start_core, webhook=webhook))
