@@ -53,10 +53,10 @@ async def our_bot(server: str, memory_core: bool = False) -> AsyncIterator[None]
     with tempfile.TemporaryDirectory() as tmp:
         cfg = config_mod.load(ROOT / "config.toml", environ={}).replace(
             database__url=f"sqlite+aiosqlite:///{tmp}/bench.db",
-            telegram__token=TOKEN,
-            telegram__api_base_url=f"{server}/bot",
-            telegram__api_file_url=f"{server}/file/bot",
-            telegram__poll_timeout_seconds=10,
+            channels__telegram__token=TOKEN,
+            channels__telegram__api_base_url=f"{server}/bot",
+            channels__telegram__api_file_url=f"{server}/file/bot",
+            channels__telegram__poll_timeout_seconds=10,
         )
         core = await app.start(cfg)
         bot = TelegramBot(cfg, core)

@@ -71,6 +71,8 @@ def load_config(args: argparse.Namespace) -> config_mod.Config:
     )
     for noisy in ("httpx", "alembic", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    for line in cfg.deprecations:
+        log.warning("%s", line)
     return cfg
 
 

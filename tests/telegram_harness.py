@@ -18,9 +18,9 @@ from tests.fake_telegram import TOKEN, FakeTelegram
 
 def bot_config(config: Config, fake: FakeTelegram, **changes: Any) -> Config:
     return config.replace(
-        telegram__token=TOKEN,
-        telegram__api_base_url=fake.base_url,
-        telegram__api_file_url=fake.file_url,
+        channels__telegram__token=TOKEN,
+        channels__telegram__api_base_url=fake.base_url,
+        channels__telegram__api_file_url=fake.file_url,
         **changes,
     )
 

@@ -104,8 +104,8 @@ def test_officer_lists_from_the_environment_use_commas_and_semicolons():
         "TROLYSO_OFFICERS_OFFICERS": "333:hoan-kiem, cua-nam;444:ba-dinh",
     }
     cfg = config_mod.load(ROOT / "config.toml", environ=env)
-    assert cfg.officers.admins == ["111", "222"]
-    assert cfg.officers.officers == ["333:hoan-kiem, cua-nam", "444:ba-dinh"]
+    assert cfg.officers.admins == ("111", "222")
+    assert cfg.officers.officers == ("333:hoan-kiem, cua-nam", "444:ba-dinh")
     for key, value in [
         ("TROLYSO_OFFICERS_ADMINS", "@someone"),
         ("TROLYSO_OFFICERS_OFFICERS", "333:Hoàn Kiếm"),

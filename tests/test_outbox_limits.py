@@ -78,13 +78,12 @@ def test_replies_use_their_lane_first_then_slow_the_outbox():
 
 
 def test_telegram_keeps_the_interactive_headroom(core):
-    limits = core.config.rate_limits
+    limits = core.config.channels.telegram
+    headroom = core.config.rate_limits.interactive_headroom
     telegram = outbox(core).limiter("telegram")
-    assert telegram.rate == pytest.approx(
-        limits.telegram_per_second * (1 - limits.interactive_headroom)
-    )
-    assert telegram.rate < limits.telegram_per_second
-    assert telegram.per_chat == limits.telegram_per_chat_per_second
+    assert telegram.rate == pytest.approx(limits.per_second * (1 - headroom))
+    assert telegram.rate < limits.per_second
+    assert telegram.per_chat == limits.per_chat_per_second
     assert outbox(core).limiter("terminal").rate is None
 
 

@@ -71,7 +71,7 @@ def test_qr_command_without_a_username_names_the_config_key(config_file, tmp_pat
         main(["--config", str(config_file), "points", "qr", "hoan-kiem", "--out", str(out)]) == 2
     )
     err = capsys.readouterr().err
-    assert "telegram.bot_username" in err and "--bot-username" in err
+    assert "channels.telegram.bot_username" in err and "--bot-username" in err
     assert not out.exists()
 
 

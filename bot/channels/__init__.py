@@ -30,7 +30,7 @@ NAMES = ("telegram", "terminal")
 
 
 def default_channel(config: Config) -> str:
-    return "telegram" if config.telegram.token else "terminal"
+    return "telegram" if config.channels.telegram.token else "terminal"
 
 
 def serve(
@@ -54,9 +54,10 @@ def serve(
         return
     if name != "telegram":
         raise TrolysoError(f"unknown channel {name!r}; one of: {', '.join(NAMES)}")
-    if not config.telegram.token:
+    if not config.channels.telegram.token:
         raise ConfigError(
-            "config: telegram.token is empty; set TROLYSO_TELEGRAM_TOKEN to run on Telegram"
+            "config: channels.telegram.token is empty; set TROLYSO_CHANNELS_TELEGRAM_TOKEN to "
+            "run on Telegram"
         )
     from bot.channels.telegram import run_telegram
 

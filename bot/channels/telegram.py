@@ -375,7 +375,7 @@ class ReplyBot(ExtBot[None]):
 
 
 def build_application(config: Config, *, webhook: bool) -> Application:
-    tg = config.telegram
+    tg = config.channels.telegram
     proxy = env_proxy(tg.api_base_url)
     bot = ReplyBot(
         tg.token,
@@ -448,7 +448,9 @@ class TelegramBot:
         self.application = build_application(config, webhook=webhook)
         self.processor: ChatOrderedProcessor = self.application.update_processor
         self.channel = TelegramChannel(
-            core, self.application.bot, max_document_bytes=config.telegram.max_document_bytes
+            core,
+            self.application.bot,
+            max_document_bytes=config.channels.telegram.max_document_bytes,
         )
         self.application.add_handler(TypeHandler(RawUpdate, self.channel.on_update))
         self.application.add_error_handler(_log_error)
@@ -464,11 +466,11 @@ class TelegramBot:
         except InvalidToken as e:
             raise ConfigError(
                 "config: telegram.token was refused by the Bot API at "
-                f"{self.config.telegram.api_base_url} ({e})"
+                f"{self.config.channels.telegram.api_base_url} ({e})"
             ) from None
         except NetworkError as e:
             raise TrolysoError(
-                f"cannot reach the Telegram Bot API at {self.config.telegram.api_base_url}: {e}"
+                f"cannot reach the Telegram Bot API at {self.config.channels.telegram.api_base_url}: {e}"
             ) from None
 
     async def start(self) -> None:
@@ -480,7 +482,8 @@ class TelegramBot:
         _settle_gc()
         if not self.webhook:
             await app.updater.start_polling(
-                timeout=self.config.telegram.poll_timeout_seconds, allowed_updates=ALLOWED_UPDATES
+                timeout=self.config.channels.telegram.poll_timeout_seconds,
+                allowed_updates=ALLOWED_UPDATES,
             )
             return
         hook = self.config.webhook

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.channels.adapt import adapt
 from bot.channels.errors import RateLimited, RecipientUnreachable, Rejected, SendError
 from bot.db.booking_models import OutboxMessage
 from bot.outbox import reach, store
@@ -193,6 +194,8 @@ class Batch:
         replies = await self._rendered(row)
         if replies is None:
             return
+        # As the channel can show them; nobody pages a reminder's buttons days later.
+        replies = adapt(replies, self.core.profile(row.channel).capabilities, paging=False).replies
         try:
             wait = limiter.reserve(row.chat_id, cost=len(replies))
         except Busy as busy:

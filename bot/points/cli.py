@@ -29,7 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     qr.add_argument(
         "--bot-username",
         default=None,
-        help="the bot's username (default: telegram.bot_username in the config)",
+        help="the bot's username (default: channels.telegram.bot_username in the config)",
     )
     qr.add_argument(
         "--lang", choices=LOCALES, default="vi", help="language of the poster (default: vi)"
@@ -68,19 +68,21 @@ def _bot_username(args: argparse.Namespace, cfg: Config) -> str:
     name = (args.bot_username or "").strip().removeprefix("@")
     if name:
         try:
-            cfg.replace(telegram__bot_username=name)  # the same check as the config file's
+            cfg.replace(
+                channels__telegram__bot_username=name
+            )  # the same check as the config file's
         except ConfigError:
             raise ConfigError(
                 f"--bot-username must be the bot's username from @BotFather "
                 f"(5-32 letters, digits or _, ending in bot); got {name!r}"
             ) from None
         return name
-    if not cfg.telegram.bot_username:
+    if not cfg.channels.telegram.bot_username:
         raise ConfigError(
-            "config: telegram.bot_username is empty; set it in config.toml (or "
-            "TROLYSO_TELEGRAM_BOT_USERNAME), or pass --bot-username NAME"
+            "config: channels.telegram.bot_username is empty; set it in config.toml (or "
+            "TROLYSO_CHANNELS_TELEGRAM_BOT_USERNAME), or pass --bot-username NAME"
         )
-    return cfg.telegram.bot_username
+    return cfg.channels.telegram.bot_username
 
 
 def cmd_qr(args: argparse.Namespace) -> int:

@@ -1,0 +1,62 @@
+"""Send policies: whether a message may go to a person now, how, and if not, why.
+
+Before the outbox sends a row it asks the recipient's channel (its `Profile.policy`). A
+messenger that lets a bot write at any time (Telegram) answers `ALWAYS`; one with a reply
+window (Zalo OA: free replies shortly after the user wrote, paid proactive messages for some
+days, then only a template by phone number) answers from the person's last message. A refusal
+carries a reason in plain words that the row keeps (`undeliverable: outside the reply window`)
+and the officer's broadcast report counts; a `retry_at` puts the row back instead (a night
+when nothing may be sent).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+
+class How(StrEnum):
+    FREE = "free"  # as an ordinary message, at no cost (a reply, or a channel with no window)
+    PROACTIVE = "proactive"  # an ordinary message the channel counts or charges
+    TEMPLATE = "template"  # a pre-approved template, addressed by phone number
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    channel: str
+    chat_id: str
+    # When the person last wrote to the bot (None: unknown, e.g. no user row).
+    last_seen_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    how: How | None  # None: not now
+    reason: str = ""  # why not, in plain words (kept on the row, counted in reports)
+    retry_at: datetime | None = None  # not now, but then: the row waits instead of failing
+
+    @property
+    def allowed(self) -> bool:
+        return self.how is not None
+
+
+class SendPolicy(Protocol):
+    # True when `decide` reads `Recipient.last_seen_at` (the outbox then loads it).
+    needs_history: bool
+
+    def decide(self, recipient: Recipient, kind: str, now: datetime) -> Decision:
+        """May a message of `kind` ("reminder", "broadcast", ...) go to `recipient` now?"""
+        ...
+
+
+class Always:
+    needs_history = False
+    _free = Decision(How.FREE)
+
+    def decide(self, recipient: Recipient, kind: str, now: datetime) -> Decision:
+        return self._free
+
+
+ALWAYS: SendPolicy = Always()
