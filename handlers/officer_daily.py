@@ -34,8 +34,10 @@ HOME = "ofc:hq"
 TAKE = "ofc:hq:a:"
 DONE = "ofc:hq:d:"
 MARK_CODES = {"a": "attended", "n": "missed", "r": "confirmed"}
-MAX_CHARS = 3500  # one message of the list (Telegram allows 4096)
-MAX_MARK_ROWS = 40  # rows of mark buttons under the list (Telegram shows up to 100 buttons)
+# One message of the list, and its rows of mark buttons: well within what messengers show;
+# a channel that shows less gets them split and paged by the core (bot/channels/adapt.py).
+MAX_CHARS = 3500
+MAX_MARK_ROWS = 40
 
 TODAY_ENTRY = OfficerEntry(TODAY, N_("📋 Today and tomorrow"))
 HOME_ENTRY = OfficerEntry(HOME, N_("🏠 Home-visit requests"))

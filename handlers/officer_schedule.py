@@ -40,7 +40,7 @@ SEATS = "ofc:sk:"
 ADD = "ofc:sa:"
 CLOSE = "ofc:sx:"
 FILE = "ofc:sf:"
-MAX_LISTED = 30  # session buttons in one list (Telegram shows up to 100 buttons)
+MAX_LISTED = 30  # session buttons in one list (a channel that shows fewer pages them)
 
 MENU_ENTRY = OfficerEntry(SESSIONS, N_("📅 Sessions"))
 

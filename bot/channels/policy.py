@@ -16,6 +16,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from bot.i18n import N_
+
+# Reasons a policy gives (msgids: the broadcast report shows them in the officer's language).
+NOT_NOW = N_("not allowed now")
+OUTSIDE_WINDOW = N_("outside the reply window")
+NO_TEMPLATE = N_("no template for this message")
+NO_PHONE = N_("no phone number to send a template to")
+
 
 class How(StrEnum):
     FREE = "free"  # as an ordinary message, at no cost (a reply, or a channel with no window)
@@ -34,7 +42,7 @@ class Recipient:
 @dataclass(frozen=True, slots=True)
 class Decision:
     how: How | None  # None: not now
-    reason: str = ""  # why not, in plain words (kept on the row, counted in reports)
+    reason: str = NOT_NOW  # why not: a msgid above (kept on the row, counted in reports)
     retry_at: datetime | None = None  # not now, but then: the row waits instead of failing
 
     @property

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.channels.policy import ALWAYS, SendPolicy
+from bot.errors import ConfigError
 from bot.i18n import N_
 
 if TYPE_CHECKING:
@@ -119,3 +120,28 @@ def profile(config: Config, name: str) -> Profile:
 def messengers(config: Config) -> list[Profile]:
     """The messenger channels (not the terminal), in the order posters show them."""
     return [build(config) for name, build in _BUILDERS.items() if name != "terminal"]
+
+
+def links(config: Config, param: str) -> list[tuple[Profile, str]]:
+    """Each messenger's link sending the bot `/start <param>`, for those that can build one."""
+    return [(p, link) for p in messengers(config) if (link := p.link(param)) is not None]
+
+
+# What to set so that `links` finds one (said by `trolyso points qr` when none can be built).
+NO_LINK_HELP = (
+    "config: channels.telegram.bot_username is empty; set it in config.toml (or "
+    "TROLYSO_CHANNELS_TELEGRAM_BOT_USERNAME), or pass --bot-username NAME"
+)
+
+
+def with_bot_username(config: Config, name: str) -> Config:
+    """The config with the bot's username given on the command line (`--bot-username`),
+    checked as the config file's value is."""
+    name = name.strip().removeprefix("@")
+    try:
+        return config.replace(channels__telegram__bot_username=name)
+    except ConfigError:
+        raise ConfigError(
+            "--bot-username must be the bot's username from @BotFather "
+            f"(5-32 letters, digits or _, ending in bot); got {name!r}"
+        ) from None

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from bot.channels.adapt import adapt
 from bot.channels.errors import RateLimited, RecipientUnreachable, Rejected, SendError
+from bot.channels.policy import Decision, Recipient
 from bot.db.booking_models import OutboxMessage
 from bot.outbox import reach, store
 from bot.outbox.limiter import Busy
@@ -38,6 +39,7 @@ class SweepResult:
     failed: int = 0
     unreachable: int = 0
     skipped: int = 0
+    undeliverable: int = 0  # refused by the channel's send policy
     put_back: int = 0
     rate_limited: int = 0
     lost: int = 0  # marks refused: the lease ran out and another sweeper took the row
@@ -112,6 +114,9 @@ class Batch:
         self.later: list[tuple[OutboxMessage, datetime]] = []
         self.unreachable: set[int] = set()
         self.marks = _SentMarks(core)
+        # users.last_seen_at of this batch's recipients, loaded once when a channel's send
+        # policy needs it.
+        self._last_seen: dict[int, datetime] | None = None
 
     def stopping(self) -> bool:
         return self.stop is not None and self.stop.is_set()
@@ -191,6 +196,13 @@ class Batch:
             if await self._finish(row, store.mark_failed, reach.UNREACHABLE):
                 self.result.unreachable += 1
             return
+        decision = await self._decide(row)
+        if not decision.allowed:
+            if decision.retry_at is not None:
+                self.later.append((row, decision.retry_at))
+            elif await self._finish(row, store.mark_undeliverable, decision.reason):
+                self.result.undeliverable += 1
+            return
         replies = await self._rendered(row)
         if replies is None:
             return
@@ -206,6 +218,19 @@ class Batch:
             self.later.append((row, self.after(limiter.paused_for())))
             return
         await self._send(channel, limiter, row, replies)
+
+    async def _decide(self, row: OutboxMessage) -> Decision:
+        """Ask the recipient's channel whether this message may go to them now."""
+        policy = self.core.profile(row.channel).policy
+        seen = None
+        if policy.needs_history and row.recipient_user_id is not None:
+            if self._last_seen is None:
+                ids = [r.recipient_user_id for r in self.queue] + [row.recipient_user_id]
+                async with self.core.db.transaction() as session:
+                    self._last_seen = await reach.last_seen(session, ids)
+            seen = self._last_seen.get(row.recipient_user_id)
+        recipient = Recipient(row.channel, row.chat_id, seen)
+        return policy.decide(recipient, row.kind, self.now())
 
     async def _send(self, channel, limiter, row: OutboxMessage, replies: list[Reply]) -> None:
         try:
