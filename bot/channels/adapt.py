@@ -49,9 +49,27 @@ def fits(replies: list[Reply], caps: Capabilities) -> bool:
             return False
         if reply.image is not None and not caps.images:
             return False
-        if reply.buttons and not _buttons_fit(reply.buttons, caps):
+        if reply.buttons and not _buttons_fit_cached(reply.buttons, caps):
             return False
     return True
+
+
+# Buttons already checked, by identity: the menu's buttons are one cached tuple (handlers/
+# menu.py), so the most frequent reply is checked once, not on every /menu. Entries keep
+# their tuple alive, so an id is never mistaken for another's; the size is bounded.
+_CHECKED: dict[int, tuple[Rows, Capabilities, bool]] = {}
+_CHECKED_MAX = 1024
+
+
+def _buttons_fit_cached(buttons: Rows, caps: Capabilities) -> bool:
+    found = _CHECKED.get(id(buttons))
+    if found is not None and found[0] is buttons and found[1] is caps:
+        return found[2]
+    ok = _buttons_fit(buttons, caps)
+    if len(_CHECKED) >= _CHECKED_MAX:
+        _CHECKED.clear()
+    _CHECKED[id(buttons)] = (buttons, caps, ok)
+    return ok
 
 
 def _buttons_fit(buttons: Rows, caps: Capabilities) -> bool:

@@ -152,7 +152,7 @@ def _codes(body: Image.Image, draw: ImageDraw.ImageDraw, y: int, codes: list[Cod
             draw.text(
                 (left + (column - (r - x0)) // 2 - x0, cy - t), line, font=hint_font, fill=INK
             )
-            cy += b - t + 10
+            cy += int(b - t) + 10
         image = _qr_image(code.link, size)
         body.paste(image, (left + (column - image.width) // 2, cy + 12))
         cy += 12 + image.height + 12
@@ -160,7 +160,7 @@ def _codes(body: Image.Image, draw: ImageDraw.ImageDraw, y: int, codes: list[Cod
         shown = code.link.removeprefix("https://")
         x0, t, r, b = draw.textbbox((0, 0), shown, font=link_font)
         draw.text((left + (column - (r - x0)) // 2 - x0, cy - t), shown, font=link_font, fill=INK)
-        bottom = max(bottom, cy + b - t)
+        bottom = max(bottom, cy + int(b - t))
     return bottom + 24
 
 
