@@ -35,8 +35,13 @@ class How(StrEnum):
 class Recipient:
     channel: str
     chat_id: str
-    # When the person last wrote to the bot (None: unknown, e.g. no user row).
+    # When the person last wrote to the bot (None: unknown, e.g. no user row); loaded only
+    # for a policy with `needs_history`.
     last_seen_at: datetime | None = None
+    user_id: int | None = None  # users.id, when the row names one
+    # The booking the message is about (a reminder, a notice), where a policy may find the
+    # phone number a template is addressed to.
+    booking_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -229,7 +229,9 @@ class Batch:
                 async with self.core.db.transaction() as session:
                     self._last_seen = await reach.last_seen(session, ids)
             seen = self._last_seen.get(row.recipient_user_id)
-        recipient = Recipient(row.channel, row.chat_id, seen)
+        recipient = Recipient(
+            row.channel, row.chat_id, seen, row.recipient_user_id, row.booking_id
+        )
         return policy.decide(recipient, row.kind, self.now())
 
     async def _send(self, channel, limiter, row: OutboxMessage, replies: list[Reply]) -> None:
