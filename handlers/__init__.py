@@ -73,6 +73,7 @@ MENUS = Menus(
         broadcasts.MENU_ENTRY,
         stats.MENU_ENTRY,
         officer.AUDIT_ENTRY,
+        officer.LINK_ENTRY,
     ),
     guide_end=(booking.still_stuck,),
     resume=(guides.resume_offer,),
