@@ -61,7 +61,7 @@ def _between(lo: float, hi: float) -> Check:
 
 def _hhmm(v: str) -> bool:
     m = re.fullmatch(r"(\d\d):(\d\d)", v)
-    return bool(m) and int(m[1]) < 24 and int(m[2]) < 60
+    return m is not None and int(m[1]) < 24 and int(m[2]) < 60
 
 
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")

@@ -113,8 +113,12 @@ class Core:
                     with i18n.use_locale(locale):
                         if (more := self._more(msg, state, pages, caps)) is not None:
                             replies = [more]
-                        elif msg.text and len(msg.text) > self.config.bot.max_text_chars:
-                            replies = await self.router.too_long(msg, ctx)
+                        elif (
+                            msg.text
+                            and len(msg.text) > self.config.bot.max_text_chars
+                            and self.router.too_long is not None
+                        ):
+                            replies = await self.router.too_long(msg, ctx) or []
                         else:
                             replies = await self.router.dispatch(msg, ctx)
                         fitted = adapt(replies, caps)
@@ -211,6 +215,8 @@ class Core:
     async def _apology(self, msg: Incoming, locale: str) -> list[Reply]:
         try:
             with i18n.use_locale(locale):
+                if self.router.apology is None:
+                    raise LookupError("the router has no apology")
                 replies = self.router.apology(self.menus)
                 return adapt(replies, self.profile(msg.channel).capabilities, paging=False).replies
         except Exception:
