@@ -30,7 +30,7 @@ class WindowPolicy:
     asked: list[tuple[Recipient, str]] = field(default_factory=list)
     wait_until: datetime | None = None
 
-    def decide(self, recipient: Recipient, kind: str, now: datetime) -> Decision:
+    async def decide(self, recipient: Recipient, kind: str, now: datetime, db) -> Decision:
         self.asked.append((recipient, kind))
         if self.wait_until is not None and now < self.wait_until:
             return Decision(None, retry_at=self.wait_until)
@@ -84,10 +84,12 @@ async def test_not_now_puts_the_row_back_until_the_policy_allows_it(core, clock)
     assert (await rows(core))[row_id].status == "sent"
 
 
-def test_telegram_always_sends_and_brings_its_rates_from_its_own_table(config):
+async def test_telegram_always_sends_and_brings_its_rates_from_its_own_table(config):
     tg = profile(config, "telegram")
     assert tg.policy is ALWAYS
-    decision = tg.policy.decide(Recipient("telegram", "1"), "broadcast", datetime.now())
+    decision = await tg.policy.decide(
+        Recipient("telegram", "1"), "broadcast", datetime.now(), None
+    )
     assert decision.allowed and decision.how is How.FREE
     assert (tg.per_second, tg.per_chat_per_second) == (
         config.channels.telegram.per_second,
@@ -133,3 +135,29 @@ async def test_the_broadcast_report_counts_the_undeliverable_by_reason(officers_
     assert "Delivered: 0" in report
     assert "Not allowed by the messenger (outside the reply window): 3" in report
     assert "turned news off" not in report, "refused rows are not counted as news off"
+
+
+class TemplatePolicy:
+    needs_history = False
+
+    async def decide(self, recipient: Recipient, kind: str, now: datetime, db) -> Decision:
+        return Decision(How.TEMPLATE, template_id=f"tpl-{kind}", phone="84912345678")
+
+
+async def test_a_channel_that_takes_the_decision_is_told_how_to_send(core, clock):
+    channel = attach(core, clock)
+    told: list[tuple[str, Decision]] = []
+
+    async def send_as(chat_id: str, replies, decision: Decision) -> None:
+        told.append((chat_id, decision))
+        await channel.send(chat_id, replies)
+
+    channel.send_as = send_as  # type: ignore[attr-defined]
+    _use(core, "test", TemplatePolicy())
+    uid = await add_user(core, "by-phone")
+    row_id = await queue(core, "by-phone", user_id=uid, kind="reminder")
+    await sweep_once(core)
+    assert (await rows(core))[row_id].status == "sent"
+    assert told == [
+        ("by-phone", Decision(How.TEMPLATE, template_id="tpl-reminder", phone="84912345678"))
+    ]

@@ -14,9 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.i18n import N_
+
+if TYPE_CHECKING:
+    from bot.db import Database
 
 # Reasons a policy gives (msgids: the broadcast report shows them in the officer's language).
 NOT_NOW = N_("not allowed now")
@@ -49,6 +52,9 @@ class Decision:
     how: How | None  # None: not now
     reason: str = NOT_NOW  # why not: a msgid above (kept on the row, counted in reports)
     retry_at: datetime | None = None  # not now, but then: the row waits instead of failing
+    # For How.TEMPLATE: which template, and the phone number it goes to.
+    template_id: str | None = None
+    phone: str | None = None
 
     @property
     def allowed(self) -> bool:
@@ -56,11 +62,16 @@ class Decision:
 
 
 class SendPolicy(Protocol):
-    # True when `decide` reads `Recipient.last_seen_at` (the outbox then loads it).
+    # True when `decide` reads `Recipient.last_seen_at` (the outbox then loads it, once per
+    # batch).
     needs_history: bool
 
-    def decide(self, recipient: Recipient, kind: str, now: datetime) -> Decision:
-        """May a message of `kind` ("reminder", "broadcast", ...) go to `recipient` now?"""
+    async def decide(
+        self, recipient: Recipient, kind: str, now: datetime, db: Database
+    ) -> Decision:
+        """May a message of `kind` ("reminder", "broadcast", ...) go to `recipient` now?
+        `db` is there for what else a policy must read (messages sent since the person last
+        wrote, a booking's phone and consent); it opens its own short transaction."""
         ...
 
 
@@ -68,7 +79,9 @@ class Always:
     needs_history = False
     _free = Decision(How.FREE)
 
-    def decide(self, recipient: Recipient, kind: str, now: datetime) -> Decision:
+    async def decide(
+        self, recipient: Recipient, kind: str, now: datetime, db: Database
+    ) -> Decision:
         return self._free
 
 

@@ -217,7 +217,7 @@ class Batch:
         if limiter.paused_for() > 0 or self.stopping():
             self.later.append((row, self.after(limiter.paused_for())))
             return
-        await self._send(channel, limiter, row, replies)
+        await self._send(channel, limiter, row, replies, decision)
 
     async def _decide(self, row: OutboxMessage) -> Decision:
         """Ask the recipient's channel whether this message may go to them now."""
@@ -232,11 +232,19 @@ class Batch:
         recipient = Recipient(
             row.channel, row.chat_id, seen, row.recipient_user_id, row.booking_id
         )
-        return policy.decide(recipient, row.kind, self.now())
+        return await policy.decide(recipient, row.kind, self.now(), self.core.db)
 
-    async def _send(self, channel, limiter, row: OutboxMessage, replies: list[Reply]) -> None:
+    async def _send(
+        self, channel, limiter, row: OutboxMessage, replies: list[Reply], decision: Decision
+    ) -> None:
+        # A channel whose policy may choose how a message goes (a template by phone) takes
+        # the decision; the others are sent as usual.
+        send_as = getattr(channel, "send_as", None)
         try:
-            await channel.send(row.chat_id, replies)
+            if send_as is not None:
+                await send_as(row.chat_id, replies, decision)
+            else:
+                await channel.send(row.chat_id, replies)
         except RateLimited as e:
             limiter.pause(e.retry_after)
             self.result.rate_limited += 1

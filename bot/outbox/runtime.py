@@ -36,6 +36,10 @@ SERVICE = "outbox"
 
 
 class Channel(Protocol):
+    """A channel the outbox sends through. One whose send policy may choose how a message
+    goes (bot/channels/policy.py: a proactive message, a template by phone) also has
+    `async send_as(chat_id, replies, decision)`, which the outbox calls instead of `send`."""
+
     name: str
 
     async def send(self, chat_id: str, replies: list[Reply]) -> None: ...
