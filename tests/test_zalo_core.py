@@ -38,7 +38,7 @@ class Live:
 @pytest.fixture
 async def live(core, clock) -> AsyncIterator[Live]:
     fake = await FakeZalo(clock).start()
-    settings = settings_for(fake)
+    settings = settings_for(fake.url)
     async with aiohttp.ClientSession() as session:
         channel = ZaloChannel(core, settings, session)
         verifier, challenge = oauth.pkce_pair()
