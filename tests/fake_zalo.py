@@ -79,6 +79,7 @@ class FakeZalo:
         self.spent_refresh_tokens: set[str] = set()
         self.codes: dict[str, str] = {}  # code → PKCE challenge
         self.templates: set[str] = {"tpl-reminder"}
+        self.template_states: dict[str, str] = {"tpl-reminder": "ENABLE"}
         self.expires_in = "90000"  # a string, as Zalo sends it
         self.oauth_error: dict[str, Any] | None = None  # answered (HTTP 200) to the next call
         self.sent_today: defaultdict[str, int] = defaultdict(int)
@@ -104,6 +105,7 @@ class FakeZalo:
         app.router.add_post("/v2.0/oa/upload/image", self._upload_image)
         app.router.add_post("/v2.0/oa/upload/file", self._upload_file)
         app.router.add_post("/message/template", self._template)
+        app.router.add_get("/template/info/v2", self._template_info)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
@@ -325,6 +327,16 @@ class FakeZalo:
             call,
             {"error": 0, "data": {"msg_id": f"zns{next(self._ids)}", "sent_time": self._stamp()}},
         )
+
+    async def _template_info(self, request: web.Request) -> web.Response:
+        call = await self._record(request, form=dict(request.query))
+        if self._token_error(call):
+            return self._error(call, -124)
+        template_id = request.query.get("template_id", "")
+        if template_id not in self.template_states:
+            return self._error(call, -1124)
+        data = {"templateId": template_id, "status": self.template_states[template_id]}
+        return self._answer(call, {"error": 0, "data": data})
 
     async def _token(self, request: web.Request) -> web.Response:
         form = dict(await request.post())
