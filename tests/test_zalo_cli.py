@@ -120,4 +120,4 @@ async def test_authorise_at_the_prompt_and_a_refused_code_says_what_to_do(
 async def test_zalo_commands_name_the_missing_settings(cfg_path, capsys, monkeypatch):
     monkeypatch.delenv("TROLYSO_CHANNELS_ZALO_APP_ID", raising=False)
     code, _, err = await run(cfg_path, capsys, "status")
-    assert code == 2 and "TROLYSO_CHANNELS_ZALO_APP_ID" in err
+    assert code == 2 and "channels.zalo.app_id" in err

@@ -13,13 +13,13 @@ from tests.chat import Chat
 
 async def test_a_bookings_phone_consent_and_template_values(core):
     await use_places(core, sample_places(point("hk-1", "hoan-kiem", end=time(12))))
-    chat = Chat(core, "6142494823", channel="zalo", language="en")
-    await book_for_parent(chat, time_label="11:00")
+    chat = Chat(core, "6142494823", language="en")
+    await book_for_parent(chat, time_label="09:00")
     [booking] = await rows_of(core, Booking)
     got = await facts(core.db, "6142494823", None, booking.id, HANOI)
     assert got.phone == "+84912345678" and got.consent
     assert got.template_data["code"] == booking.code
-    assert got.template_data["time"] == "11:00"
+    assert got.template_data["time"] == "09:00"
     assert got.sent_since == 0
     assert (await facts(core.db, "6142494823", None, None, HANOI)).phone is None
 

@@ -43,17 +43,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     status.set_defaults(func=cmd_status)
 
 
-def _settings():
-    from bot.channels.zalo.settings import ENV_PREFIX, from_environ
+def _settings(cfg):
+    from bot.channels.zalo.settings import from_config
 
-    settings = from_environ()
+    settings = from_config(cfg)
     missing = [
-        ENV_PREFIX + name.upper()
+        f"channels.zalo.{name}"
         for name in ("app_id", "app_secret_key", "redirect_uri")
         if not getattr(settings, name)
     ]
     if missing:
-        raise ConfigError(f"config: Zalo needs {', '.join(missing)} set (see README, Zalo)")
+        raise ConfigError(
+            f"config: {', '.join(missing)} must be set for Zalo (README, Zalo Official Account)"
+        )
     return settings
 
 
@@ -86,7 +88,7 @@ async def _with_store(args: argparse.Namespace, work):
     from bot.db import Database, resolve_url
 
     cfg = load_config(args)
-    settings = _settings()
+    settings = _settings(cfg)
     db = Database(resolve_url(cfg.database.url, cfg.base_dir))
     try:
         await db.upgrade()

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot.db import Database
-from bot.db.booking_models import Booking, Slot, OutboxMessage
+from bot.db.booking_models import Booking, OutboxMessage, Slot
 
 CHANNEL = "zalo"
 

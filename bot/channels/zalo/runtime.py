@@ -12,15 +12,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from typing import TYPE_CHECKING
 
 import aiohttp
 from sqlalchemy import select
 
 from bot.channels.errors import SendError
+from bot.channels.policy import Decision, How
 from bot.channels.zalo import events, journal
 from bot.channels.zalo.client import ZaloClient
-from bot.channels.zalo.errors import TokenUnusable
+from bot.channels.zalo.errors import Failed, TokenUnusable
 from bot.channels.zalo.oauth import OAuthClient
 from bot.channels.zalo.render import ZaloSender
 from bot.channels.zalo.settings import ZaloSettings
@@ -84,6 +86,21 @@ class ZaloChannel:
     async def send(self, chat_id: str, replies: list[Reply]) -> None:
         """The outbox's send: a consultation message to someone who did not just write."""
         await self.sender.send(chat_id, replies)
+
+    async def send_as(self, chat_id: str, replies: list[Reply], decision: Decision) -> None:
+        """The outbox's send when the send policy chose how: a ZNS template by phone, or a
+        consultation message."""
+        if decision.how is not How.TEMPLATE:
+            await self.sender.send(chat_id, replies)
+            return
+        if not (decision.template_id and decision.phone):
+            raise Failed(-1)  # a policy bug: a template needs both
+        await self.client.send_template(
+            decision.phone,
+            decision.template_id,
+            dict(decision.template_data or {}),
+            uuid.uuid4().hex[:24],
+        )
 
     async def handle_event(self, event: events.Event) -> None:
         if isinstance(event, events.Unfollowed):
