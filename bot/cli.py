@@ -21,9 +21,8 @@ Command = Callable[[argparse.Namespace], int]
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # usage + exit 2, never a traceback
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {message}\n")
+    def error(self, message: str):  # one line + exit 2, never a traceback or a page of usage
+        self.exit(2, f"{self.prog}: error: {message} (usage: {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except TrolysoError as e:
         print(f"trolyso: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # a file that cannot be written or read: say which, in one line
+        where = f": {e.filename}" if e.filename else ""
+        print(f"trolyso: {e.strerror or e}{where}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -43,6 +43,7 @@ from bot.channels import errors
 from bot.channels import telegram_update as tg
 from bot.channels.aiohttp_request import AiohttpRequest, env_proxy
 from bot.channels.ordering import ChatOrderedProcessor
+from bot.channels.telegram_commands import set_commands
 from bot.channels.telegram_render import as_edit, plan
 from bot.channels.telegram_update import Json, Pressed, RawUpdate, Unreadable
 from bot.channels.webhook import WebhookServer
@@ -507,6 +508,7 @@ class TelegramBot:
         await self._initialize()
         app = self.application
         await app.start()
+        await set_commands(app.bot, self.config.bot.default_locale)
         # Reminders, notices and broadcasts for Telegram chats go out through this bot.
         outbox_channels.register(self.channel)
         _settle_gc()

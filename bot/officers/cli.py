@@ -15,6 +15,7 @@ from bot import reports
 from bot.config import Config
 from bot.db.officer_models import ROLES
 from bot.errors import TrolysoError
+from bot.i18n import ngettext, use_locale
 from bot.officers import audit, manage
 from bot.officers.accounts import ACCOUNT_FORM, FORMS, BadAccount, parse_account
 from bot.officers.units import check_units, read_units_file
@@ -174,7 +175,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     width = max(len(r[0]) for r in rows)
     for who, role, scope, since in rows:
         print(f"{who:<{width}}  {role:<7}  since {since}  {scope}")
-    print(f"{len(rows)} officers and admins")
+    with use_locale("en"):  # the command line speaks English, with proper plurals
+        print(ngettext("{n} officer or admin", "{n} officers and admins", len(rows)))
     return 0
 
 
