@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bot import __version__
+from bot import __version__, logsafe
 from bot import config as config_mod
 from bot.errors import TrolysoError
 
@@ -70,7 +70,16 @@ def load_config(args: argparse.Namespace) -> config_mod.Config:
     )
     for noisy in ("httpx", "alembic", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logsafe.install(secrets_of(cfg))
     return cfg
+
+
+def secrets_of(cfg: config_mod.Config) -> list[str]:
+    """What must never appear in a log line or an error message."""
+    from sqlalchemy.engine import make_url
+
+    password = make_url(cfg.database.url).password
+    return [cfg.telegram.token, cfg.webhook.secret_token, str(password or "")]
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -119,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except TrolysoError as e:
-        print(f"trolyso: {e}", file=sys.stderr)
+        print(f"trolyso: {logsafe.mask(str(e))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -72,7 +72,12 @@ class Database:
         else:
             connect_args = {"server_settings": {"search_path": schema}} if schema else {}
             self.engine = create_async_engine(
-                url, pool_size=10, max_overflow=20, pool_pre_ping=True, connect_args=connect_args
+                url,
+                pool_size=10,
+                max_overflow=20,
+                pool_pre_ping=True,
+                connect_args=connect_args,
+                hide_parameters=True,  # a failed statement's values are people's data
             )
         # SQLite: the connection all transactions of this process take turns on.
         self._shared: AsyncConnection | None = None
@@ -92,7 +97,12 @@ class Database:
             return await InlineConnection(lambda: sqlite3.connect(*args, **kwargs))
 
         engine = create_async_engine(
-            url, pool_size=1, max_overflow=2, pool_timeout=60, async_creator=connect
+            url,
+            pool_size=1,
+            max_overflow=2,
+            pool_timeout=60,
+            async_creator=connect,
+            hide_parameters=True,  # a failed statement's values are people's data
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
