@@ -88,11 +88,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.webhook and channel != "telegram":
         raise TrolysoError("--webhook needs the Telegram channel (set TROLYSO_TELEGRAM_TOKEN)")
     from bot.content.reload import pid_file
+    from bot.db import resolve_url
+    from bot.runlock import one_instance
 
     if channel == "terminal":
         from bot.channels.terminal import run_terminal
 
-        with pid_file(cfg):
+        with one_instance(resolve_url(cfg.database.url, cfg.base_dir)), pid_file(cfg):
             asyncio.run(run_terminal(cfg))
         return 0
     if not cfg.telegram.token:
@@ -101,7 +103,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     from bot.channels.telegram import run_telegram
 
-    with pid_file(cfg):
+    with one_instance(resolve_url(cfg.database.url, cfg.base_dir)), pid_file(cfg):
         run_telegram(cfg, webhook=args.webhook)
     return 0
 

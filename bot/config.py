@@ -163,6 +163,7 @@ SCHEMA: tuple[Setting, ...] = (
     Setting("outbox.sweep_every_seconds", float, "seconds from 0.1 to 60", _between(0.1, 60)),
     Setting("outbox.max_in_flight", int, "a whole number from 1 to 64", _between(1, 64)),
     Setting("outbox.lease_seconds", int, "whole seconds from 10 to 3600", _between(10, 3600)),
+    Setting("inbox.lease_seconds", int, "whole seconds from 2 to 3600", _between(2, 3600)),
     Setting("outbox.max_attempts", int, "a whole number from 1 to 20", _between(1, 20)),
     Setting("outbox.retry_base_seconds", float, "seconds from 1 to 3600", _between(1, 3600)),
     Setting("reminders.day_before_hour", str, "a time of day HH:MM, e.g. 17:00", _hhmm),

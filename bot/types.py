@@ -81,6 +81,9 @@ class Incoming:
     language_hint: str | None = None
     # The platform's id of the update, for logs (never the user's data).
     update_id: str | None = None
+    # Its row in the inbox (bot/inbox.py) when the channel stored it on arrival: the core marks
+    # it done in the handler's transaction, and drops an update handled already.
+    inbox_id: int | None = None
 
     @property
     def command(self) -> str | None:

@@ -23,6 +23,7 @@ from bot.ctx import Ctx
 from bot.db.booking_models import BookingSession
 from bot.db.officer_models import Officer
 from bot.i18n import N_, _, ngettext
+from bot.ids import parse_id
 from bot.officers import audit
 from bot.officers.roles import require_admin, require_officer, require_unit
 from bot.officers.units import known_units
@@ -112,11 +113,8 @@ def _point(ctx: Ctx, point_id: str) -> Point:
 
 
 async def _session(ctx: Ctx, session_id: object) -> BookingSession:
-    row = (
-        await ctx.session.get(BookingSession, int(session_id))
-        if str(session_id).isdigit()
-        else None
-    )
+    found = parse_id(str(session_id))
+    row = await ctx.session.get(BookingSession, found) if found is not None else None
     if row is None:
         raise UnknownTarget(session_id)
     return row

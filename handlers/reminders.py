@@ -22,6 +22,7 @@ from bot.db.booking_models import Booking, Slot
 from bot.db.models import User
 from bot.db.reminder_models import ReminderSetting, VisitConfirmation
 from bot.i18n import N_, _
+from bot.ids import parse_id
 from bot.reminders import plan
 from bot.reminders.render import COME
 from bot.reminders.settings import QUIET_OFF, configured_quiet, parse_quiet, prefs, row_of, save
@@ -82,11 +83,9 @@ async def _record(session: AsyncSession, booking: Booking, now) -> None:
 
 
 async def will_come(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    raw = (msg.payload or "").removeprefix(COME)
+    wanted = parse_id((msg.payload or "").removeprefix(COME))
     booking = (
-        await service.own_booking(ctx.session, int(raw), ctx.user.id)
-        if raw.isdigit() and len(raw) < 12
-        else None
+        await service.own_booking(ctx.session, wanted, ctx.user.id) if wanted is not None else None
     )
     if booking is None:
         return [

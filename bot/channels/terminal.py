@@ -14,7 +14,9 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.channels.clean import clean_text
 from bot.core import Core
+from bot.ids import parse_id
 from bot.outbox import channels as outbox_channels
 from bot.types import Button, ButtonKind, Contact, Incoming, Location, Reply
 
@@ -84,11 +86,12 @@ class TerminalChannel:
         return line
 
     async def _to_incoming(self, line: str) -> Incoming | None:
+        line = clean_text(line)
         self._update += 1
         base = dict(
             channel=NAME, chat_id=self.user_id, user_id=self.user_id, update_id=str(self._update)
         )
-        if line.strip().isdigit() and self._choices:
+        if parse_id(line.strip(), low=0) is not None and self._choices:
             n = int(line.strip())
             if not 1 <= n <= len(self._choices):
                 self._print(f"(1–{len(self._choices)})")

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 
 from bot.db.inline_sqlite import InlineConnection
-from bot.errors import SchemaError
+from bot.errors import DatabaseUnavailable, SchemaError
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -28,6 +28,9 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 # before it fails. The event loop waits with it (bot/db/inline_sqlite.py), so it is short; the
 # bot's own transactions take a fraction of a millisecond.
 SQLITE_BUSY_TIMEOUT_MS = 1000
+# Processes that start together take turns on the migrations (PostgreSQL advisory lock): the
+# second waits, then finds nothing to do. Any fixed number; this one spells "trolyso".
+MIGRATION_LOCK = 0x7472_6F6C_7973_6F
 
 
 def load_models():
@@ -51,7 +54,12 @@ def resolve_url(url: str, base_dir: Path) -> str:
         path = Path(u.database)
         if not path.is_absolute():
             path = base_dir / path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise DatabaseUnavailable(
+                f"database.url: cannot make the folder {path.parent}: {e.strerror}"
+            ) from None
         u = u.set(database=str(path))
     return u.render_as_string(hide_password=False)
 
@@ -169,9 +177,20 @@ class Database:
                 await session.close()
 
     async def upgrade(self) -> None:
-        """Apply Alembic migrations up to head; refuse a schema newer than this code."""
-        async with self.engine.begin() as conn:
-            await conn.run_sync(_upgrade_sync)
+        """Apply Alembic migrations up to head; refuse a schema newer than this code.
+        A database that cannot be reached or opened is `DatabaseUnavailable`, in one line."""
+        try:
+            async with self.engine.begin() as conn:
+                await conn.run_sync(_upgrade_sync)
+        except SchemaError:
+            raise
+        except Exception as e:
+            if not _unavailable(e):
+                raise
+            raise DatabaseUnavailable(
+                f"database.url: cannot open {make_url(self.url).render_as_string()}: "
+                f"{_one_line(e)}"
+            ) from None
 
     async def current_revision(self) -> str | None:
         async with self.engine.connect() as conn:
@@ -240,11 +259,34 @@ def _current_revision_sync(connection) -> str | None:
     return ", ".join(sorted(heads)) or None
 
 
+def _unavailable(error: BaseException) -> bool:
+    """The database is not there (refused, unknown host, no such database, wrong password,
+    not a database file), as opposed to a bug in a migration."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if isinstance(error, OSError | TimeoutError | OperationalError | sqlite3.DatabaseError):
+        return True
+    if isinstance(error, DBAPIError) and isinstance(error.orig, sqlite3.DatabaseError):
+        return True
+    # A server that answers but refuses us (no such database, authentication, too many
+    # connections): an error while connecting, before any statement.
+    return isinstance(error, DBAPIError) and error.statement is None
+
+
+def _one_line(error: BaseException) -> str:
+    orig = getattr(error, "orig", None) or error
+    text = str(orig).strip().splitlines()
+    return f"{type(orig).__name__}: {text[0]}" if text else type(orig).__name__
+
+
 def _upgrade_sync(connection) -> None:
     from alembic import command
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
+    if connection.dialect.name == "postgresql":
+        # Held until this transaction ends; what is read below is after the other's commit.
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
     cfg = alembic_config(connection)
     script = ScriptDirectory.from_config(cfg)
     current = set(MigrationContext.configure(connection).get_current_heads())

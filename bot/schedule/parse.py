@@ -8,6 +8,7 @@ import re
 from datetime import date, time
 
 from bot.i18n import _
+from bot.ids import parse_id
 from bot.schedule.errors import Refused
 
 MAX_REASON = 300
@@ -70,10 +71,10 @@ def clock(text: str) -> time:
 
 
 def whole_number(text: str, lo: int, hi: int) -> int:
-    typed = text.strip()
-    if not typed.isdigit() or not lo <= int(typed) <= hi:
+    number = parse_id(text.strip(), low=lo, high=hi)
+    if number is None:
         raise Refused(_("Please type a whole number from {lo} to {hi}.", lo=lo, hi=hi))
-    return int(typed)
+    return number
 
 
 def reason(text: str) -> str:
