@@ -84,6 +84,9 @@ class Incoming:
     # Its row in the inbox (bot/inbox.py) when the channel stored it on arrival: the core marks
     # it done in the handler's transaction, and drops an update handled already.
     inbox_id: int | None = None
+    # The user sent something the bot cannot read (a picture, a sticker, a voice message):
+    # its kind, so the core can say what it reads instead. None for everything else.
+    unreadable: str | None = None
 
     @property
     def command(self) -> str | None:
