@@ -46,7 +46,9 @@ class Pending(NamedTuple):
 
 
 _COLUMNS = "(channel, update_id, body, received_at, lease_until)"
-_CLAIM = "UPDATE inbox SET done_at = :now WHERE id = :id AND done_at IS NULL"
+# Once handled, the update's content (names, phone numbers) is not needed: only its key,
+# which keeps catching re-deliveries for a day.
+_CLAIM = "UPDATE inbox SET done_at = :now, body = '' WHERE id = :id AND done_at IS NULL"
 _PRUNE = "DELETE FROM inbox WHERE done_at < :before"
 _TAKE_SQLITE = (
     "UPDATE inbox SET lease_until = :until WHERE channel = :channel AND done_at IS NULL "

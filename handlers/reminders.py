@@ -229,7 +229,13 @@ async def _erase(session: AsyncSession, user: User, now, places) -> int:
 
 
 privacy.register(
-    privacy.Holder("reminder_settings", N_("Your reminder settings"), _export, _erase)
+    privacy.Holder(
+        "reminder_settings",
+        N_("Your reminder settings"),
+        _export,
+        _erase,
+        tables=("reminder_settings",),
+    )
 )
 settings.add_setting(settings.SettingEntry(OPEN, N_("🔔 Reminders"), describe_reminders, order=10))
 settings.add_setting(settings.SettingEntry(QUIET, N_("🌙 Quiet hours"), describe_quiet, order=20))

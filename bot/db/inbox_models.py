@@ -18,8 +18,9 @@ from bot.db.models import Base
 
 
 class InboxUpdate(Base):
-    """One accepted update, as the platform sent it (it may hold names and phone numbers; it
-    lives for the time it takes to handle it plus a day)."""
+    """One accepted update, as the platform sent it. The body may hold names and phone
+    numbers: it is emptied in the transaction that handles the update (only the key stays, to
+    catch re-deliveries, for a day)."""
 
     __tablename__ = "inbox"
     __table_args__ = (
