@@ -9,6 +9,7 @@ processes, with a connection pool. The same code runs on both.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
@@ -91,6 +92,7 @@ class Database:
         self._shared: AsyncConnection | None = None
         self._turn = asyncio.Lock()
         self._turn_holder: asyncio.Task | None = None
+        self._checkpointer: asyncio.Task | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -140,6 +142,9 @@ class Database:
             try:
                 if self._shared is None:
                     self._shared = await self.engine.connect()
+                    self._checkpointer = asyncio.create_task(
+                        _checkpoints(self.sqlite_of(self._shared)), name="sqlite checkpoints"
+                    )
                 conn = self._shared
                 db = self.sqlite_of(conn)
                 _begin(db)
@@ -197,6 +202,11 @@ class Database:
             return await conn.run_sync(_current_revision_sync)
 
     async def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._checkpointer
+            self._checkpointer = None
         if self._shared is not None:
             shared, self._shared = self._shared, None
             await shared.close()
@@ -233,9 +243,34 @@ async def _end(conn: AsyncConnection, db: sqlite3.Connection, *, commit: bool) -
             db.rollback()
 
 
+# Every handled update writes (its inbox row), so the WAL fills steadily. SQLite would copy it
+# back into the database (a checkpoint, with an fsync) inside whichever commit crossed the
+# threshold — on the event loop's thread, a stall of tens of milliseconds every second or so.
+# Instead no connection checkpoints on commit, and the shared connection's task runs a
+# PASSIVE checkpoint (it never blocks writers) on its own connection in a worker thread.
+CHECKPOINT_EVERY_SECONDS = 1.0
+
+
+async def _checkpoints(shared: sqlite3.Connection) -> None:
+    path = shared.execute("PRAGMA database_list").fetchone()[2]
+    if not path:
+        return  # in memory: no WAL
+    own = sqlite3.connect(path, check_same_thread=False, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+    try:
+        while True:
+            await asyncio.sleep(CHECKPOINT_EVERY_SECONDS)
+            try:
+                await asyncio.to_thread(own.execute, "PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error as e:
+                log.debug("WAL checkpoint skipped: %s", e)
+    finally:
+        own.close()
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA wal_autocheckpoint=0")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA foreign_keys=ON")
