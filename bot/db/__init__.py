@@ -255,14 +255,25 @@ async def _checkpoints(shared: sqlite3.Connection) -> None:
     path = shared.execute("PRAGMA database_list").fetchone()[2]
     if not path:
         return  # in memory: no WAL
-    own = sqlite3.connect(path, check_same_thread=False, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+    while True:
+        await asyncio.sleep(CHECKPOINT_EVERY_SECONDS)
+        # Cancelled while it runs, the thread finishes on its own: it shares nothing.
+        await asyncio.to_thread(_checkpoint, path)
+
+
+def _checkpoint(path: str) -> None:
+    """One PASSIVE checkpoint on a connection of its own (opened read-write, never created:
+    the database may have been removed meanwhile)."""
     try:
-        while True:
-            await asyncio.sleep(CHECKPOINT_EVERY_SECONDS)
-            try:
-                await asyncio.to_thread(own.execute, "PRAGMA wal_checkpoint(PASSIVE)")
-            except sqlite3.Error as e:
-                log.debug("WAL checkpoint skipped: %s", e)
+        own = sqlite3.connect(
+            f"{Path(path).as_uri()}?mode=rw", uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000
+        )
+    except sqlite3.Error:
+        return
+    try:
+        own.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    except sqlite3.Error as e:
+        log.debug("WAL checkpoint skipped: %s", e)
     finally:
         own.close()
 
