@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot import __version__, logsafe
 from bot import config as config_mod
+from bot.channels import NAMES as CHANNEL_NAMES
 from bot.errors import TrolysoError
 
 log = logging.getLogger("trolyso")
@@ -40,14 +41,14 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the bot")
     run.add_argument(
         "--channel",
-        choices=["terminal", "telegram"],
+        choices=sorted(CHANNEL_NAMES),
         default=None,
-        help="default: telegram when a token is set, else terminal",
+        help="default: the first messenger whose token is set, else the terminal chat",
     )
     run.add_argument(
         "--webhook",
         action="store_true",
-        help="Telegram only: serve a webhook instead of long polling",
+        help="serve a webhook instead of long polling (channels that take webhooks)",
     )
     run.set_defaults(func=cmd_run)
 
@@ -71,7 +72,16 @@ def load_config(args: argparse.Namespace) -> config_mod.Config:
     for noisy in ("httpx", "alembic", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     logsafe.install(secrets_of(cfg))
+    for line in cfg.deprecations:
+        log.warning("%s", line)
     return cfg
+
+
+def _value(cfg: config_mod.Config, key: str) -> object:
+    found: object = cfg
+    for part in key.split("."):
+        found = getattr(found, part, None)
+    return found
 
 
 def secrets_of(cfg: config_mod.Config) -> list[str]:
@@ -79,32 +89,26 @@ def secrets_of(cfg: config_mod.Config) -> list[str]:
     from sqlalchemy.engine import make_url
 
     password = make_url(cfg.database.url).password
-    return [cfg.telegram.token, cfg.webhook.secret_token, str(password or "")]
+    # The database URL is secret only for its password (masked on its own: the rest of the
+    # URL names the database, which an operator needs to read).
+    secrets = [
+        str(_value(cfg, s.key) or "")
+        for s in config_mod.SCHEMA
+        if s.secret and s.key != "database.url"
+    ]
+    return [*secrets, str(password or "")]
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     cfg = load_config(args)
-    channel = args.channel or ("telegram" if cfg.telegram.token else "terminal")
-    if args.webhook and channel != "telegram":
-        raise TrolysoError("--webhook needs the Telegram channel (set TROLYSO_TELEGRAM_TOKEN)")
-    from bot.content.reload import pid_file
+    from bot import app
+    from bot.channels import default_channel
     from bot.db import resolve_url
     from bot.runlock import one_instance
 
-    if channel == "terminal":
-        from bot.channels.terminal import run_terminal
-
-        with one_instance(resolve_url(cfg.database.url, cfg.base_dir)), pid_file(cfg):
-            asyncio.run(run_terminal(cfg))
-        return 0
-    if not cfg.telegram.token:
-        raise config_mod.ConfigError(
-            "config: telegram.token is empty; set TROLYSO_TELEGRAM_TOKEN to run on Telegram"
-        )
-    from bot.channels.telegram import run_telegram
-
-    with one_instance(resolve_url(cfg.database.url, cfg.base_dir)), pid_file(cfg):
-        run_telegram(cfg, webhook=args.webhook)
+    # One bot per SQLite database: refused before anything is opened or written.
+    with one_instance(resolve_url(cfg.database.url, cfg.base_dir)):
+        app.run(cfg, args.channel or default_channel(cfg), webhook=args.webhook)
     return 0
 
 

@@ -119,11 +119,11 @@ def test_a_bad_api_url_is_one_line_without_the_token(tmp_path):
             "run",
             "--channel",
             "telegram",
-            TROLYSO_TELEGRAM_TOKEN=TOKEN,
-            TROLYSO_TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}/bot",
+            TROLYSO_CHANNELS_TELEGRAM_TOKEN=TOKEN,
+            TROLYSO_CHANNELS_TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}/bot",
         )
     )
-    assert "telegram.api_base_url" in line
+    assert "channels.telegram.api_base_url" in line
 
 
 def test_a_port_in_use_is_one_line(tmp_path):
@@ -140,8 +140,8 @@ def test_a_port_in_use_is_one_line(tmp_path):
                     tmp_path,
                     "run",
                     "--webhook",
-                    TROLYSO_TELEGRAM_TOKEN=FAKE_TOKEN,
-                    TROLYSO_TELEGRAM_API_BASE_URL=fake.base_url,
+                    TROLYSO_CHANNELS_TELEGRAM_TOKEN=FAKE_TOKEN,
+                    TROLYSO_CHANNELS_TELEGRAM_API_BASE_URL=fake.base_url,
                     TROLYSO_WEBHOOK_SECRET_TOKEN="s3cret",
                     TROLYSO_WEBHOOK_LISTEN_HOST="127.0.0.1",
                     TROLYSO_WEBHOOK_LISTEN_PORT=str(busy.getsockname()[1]),

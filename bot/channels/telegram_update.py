@@ -177,10 +177,10 @@ def _float(obj: Json, key: str) -> float:
 def location(msg: Json) -> Location | None:
     venue = _object(msg.get("venue"))
     if venue is not None:
-        where = _object(venue.get("location")) or {}
+        place = _object(venue.get("location")) or {}
         return Location(
-            _float(where, "latitude"),
-            _float(where, "longitude"),
+            _float(place, "latitude"),
+            _float(place, "longitude"),
             title=clean_optional(venue.get("title")),
             address=clean_optional(venue.get("address")),
         )

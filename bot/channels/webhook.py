@@ -42,7 +42,7 @@ class WebhookServer:
         secret_token: str,
         max_body_bytes: int,
         intake: Intake,
-        status: Any = None,
+        status: Callable[[], dict[str, Any]] | None = None,
     ):
         if not secret_token:
             raise ValueError("a webhook needs a secret token")
@@ -67,7 +67,7 @@ class WebhookServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # the real port when 0 was asked
+        self.port = self._runner.addresses[0][1]  # the real port when 0 was asked
 
     async def stop(self) -> None:
         """Stop taking requests; requests already inside finish first."""

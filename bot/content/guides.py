@@ -25,10 +25,12 @@ import yaml
 
 from bot.content.model import Guide, Step
 
-# A step is sent as one message ("Step k of n" + title + text). Telegram allows 4096
-# characters for text but 1024 for a photo's caption; 900 leaves room for the header.
+# A step is sent as one message ("Step k of n" + title + text). Messengers allow a few
+# thousand characters of text but about 1024 for a photo's caption; 900 leaves room for the
+# header.
 MAX_STEP_CHARS = 900
-# Button payloads carry "g:n:<guide-id>:<step-id>" and must fit Telegram's 64 bytes.
+# Button payloads carry "g:n:<guide-id>:<step-id>" and must fit the strictest channel's
+# payload limit (64 bytes: bot/channels/profiles.py).
 MAX_GUIDE_ID_CHARS = 24
 MAX_STEP_ID_CHARS = 32
 
@@ -180,9 +182,9 @@ def _front_matter(meta_lines: list[str], parsed: ParsedFile) -> dict[str, Any] |
         meta = yaml.load("\n".join(meta_lines), Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
+        at = mark.line + 2 if mark is not None else 1
         reason = getattr(e, "problem", None) or str(e).splitlines()[0]
-        _problem(parsed, line, f"the front matter is not valid YAML: {reason}")
+        _problem(parsed, at, f"the front matter is not valid YAML: {reason}")
         return None
     except ValueError as e:  # a date-like value that is no date, e.g. 2026-13-01
         _problem(parsed, 2, f"the front matter has an impossible value: {e}")

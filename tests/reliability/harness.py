@@ -116,10 +116,10 @@ class BotProcess:
         self.env.update(
             {
                 "TROLYSO_DATABASE_URL": db_url,
-                "TROLYSO_TELEGRAM_TOKEN": TOKEN,
-                "TROLYSO_TELEGRAM_API_BASE_URL": fake.base_url,
-                "TROLYSO_TELEGRAM_API_FILE_URL": fake.file_url,
-                "TROLYSO_TELEGRAM_POLL_TIMEOUT_SECONDS": "2",
+                "TROLYSO_CHANNELS_TELEGRAM_TOKEN": TOKEN,
+                "TROLYSO_CHANNELS_TELEGRAM_API_BASE_URL": fake.base_url,
+                "TROLYSO_CHANNELS_TELEGRAM_API_FILE_URL": fake.file_url,
+                "TROLYSO_CHANNELS_TELEGRAM_POLL_TIMEOUT_SECONDS": "2",
                 "TROLYSO_PATHS_PID_FILE": str(folder / f"{name}.pid"),
                 "TROLYSO_LOGGING_LEVEL": "INFO",
                 **env,

@@ -16,11 +16,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot import app, logsafe
 from bot import config as config_mod
-from bot import logsafe
 from bot.channels.telegram import TelegramBot
 from bot.channels.text import units
-from bot.core import Core
 from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.reliability import harness
 from tests.telegram_harness import bot_config
@@ -78,7 +77,7 @@ class WebhookInAThread:
                 webhook__listen_host="127.0.0.1",
                 webhook__max_body_bytes=1_000_000,
             )
-            core = await Core.start(cfg)
+            core = await app.start(cfg)
             bot = TelegramBot(cfg, core, webhook=True, listen_port=0)
             try:
                 await bot.start()

@@ -121,7 +121,7 @@ async def test_kill_9_during_a_broadcast_misses_no_one(db_url, tmp_path):
             tmp_path,
             "broadcast",
             TROLYSO_OUTBOX_LEASE_SECONDS="10",
-            TROLYSO_RATE_LIMITS_TELEGRAM_PER_SECOND="300",
+            TROLYSO_CHANNELS_TELEGRAM_PER_SECOND="300",
             TROLYSO_OUTBOX_SWEEP_EVERY_SECONDS="0.5",
         )
         await bot.start()

@@ -10,7 +10,7 @@ import socket
 import aiohttp
 import pytest
 
-from bot.core import Core
+from bot import app
 from bot.db.booking_models import Booking
 from bot.types import Incoming
 from tests.booking_flow import (
@@ -146,7 +146,7 @@ async def test_two_processes_share_a_chat_and_a_doubly_delivered_update_is_handl
 async def test_two_processes_racing_for_one_slot_never_overbook(db_url, clock):
     _postgres_only(db_url)
     seats, attempts = 5, harness.scale(100, 400)
-    cores = [await Core.start(_config(db_url), clock=clock) for _ in range(2)]
+    cores = [await app.start(_config(db_url), clock=clock) for _ in range(2)]
     try:
         places = sample_places(point("hk-1", "hoan-kiem", seats=seats, priority=0))
         for core in cores:
