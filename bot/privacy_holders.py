@@ -16,6 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.booking import privacy
+from bot.db import rowcount
 from bot.db.booking_models import OutboxMessage
 from bot.db.guides_models import GuideFeedback, GuideProgress
 from bot.db.models import ConversationState, User
@@ -66,7 +67,7 @@ async def _erase_guides(
         .values(user_id=None, comment=None)
         .execution_options(synchronize_session=False)
     )
-    return (read.rowcount or 0) + (said.rowcount or 0)
+    return rowcount(read) + rowcount(said)
 
 
 # --- the dialog state ------------------------------------------------------------------------
@@ -87,7 +88,7 @@ async def _erase_state(
     session: AsyncSession, user: User, now: datetime, places: Places | None
 ) -> int:
     result = await session.execute(delete(ConversationState).where(_own_state(user)))
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 # --- messages the bot sent -------------------------------------------------------------------
@@ -130,7 +131,7 @@ async def _erase_messages(
         )
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 # --- whether the messenger lets the bot reach the person ---------------------------------------
@@ -147,7 +148,7 @@ async def _erase_reach(
     session: AsyncSession, user: User, now: datetime, places: Places | None
 ) -> int:
     result = await session.execute(delete(UserReach).where(UserReach.user_id == user.id))
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 privacy.register(
