@@ -28,7 +28,6 @@ from bot.types import Button, Incoming, Reply
 if TYPE_CHECKING:
     from bot.content.model import Guide
     from bot.db.booking_models import Booking
-    from bot.services.actor import Actor
 
 
 @dataclass
@@ -71,11 +70,22 @@ class SettingEntry:
     describe: Callable[[Ctx], Awaitable[str]]  # the current value, translated
 
 
+class Acting(Protocol):
+    """The acting officer as an officer-menu entry's `visible` sees them: bot/services/
+    actor.py's `Actor` (named here by shape, so this module imports no service)."""
+
+    @property
+    def is_admin(self) -> bool: ...
+
+    @property
+    def unit_ids(self) -> frozenset[str]: ...
+
+
 @dataclass(frozen=True)
 class OfficerEntry:
     payload: str  # its handler is registered by the feature, `always=True`, and guarded
     label: str  # msgid, translated when shown
-    visible: Callable[[Actor], bool] = _always  # e.g. admins only (given the acting officer)
+    visible: Callable[[Acting], bool] = _always  # e.g. admins only (given the acting officer)
 
 
 # At a guide's end: extra buttons for that guide and reader (e.g. "Still stuck? Book a visit").
