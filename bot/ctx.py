@@ -48,6 +48,14 @@ class State:
         self.data = {}
 
 
+class Acting(Protocol):
+    """The officer an officer entry is shown to (bot.services.actor.Actor; named by what it
+    offers, since bot.services imports this module)."""
+
+    @property
+    def is_admin(self) -> bool: ...
+
+
 def _always(_ctx: object) -> bool:
     return True
 
@@ -70,22 +78,11 @@ class SettingEntry:
     describe: Callable[[Ctx], Awaitable[str]]  # the current value, translated
 
 
-class Acting(Protocol):
-    """The acting officer as an officer-menu entry's `visible` sees them: bot/services/
-    actor.py's `Actor` (named here by shape, so this module imports no service)."""
-
-    @property
-    def is_admin(self) -> bool: ...
-
-    @property
-    def unit_ids(self) -> frozenset[str]: ...
-
-
 @dataclass(frozen=True)
 class OfficerEntry:
     payload: str  # its handler is registered by the feature, `always=True`, and guarded
     label: str  # msgid, translated when shown
-    visible: Callable[[Acting], bool] = _always  # e.g. admins only (given the acting officer)
+    visible: Callable[[Acting], bool] = _always  # e.g. admins only
 
 
 # At a guide's end: extra buttons for that guide and reader (e.g. "Still stuck? Book a visit").
