@@ -14,6 +14,7 @@ from handlers import (
     booking,
     broadcasts,
     guides,
+    handoff,
     mybookings,
     news,
     officer,
@@ -31,7 +32,8 @@ from handlers.menu import MENU, MenuEntry
 if TYPE_CHECKING:
     from bot.core import Core
 
-# questions takes any free text no other feature took, so it stays last.
+# questions takes any free text no other feature took, so it stays last; handoff just before
+# it, so a citizen's open question gets what they write instead of the search.
 FEATURES = [
     start,
     guides,
@@ -46,6 +48,7 @@ FEATURES = [
     stats,
     reminders,
     settings,
+    handoff,
     questions,
 ]
 
