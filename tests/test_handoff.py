@@ -148,3 +148,246 @@ async def test_the_whole_loop(core, world, clock):
         30,
         0,
     )
+
+
+async def test_an_officer_of_another_ward_cannot_read_take_answer_or_close(core, world):
+    citizen = Chat(core, user_id="501", channel="test", language="en")
+    question_id = await ask(core, citizen)
+    before = (await questions(core), await messages(core))
+    stranger = officer(core, CAU_GIAY)
+    await stranger.tap("hq")
+    assert f"#{question_id}" not in stranger.text and "No open questions" in stranger.text
+    for payload in (
+        f"hq:o:{question_id}",
+        f"hq:t:{question_id}",
+        f"hq:a:{question_id}",
+        f"hq:k:{question_id}:0",
+        f"hq:g:{question_id}",
+        f"hq:c:{question_id}",
+    ):
+        await stranger.tap(payload)
+        assert "not an officer of that commune or ward" in stranger.text, payload
+        assert QUESTION not in stranger.text
+    # A citizen pressing an officer's button is refused the same way.
+    await citizen.tap(f"hq:t:{question_id}")
+    assert "only for commune and ward officers" in citizen.text
+    await world.deliver()
+    assert not world.sent_to("test", "501")
+    assert (await questions(core), await messages(core)) == before
+
+
+async def test_a_citizen_cannot_rate_or_close_someone_elses_question(core, world):
+    asker = Chat(core, user_id="501", channel="test", language="en")
+    question_id = await ask(core, asker)
+    await officer(core, HOAN_KIEM).tap(f"hq:k:{question_id}:0")  # a canned answer
+    other = Chat(core, user_id="502", channel="test", language="en")
+    await other.tap(f"ask:r:{question_id}:1")
+    assert "could not find that question" in other.text
+    await other.tap("ask:x")
+    assert "You have no open question" in other.text
+    [(_id, status, _taker, answered, rating)] = await questions(core)
+    assert (status, rating) == ("open", None) and answered is not None
+
+
+async def test_escalation_to_the_other_officers_then_the_admins(core, world, clock):
+    citizen = Chat(core, user_id="501", channel="test", language="en")
+    question_id = await ask(core, citizen)
+    await officer(core, HOAN_KIEM).tap(f"hq:t:{question_id}")  # taken, never answered
+    await world.deliver()
+    world.clear()
+
+    clock.advance(hours=3, minutes=59)
+    await world.deliver()
+    assert not any(world.sent_to("telegram", who) for who in (HOAN_KIEM, HOAN_KIEM_2, ADMIN))
+
+    clock.advance(minutes=2)
+    await world.deliver()
+    [late] = world.sent_to("telegram", HOAN_KIEM_2)
+    assert "đã chờ 4 giờ mà chưa được trả lời" in late
+    assert not world.sent_to("telegram", HOAN_KIEM)  # who took it is not told again
+    assert not world.sent_to("telegram", ADMIN) and not world.sent_to("telegram", CAU_GIAY)
+
+    clock.advance(hours=2)
+    await world.deliver()
+    assert len(world.sent_to("telegram", HOAN_KIEM_2)) == 1  # once per level
+
+    clock.advance(hours=2)
+    await world.deliver()
+    [to_admin] = world.sent_to("telegram", ADMIN)
+    assert "8 giờ" in to_admin
+    button = world.replies_to("telegram", ADMIN)[-1].buttons[0][0]
+    admin = officer(core, ADMIN)
+    await admin.tap(button.payload)
+    assert QUESTION in admin.text
+
+    clock.advance(hours=20)
+    await world.deliver()
+    assert len(world.sent_to("telegram", ADMIN)) == 1
+    async with core.db.transaction() as session:
+        [n] = await per_unit(session, clock.now())
+    assert (n.asked, n.answered, n.median_minutes, n.unanswered_24h) == (1, 0, None, 1)
+
+
+async def test_an_answered_question_is_never_escalated(core, world, clock):
+    citizen = Chat(core, user_id="501", channel="test", language="en")
+    question_id = await ask(core, citizen)
+    await officer(core, HOAN_KIEM).tap(f"hq:k:{question_id}:1")
+    await world.deliver()
+    world.clear()
+    clock.advance(hours=30)
+    await world.deliver()
+    assert not any(world.sent_to("telegram", w) for w in (HOAN_KIEM, HOAN_KIEM_2, ADMIN))
+
+
+async def test_at_most_one_announcement_per_officer_per_interval(core, world, clock):
+    await ask(core, Chat(core, user_id="501", channel="test", language="en"))
+    await world.deliver()
+    assert len(world.sent_to("telegram", HOAN_KIEM)) == 1
+    clock.advance(minutes=5)
+    await ask(core, Chat(core, user_id="502", channel="test", language="en"))
+    clock.advance(minutes=5)
+    await ask(core, Chat(core, user_id="503", channel="test", language="en"))
+    await world.deliver()
+    assert len(world.sent_to("telegram", HOAN_KIEM)) == 1
+    clock.advance(minutes=21)  # 31 minutes after the first announcement
+    await world.deliver()
+    told = world.sent_to("telegram", HOAN_KIEM)
+    assert len(told) == 2 and "Có 3 câu hỏi" in told[1]
+
+
+async def test_announcements_wait_for_the_end_of_quiet_hours(core, world, clock):
+    from datetime import UTC, datetime
+
+    # Tuesday 22:30 in Hanoi; Hoàn Kiếm's points have sessions on Wednesday.
+    clock.set(datetime(2026, 12, 1, 15, 30, tzinfo=UTC))
+    citizen = Chat(core, user_id="501", channel="test", language="en")
+    await ask(core, citizen)
+    assert "Expect an answer tomorrow morning" in citizen.text
+    await world.deliver()
+    assert not world.sent_to("telegram", HOAN_KIEM)
+    clock.set(datetime(2026, 12, 2, 0, 1, tzinfo=UTC))  # Wednesday 07:01
+    await world.deliver()
+    assert world.sent_to("telegram", HOAN_KIEM)
+
+
+async def test_office_hours_come_from_the_points_files(core, world, clock):
+    from datetime import UTC, datetime
+
+    clock.set(datetime(2026, 11, 30, 2, 0, tzinfo=UTC))  # Monday 09:00 in Hanoi
+    citizen = Chat(core, user_id="501", channel="test", language="en")
+    await ask(core, citizen)
+    places = core.services["places"]
+    closes = max(
+        s.end for p in places.points_of("hoan-kiem") for s in p.regular if 0 in s.weekdays
+    )
+    assert f"at work now, until {closes.strftime('%H:%M')}" in citizen.text
+
+
+async def test_the_unit_is_remembered_and_text_while_open_is_not_searched(core, world):
+    citizen = Chat(core, user_id="501", channel="test", language="en")
+    await ask(core, citizen)
+    await citizen.tap("ask")
+    assert "You already have an open question" in citizen.text
+    await citizen.say("quên mật khẩu VNeID")
+    assert "Added to your question" in citizen.text
+    await citizen.press("Close my question")
+    assert "Your question is closed" in citizen.text
+    await citizen.tap("ask")
+    assert "Hoàn Kiếm ward" in citizen.labels
+    await citizen.press("Hoàn Kiếm ward")
+    assert "write your question" in citizen.text
+
+
+async def test_ask_a_person_is_offered_in_the_menu_and_where_guides_do_not_help(core, world, chat):
+    await chat.say("/menu")
+    assert "ask" in [b.payload for b in chat.buttons]
+    await chat.say("xin giấy phép xây dựng nhà ở nông thôn")  # no guide for that
+    assert "ask" in [b.payload for b in chat.buttons]
+    await chat.say("vneid")  # a few guides to choose from, and "None of these"
+    assert "ask" in [b.payload for b in chat.buttons]
+
+
+async def test_privacy_shows_downloads_and_deletes_questions_and_retention_purges(
+    core, world, clock
+):
+    import json
+
+    from bot.handoff import jobs
+
+    citizen = Chat(core, user_id="501", channel="test", language="en")
+    question_id = await ask(core, citizen)
+    await citizen.tap("privacy")
+    assert "Questions you asked an officer: 1" in citizen.text
+    await citizen.tap("pv:export")
+    data = json.loads(citizen.replies[0].document.data)
+    assert data["handoff_questions"][0]["messages"][0]["text"] == QUESTION
+    await citizen.tap("pv:delete")
+    await citizen.tap("pv:delete!")
+    assert await questions(core) == [] and await messages(core) == []
+
+    # Retention: a closed question goes `handoff.retention_days` after closing.
+    question_id = await ask(core, citizen)
+    await officer(core, HOAN_KIEM).tap(f"hq:c:{question_id}")
+    clock.advance(days=core.config.handoff.retention_days - 1)
+    assert await jobs.daily(core) == 0
+    clock.advance(days=2)
+    assert await jobs.daily(core) == 1
+    assert await questions(core) == []
+
+
+async def test_the_report_and_numbers_match_the_scenario(core, world, clock, monkeypatch, capsys):
+    """Hoàn Kiếm: answered after 30 and 90 minutes, one never; Cầu Giấy: after 10 minutes."""
+    import asyncio
+    import csv
+    import io
+
+    from bot import cli
+    from tests.conftest import ROOT
+
+    async def asked_then_answered(who: str, ward: str, officer_id: str, minutes: int | None):
+        question_id = await ask_in(core, Chat(core, user_id=who, channel="test"), ward)
+        if minutes is not None:
+            clock.advance(minutes=minutes)
+            await officer(core, officer_id).tap(f"hq:k:{question_id}:1")
+
+    await asked_then_answered("501", "Hoàn Kiếm", HOAN_KIEM, 30)
+    await asked_then_answered("502", "Hoàn Kiếm", HOAN_KIEM_2, 90)
+    await asked_then_answered("503", "Hoàn Kiếm", HOAN_KIEM, None)
+    await asked_then_answered("504", "Cầu Giấy", CAU_GIAY, 10)
+    clock.advance(hours=25)
+
+    lan = officer(core, HOAN_KIEM)
+    await lan.tap("stat")
+    await lan.press("Questions to officers")
+    assert (
+        "Hoàn Kiếm ward: 3 asked · 2 answered · first answer after 60 min (median) · "
+        "1 without an answer after 24 h"
+    ) in lan.text
+    assert "Cầu Giấy" not in lan.text  # another unit's numbers are not hers
+
+    # The command line reads the same database (its clock is the real one, days later).
+    monkeypatch.setenv("TROLYSO_DATABASE_URL", core.config.database.url)
+    capsys.readouterr()
+    code = await asyncio.to_thread(
+        cli.main, ["--config", str(ROOT / "config.toml"), "report", "handoff"]
+    )
+    assert code == 0
+    assert list(csv.reader(io.StringIO(capsys.readouterr().out))) == [
+        [
+            "unit",
+            "asked",
+            "answered",
+            "median_minutes_to_first_answer",
+            "unanswered_after_24h",
+        ],
+        ["cau-giay", "1", "1", "10", "0"],
+        ["hoan-kiem", "3", "2", "60", "1"],
+    ]
+
+
+async def ask_in(core: Core, citizen: Chat, ward: str) -> int:
+    await citizen.tap("ask")
+    await citizen.say(ward)
+    await citizen.say(QUESTION)
+    async with core.db.transaction() as session:
+        return await session.scalar(select(func.max(HandoffQuestion.id)))
