@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.ctx import Ctx
+from bot.ctx import Ctx, MenuEntry, OfficerEntry
 from bot.db.handoff_models import CITIZEN
 from bot.handoff import canned, hours, jobs, service
 from bot.handoff import privacy as _privacy  # noqa: F401  (registers with /privacy)
@@ -26,8 +26,8 @@ from bot.points.names import unit_label
 from bot.router import Router
 from bot.services.errors import Refused
 from bot.types import Button, ButtonKind, Incoming, Reply, rows
-from handlers import guides, menu
-from handlers.officer import OfficerEntry, add_officer_entry, officer_action
+from handlers import menu
+from handlers.officer import officer_action
 from handlers.services import render, service_context
 
 if TYPE_CHECKING:
@@ -47,26 +47,22 @@ CANNED_SERVICE = "handoff.canned"
 SHOWN_MESSAGES = 12
 CANNED_SHOWN = 4
 
-ENTRY = menu.MenuEntry(
+MENU_ENTRY = MenuEntry(
     ASK,
     N_("🙋 Ask a person"),
     N_("Ask the officers of your commune or ward a question; their answer comes back here."),
     visible=lambda ctx: ctx is None or ctx.services.get("places") is not None,
-    order=35,
 )
-menu.add(ENTRY)
-add_officer_entry(OfficerEntry(QUEUE, N_("📨 Questions from citizens"), order=25))
+QUEUE_ENTRY = OfficerEntry(QUEUE, N_("📨 Questions from citizens"))
 
 
 def ask_button() -> Button:
     return Button(_("🙋 Ask a person"), ASK)
 
 
-def _at_guide_end(guide, ctx: Ctx) -> list[Button]:
+def at_guide_end(guide, ctx: Ctx) -> list[Button]:
+    """At a guide's end (handlers.MENUS.guide_end): someone still stuck can ask a person."""
     return [ask_button()] if ctx.services.get("places") is not None else []
-
-
-guides.END_BUTTONS.append(_at_guide_end)
 
 
 def _open_buttons() -> tuple[tuple[Button, ...], ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from bot import app
 from bot.core import Core
 from bot.db.handoff_models import HandoffMessage, HandoffQuestion
 from bot.handoff.numbers import per_unit
@@ -28,7 +29,7 @@ QUESTION = "Tôi đăng ký định danh mức 2 nhưng ứng dụng báo lỗi,
 
 @pytest.fixture
 async def core(config, clock):
-    core = await Core.start(config.replace(**OFFICERS), clock=clock)
+    core = await app.start(config.replace(**OFFICERS), clock=clock)
     try:
         yield core
     finally:
@@ -391,3 +392,39 @@ async def ask_in(core: Core, citizen: Chat, ward: str) -> int:
     await citizen.say(QUESTION)
     async with core.db.transaction() as session:
         return await session.scalar(select(func.max(HandoffQuestion.id)))
+
+
+async def test_answers_are_outbox_rows_a_reply_window_may_treat_as_replies(core, world):
+    from bot.channels.policy import REPLY_KINDS
+    from bot.db.booking_models import OutboxMessage
+
+    citizen = Chat(core, user_id="501", channel="test", language="en")
+    question_id = await ask(core, citizen)
+    lan = officer(core, HOAN_KIEM)
+    await lan.tap(f"hq:k:{question_id}:0")
+    await lan.tap(f"hq:c:{question_id}")
+    async with core.db.transaction() as session:
+        to_citizen = (
+            await session.scalars(select(OutboxMessage.kind).where(OutboxMessage.chat_id == "501"))
+        ).all()
+    assert to_citizen == ["handoff_answer", "handoff_closed"]
+    assert set(to_citizen) <= REPLY_KINDS
+    assert "handoff_announce" not in REPLY_KINDS
+
+
+async def test_no_question_or_answer_text_reaches_the_logs(core, world, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    citizen = Chat(core, user_id="501", channel="test", language="en")
+    question_id = await ask(core, citizen)
+    lan = officer(core, HOAN_KIEM)
+    await lan.tap(f"hq:a:{question_id}")
+    await lan.say("Ông/bà gọi số 0912 345 678 của cán bộ Lan.")
+    await citizen.say("Số nhà tôi là 12 ngõ 5, điện thoại 0987 654 321")
+    await world.deliver()
+    await officer(core, CAU_GIAY).tap(f"hq:o:{question_id}")  # refused, and logged
+    logged = caplog.text
+    assert "refused" in logged and f"question {question_id}" in logged
+    for secret in ("định danh", "0912 345 678", "ngõ 5", "0987 654 321", "cán bộ Lan"):
+        assert secret not in logged
