@@ -428,3 +428,44 @@ async def test_no_question_or_answer_text_reaches_the_logs(core, world, caplog):
     assert "refused" in logged and f"question {question_id}" in logged
     for secret in ("định danh", "0912 345 678", "ngõ 5", "0987 654 321", "cán bộ Lan"):
         assert secret not in logged
+
+
+async def test_a_shared_location_finds_the_ward_and_a_photo_is_asked_in_words(core, world):
+    citizen = Chat(core, user_id="501", channel="test", language="en")
+    await citizen.tap("ask")
+    point = core.services["places"].points["cg-1"]
+    await citizen.share_location(point.lat + 0.0001, point.lon)
+    assert "officers of Cầu Giấy ward" in citizen.text
+    await citizen.send(unreadable="photo")
+    assert "I can only pass on text for now" in citizen.text
+    assert await questions(core) == []
+    await citizen.say(QUESTION)
+    assert "I have sent your question to the officers of Cầu Giấy ward" in citizen.text
+
+
+async def test_officers_find_the_queue_and_suggest_a_guide_for_the_editors(
+    core, world, monkeypatch, capsys
+):
+    import asyncio
+    import csv
+    import io
+
+    from bot import cli
+    from tests.conftest import ROOT
+
+    citizen = Chat(core, user_id="501", channel="test", language="en")
+    question_id = await ask(core, citizen, "Gọi 0912 345 678 giúp tôi đăng ký khai sinh cho cháu")
+    lan = officer(core, HOAN_KIEM)
+    await lan.tap("ofc")
+    await lan.press("Questions from citizens")
+    await lan.press(f"Open #{question_id}")
+    await lan.press("Suggest as a new guide")
+    assert "Kept for the guide editors" in lan.text
+    assert "Suggest as a new guide" not in lan.labels  # once per question
+    monkeypatch.setenv("TROLYSO_DATABASE_URL", core.config.database.url)
+    capsys.readouterr()
+    args = ["--config", str(ROOT / "config.toml"), "report", "handoff-suggestions"]
+    assert await asyncio.to_thread(cli.main, args) == 0
+    [header, row] = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert header == ["created", "unit", "locale", "text"]
+    assert row[1:] == ["hoan-kiem", "en", "Gọi *** giúp tôi đăng ký khai sinh cho cháu"]
