@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +28,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 ESCALATE_EVERY_SECONDS = 60
 OTHERS, ADMINS = 1, 2
+
+
+def _affected(result: Any) -> int:
+    """Rows an UPDATE or DELETE changed (its cursor result's rowcount)."""
+    return int(result.rowcount or 0)
 
 
 async def escalate(
@@ -58,7 +63,7 @@ async def escalate(
                 .where(HandoffQuestion.id == question.id, HandoffQuestion.escalation < level)
                 .values(escalation=level)
             )
-            if claimed.rowcount != 1:
+            if _affected(claimed) != 1:
                 continue  # another process did it
             if level == OTHERS:
                 people = await notices.officer_accounts(session, [question.unit_id])
@@ -82,9 +87,9 @@ async def purge(session: AsyncSession, now: datetime, retention_days: int) -> in
             HandoffQuestion.closed_at < now - timedelta(days=retention_days),
         )
     )
-    if done.rowcount:
-        log.info("handoff: %d closed questions past retention deleted", done.rowcount)
-    return done.rowcount or 0
+    if _affected(done):
+        log.info("handoff: %d closed questions past retention deleted", _affected(done))
+    return _affected(done)
 
 
 async def escalate_now(core: Core) -> int:

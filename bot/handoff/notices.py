@@ -379,7 +379,7 @@ async def render_announce(session: AsyncSession, row: OutboxMessage, core: Core)
         if user is not None and user.person_id is not None
         else None
     )
-    if officer is None:
+    if user is None or officer is None:
         return Skip("no longer an officer")
     count, oldest = await waiting_in(session, officer.unit_ids)
     if not count:

@@ -21,6 +21,11 @@ from bot.points.model import Places
 TABLES = ("handoff_questions", "handoff_messages", "handoff_notices")
 
 
+def _affected(result: Any) -> int:
+    """Rows an UPDATE or DELETE changed (its cursor result's rowcount)."""
+    return int(result.rowcount or 0)
+
+
 def _iso(dt: datetime | None) -> str | None:
     return dt.isoformat() if dt else None
 
@@ -68,7 +73,7 @@ async def erase(session: AsyncSession, user: User, now: datetime, places: Places
     result = await session.execute(
         delete(HandoffQuestion).where(HandoffQuestion.user_id == user.id)
     )
-    return result.rowcount or 0
+    return _affected(result)
 
 
 register(Holder("handoff_questions", N_("Questions you asked an officer"), export, erase))

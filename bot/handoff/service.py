@@ -16,6 +16,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -62,6 +63,11 @@ define(
 audit.register_action("handoff.take", N_("Citizen's question taken by an officer"))
 audit.register_action("handoff.close", N_("Citizen's question closed by an officer"))
 audit.register_action("handoff.suggest", N_("Citizen's question suggested as a guide"))
+
+
+def _affected(result: Any) -> int:
+    """Rows an UPDATE or DELETE changed (its cursor result's rowcount)."""
+    return int(result.rowcount or 0)
 
 
 def clean(text: str) -> str:
@@ -337,7 +343,7 @@ async def _take(sc: ServiceContext, question: HandoffQuestion) -> None:
         .values(taken_by=sc.actor.person_id, taken_at=sc.now())
     )
     await sc.session.refresh(question)
-    if taken.rowcount != 1:
+    if _affected(taken) != 1:
         raise Refused("handoff.taken", who=await taker_label(sc.session, question.taken_by))
     await audit.record_by(
         sc,
