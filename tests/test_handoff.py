@@ -394,24 +394,6 @@ async def ask_in(core: Core, citizen: Chat, ward: str) -> int:
         return await session.scalar(select(func.max(HandoffQuestion.id)))
 
 
-async def test_answers_are_outbox_rows_a_reply_window_may_treat_as_replies(core, world):
-    from bot.channels.policy import REPLY_KINDS
-    from bot.db.booking_models import OutboxMessage
-
-    citizen = Chat(core, user_id="501", channel="test", language="en")
-    question_id = await ask(core, citizen)
-    lan = officer(core, HOAN_KIEM)
-    await lan.tap(f"hq:k:{question_id}:0")
-    await lan.tap(f"hq:c:{question_id}")
-    async with core.db.transaction() as session:
-        to_citizen = (
-            await session.scalars(select(OutboxMessage.kind).where(OutboxMessage.chat_id == "501"))
-        ).all()
-    assert to_citizen == ["handoff_answer", "handoff_closed"]
-    assert set(to_citizen) <= REPLY_KINDS
-    assert "handoff_announce" not in REPLY_KINDS
-
-
 async def test_no_question_or_answer_text_reaches_the_logs(core, world, caplog):
     import logging
 

@@ -29,12 +29,6 @@ NO_TEMPLATE = N_("no template for this message")
 NO_PHONE = N_("no phone number to send a template to")
 
 
-# Outbox kinds that answer something the person asked and is waiting for (an officer's answer
-# to their open question): a policy with a reply window may send them as replies while its
-# window allows; otherwise it decides as for any other kind. Features add theirs.
-REPLY_KINDS: set[str] = set()
-
-
 class How(StrEnum):
     FREE = "free"  # as an ordinary message, at no cost (a reply, or a channel with no window)
     PROACTIVE = "proactive"  # an ordinary message the channel counts or charges

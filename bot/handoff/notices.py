@@ -21,7 +21,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import i18n
-from bot.channels.policy import REPLY_KINDS
 from bot.db.booking_models import OutboxMessage
 from bot.db.handoff_models import OPEN, HandoffNotice, HandoffQuestion
 from bot.db.models import User
@@ -44,8 +43,6 @@ KIND_CLOSED = "handoff_closed"
 KIND_FOLLOW_UP = "handoff_follow_up"
 KIND_ESCALATION = "handoff_escalation"
 PRIORITY = 20  # after a person's own visit notices (10), before broadcasts
-# An officer's answer and "closed, please rate" answer the citizen's open question.
-REPLY_KINDS.update((KIND_ANSWER, KIND_CLOSED))
 
 QUEUE = "hq"
 OPEN_PREFIX = "hq:o:"
