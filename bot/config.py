@@ -324,6 +324,25 @@ SCHEMA: tuple[Setting, ...] = (
     Setting("booking.horizon_days", int, "whole days from 1 to 365", _between(1, 365)),
     Setting("booking.retention_days", int, "whole days from 1 to 3650", _between(1, 3650)),
     Setting(
+        "handoff.announce_every_minutes",
+        int,
+        "whole minutes from 1 to 1440",
+        _between(1, 1440),
+    ),
+    Setting("handoff.escalate_after_hours", float, "hours from 0.5 to 168", _between(0.5, 168)),
+    Setting("handoff.retention_days", int, "whole days from 1 to 3650", _between(1, 3650)),
+    Setting(
+        "handoff.office_hours",
+        str,
+        "HH:MM-HH:MM, e.g. 08:00-17:00 (Monday to Friday, for units whose points files give "
+        "no hours)",
+        lambda v: (
+            bool(re.fullmatch(r"\d\d:\d\d-\d\d:\d\d", v))
+            and all(_hhmm(x) for x in v.split("-"))
+            and v.split("-")[0] < v.split("-")[1]
+        ),
+    ),
+    Setting(
         "broadcasts.progress_every_seconds", int, "whole seconds from 5 to 3600", _between(5, 3600)
     ),
     Setting(
@@ -488,6 +507,14 @@ class BroadcastSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class HandoffSettings:
+    announce_every_minutes: int
+    escalate_after_hours: float
+    retention_days: int
+    office_hours: str
+
+
+@dataclass(frozen=True, slots=True)
 class LoggingSettings:
     level: str
 
@@ -508,6 +535,7 @@ SECTIONS: dict[str, type] = {
     "officers": OfficerSettings,
     "booking": BookingSettings,
     "broadcasts": BroadcastSettings,
+    "handoff": HandoffSettings,
     "logging": LoggingSettings,
 }
 
@@ -557,6 +585,7 @@ class Config:
     officers: OfficerSettings
     booking: BookingSettings
     broadcasts: BroadcastSettings
+    handoff: HandoffSettings
     logging: LoggingSettings
 
     def __init__(
