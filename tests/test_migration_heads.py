@@ -15,7 +15,7 @@ def test_there_is_exactly_one_alembic_head():
     assert len(heads) == 1, (
         f"the migrations have {len(heads)} heads ({', '.join(sorted(heads))}): add a merge "
         "revision whose down_revision is all of them (like "
-        "bot/migrations/versions/0010_merge.py), or set your new migration's down_revision "
+        "bot/migrations/versions/0011_merge.py), or set your new migration's down_revision "
         "to the current head"
     )
 

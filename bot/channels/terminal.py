@@ -21,6 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import TextIO
 
+from bot.channels.clean import clean_text
 from bot.config import Config
 from bot.core import Core
 from bot.outbox import channels as outbox_channels
@@ -154,6 +155,7 @@ class TerminalChannel:
         return line
 
     async def _to_incoming(self, line: str) -> Incoming | None:
+        line = clean_text(line)
         self._update += 1
         incoming = partial(
             Incoming,
