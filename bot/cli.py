@@ -56,6 +56,16 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub.required = True
     up = db_sub.add_parser("upgrade", help="apply schema migrations")
     up.set_defaults(func=cmd_db_upgrade)
+    backup = db_sub.add_parser(
+        "backup", help="copy the SQLite database to PATH while the bot runs (online backup)"
+    )
+    backup.add_argument("path", type=Path, metavar="PATH", help="new file to write")
+    backup.set_defaults(func=cmd_db_backup)
+    copy = db_sub.add_parser(
+        "copy", help="copy every table into another, empty database (SQLite → PostgreSQL)"
+    )
+    copy.add_argument("--to", required=True, metavar="URL", help="the target database URL")
+    copy.set_defaults(func=cmd_db_copy)
 
     from bot import commands
 
@@ -124,6 +134,37 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
             await db.close()
 
     print(f"database schema at revision {asyncio.run(upgrade())}")
+    return 0
+
+
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    cfg = load_config(args)
+    from bot.db import resolve_url
+    from bot.db.ops import backup_sqlite
+
+    size = backup_sqlite(resolve_url(cfg.database.url, cfg.base_dir), args.path)
+    print(f"wrote {args.path} ({size // 1024} KiB)")
+    return 0
+
+
+def cmd_db_copy(args: argparse.Namespace) -> int:
+    cfg = load_config(args)
+    from bot.db import Database, resolve_url
+    from bot.db.ops import copy_database
+
+    async def copy() -> dict[str, int]:
+        source = Database(resolve_url(cfg.database.url, cfg.base_dir))
+        target = Database(resolve_url(args.to, cfg.base_dir))
+        try:
+            return await copy_database(source, target)
+        finally:
+            await target.close()
+            await source.close()
+
+    copied = asyncio.run(copy())
+    for table, n in copied.items():
+        print(f"{table:<32} {n}")
+    print(f"copied {sum(copied.values())} rows in {len(copied)} tables")
     return 0
 
 
