@@ -9,9 +9,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bot import __version__
+from bot import __version__, i18n
 from bot import config as config_mod
 from bot.errors import TrolysoError
+from bot.services.errors import ServiceError
+from bot.services.messages import render
 
 log = logging.getLogger("trolyso")
 
@@ -120,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except TrolysoError as e:
         print(f"trolyso: {e}", file=sys.stderr)
+        return 2
+    except ServiceError as e:  # a service's refusal: the words the chat shows, in English
+        with i18n.use_locale("en"):
+            print(f"trolyso: {render(e)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -1,10 +1,12 @@
 """Officer tools: the "Officer tools" menu entry (shown only to officers), the officer menu,
-and its first actions — "My units" and the audit log of my units. Officer rights from
-config.toml are granted at start (`setup`).
+and its first actions — "My units", the audit log of my units, and "Link another app" (with
+`/link CODE` from the other app). Officer rights from config.toml are granted at start
+(`setup`).
 
 Later officer features add their actions with `add_officer_entry(OfficerEntry(...))`, so the
-officer menu shows only what is built, and wrap their handlers in `@officer_action` after
-calling `require_unit` / `require_officer` (bot/officers/roles.py). The payloads here are
+officer menu shows only what is built, and wrap their handlers in `@officer_action`, which
+renders the `NotAllowed` a service raised. The checks themselves live in the services (the
+actor's `require_unit` / `require_officer`, bot/services/actor.py). The payloads here are
 accepted from anyone (`always=True`) on purpose: a forged or stale one must reach that
 server-side check, which refuses it politely and logs the attempt; hiding a button is never
 the protection.
@@ -19,19 +21,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.ctx import Ctx
-from bot.db.officer_models import AuditEntry, Officer
+from bot.db.officer_models import AuditEntry
 from bot.i18n import N_, _, format_datetime, ngettext
 from bot.officers import audit, linking
 from bot.officers import service as officer_service
 from bot.officers.bootstrap import apply_bootstrap, check_grants, grants_from_config
-from bot.officers.roles import current_officer, is_officer
 from bot.officers.units import known_units
 from bot.points.model import Unit
 from bot.router import Handler, Router
+from bot.services.actor import Actor
 from bot.services.errors import NotAllowed, Refused
 from bot.types import Button, Incoming, Reply
 from handlers import menu
-from handlers.services import actor, render, service_context
+from handlers.services import actor, current_officer, is_officer, render, service_context
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -64,7 +66,7 @@ menu.add(
 class OfficerEntry:
     payload: str  # its handler is registered by the feature, `always=True`, and guarded
     label: str  # msgid, translated when shown
-    visible: Callable[[Officer], bool] = lambda officer: True  # e.g. admins only
+    visible: Callable[[Actor], bool] = lambda officer: True  # e.g. admins only
     order: int = 100
 
 
@@ -77,7 +79,7 @@ def add_officer_entry(entry: OfficerEntry) -> None:
     )
 
 
-def officer_entries(officer: Officer) -> list[OfficerEntry]:
+def officer_entries(officer: Actor) -> list[OfficerEntry]:
     return [e for e in OFFICER_MENU if e.visible(officer)]
 
 

@@ -34,8 +34,8 @@ HOME = "ofc:hq"
 TAKE = "ofc:hq:a:"
 DONE = "ofc:hq:d:"
 MARK_CODES = {"a": "attended", "n": "missed", "r": "confirmed"}
-MAX_CHARS = 3500  # one message of the list (Telegram allows 4096)
-MAX_MARK_ROWS = 40  # rows of mark buttons under the list (Telegram shows up to 100 buttons)
+MAX_CHARS = 3500  # one message of the list (the core splits longer ones per channel)
+MAX_MARK_ROWS = 40  # rows of mark buttons under the list (the core pages longer lists)
 
 add_officer_entry(OfficerEntry(TODAY, N_("📋 Today and tomorrow"), order=30))
 add_officer_entry(OfficerEntry(HOME, N_("🏠 Home-visit requests"), order=40))

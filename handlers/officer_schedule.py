@@ -40,7 +40,7 @@ SEATS = "ofc:sk:"
 ADD = "ofc:sa:"
 CLOSE = "ofc:sx:"
 FILE = "ofc:sf:"
-MAX_LISTED = 30  # session buttons in one list (Telegram shows up to 100 buttons)
+MAX_LISTED = 30  # session buttons in one list (the core pages longer lists)
 
 add_officer_entry(OfficerEntry(SESSIONS, N_("📅 Sessions"), order=20))
 
