@@ -9,6 +9,8 @@ service without a case here fails `test_every_officer_service_has_a_case`.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -209,9 +211,18 @@ CASES: dict[str, Call] = {
 }
 
 
-def test_every_officer_service_has_a_case():
-    import bot.schedule.files  # noqa: F401  (registers on import, like the features do)
+def _import_every_bot_module() -> None:
+    """A service registers when its module is imported: import them all, so a new module's
+    officer service cannot hide from this test."""
+    import bot
 
+    for found in pkgutil.walk_packages(bot.__path__, "bot."):
+        if ".migrations" not in found.name and not found.name.endswith("__main__"):
+            importlib.import_module(found.name)
+
+
+def test_every_officer_service_has_a_case():
+    _import_every_bot_module()
     assert sorted(OFFICER_SERVICES) == sorted(CASES)
     kinds = [set(SCOPED), set(MINE), set(ANY_OFFICER), set(ADMIN_ONLY)]
     assert sum(len(k) for k in kinds) == len(CASES), "each service in one kind"
