@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.booking import capacity, cards, mine, texts
-from bot.ctx import Ctx
+from bot.ctx import Ctx, MenuEntry
 from bot.db.booking_models import Booking, Slot
 from bot.i18n import N_, _
 from bot.points.model import Point
@@ -22,19 +22,15 @@ from bot.router import Router
 from bot.services.context import ServiceContext
 from bot.services.errors import Refused
 from bot.types import Button, Incoming, Reply, rows
-from handlers import menu
 from handlers.services import render, service_context
 
 router = Router()
 
-menu.add(
-    menu.MenuEntry(
-        "mybk",
-        N_("🗓 My bookings"),
-        N_("See, cancel or change the visits you booked, also for relatives."),
-        visible=lambda ctx: ctx is None or bool(ctx.services.get("places")),
-        order=40,
-    )
+MENU_ENTRY = MenuEntry(
+    "mybk",
+    N_("🗓 My bookings"),
+    N_("See, cancel or change the visits you booked, also for relatives."),
+    visible=lambda ctx: ctx is None or bool(ctx.services.get("places")),
 )
 
 

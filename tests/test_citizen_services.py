@@ -9,6 +9,7 @@ from datetime import time
 import pytest
 from sqlalchemy import func, select
 
+from bot import app
 from bot.booking import mine, privacy, visits
 from bot.booking.service import Details
 from bot.broadcasts import subscriptions
@@ -26,7 +27,7 @@ REPLY_TO = ("telegram", "chat", "vi")
 
 @pytest.fixture
 async def core(config, clock):
-    core = await Core.start(config, clock=clock)
+    core = await app.start(config, clock=clock)
     await use_places(core)
     try:
         yield core
