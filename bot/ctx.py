@@ -75,7 +75,7 @@ class SettingEntry:
 class OfficerEntry:
     payload: str  # its handler is registered by the feature, `always=True`, and guarded
     label: str  # msgid, translated when shown
-    visible: Callable[[Actor], bool] = _always  # who acts, e.g. admins only
+    visible: Callable[[Actor], bool] = _always  # e.g. admins only (given the acting officer)
 
 
 # At a guide's end: extra buttons for that guide and reader (e.g. "Still stuck? Book a visit").

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import reminders
 from bot.booking import mine, privacy, texts
 from bot.ctx import Ctx, SettingEntry
+from bot.db import rowcount
 from bot.db.models import User
 from bot.db.reminder_models import ReminderSetting
 from bot.i18n import N_, _
@@ -157,7 +158,7 @@ def _preset_label(ctx: Ctx, key: str) -> str:
         return _("{span} (usual)", span=_quiet_text(configured_quiet(ctx.config)))
     if key == "off":
         return _("No quiet hours")
-    return _span(parse_quiet(PRESETS[key]))
+    return _span(parse_quiet(PRESETS[key] or QUIET_OFF))  # only "usual" has no span of its own
 
 
 async def show_quiet(msg: Incoming, ctx: Ctx) -> list[Reply]:
@@ -204,7 +205,7 @@ async def _erase(session: AsyncSession, user: User, now, places) -> int:
     result = await session.execute(
         delete(ReminderSetting).where(ReminderSetting.user_id == user.id)
     )
-    return result.rowcount
+    return rowcount(result)
 
 
 privacy.register(

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.booking import capacity, queries, service
+from bot.db import rowcount
 from bot.db.booking_models import Booking, Slot, WaitlistEntry
 from bot.db.reminder_models import VisitConfirmation
 from bot.i18n import N_
@@ -166,7 +167,7 @@ async def leave_waitlist(sc: ServiceContext, entry_id: int) -> None:
         .where(WaitlistEntry.id == entry.id, WaitlistEntry.status == "waiting")
         .values(status="left", details={}, updated_at=sc.now())
     )
-    if left.rowcount != 1:
+    if rowcount(left) != 1:
         raise Refused("mine.not_waiting")
 
 
