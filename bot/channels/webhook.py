@@ -56,6 +56,7 @@ class WebhookServer:
         secret_token: str,
         max_body_bytes: int,
         status: Any = None,
+        routes: Any = (),
     ):
         if not secret_token:
             raise ValueError("a webhook needs a secret token")
@@ -64,6 +65,8 @@ class WebhookServer:
         self._secret = secret_token.encode()
         self.max_body_bytes = max_body_bytes
         self._status = status or (lambda: {})
+        # Other channels' webhooks served by the same app (Zalo): each adds its routes.
+        self._routes = tuple(routes)
         self._recent = RecentIds()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -72,6 +75,8 @@ class WebhookServer:
         app = web.Application(client_max_size=self.max_body_bytes)
         app.router.add_route("*", self.path, self._receive)
         app.router.add_get(HEALTH_PATH, self._health)
+        for add_routes in self._routes:
+            add_routes(app)
         return app
 
     async def start(self, host: str, port: int) -> None:
