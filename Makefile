@@ -30,11 +30,13 @@ run: setup
 test: setup
 	$(BIN)/ruff check bot handlers tests bench tools
 	$(BIN)/ruff format --check bot handlers tests bench tools
+	$(BIN)/mypy                          # bot/ and handlers/ ([tool.mypy] in pyproject.toml)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check bot handlers tests bench tools
 	$(BIN)/ruff format --check bot handlers tests bench tools
+	$(BIN)/mypy
 
 # Each part prints its own table; every row of a table comes from the same run.
 bench: setup
