@@ -74,7 +74,7 @@ class ZaloService:
                 f"cannot listen on {hook.listen_host}:{self._listen_port} "
                 f"(webhook.listen_host/listen_port) for Zalo: {e}"
             ) from None
-        self.port = site._server.sockets[0].getsockname()[1]
+        self.port = self._runner.addresses[0][1]  # the real port when 0 was asked
 
     async def _health(self, request: web.Request) -> web.Response:
         return web.json_response({"status": "ok", "zalo": "webhook"})
