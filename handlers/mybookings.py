@@ -20,6 +20,7 @@ from bot.ctx import Ctx, MenuEntry
 from bot.db import rowcount
 from bot.db.booking_models import Booking, Slot, WaitlistEntry
 from bot.i18n import N_, _
+from bot.ids import parse_id, parse_ids
 from bot.points.model import Point
 from bot.router import Router
 from bot.schedule import answers
@@ -37,10 +38,7 @@ MENU_ENTRY = MenuEntry(
 
 
 def _ids(msg: Incoming, prefix: str, count: int = 1) -> list[int] | None:
-    parts = (msg.payload or "").removeprefix(prefix).split(":")
-    if len(parts) != count or not all(p.isdigit() and len(p) < 12 for p in parts):
-        return None
-    return [int(p) for p in parts]
+    return parse_ids((msg.payload or "").removeprefix(prefix), count)
 
 
 def _point(ctx: Ctx, point_id: str) -> Point | None:
@@ -297,7 +295,8 @@ async def choose_day(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 async def choose_time(msg: Incoming, ctx: Ctx) -> list[Reply]:
     booking_id, _sep, day = (msg.payload or "").removeprefix("mb:day:").partition(":")
-    found = await _own_by_id(ctx, [int(booking_id)]) if booking_id.isdigit() else None
+    wanted = parse_id(booking_id)
+    found = await _own_by_id(ctx, [wanted]) if wanted is not None else None
     if found is None:
         return _refused(ctx)
     booking, slot, _ids_ = found

@@ -13,6 +13,7 @@ from babel.numbers import format_decimal
 
 from bot.ctx import Ctx, MenuEntry
 from bot.i18n import N_, _, current_locale, format_date, format_time, ngettext
+from bot.ids import parse_id
 from bot.points.find import find_units, nearest_points
 from bot.points.loader import load_places
 from bot.points.model import Places, Point, Unit
@@ -219,9 +220,9 @@ async def units_by_letter(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
         (u for u in _places(ctx).units.values() if _letter(u) == letter),
         key=lambda u: sort_key(u.name),
     )
-    if not units or not page_text.isdigit() or int(page_text) * PAGE >= len(units):
+    page = parse_id(page_text, low=0)
+    if not units or page is None or page * PAGE >= len(units):
         return None
-    page = int(page_text)
     shown = units[page * PAGE : (page + 1) * PAGE]
     points = _places(ctx).by_unit
     buttons = [

@@ -23,6 +23,7 @@ from bot.db.booking_models import Booking, Slot
 from bot.db.models import User
 from bot.db.reminder_models import ReminderSetting, VisitConfirmation
 from bot.i18n import N_, _
+from bot.ids import parse_id
 from bot.reminders import plan
 from bot.reminders.render import COME
 from bot.reminders.settings import QUIET_OFF, configured_quiet, parse_quiet, prefs, row_of, save
@@ -83,11 +84,9 @@ async def _record(session: AsyncSession, booking: Booking, now) -> None:
 
 
 async def will_come(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    raw = (msg.payload or "").removeprefix(COME)
+    wanted = parse_id((msg.payload or "").removeprefix(COME))
     booking = (
-        await service.own_booking(ctx.session, int(raw), ctx.user.id)
-        if raw.isdigit() and len(raw) < 12
-        else None
+        await service.own_booking(ctx.session, wanted, ctx.user.id) if wanted is not None else None
     )
     if booking is None:
         return [
@@ -231,7 +230,13 @@ async def _erase(session: AsyncSession, user: User, now, places) -> int:
 
 
 privacy.register(
-    privacy.Holder("reminder_settings", N_("Your reminder settings"), _export, _erase)
+    privacy.Holder(
+        "reminder_settings",
+        N_("Your reminder settings"),
+        _export,
+        _erase,
+        tables=("reminder_settings",),
+    )
 )
 REMINDERS_SETTING = SettingEntry(OPEN, N_("🔔 Reminders"), describe_reminders)
 QUIET_SETTING = SettingEntry(QUIET, N_("🌙 Quiet hours"), describe_quiet)

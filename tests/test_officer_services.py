@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 import bot.broadcasts.service as broadcasts
+import bot.handoff.service as handoff
 import bot.officers.linking as linking
 import bot.officers.service as officers
 import bot.schedule.daily as daily
@@ -33,6 +34,8 @@ from bot.broadcasts.audience import Audience
 from bot.core import Core
 from bot.db.booking_models import HomeVisitRequest
 from bot.db.broadcast_models import Broadcast
+from bot.db.handoff_models import HandoffMessage, HandoffQuestion
+from bot.handoff.settings import settings_of
 from bot.schedule.placing import Shape
 from bot.services.actor import Actor, actor_for_identity
 from bot.services.context import ServiceContext
@@ -69,6 +72,7 @@ class World:
     session_id: int
     booking_id: int
     request_id: int
+    question_id: int = 0  # a citizen's question to Hoàn Kiếm's officers
     admin: ServiceContext | None = None
 
 
@@ -159,6 +163,15 @@ SCOPED: dict[str, Call] = {
         sc, Audience("point", ("hk-1",)), "vi"
     ),
     "broadcasts.service.send_broadcast": _send,
+    "handoff.service.conversation": lambda sc, w: handoff.conversation(sc, w.question_id),
+    "handoff.service.take": lambda sc, w: handoff.take(sc, w.question_id),
+    "handoff.service.answer": lambda sc, w: handoff.answer(
+        sc, settings_of(w.core.config), w.question_id, "Ông/bà mở ứng dụng VNeID."
+    ),
+    "handoff.service.close": lambda sc, w: handoff.close(
+        sc, settings_of(w.core.config), w.question_id
+    ),
+    "handoff.service.suggest_guide": lambda sc, w: handoff.suggest_guide(sc, w.question_id),
 }
 
 
@@ -183,6 +196,14 @@ MINE: dict[str, tuple[Call, Callable[[Any], bool]]] = {
     "stats.service.bookings_by_week": (
         lambda sc, w: _numbers(sc, w),
         lambda found: all(not r.point_id.startswith("hk-") for r in found),
+    ),
+    "handoff.service.queue": (
+        lambda sc, w: handoff.queue(sc),
+        lambda found: all(q.unit_id != UNIT for q in found),
+    ),
+    "handoff.service.numbers": (
+        lambda sc, w: handoff.numbers(sc),
+        lambda found: all(n.unit_id != UNIT for n in found),
     ),
 }
 
@@ -232,7 +253,17 @@ async def _world(core: Core) -> World:
             days=[0],
             now=core.clock.now(),
         )
-    return World(core, session.id, booking.id, request.id)
+    async with core.db.transaction() as db:
+        question = await handoff.ask(
+            _context(core, Actor.citizen("telegram:501", lan), db),
+            settings_of(core.config),
+            UNIT,
+            "Tôi quên mật khẩu VNeID, phải làm sao?",
+            channel="telegram",
+            chat_id="501",
+            locale="vi",
+        )
+    return World(core, session.id, booking.id, request.id, question.id)
 
 
 def _context(core: Core, actor: Actor, db) -> ServiceContext:
@@ -254,7 +285,19 @@ async def _everything(core: Core) -> tuple:
             for r in (await db.scalars(select(HomeVisitRequest))).all()
         ]
         broadcasts_sent = await db.scalar(select(func.count()).select_from(Broadcast))
-    return (await snapshot(core), visits, broadcasts_sent, len(await audits(core)))
+        questions = [
+            (q.id, q.status, q.taken_by, q.first_answer_at, q.suggested)
+            for q in (await db.scalars(select(HandoffQuestion))).all()
+        ]
+        said = await db.scalar(select(func.count()).select_from(HandoffMessage))
+    return (
+        await snapshot(core),
+        visits,
+        broadcasts_sent,
+        len(await audits(core)),
+        questions,
+        said,
+    )
 
 
 async def _call_as(core: Core, w: World, who: Actor, name: str) -> Any:

@@ -45,6 +45,9 @@ class Holder:
     label: str  # msgid shown on the /privacy page, e.g. N_("Visits you booked")
     export: Exporter
     erase: Eraser
+    # The tables it covers (tests/test_privacy_registry.py checks every table that refers to
+    # a person is covered by one).
+    tables: tuple[str, ...] = ()
 
 
 HOLDERS: list[Holder] = []
@@ -217,11 +220,41 @@ _FORGET: dict[str, Any] = {
 }
 
 # The waitlist goes first: cancelling the user's bookings must not promote the user.
-register(Holder("waitlist", N_("Waitlist places"), _export_waitlist, _erase_waitlist))
-register(Holder("bookings", N_("Visits you booked"), _export_bookings, _erase_bookings))
-register(Holder("home_visits", N_("Home-visit requests"), _export_home_visits, _erase_home_visits))
 register(
-    Holder("unfinished_booking", N_("An unfinished booking form"), _export_draft, _erase_draft)
+    Holder(
+        "waitlist",
+        N_("Waitlist places"),
+        _export_waitlist,
+        _erase_waitlist,
+        tables=("waitlist_entries",),
+    )
+)
+register(
+    Holder(
+        "bookings",
+        N_("Visits you booked"),
+        _export_bookings,
+        _erase_bookings,
+        tables=("bookings",),
+    )
+)
+register(
+    Holder(
+        "home_visits",
+        N_("Home-visit requests"),
+        _export_home_visits,
+        _erase_home_visits,
+        tables=("home_visit_requests",),
+    )
+)
+register(
+    Holder(
+        "unfinished_booking",
+        N_("An unfinished booking form"),
+        _export_draft,
+        _erase_draft,
+        tables=("booking_drafts",),
+    )
 )
 
 
@@ -252,3 +285,8 @@ async def purge(session: AsyncSession, now: datetime, retention_days: int) -> di
     }
     log.info("retention purge: %s", counts)
     return counts
+
+
+# Holders of data outside booking (guides, dialog state, sent messages, reach) register here
+# too; imported last, as they use this module's `register`.
+from bot import privacy_holders  # noqa: E402, F401
