@@ -9,10 +9,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bot import __version__, logsafe
+from bot import __version__, i18n, logsafe
 from bot import config as config_mod
 from bot.channels import NAMES as CHANNEL_NAMES
 from bot.errors import TrolysoError
+from bot.services.errors import ServiceError
+from bot.services.messages import render
 
 log = logging.getLogger("trolyso")
 
@@ -175,6 +177,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except TrolysoError as e:
         print(f"trolyso: {logsafe.mask(str(e))}", file=sys.stderr)
+        return 2
+    except ServiceError as e:  # a service's refusal: the words the chat shows, in English
+        with i18n.use_locale("en"):
+            print(f"trolyso: {render(e)}", file=sys.stderr)
         return 2
     except OSError as e:  # a file that cannot be written or read: say which, in one line
         where = f": {e.filename}" if e.filename else ""

@@ -9,6 +9,8 @@ service without a case here fails `test_every_officer_service_has_a_case`.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -35,11 +37,12 @@ from bot.core import Core
 from bot.db.booking_models import HomeVisitRequest
 from bot.db.broadcast_models import Broadcast
 from bot.db.handoff_models import HandoffMessage, HandoffQuestion
+from bot.db.officer_models import Officer
 from bot.handoff.settings import settings_of
 from bot.schedule.placing import Shape
 from bot.services.actor import Actor, actor_for_identity
 from bot.services.context import ServiceContext
-from bot.services.errors import NOT_OFFICER, OUT_OF_SCOPE, NotAllowed
+from bot.services.errors import NOT_ADMIN, NOT_OFFICER, OUT_OF_SCOPE, NotAllowed
 from bot.services.registry import OFFICER_SERVICES
 from bot.types import Document
 from tests.booking_flow import MONDAY, use_places
@@ -214,14 +217,37 @@ ANY_OFFICER: dict[str, Call] = {
     "stats.service.unanswered_questions": lambda sc, w: stats.unanswered_questions(sc, 30, 5),
 }
 
-CASES: dict[str, Call] = {**SCOPED, **{k: v[0] for k, v in MINE.items()}, **ANY_OFFICER}
+# Admins only: every officer who is not one is refused.
+ADMIN_ONLY: dict[str, Call] = {
+    "officers.service.grant": lambda sc, w: officers.grant(
+        sc, "telegram", "4242", "officer", [UNIT]
+    ),
+    "officers.service.revoke": lambda sc, w: officers.revoke(sc, "telegram", HOAN_KIEM),
+}
+
+CASES: dict[str, Call] = {
+    **SCOPED,
+    **{k: v[0] for k, v in MINE.items()},
+    **ANY_OFFICER,
+    **ADMIN_ONLY,
+}
+
+
+def _import_every_bot_module() -> None:
+    """A service registers when its module is imported: import them all, so a new module's
+    officer service cannot hide from this test."""
+    import bot
+
+    for found in pkgutil.walk_packages(bot.__path__, "bot."):
+        if ".migrations" not in found.name and not found.name.endswith("__main__"):
+            importlib.import_module(found.name)
 
 
 def test_every_officer_service_has_a_case():
-    import bot.schedule.files  # noqa: F401  (registers on import, like the features do)
-
+    _import_every_bot_module()
     assert sorted(OFFICER_SERVICES) == sorted(CASES)
-    assert not set(SCOPED) & set(MINE) and not set(SCOPED) & set(ANY_OFFICER)
+    kinds = [set(SCOPED), set(MINE), set(ANY_OFFICER), set(ADMIN_ONLY)]
+    assert sum(len(k) for k in kinds) == len(CASES), "each service in one kind"
 
 
 @pytest.fixture
@@ -290,10 +316,14 @@ async def _everything(core: Core) -> tuple:
             for q in (await db.scalars(select(HandoffQuestion))).all()
         ]
         said = await db.scalar(select(func.count()).select_from(HandoffMessage))
+        grants = sorted(
+            (o.id, o.role, tuple(o.unit_ids)) for o in (await db.scalars(select(Officer))).all()
+        )
     return (
         await snapshot(core),
         visits,
         broadcasts_sent,
+        grants,
         len(await audits(core)),
         questions,
         said,
@@ -363,7 +393,23 @@ async def test_any_officer_may_use_the_services_for_every_officer(core, name):
     assert await _call_as(core, w, await _officer(core, CAU_GIAY), name) is not None
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("name", sorted(ADMIN_ONLY))
+@pytest.mark.parametrize("who", [HOAN_KIEM, CAU_GIAY])
+async def test_an_officer_who_is_not_an_admin_is_refused_and_nothing_changes(core, name, who):
+    w = await _world(core)
+    before = await _everything(core)
+    refusal = await _refused_as(core, w, await _officer(core, who), name)
+    assert refusal.key == NOT_ADMIN
+    assert await _everything(core) == before
+
+
+@pytest.mark.parametrize("name", sorted(ADMIN_ONLY))
+async def test_an_admin_may_grant_and_take_away_rights(core, name):
+    w = await _world(core)
+    assert await _call_as(core, w, await _officer(core, ADMIN), name) is True
+
+
+@pytest.mark.parametrize("name", sorted(set(CASES) - set(ADMIN_ONLY)))
 @pytest.mark.parametrize("who", [HOAN_KIEM, ADMIN])
 async def test_the_units_officer_and_an_admin_may(core, name, who):
     w = await _world(core)

@@ -21,6 +21,7 @@ KEPT = {
     "news_optouts": "kept on purpose: erasing it would start sending news again",
     "link_codes": "one-time codes to link a second messenger, used or gone within 10 minutes",
     "link_attempts": "wrong link-code attempts, kept briefly to stop guessing",
+    "handoff_notices": "an officer account's next announcement time: no content, one row each",
 }
 PERSON_COLUMNS = {"user_id", "recipient_user_id", "visitor_name", "phone"}
 

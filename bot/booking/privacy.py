@@ -30,8 +30,14 @@ from bot.db.booking_models import (
 from bot.db.models import User
 from bot.i18n import N_
 from bot.points.model import Places
+from bot.services.context import ServiceContext
+from bot.services.errors import Refused
+from bot.services.messages import define
 
 log = logging.getLogger(__name__)
+define(
+    "privacy.no_account", N_("I could not find that visit among your bookings, so I did nothing.")
+)
 
 Exporter = Callable[[AsyncSession, User], Awaitable[Any]]
 Eraser = Callable[[AsyncSession, User, datetime, Places | None], Awaitable[int]]
@@ -79,6 +85,26 @@ async def erase(
     user.locale = None
     log.info("personal data erased for user %s: %s", user.id, counts)
     return counts
+
+
+# --- as services: the actor's own data, from any surface --------------------------------
+
+
+async def _own_user(sc: ServiceContext) -> User:
+    user = await sc.session.get(User, sc.actor.user_id) if sc.actor.user_id else None
+    if user is None:  # personal data belongs to a channel account
+        raise Refused("privacy.no_account")
+    return user
+
+
+async def my_data(sc: ServiceContext) -> dict[str, Any]:
+    """Everything kept about the actor's account and the people they booked for."""
+    return await export(sc.session, await _own_user(sc))
+
+
+async def erase_my_data(sc: ServiceContext) -> dict[str, int]:
+    """Delete it (upcoming visits cancelled, their seats given to people waiting)."""
+    return await erase(sc.session, await _own_user(sc), sc.now(), sc.places)
 
 
 # --- booking's own data ------------------------------------------------------------------

@@ -536,7 +536,13 @@ class TelegramBot:
     """The PTB `Application` wired to our core: `await start()`, serve, `await stop()`."""
 
     def __init__(
-        self, config: Config, core: Core, *, webhook: bool = False, listen_port: int | None = None
+        self,
+        config: Config,
+        core: Core,
+        *,
+        webhook: bool = False,
+        listen_port: int | None = None,
+        routes: Any = (),
     ):
         if webhook:
             check_webhook_config(config)
@@ -560,6 +566,7 @@ class TelegramBot:
         self._keeper: asyncio.Task | None = None
         self.server: WebhookServer | None = None
         self._listen_port = config.webhook.listen_port if listen_port is None else listen_port
+        self._routes = routes  # other channels' webhooks on the same web server (Zalo)
 
     async def _intake(self, updates: list[tuple[RawUpdate, str]]) -> None:
         """Store a batch of updates (one statement); a re-delivered one is marked DUPLICATE."""
@@ -666,6 +673,7 @@ class TelegramBot:
             max_body_bytes=hook.max_body_bytes,
             intake=self._intake,
             status=self.status,
+            routes=self._routes,
         )
         try:
             await self.server.start(hook.listen_host, self._listen_port)
@@ -708,22 +716,36 @@ async def serve(
     config: Config, start_core: Callable[[Config], Awaitable[Core]], *, webhook: bool
 ) -> None:
     """Run until SIGINT/SIGTERM, then shut down gracefully."""
+    from bot.channels.zalo.serve import ZaloService, configured
+
     core = await start_core(config)
     try:
-        bot = TelegramBot(config, core, webhook=webhook)
+        # Zalo, when configured, is served by the same process: on the webhook's web server,
+        # or on its own when Telegram polls (Zalo cannot be polled).
+        zalo = ZaloService(config, core) if configured(config) else None
+        routes = (zalo.add_routes,) if zalo is not None and webhook else ()
+        bot = TelegramBot(config, core, webhook=webhook, routes=routes)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         try:
+            if zalo is not None:
+                await zalo.start()
             await bot.start()
+            if zalo is not None and not webhook:
+                await zalo.listen()
             log.info("Telegram bot @%s running (%s)", bot.application.bot.username, bot.describe())
+            if zalo is not None:
+                log.info("Zalo channel running (%s)", zalo.describe())
             await stop.wait()
             log.info("stopping: finishing the updates in hand")
         finally:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
             await bot.stop()
+            if zalo is not None:
+                await zalo.stop()
     finally:
         await core.close()
 

@@ -76,4 +76,13 @@ async def erase(session: AsyncSession, user: User, now: datetime, places: Places
     return _affected(result)
 
 
-register(Holder("handoff_questions", N_("Questions you asked an officer"), export, erase))
+register(
+    Holder(
+        "handoff_questions",
+        N_("Questions you asked an officer"),
+        export,
+        erase,
+        # The conversation's messages go with their question (ON DELETE CASCADE).
+        tables=("handoff_questions", "handoff_messages"),
+    )
+)
