@@ -25,6 +25,7 @@ from handlers import (
     settings,
     start,
     stats,
+    web,
 )
 from handlers.menu import MENU, MenuEntry
 
@@ -46,6 +47,7 @@ FEATURES = [
     stats,
     reminders,
     settings,
+    web,
     questions,
 ]
 

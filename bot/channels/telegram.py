@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+from aiohttp import web
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -52,6 +53,8 @@ from bot.core import Core
 from bot.errors import ConfigError, TrolysoError
 from bot.outbox import channels as outbox_channels
 from bot.types import Document, Incoming, Reply
+from bot.web import app as web_app
+from bot.web import server as web_server
 
 # Opt in to PTB's coming `timedelta` time periods now: the old int form warns whenever a
 # `RetryAfter` is built, which PTB does itself on every 429.
@@ -490,6 +493,7 @@ class TelegramBot:
             secret_token=hook.secret_token,
             max_body_bytes=hook.max_body_bytes,
             status=self.status,
+            mount=self._mount_pages,
         )
         try:
             await self.server.start(hook.listen_host, self._listen_port)
@@ -498,10 +502,16 @@ class TelegramBot:
                 f"cannot listen on {hook.listen_host}:{self._listen_port} "
                 f"(webhook.listen_host/listen_port): {e}"
             ) from None
+        if web_server.enabled(self.channel.core):
+            web_server.announce(self.channel.core, hook.listen_host, self.server.port)
         if hook.public_url:
             await app.bot.set_webhook(
                 hook.public_url, secret_token=hook.secret_token, allowed_updates=ALLOWED_UPDATES
             )
+
+    def _mount_pages(self, app: web.Application) -> None:
+        if web_server.enabled(self.channel.core):
+            web_app.mount(app, self.channel.core)
 
     async def stop(self) -> None:
         """Stop taking updates, finish the ones in hand, then close the HTTP sessions."""
@@ -532,14 +542,19 @@ async def serve(config: Config, *, webhook: bool) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        pages = None
         try:
             await bot.start()
+            if not webhook:
+                pages = await web_server.start_pages(core)
             log.info("Telegram bot @%s running (%s)", bot.application.bot.username, bot.describe())
             await stop.wait()
             log.info("stopping: finishing the updates in hand")
         finally:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
+            if pages is not None:
+                await pages.stop()
             await bot.stop()
     finally:
         await core.close()

@@ -144,8 +144,15 @@ def _local_user() -> str:
 
 
 async def run_terminal(config) -> None:
+    from bot.web.server import start_pages
+
     core = await Core.start(config)
     try:
-        await TerminalChannel(core).run()
+        pages = await start_pages(core)
+        try:
+            await TerminalChannel(core).run()
+        finally:
+            if pages is not None:
+                await pages.stop()
     finally:
         await core.close()

@@ -13,6 +13,7 @@ import hmac
 import json
 import logging
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -56,6 +57,7 @@ class WebhookServer:
         secret_token: str,
         max_body_bytes: int,
         status: Any = None,
+        mount: Callable[[web.Application], None] | None = None,
     ):
         if not secret_token:
             raise ValueError("a webhook needs a secret token")
@@ -64,6 +66,7 @@ class WebhookServer:
         self._secret = secret_token.encode()
         self.max_body_bytes = max_body_bytes
         self._status = status or (lambda: {})
+        self._mount = mount  # adds more pages to the same server (the officers' web pages)
         self._recent = RecentIds()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -72,6 +75,8 @@ class WebhookServer:
         app = web.Application(client_max_size=self.max_body_bytes)
         app.router.add_route("*", self.path, self._receive)
         app.router.add_get(HEALTH_PATH, self._health)
+        if self._mount is not None:
+            self._mount(app)
         return app
 
     async def start(self, host: str, port: int) -> None:
