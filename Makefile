@@ -6,13 +6,16 @@ STAMP := $(VENV)/.installed
 PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: setup run test lint bench eval i18n clean
+.PHONY: setup run test lint bench eval i18n lock upgrade clean
 
-$(STAMP): pyproject.toml
+# Every install takes the exact versions of constraints.txt, the ones the suite ran on
+# (README.md, "What gets installed"); a changed lock or pyproject.toml installs again.
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]' \
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt pip \
 		>$(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]' \
+		>>$(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
 	touch $(STAMP)
 
 locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
@@ -50,6 +53,15 @@ i18n: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location \
 		--sort-output --project=trolyso -o locales/messages.pot .
 	$(BIN)/pybabel -q update -i locales/messages.pot -d locales -D messages --ignore-obsolete
+
+# Write constraints.txt again (tools/lock.py): `lock` keeps every pin that still fits and
+# resolves only what is new; `upgrade` takes the newest versions pyproject.toml allows. Both
+# raise pyproject.toml's floors to the locked versions. Then run `make test`.
+lock:
+	$(PYTHON) tools/lock.py
+
+upgrade:
+	$(PYTHON) tools/lock.py --upgrade
 
 clean:
 	rm -rf $(VENV) locales/*/LC_MESSAGES/*.mo

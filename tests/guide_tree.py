@@ -35,6 +35,15 @@ STEPS = {
 TITLES = {"vi": "Đăng nhập Dịch vụ công", "en": "Log in to the Public Service Portal"}
 
 
+def example_questions(gid: str, locale: str) -> list[str]:
+    """Fifteen distinct example questions for a guide (the least `content check` accepts; no two
+    guides share one). guide_text writes them on one line, so step line numbers stay easy to
+    count."""
+    if locale == "vi":
+        return [f"cho tôi hỏi cách làm {gid} số {n}" for n in range(1, 16)]
+    return [f"how do I do {gid} way {n}" for n in range(1, 16)]
+
+
 def guide_text(
     gid: str = "dvc-login",
     locale: str = "vi",
@@ -47,15 +56,17 @@ def guide_text(
     related: str = "[]",
     checked: str = "2026-11-01",
     sources: str = "\n  - https://dichvucong.gov.vn",
+    asked_as: list[str] | None = None,
 ) -> str:
     steps = STEPS[locale] if steps is None else steps
     title = title or f"{TITLES[locale]} ({gid})"
+    asked = example_questions(gid, locale) if asked_as is None else asked_as
     body = "\n".join(f"## {t} {{#{sid}}}\n\n{text}\n" for sid, t, text in steps)
     return (
         f"---\nid: {gid}\ncategory: {category}\ntitle: {title}\nversion: {version}\n"
         f"updated: 2026-11-28\nchecked: {checked}\nsummary: Tóm tắt ngắn.\n"
         f"keywords: [dang nhap, login]\nrelated: {related}\nsources:{sources}\n"
-        f"{extra}---\n\n{body}"
+        f"{extra}asked_as: [{', '.join(asked)}]\n---\n\n{body}"
     )
 
 

@@ -11,7 +11,7 @@ import pytest
 from bot import cli
 from bot.content.lock import check_content, read_lock, write_lock
 from bot.content.model import Guide
-from tests.guide_tree import STEPS, make_tree, write_guide
+from tests.guide_tree import STEPS, example_questions, make_tree, write_guide
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 28)
@@ -160,6 +160,103 @@ def test_a_wrongly_typed_value_is_named(content):
     )
 
 
+def asked_as_block(tree: Path, questions: list[str], gid: str = "dvc-login") -> None:
+    """Replace the vi file's one-line asked_as with a block list (key on line 13, the first
+    example on line 14)."""
+    path = vi_file(tree, gid)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("asked_as:"))
+    lines[at : at + 1] = ["asked_as:", *(f"  - {q}" for q in questions)]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def test_asked_as_examples_load_onto_the_guide(content):
+    guide = check_content(content, today=TODAY).catalogue.get("dvc-login", "vi")
+    assert guide.asked_as == tuple(example_questions("dvc-login", "vi"))
+
+
+def test_asked_as_in_a_block_list_loads_with_spacing_tidied(content):
+    questions = example_questions("dvc-login", "vi")
+    asked_as_block(content, [*questions[:-1], "bác   muốn hỏi đăng nhập dvc k dc"])
+    edit(vi_file(content), "version: 1", "version: 2")
+    edit(content / "guides" / "dvc-login" / "en.md", "version: 1", "version: 2")
+    assert write_lock(content) == (True, [])
+    guide = check_content(content, today=TODAY).catalogue.get("dvc-login", "vi")
+    assert guide.asked_as[-1] == "bác muốn hỏi đăng nhập dvc k dc"
+
+
+def test_fewer_than_15_asked_as_examples_is_an_error_at_the_key_line(content):
+    write_guide(content, "dvc-login", locales=("en",), asked_as=["how do I log in"] * 1)
+    assert (
+        "guides/dvc-login/en.md:13: asked_as has 1 example question(s); at least 15 are "
+        "needed, in the everyday words people use to ask for this guide" in errors(content)
+    )
+    asked_as_block(content, example_questions("dvc-login", "vi")[:14])
+    assert any(
+        e.startswith("guides/dvc-login/vi.md:13: asked_as has 14 ") for e in errors(content)
+    )
+
+
+def test_missing_or_empty_asked_as_is_an_error(content):
+    write_guide(content, "dvc-login", locales=("vi",), asked_as=[])
+    assert (
+        "guides/dvc-login/vi.md:13: no asked_as: list at least 15 example questions, in the "
+        "words people use to ask for this guide" in errors(content)
+    )
+    text = vi_file(content).read_text(encoding="utf-8")
+    vi_file(content).write_text(text.replace("asked_as: []\n", ""), encoding="utf-8")
+    assert (
+        "guides/dvc-login/vi.md: no asked_as: list at least 15 example questions, in the "
+        "words people use to ask for this guide" in errors(content)
+    )
+
+
+def test_an_empty_repeated_or_overlong_asked_as_example_names_its_own_line(content):
+    questions = example_questions("dvc-login", "vi")
+    questions[2] = '""'  # line 16
+    questions[5] = "Cho tôi hỏi cách làm DVC-LOGIN số 2 ?"  # line 19, same as line 15
+    questions[9] = "bác hỏi " + "rất " * 60  # line 23
+    asked_as_block(content, questions)
+    found = errors(content)
+    assert "guides/dvc-login/vi.md:16: asked_as example 3 is empty" in found
+    assert (
+        "guides/dvc-login/vi.md:19: asked_as example 6 repeats an earlier one (first on "
+        "line 15): 'Cho tôi hỏi cách làm DVC-LOGIN số 2 ?'" in found
+    )
+    assert (
+        "guides/dvc-login/vi.md:23: asked_as example 10 is 247 characters; at most 200: one "
+        "question, as a person would type it" in found
+    )
+    assert check_content(content, today=TODAY).catalogue is None
+
+
+def test_an_asked_as_example_that_yaml_reads_as_no_text_is_an_error(content):
+    questions = example_questions("dvc-login", "vi")
+    questions[0] = "cho tôi hỏi: vào dvc thế nào"  # a mapping in YAML
+    questions[1] = "no"  # a boolean in YAML
+    asked_as_block(content, questions)
+    found = errors(content)
+    assert any(
+        e.startswith("guides/dvc-login/vi.md:14: asked_as example 1 is not a text") for e in found
+    )
+    assert any(
+        e.startswith("guides/dvc-login/vi.md:15: asked_as example 2 is not a text (False)")
+        and "put it in quotes" in e
+        for e in found
+    )
+
+
+def test_an_asked_as_example_under_two_guides_is_an_error(content):
+    shared = example_questions("dvc-login", "vi")[4]
+    questions = example_questions("safety-otp", "vi")
+    questions[7] = shared.upper() + "?"  # line 21
+    asked_as_block(content, questions, gid="safety-otp")
+    assert (
+        f"guides/safety-otp/vi.md:21: asked_as example {shared.upper() + '?'!r} is also under "
+        "guide 'dvc-login': give each question to the one guide that answers it" in errors(content)
+    )
+
+
 def test_a_related_id_that_does_not_exist_is_an_error(content):
     write_guide(content, "dvc-login", related="[safety-otp, dvc-nothing]")
     found = errors(content)
@@ -172,7 +269,7 @@ def test_an_image_that_does_not_exist_is_an_error_and_one_that_does_is_attached(
     en = [("open-site", "Open", "Open it.\n![Button](img/login.png)")]
     write_guide(content, "dvc-login", locales=("vi",), steps=steps)
     write_guide(content, "dvc-login", locales=("en",), steps=en)
-    assert "guides/dvc-login/vi.md:18: image 'img/login.png' does not exist" in errors(content)
+    assert "guides/dvc-login/vi.md:19: image 'img/login.png' does not exist" in errors(content)
     image = content / "guides" / "dvc-login" / "img" / "login.png"
     image.parent.mkdir()
     image.write_bytes(b"\x89PNG")
@@ -189,9 +286,9 @@ def test_an_image_outside_img_or_inside_a_sentence_is_an_error(content):
     steps = [("open-site", "Mở trang", "Xem ![x](img/a.png) ở đây.\n![y](../secret.png)")]
     write_guide(content, "dvc-login", locales=("vi",), steps=steps)
     found = errors(content)
-    assert "guides/dvc-login/vi.md:17: an image must be on a line of its own" in found
+    assert "guides/dvc-login/vi.md:18: an image must be on a line of its own" in found
     assert (
-        "guides/dvc-login/vi.md:18: image '../secret.png' must be under img/ in the "
+        "guides/dvc-login/vi.md:19: image '../secret.png' must be under img/ in the "
         "guide's folder" in found
     )
 
@@ -199,14 +296,14 @@ def test_an_image_outside_img_or_inside_a_sentence_is_an_error(content):
 def test_an_empty_step_is_an_error(content):
     steps = [("open-site", "Mở trang", ""), ("press-login", "Bấm", "Bấm nút.")]
     write_guide(content, "dvc-login", locales=("vi",), steps=steps)
-    assert "guides/dvc-login/vi.md:15: step 'open-site' is empty" in errors(content)
+    assert "guides/dvc-login/vi.md:16: step 'open-site' is empty" in errors(content)
 
 
 def test_a_step_too_long_for_one_message_is_an_error(content):
     steps = [*STEPS["vi"][:2], ("scan-qr", "Quét", "Rất dài. " * 120)]
     write_guide(content, "dvc-login", locales=("vi",), steps=steps)
     assert any(
-        e.startswith("guides/dvc-login/vi.md:23: step 'scan-qr' is 1083 characters")
+        e.startswith("guides/dvc-login/vi.md:24: step 'scan-qr' is 1083 characters")
         and "at most 900" in e
         for e in errors(content)
     )
@@ -216,7 +313,7 @@ def test_a_step_id_used_twice_is_an_error(content):
     steps = [("open-site", "Mở", "Mở."), ("open-site", "Lại", "Lại.")]
     write_guide(content, "dvc-login", locales=("vi",), steps=steps)
     assert (
-        "guides/dvc-login/vi.md:19: step id 'open-site' is used twice (first on line 15)"
+        "guides/dvc-login/vi.md:20: step id 'open-site' is used twice (first on line 16)"
         in errors(content)
     )
 
@@ -228,7 +325,7 @@ def test_a_step_id_too_long_for_a_button_is_an_error(content):
         "{#" + "quet-ma-qr-bang-ung-dung-vneid-tren-dien-thoai" + "}",
     )
     assert any(
-        e.startswith("guides/dvc-login/vi.md:23: step id 'quet-ma-qr-bang")
+        e.startswith("guides/dvc-login/vi.md:24: step id 'quet-ma-qr-bang")
         and "at most 32 characters" in e
         for e in errors(content)
     )
@@ -237,7 +334,7 @@ def test_a_step_id_too_long_for_a_button_is_an_error(content):
 def test_a_step_heading_without_an_id_is_an_error(content):
     edit(vi_file(content), "## Quét mã QR {#scan-qr}", "## Quét mã QR")
     assert (
-        "guides/dvc-login/vi.md:23: a step heading needs a stable id: '## Title "
+        "guides/dvc-login/vi.md:24: a step heading needs a stable id: '## Title "
         "{#step-id}'" in errors(content)
     )
 
@@ -246,7 +343,7 @@ def test_step_ids_must_be_the_same_in_vi_and_en(content):
     edit(content / "guides" / "dvc-login" / "en.md", "{#scan-qr}", "{#scan-code}")
     found = errors(content)
     assert (
-        "guides/dvc-login/en.md:23: step 'scan-code' is not in vi.md: step ids are the "
+        "guides/dvc-login/en.md:24: step 'scan-code' is not in vi.md: step ids are the "
         "same in every language" in found
     )
     assert "guides/dvc-login/en.md: missing steps that vi has: scan-qr" in found

@@ -2,7 +2,8 @@
 problem in it with its line number.
 
 The file is YAML front matter between `---` lines, then steps as `## Title {#step-id}` sections.
-A line holding only `![alt](img/name.png)` attaches that picture to its step. Checks that need
+A line holding only `![alt](img/name.png)` attaches that picture to its step. `asked_as` (example
+questions in people's words, for search) is checked here entry by entry. Checks that need
 more than one file (missing locale, vi/en agreement, `related`, categories, the lock) live in
 bot/content/loader.py and bot/content/lock.py.
 """
@@ -28,7 +29,23 @@ MAX_STEP_CHARS = 900
 MAX_GUIDE_ID_CHARS = 24
 MAX_STEP_ID_CHARS = 32
 
-REQUIRED_KEYS = ("id", "category", "title", "version", "updated", "summary", "keywords", "sources")
+# `asked_as`: example questions in people's own words, which search matches phrasings against.
+# Fifteen per language is the least that covers the ways a task is asked (with and without
+# diacritics, for oneself or a parent, describing the screen); one is a question, not an essay.
+MIN_ASKED_AS = 15
+MAX_ASKED_AS_CHARS = 200
+
+REQUIRED_KEYS = (
+    "id",
+    "category",
+    "title",
+    "version",
+    "updated",
+    "summary",
+    "keywords",
+    "asked_as",
+    "sources",
+)
 OPTIONAL_KEYS = ("checked", "related")
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 HEADING_RE = re.compile(r"##(?!#)(.*)$")
@@ -80,6 +97,7 @@ class ParsedFile:
     version: int | None = None
     values: dict[str, Any] = field(default_factory=dict)  # front matter keys of the right form
     key_lines: dict[str, int] = field(default_factory=dict)
+    item_lines: dict[str, list[int]] = field(default_factory=dict)  # key → its "- " item lines
     step_lines: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -145,6 +163,7 @@ def _front_matter(meta_lines: list[str], parsed: ParsedFile) -> dict[str, Any] |
         m = re.match(r"([^\s#:][^:]*):", line)
         if m and not line[0].isspace():
             parsed.key_lines.setdefault(m[1].strip(), i)
+    _record_item_lines(meta_lines, parsed)
     try:
         meta = yaml.load("\n".join(meta_lines), Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as e:
@@ -169,11 +188,11 @@ def _front_matter(meta_lines: list[str], parsed: ParsedFile) -> dict[str, Any] |
             )
     for key in REQUIRED_KEYS:
         if meta.get(key) in (None, "", []):
-            what = (
-                "no sources: list the official pages the steps were checked against"
-                if key == "sources"
-                else f"the required key '{key}' is missing or empty"
-            )
+            what = {
+                "sources": "no sources: list the official pages the steps were checked against",
+                "asked_as": f"no asked_as: list at least {MIN_ASKED_AS} example questions, "
+                "in the words people use to ask for this guide",
+            }.get(key, f"the required key '{key}' is missing or empty")
             _problem(parsed, parsed.key_lines.get(key), what)
     return meta
 
@@ -208,6 +227,8 @@ def _typed(meta: dict[str, Any], key: str, parsed: ParsedFile) -> Any:
             _problem(parsed, line, f"{key} must be a date YYYY-MM-DD; got {value!r}")
             return None
         return value
+    if key == "asked_as":
+        return _asked_as(value, parsed)
     if key in ("keywords", "related", "sources"):
         if isinstance(value, str):
             value = [value]
@@ -223,6 +244,83 @@ def _typed(meta: dict[str, Any], key: str, parsed: ParsedFile) -> Any:
         _problem(parsed, line, f"{key} must be a text")
         return None
     return " ".join(value.split()) if key in ("title", "summary") else value.strip()
+
+
+def _record_item_lines(meta_lines: list[str], parsed: ParsedFile) -> None:
+    """Note the line of each `- item` under a top-level key, so a problem with one example
+    question can name its own line."""
+    current: str | None = None
+    for i, line in enumerate(meta_lines, start=2):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if re.match(r"\s*-(\s|$)", line):
+            if current is not None:
+                parsed.item_lines.setdefault(current, []).append(i)
+        elif not line[0].isspace():
+            m = re.match(r"([^\s#:][^:]*):", line)
+            current = m[1].strip() if m else None
+
+
+def asked_key(question: str) -> str:
+    """What makes two example questions the same: case, spacing and closing marks aside."""
+    return " ".join(question.casefold().split()).rstrip("?!.… ")
+
+
+def _asked_as(value: Any, parsed: ParsedFile) -> tuple[str, ...] | None:
+    """The example questions, each a non-empty text of at most MAX_ASKED_AS_CHARS, none
+    repeated, at least MIN_ASKED_AS of them; every problem with its own line."""
+    line = parsed.key_lines.get("asked_as")
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        _problem(parsed, line, "asked_as must be a list of example questions, one per '- ' line")
+        return None
+    item_lines = parsed.item_lines.get("asked_as", [])
+    lines = item_lines if len(item_lines) == len(value) else [line] * len(value)
+    questions: list[str] = []
+    seen: dict[str, int | None] = {}
+    ok = True
+    for n, (entry, at) in enumerate(zip(value, lines, strict=True), start=1):
+        if entry is None or (isinstance(entry, str) and not entry.strip()):
+            _problem(parsed, at, f"asked_as example {n} is empty")
+            ok = False
+            continue
+        if not isinstance(entry, str):
+            _problem(
+                parsed,
+                at,
+                f"asked_as example {n} is not a text ({entry!r}); put it in quotes "
+                "(a ': ' or a lone yes/no changes its meaning in YAML)",
+            )
+            ok = False
+            continue
+        text = " ".join(entry.split())
+        if len(text) > MAX_ASKED_AS_CHARS:
+            _problem(
+                parsed,
+                at,
+                f"asked_as example {n} is {len(text)} characters; at most "
+                f"{MAX_ASKED_AS_CHARS}: one question, as a person would type it",
+            )
+            ok = False
+        key = asked_key(text)
+        if key in seen:
+            first = seen[key]
+            where = f" (first on line {first})" if first and first != at else ""
+            _problem(parsed, at, f"asked_as example {n} repeats an earlier one{where}: {text!r}")
+            ok = False
+            continue
+        seen[key] = at
+        questions.append(text)
+    if len(value) < MIN_ASKED_AS:
+        _problem(
+            parsed,
+            line,
+            f"asked_as has {len(value)} example question(s); at least {MIN_ASKED_AS} "
+            "are needed, in the everyday words people use to ask for this guide",
+        )
+        ok = False
+    return tuple(questions) if ok else None
 
 
 def _build_guide(meta: dict[str, Any], steps: list[Step], parsed: ParsedFile) -> Guide | None:
@@ -258,6 +356,7 @@ def _build_guide(meta: dict[str, Any], steps: list[Step], parsed: ParsedFile) ->
         steps=tuple(steps),
         checked=values["checked"],
         path=parsed.path,
+        asked_as=values["asked_as"],
     )
 
 

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.config import LOCALES
-from bot.content.guides import ID_RE, ParsedFile, Problem, parse_guide_file
+from bot.content.guides import ID_RE, ParsedFile, Problem, asked_key, parse_guide_file
 from bot.content.model import Catalogue, Category, Guide
 
 DEFAULT_CHECKED_MAX_AGE_DAYS = 180
@@ -202,8 +202,30 @@ def _cross_checks(loaded: Loaded) -> None:
     for gid in sorted(ids):
         _agree(loaded, gid)
     _category_orders(loaded, ids)
+    _asked_once(loaded)
     for parsed in loaded.files.values():
         loaded.problems.extend(parsed.problems)
+
+
+def _asked_once(loaded: Loaded) -> None:
+    """An example question belongs to one guide: the same one under two guides of a language
+    would teach search both answers."""
+    owner: dict[tuple[str, str], str] = {}  # (locale, question) → guide id
+    for (gid, locale), parsed in sorted(loaded.files.items()):
+        questions = parsed.values.get("asked_as", ())
+        item_lines = parsed.item_lines.get("asked_as", [])
+        for n, question in enumerate(questions):
+            first = owner.setdefault((locale, asked_key(question)), gid)
+            if first != gid:
+                line = item_lines[n] if len(item_lines) == len(questions) else None
+                parsed.problems.append(
+                    Problem(
+                        parsed.path,
+                        line or parsed.key_lines.get("asked_as"),
+                        f"asked_as example {question!r} is also under guide '{first}': "
+                        "give each question to the one guide that answers it",
+                    )
+                )
 
 
 def _agree(loaded: Loaded, gid: str) -> None:

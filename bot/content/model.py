@@ -31,6 +31,9 @@ class Guide:
     steps: tuple[Step, ...]
     checked: date | None = None
     path: Path | None = None
+    # Example questions in people's own words (front matter `asked_as`), for search to match
+    # everyday phrasings against; never shown to the reader.
+    asked_as: tuple[str, ...] = ()
 
     def step_index(self, step_id: str) -> int | None:
         for i, step in enumerate(self.steps):
