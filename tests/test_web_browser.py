@@ -179,6 +179,18 @@ async def test_every_page_passes_axe_and_is_photographed(core, clock, site, brow
     await check_accessibility(page, "today")
     await shoot(page, f"web-today-{language}")
 
+    await page.goto(site.base + "/web/schedule")
+    await check_accessibility(page, "schedule")
+    await shoot(page, f"web-schedule-{language}")
+    await page.locator("li.session a").last.click()  # later in the week: still changeable
+    await page.locator("#reason").fill(
+        "Cán bộ bị ốm" if language == "vi" else "The officer is ill"
+    )
+    await page.locator("form[action$='/cancel'] button").click()
+    await page.locator(".preview").wait_for()
+    await check_accessibility(page, "session preview")
+    await shoot(page, f"web-session-preview-{language}")
+
     await page.evaluate(  # a form that did not come from the pages: no CSRF token
         """() => {
             const form = Object.assign(document.createElement("form"),

@@ -200,7 +200,7 @@ def _environment(app: web.Application) -> None:
 
 def build(core: Core) -> web.Application:
     """The pages as an application to mount at `/web/` (`root.add_subapp(PREFIX + "/", ...)`)."""
-    from bot.web import login, today
+    from bot.web import login, schedule, today
 
     app = web.Application(middlewares=[_headers])
     app[CORE] = core
@@ -209,6 +209,7 @@ def build(core: Core) -> web.Application:
     app.router.add_static("/static/", STATIC)
     login.add_routes(app.router)
     today.add_routes(app.router)
+    schedule.add_routes(app.router)
     return app
 
 
