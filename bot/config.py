@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import ConfigError
+from bot.officers.accounts import is_account
 
 LOCALES = ("vi", "en")
 ENV_PREFIX = "TROLYSO_"
@@ -60,9 +61,23 @@ def _hhmm(v: str) -> bool:
 
 
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
-_TELEGRAM_ID = re.compile(r"[1-9]\d{0,19}")
 _UNIT_IDS = r"[a-z0-9]+(?:-[a-z0-9]+)*(?:\s*,\s*[a-z0-9]+(?:-[a-z0-9]+)*)*"
-_OFFICER_ENTRY = re.compile(r"\s*[1-9]\d{0,19}\s*:\s*" + _UNIT_IDS + r"\s*")
+_OFFICER_UNITS = re.compile(r"\s*" + _UNIT_IDS + r"\s*")
+
+
+def _officer_accounts(v: list[Any]) -> bool:
+    return all(isinstance(item, str) and is_account(item) for item in v)
+
+
+def _officer_entries(v: list[Any]) -> bool:
+    """Each "ACCOUNT:unit-id,unit-id": the units after the last colon."""
+    for item in v:
+        account, sep, units = str(item).rpartition(":")
+        if not (isinstance(item, str) and sep and is_account(account)):
+            return False
+        if not _OFFICER_UNITS.fullmatch(units):
+            return False
+    return True
 
 
 def _all_match(pattern: re.Pattern[str]) -> Check:
@@ -188,18 +203,20 @@ SCHEMA: tuple[Setting, ...] = (
     Setting(
         "officers.admins",
         list,
-        "a list of Telegram user ids in quotes, e.g. "
-        '["123456789"]; in TROLYSO_OFFICERS_ADMINS: ids separated by commas, e.g. '
-        "123456789,987654321",
-        _all_match(_TELEGRAM_ID),
+        'a list of accounts "CHANNEL:ID" in quotes, e.g. ["telegram:123456789", '
+        '"zalo:6142494823000000000"] (a bare number is a Telegram user id); in '
+        "TROLYSO_OFFICERS_ADMINS: accounts separated by commas, e.g. "
+        "telegram:123456789,zalo:6142494823000000000",
+        _officer_accounts,
     ),
     Setting(
         "officers.officers",
         list,
-        'a list of "TELEGRAM_USER_ID:unit-id,unit-id" strings, '
-        'e.g. ["123456789:hoan-kiem,cua-nam"]; in TROLYSO_OFFICERS_OFFICERS: entries '
-        "separated by semicolons, e.g. 123456789:hoan-kiem,cua-nam;987654321:ba-dinh",
-        _all_match(_OFFICER_ENTRY),
+        'a list of "CHANNEL:ID:unit-id,unit-id" strings, e.g. '
+        '["telegram:123456789:hoan-kiem,cua-nam"] (a bare number is a Telegram user id: '
+        '"123456789:hoan-kiem"); in TROLYSO_OFFICERS_OFFICERS: entries separated by '
+        "semicolons, e.g. telegram:123456789:hoan-kiem,cua-nam;zalo:6142494823000000000:ba-dinh",
+        _officer_entries,
         sep=";",
     ),
     Setting("booking.horizon_days", int, "whole days from 1 to 365", _between(1, 365)),

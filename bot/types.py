@@ -81,6 +81,9 @@ class Incoming:
     language_hint: str | None = None
     # The platform's id of the update, for logs (never the user's data).
     update_id: str | None = None
+    # The user sent something the bot cannot read (a picture, a sticker, a voice message):
+    # its kind, so the core can say what it reads instead. None for everything else.
+    unreadable: str | None = None
 
     @property
     def command(self) -> str | None:

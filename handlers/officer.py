@@ -21,20 +21,17 @@ from typing import TYPE_CHECKING
 from bot.ctx import Ctx
 from bot.db.officer_models import AuditEntry, Officer
 from bot.i18n import N_, _, format_datetime, ngettext
-from bot.officers import audit
+from bot.officers import audit, linking
+from bot.officers import service as officer_service
 from bot.officers.bootstrap import apply_bootstrap, check_grants, grants_from_config
-from bot.officers.roles import (
-    NotAllowed,
-    Refusal,
-    is_officer,
-    require_officer,
-    require_unit,
-)
+from bot.officers.roles import current_officer, is_officer
 from bot.officers.units import known_units
 from bot.points.model import Unit
 from bot.router import Handler, Router
+from bot.services.errors import NotAllowed, Refused
 from bot.types import Button, Incoming, Reply
 from handlers import menu
+from handlers.services import actor, render, service_context
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -46,6 +43,7 @@ OPEN = "ofc"
 UNITS = "ofc:units"
 AUDIT = "ofc:audit"
 AUDIT_UNIT = "ofc:audit:"
+LINK = "ofc:link"
 AUDIT_ROWS = 10
 
 menu.add(
@@ -85,6 +83,7 @@ def officer_entries(officer: Officer) -> list[OfficerEntry]:
 
 add_officer_entry(OfficerEntry(UNITS, N_("🏘 My communes and wards"), order=10))
 add_officer_entry(OfficerEntry(AUDIT, N_("📜 Log of officer actions"), order=900))
+add_officer_entry(OfficerEntry(LINK, N_("🔗 Link another app"), order=950))
 
 
 def officer_action(handler: Handler) -> Handler:
@@ -101,13 +100,7 @@ def officer_action(handler: Handler) -> Handler:
 
 
 def refusal(ctx: Ctx, error: NotAllowed) -> Reply:
-    if error.reason is Refusal.OUT_OF_SCOPE:
-        text = _("Sorry, you are not an officer of that commune or ward, so I did nothing.")
-    elif error.reason is Refusal.NOT_ADMIN:
-        text = _("Sorry, only an administrator can do that, so I did nothing.")
-    else:
-        text = _("Sorry, this is only for commune and ward officers, so I did nothing.")
-    return menu.menu_reply(ctx, text + " " + _("Please choose from the menu:"))
+    return menu.menu_reply(ctx, render(error) + " " + _("Please choose from the menu:"))
 
 
 def back_buttons() -> tuple[tuple[Button, ...], ...]:
@@ -129,14 +122,14 @@ def _units(ctx: Ctx) -> Mapping[str, Unit]:
 
 @officer_action
 async def open_menu(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
-    officer = await require_officer(ctx)
+    officer = (await actor(ctx)).require_officer()
     if msg.payload not in (None, OPEN):
         return None  # an officer payload nobody built: the router calls it stale
     ctx.state.clear()
     if officer.is_admin:
         scope = _("You are an administrator: you can act for every commune and ward.")
     else:
-        n = len(officer.unit_ids)
+        n = len(officer.sorted_units)
         scope = ngettext("You serve {n} commune or ward.", "You serve {n} communes and wards.", n)
     buttons = tuple((Button(_(e.label), e.payload),) for e in officer_entries(officer))
     text = _("Officer tools.") + " " + scope + "\n" + _("What would you like to do?")
@@ -145,7 +138,7 @@ async def open_menu(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
 
 @officer_action
 async def my_units(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
-    officer = await require_officer(ctx)
+    officer = (await actor(ctx)).require_officer()
     if msg.payload != UNITS:
         return None
     units = _units(ctx)
@@ -158,9 +151,9 @@ async def my_units(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
                 n=len(units),
             )
         )
-    if officer.unit_ids:
+    if officer.sorted_units:
         lines.append(_("You serve:"))
-    for unit_id in officer.unit_ids:
+    for unit_id in officer.sorted_units:
         line = "• " + unit_label(unit_id, units)
         if places is not None:
             line += " — " + ngettext(
@@ -169,18 +162,17 @@ async def my_units(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
         lines.append(line)
     buttons = tuple(
         (Button(_("📜 Log: {unit}", unit=unit_label(u, units)), AUDIT_UNIT + u),)
-        for u in officer.unit_ids
+        for u in officer.sorted_units
     )
     return [Reply(text="\n".join(lines), buttons=buttons + back_buttons(), edit=True)]
 
 
 @officer_action
 async def audit_log(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
-    officer = await require_officer(ctx)
+    officer = (await actor(ctx)).require_officer()
     if msg.payload != AUDIT:
         return None
-    unit_ids = None if officer.is_admin else officer.unit_ids
-    entries = await audit.recent(ctx.session, unit_ids, AUDIT_ROWS)
+    entries = await officer_service.audit_log(await service_context(ctx), limit=AUDIT_ROWS)
     title = (
         _("Latest officer actions, all communes and wards:")
         if officer.is_admin
@@ -192,17 +184,11 @@ async def audit_log(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
 @officer_action
 async def unit_audit_log(msg: Incoming, ctx: Ctx) -> list[Reply]:
     unit_id = (msg.payload or "").removeprefix(AUDIT_UNIT)
-    await require_unit(ctx, unit_id)
     units = _units(ctx)
-    if unit_id not in units:  # an admin may act anywhere, but this unit does not exist
-        return [
-            Reply(
-                text=_("I don't know that commune or ward, so I did nothing."),
-                buttons=back_buttons(),
-                edit=True,
-            )
-        ]
-    entries = await audit.recent(ctx.session, [unit_id], AUDIT_ROWS)
+    try:
+        entries = await officer_service.audit_log(await service_context(ctx), unit_id, AUDIT_ROWS)
+    except Refused as e:
+        return [Reply(text=render(e), buttons=back_buttons(), edit=True)]
     title = _("Latest officer actions for {unit}:", unit=unit_label(unit_id, units))
     return [_audit_reply(title, entries, units)]
 
@@ -226,6 +212,35 @@ def _audit_reply(title: str, entries: list[AuditEntry], units: Mapping[str, Unit
     return Reply(text="\n".join(lines), buttons=back_buttons(), edit=True)
 
 
+@officer_action
+async def link_code(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    """A one-time code to type in another app, so the officer tools follow the officer."""
+    issued = await linking.new_code(await service_context(ctx))
+    text = _(
+        "To use the officer tools in another app, open this bot there and "
+        "send:\n/link {code}\nThe code works once, for {minutes} minutes. Do not give it "
+        "to anyone.",
+        code=linking.shown(issued.code),
+        minutes=int(linking.VALID_FOR.total_seconds() // 60),
+    )
+    return [Reply(text=text, buttons=back_buttons(), edit=True)]
+
+
+async def link_account(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    """`/link CODE` from the other app: this account joins the officer's person."""
+    ctx.state.clear()
+    result = await linking.redeem(ctx.session, ctx.user, msg.command_args, ctx.now())
+    if isinstance(result, Refused):
+        return [menu.menu_reply(ctx, render(result))]
+    await current_officer(ctx, again=True)  # so this very menu shows the officer tools
+    text = (
+        _("This account was already linked: your officer tools are here.")
+        if result.already
+        else _("Linked: this account now has your officer tools (🛠 Officer tools in the menu).")
+    )
+    return [menu.menu_reply(ctx, text)]
+
+
 async def setup(core: Core) -> None:
     """Grant the officer rights config.toml lists (a wrong unit id stops the start)."""
     grants = grants_from_config(core.config)
@@ -237,6 +252,8 @@ async def setup(core: Core) -> None:
 
 
 router.command("officer", open_menu)
+router.command("link", link_account)
+router.payload(LINK, link_code, always=True)
 router.payload(OPEN, open_menu, always=True)
 router.payload(UNITS, my_units, always=True)
 router.payload(AUDIT, audit_log, always=True)

@@ -15,7 +15,6 @@ from bot.booking.phone import display_phone
 from bot.ctx import Ctx
 from bot.db.booking_models import HomeVisitRequest
 from bot.i18n import N_, _, ngettext
-from bot.officers.roles import require_officer
 from bot.points.names import unit_label
 from bot.router import Router
 from bot.schedule import daily, home_visits, service
@@ -23,6 +22,7 @@ from bot.schedule.errors import Refused
 from bot.schedule.placing import local_day
 from bot.types import Button, Incoming, Reply, rows
 from handlers.officer import OfficerEntry, add_officer_entry, back_buttons, officer_action
+from handlers.services import actor, places, render, service_context
 
 router = Router()
 
@@ -64,9 +64,9 @@ def _point_and_day(payload: str | None, prefix: str) -> tuple[str, date] | None:
 async def choose_point(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     if msg.payload not in (None, TODAY):
         return None
-    await require_officer(ctx)
+    (await actor(ctx)).require_officer()
     ctx.state.clear()
-    points = await service.my_points(ctx)
+    points = await service.my_points(await service_context(ctx))
     if len(points) == 1:
         return await _list(ctx, points[0].id, _today(ctx))
     if not points:
@@ -97,11 +97,11 @@ async def day_list(msg: Incoming, ctx: Ctx) -> list[Reply]:
     try:
         return await _list(ctx, *found)
     except Refused as e:
-        return [Reply(text=str(e), buttons=back_buttons())]
+        return [Reply(text=render(e), buttons=back_buttons())]
 
 
 async def _list(ctx: Ctx, point_id: str, day: date) -> list[Reply]:
-    point, visits = await daily.day_list(ctx, point_id, day)
+    point, visits = await daily.day_list(await service_context(ctx), point_id, day)
     today = _today(ctx)
     title = (
         _("📋 {point} — today, {day}")
@@ -165,10 +165,12 @@ async def mark(msg: Incoming, ctx: Ctx) -> list[Reply]:
             )
         ]
     try:
-        booking, slot = await daily.mark(ctx, int(booking_id), MARK_CODES[code])
+        booking, slot = await daily.mark(
+            await service_context(ctx), int(booking_id), MARK_CODES[code]
+        )
         return await _list(ctx, booking.point_id, local_day(slot.starts_at, ctx.config.tz))
     except Refused as e:
-        return [Reply(text=str(e), buttons=back_buttons())]
+        return [Reply(text=render(e), buttons=back_buttons())]
 
 
 @officer_action
@@ -179,9 +181,9 @@ async def export(msg: Incoming, ctx: Ctx) -> list[Reply]:
             Reply(text=_("I could not read that list, so I did nothing."), buttons=back_buttons())
         ]
     try:
-        document = await daily.export_csv(ctx, *found)
+        document = await daily.export_csv(await service_context(ctx), *found)
     except Refused as e:
-        return [Reply(text=str(e), buttons=back_buttons())]
+        return [Reply(text=render(e), buttons=back_buttons())]
     return [
         Reply(document=document),
         Reply(
@@ -195,8 +197,7 @@ async def export(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 
 def _request_lines(ctx: Ctx, r: HomeVisitRequest) -> list[str]:
-    places = service.places_of(ctx)
-    unit = places.units.get(r.unit_id)
+    unit = places(ctx).units.get(r.unit_id)
     names = texts.weekday_names()
     days = ", ".join(names[d] for d in r.preferred_days if d in names) or _("any day")
     if r.status == "new":
@@ -224,7 +225,7 @@ def _request_lines(ctx: Ctx, r: HomeVisitRequest) -> list[str]:
 
 
 async def _queue(ctx: Ctx, note: str | None = None) -> list[Reply]:
-    requests = await home_visits.queue(ctx)
+    requests = await home_visits.queue(await service_context(ctx))
     lines = [note, ""] if note else []
     if not requests:
         lines.append(_("There are no open home-visit requests for your communes and wards."))
@@ -244,7 +245,7 @@ async def _queue(ctx: Ctx, note: str | None = None) -> list[Reply]:
 async def queue(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     if msg.payload not in (None, HOME):
         return None
-    await require_officer(ctx)
+    (await actor(ctx)).require_officer()
     ctx.state.clear()
     return await _queue(ctx)
 
@@ -259,9 +260,9 @@ async def _change(msg: Incoming, ctx: Ctx, prefix: str, action) -> list[Reply]:
             )
         ]
     try:
-        request = await action(ctx, int(rest))
+        request = await action(await service_context(ctx), int(rest))
     except Refused as e:
-        return await _queue(ctx, str(e))
+        return await _queue(ctx, render(e))
     note = (
         _("Done: request #{id} is marked as done.", id=request.id)
         if request.status == "done"

@@ -14,6 +14,7 @@ from bot.router import Router
 from bot.types import Button, ButtonKind, Incoming, Reply
 from bot.web import auth
 from handlers.officer import OfficerEntry, add_officer_entry, back_buttons, officer_action
+from handlers.services import service_context
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -43,7 +44,7 @@ async def open_dashboard(msg: Incoming, ctx: Ctx) -> list[Reply]:
                 text=_("The web pages are not switched on for this bot."), buttons=back_buttons()
             )
         ]
-    token = await auth.issue_link(ctx.session, ctx.user, ctx.now(), ctx.locale)
+    token = await auth.issue_link(await service_context(ctx), ctx.locale)
     url = auth.login_url(public_url, token)
     text = "\n".join(
         [

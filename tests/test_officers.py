@@ -52,7 +52,11 @@ async def audit_rows(core: Core) -> list[AuditEntry]:
 
 async def officers(core: Core) -> dict[str, tuple[str, list[str]]]:
     async with core.db.transaction() as session:
-        return {o.external_id: (o.role, o.unit_ids) for o in await manage.all_officers(session)}
+        return {
+            account.partition(":")[2]: (o.role, o.unit_ids)
+            for o in await manage.all_officers(session)
+            for account in o.identities
+        }
 
 
 async def test_config_officers_are_granted_once_at_start_and_audited(config, clock):
@@ -289,8 +293,8 @@ async def test_the_audit_log_refuses_a_citizens_phone_or_name(core):
 
 
 def test_scope_rules_admin_everywhere_officer_in_own_units_citizen_nowhere():
-    admin = Officer(channel="telegram", external_id="1", role="admin", units=[])
-    ward = Officer(channel="telegram", external_id="2", role="officer", units=[])
+    admin = Officer(person_id=1, role="admin", units=[])
+    ward = Officer(person_id=2, role="officer", units=[])
     ward.units.append(officer_unit("hoan-kiem"))
     assert can_act_on_unit(admin, "soc-son")
     assert can_act_on_unit(ward, "hoan-kiem") and not can_act_on_unit(ward, "ba-dinh")

@@ -8,11 +8,10 @@ from __future__ import annotations
 import logging
 
 import pytest
-from sqlalchemy import select
 
 from bot.core import Core
-from bot.db.officer_models import Officer
 from bot.db.web_models import WebLoginLink, WebSession
+from bot.officers.roles import officer_of
 from tests.booking_flow import use_places
 from tests.chat import Chat
 from tests.schedule_setup import ADMIN, HOAN_KIEM, OFFICERS, all_rows, audits
@@ -164,8 +163,7 @@ async def test_a_session_lasts_the_configured_hours(clock, site):
 async def test_an_officer_whose_rights_are_removed_is_let_in_no_more(core, site):
     browser = await site.officer(HOAN_KIEM)
     async with core.db.transaction() as session:
-        officer = await session.scalar(select(Officer).where(Officer.external_id == HOAN_KIEM))
-        await session.delete(officer)
+        await session.delete(await officer_of(session, "telegram", HOAN_KIEM))
     response = await browser.get("/web/")
     assert response.status == 403
     assert "only for commune and ward officers" in response.text

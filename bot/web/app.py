@@ -24,11 +24,12 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import i18n
-from bot.ctx import Ctx, State
 from bot.db.models import User
-from bot.db.officer_models import Officer
 from bot.db.web_models import WebSession
-from bot.officers.roles import NotAllowed, Refusal, loaded_officer
+from bot.officers.roles import loaded_officer
+from bot.services.actor import Actor, actor_of
+from bot.services.context import ServiceContext
+from bot.services.errors import NOT_OFFICER, NotAllowed
 from bot.web import auth
 from bot.web.limits import Attempts
 
@@ -109,30 +110,30 @@ class Page:
     request: web.Request
     core: Core
     session: AsyncSession
-    user: User
-    officer: Officer
+    user: User  # the chat account the login link was sent to
+    actor: Actor  # that account's person, with their current grants
     web_session: WebSession
     form: Any  # the POST form (a MultiDict), empty for GET
 
     def now(self):
         return self.core.clock.now()
 
-    def ctx(self) -> Ctx:
-        """What the schedule functions (bot/schedule) take today: the officer's account, this
-        transaction, the clock. They authorise the officer themselves."""
-        return Ctx(
-            user=self.user,
-            state=State(),
-            clock=self.core.clock,
-            config=self.core.config,
-            core=self.core,
-            locale=self.web_session.locale,
+    def sc(self) -> ServiceContext:
+        """The service context of this request: the services authorise the actor themselves."""
+        config = self.core.config
+        return ServiceContext(
+            actor=self.actor,
             session=self.session,
+            clock=self.core.clock,
+            tz=config.tz,
+            places=self.core.services.get("places"),
+            content_dir=config.path("paths.content"),
+            horizon_days=config.booking.horizon_days,
         )
 
     def render(self, template: str, status: int = 200, **context: Any) -> web.Response:
         context.setdefault("csrf", self.web_session.csrf)
-        context.setdefault("officer", self.officer)
+        context.setdefault("officer", self.actor)
         return render(self.request, template, status, **context)
 
 
@@ -155,15 +156,18 @@ def officer_page(handler: PageHandler) -> Callable[[web.Request], Awaitable[web.
                 with i18n.use_locale(request_locale(request)):
                     return render(request, "login_needed.html", status=401)
             user = await session.get(User, ws.user_id)
+            # The grant is loaded with the account (bot/db/officer_models.py), fresh each request:
+            # rights taken away end the session at its next click.
             officer = loaded_officer(user) if user is not None else None
             with i18n.use_locale(ws.locale):
                 if user is None or officer is None:
                     await auth.end_session(session, ws, now)
-                    return _refusal(request, Refusal.NOT_OFFICER)
+                    return _refusal(request, NOT_OFFICER)
                 if request.method == "POST" and not _csrf_ok(form, ws.csrf):
                     log.warning("web: refused a form without the session's CSRF token")
                     return render(request, "refused.html", status=403, reason="csrf")
-                page = Page(request, core, session, user, officer, ws, form)
+                actor = actor_of(auth.actor_label(user), user.id, officer)
+                page = Page(request, core, session, user, actor, ws, form)
                 try:
                     return await handler(page)
                 except NotAllowed as e:
@@ -177,8 +181,8 @@ def _csrf_ok(form: Any, expected: str) -> bool:
     return isinstance(given, str) and hmac.compare_digest(given.encode(), expected.encode())
 
 
-def _refusal(request: web.Request, reason: Refusal | str) -> web.Response:
-    return render(request, "refused.html", status=403, reason=str(reason))
+def _refusal(request: web.Request, reason: str) -> web.Response:
+    return render(request, "refused.html", status=403, reason=reason)
 
 
 def _environment(app: web.Application) -> None:

@@ -21,11 +21,13 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import User
-from bot.db.officer_models import Officer
 from bot.db.web_models import WebLoginLink, WebSession
 from bot.i18n import N_
 from bot.officers import audit
-from bot.officers.roles import NotAllowed, Refusal, officer_of
+from bot.services.actor import Actor, actor_for_identity
+from bot.services.context import ServiceContext
+from bot.services.errors import NOT_OFFICER, NotAllowed
+from bot.services.registry import officer_service
 
 LINK_MINUTES = 5
 TOKEN_BYTES = 32  # 256 random bits: guessing one is hopeless, the rate limit aside
@@ -62,28 +64,31 @@ def actor_label(user: User) -> str:
     return f"{user.channel}:{user.external_id}"
 
 
-async def officer_of_user(session: AsyncSession, user: User) -> Officer | None:
-    return await officer_of(session, user.channel, user.external_id)
+async def actor_of_user(session: AsyncSession, user: User) -> Actor:
+    """Who this chat account acts as now: their person's current officer grant, if any."""
+    return await actor_for_identity(session, user.channel, user.external_id)
 
 
-async def issue_link(session: AsyncSession, user: User, now: datetime, locale: str) -> str:
-    """A new login token for `user` (NotAllowed unless they are an officer or admin).
-    The caller turns it into an address with `login_url`."""
-    if await officer_of_user(session, user) is None:
-        raise NotAllowed(Refusal.NOT_OFFICER)
+@officer_service
+async def issue_link(sc: ServiceContext, locale: str) -> str:
+    """A new login token for the officer or admin asking (NotAllowed for anyone else), bound
+    to the chat account they asked from. The caller turns it into an address with
+    `login_url`; `locale` is the language the pages will speak."""
+    sc.actor.require_officer()
+    if sc.actor.user_id is None:  # an operator at the command line has no chat account
+        raise NotAllowed(NOT_OFFICER)
     token = new_token()
+    now = sc.now()
     link = WebLoginLink(
         token_hash=digest(token),
-        user_id=user.id,
+        user_id=sc.actor.user_id,
         locale=locale,
         created_at=now,
         expires_at=now + timedelta(minutes=LINK_MINUTES),
     )
-    session.add(link)
-    await session.flush()
-    await audit.record(
-        session, actor_label(user), "web.link", f"web_link:{link.id}", None, None, at=now
-    )
+    sc.session.add(link)
+    await sc.session.flush()
+    await audit.record_by(sc, "web.link", f"web_link:{link.id}", None, None)
     return token
 
 
@@ -124,7 +129,7 @@ async def redeem_link(session: AsyncSession, token: str, now: datetime, *, hours
     if used.rowcount != 1:
         raise LinkRefused(LinkProblem.USED)
     user = await session.get(User, link.user_id)
-    if user is None or await officer_of_user(session, user) is None:
+    if user is None or not (await actor_of_user(session, user)).is_officer:
         raise LinkRefused(LinkProblem.NOT_OFFICER)
     cookie = new_token()
     opened = WebSession(

@@ -68,14 +68,14 @@ def _row(view: service.SessionView) -> SessionRow:
 async def _week(page: Page, point: Point) -> PointWeek:
     tz = page.core.config.tz
     by_day: dict[date, list[SessionRow]] = {}
-    for view in await service.upcoming(page.ctx(), point.id, days=WEEK_DAYS):
+    for view in await service.upcoming(page.sc(), point.id, days=WEEK_DAYS):
         by_day.setdefault(local_day(view.row.starts_at, tz), []).append(_row(view))
     return PointWeek(point, [Day(texts.day_label(d), rows) for d, rows in sorted(by_day.items())])
 
 
 @officer_page
 async def week(page: Page) -> web.Response:
-    points = sorted(await service.my_points(page.ctx()), key=lambda p: (p.unit, p.name))
+    points = sorted(await service.my_points(page.sc()), key=lambda p: (p.unit, p.name))
     weeks = [await _week(page, p) for p in points]
     return page.render("schedule.html", active="schedule", weeks=weeks)
 
@@ -91,7 +91,7 @@ async def _visitors(page: Page, view: service.SessionView) -> list:
     """The visitors booked in this session, as the day's list shows them (phone rule
     included): who a change will be told to."""
     day = local_day(view.row.starts_at, page.core.config.tz)
-    _point, visits = await daily.day_list(page.ctx(), view.row.point_id, day)
+    _point, visits = await daily.day_list(page.sc(), view.row.point_id, day)
     slot_ids = {s.id for s in view.slots}
     return [v for v in visits if v.slot.id in slot_ids and v.booking.status == "confirmed"]
 
@@ -104,7 +104,7 @@ async def _session_page(
     preview: dict | None = None,
     status: int = 200,
 ) -> web.Response:
-    point = service.places_of(page.ctx()).points.get(view.row.point_id)
+    point = service.places_of(page.sc()).points.get(view.row.point_id)
     visitors = await _visitors(page, view)
     return page.render(
         "session.html",
@@ -127,7 +127,7 @@ async def _session_page(
 @officer_page
 async def session_page(page: Page) -> web.Response:
     try:
-        view = await service.session_for(page.ctx(), _session_id(page))
+        view = await service.session_for(page.sc(), _session_id(page))
     except Refused as e:
         return page.render("refused.html", 404, reason="", message=str(e))
     return await _session_page(page, view)
@@ -135,9 +135,9 @@ async def session_page(page: Page) -> web.Response:
 
 @officer_page
 async def cancel(page: Page) -> web.Response:
-    ctx = page.ctx()
+    sc = page.sc()
     try:
-        view = await service.session_for(ctx, _session_id(page))
+        view = await service.session_for(sc, _session_id(page))
     except Refused as e:
         return page.render("refused.html", 404, reason="", message=str(e))
     reason = " ".join(str(page.form.get("reason", "")).split())
@@ -149,14 +149,14 @@ async def cancel(page: Page) -> web.Response:
             service.not_changeable(view, page.now())
         except Refused as e:
             return await _session_page(page, view, notice=str(e), status=409)
-        bookings, waiting = await service.affected(ctx, [view.row.id])
+        _view, bookings, waiting = await service.session_affected(sc, view.row.id)
         preview = {"kind": "cancel", "reason": reason, "bookings": bookings, "waiting": waiting}
         return await _session_page(page, view, preview=preview)
     try:
-        outcome = await service.cancel_session(ctx, view.row.id, reason)
+        outcome = await service.cancel_session(sc, view.row.id, reason)
     except Refused as e:
         return await _session_page(page, view, notice=str(e), status=409)
-    view = await service.session_for(ctx, view.row.id)
+    view = await service.session_for(sc, view.row.id)
     notice = " ".join(
         [
             _("Cancelled."),
@@ -183,9 +183,9 @@ async def cancel(page: Page) -> web.Response:
 
 @officer_page
 async def seats(page: Page) -> web.Response:
-    ctx = page.ctx()
+    sc = page.sc()
     try:
-        view = await service.session_for(ctx, _session_id(page))
+        view = await service.session_for(sc, _session_id(page))
     except Refused as e:
         return page.render("refused.html", 404, reason="", message=str(e))
     text = str(page.form.get("seats", "")).strip()
@@ -199,7 +199,7 @@ async def seats(page: Page) -> web.Response:
         except Refused as e:
             return await _session_page(page, view, notice=str(e), status=409)
         if problem := service.below_floor(view, wanted):
-            return await _session_page(page, view, notice=problem, status=409)
+            return await _session_page(page, view, notice=str(problem), status=409)
         preview = {
             "kind": "seats",
             "before": view.seats_per_slot,
@@ -209,10 +209,10 @@ async def seats(page: Page) -> web.Response:
         }
         return await _session_page(page, view, preview=preview)
     try:
-        outcome = await service.change_capacity(ctx, view.row.id, wanted)
+        outcome = await service.change_capacity(sc, view.row.id, wanted)
     except Refused as e:
         return await _session_page(page, view, notice=str(e), status=409)
-    view = await service.session_for(ctx, view.row.id)
+    view = await service.session_for(sc, view.row.id)
     notice = _("Done: {n} seats per time slot.", n=wanted)
     if outcome.promoted:
         notice += " " + ngettext(

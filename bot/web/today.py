@@ -85,7 +85,7 @@ def csv_path(point_id: str, day: date) -> str:
 
 
 async def _lists(page: Page, point: Point, today: date) -> PointLists:
-    ctx = page.ctx()
+    sc = page.sc()
     days = []
     for day, title in (
         (today, _("Today, {day}", day=texts.day_label(today))),
@@ -94,7 +94,7 @@ async def _lists(page: Page, point: Point, today: date) -> PointLists:
             _("Tomorrow, {day}", day=texts.day_label(today + timedelta(days=1))),
         ),
     ):
-        _point, visits = await daily.day_list(ctx, point.id, day)
+        _point, visits = await daily.day_list(sc, point.id, day)
         days.append(
             DayList(
                 day=day,
@@ -129,7 +129,7 @@ def _request_row(page: Page, r: HomeVisitRequest) -> RequestRow:
     names = texts.weekday_names()
     if r.status == "new":
         state = _("not taken yet")
-    elif r.assigned_to == page.user.id:
+    elif r.assigned_to == page.actor.user_id:
         state = _("taken by you")
     else:
         state = _("taken by another officer")
@@ -145,16 +145,16 @@ def _request_row(page: Page, r: HomeVisitRequest) -> RequestRow:
         priority=texts.labels(r.priority, texts.PRIORITY_LABELS) if r.priority else None,
         needs=texts.labels(r.needs, texts.NEED_LABELS) if r.needs else None,
         can_take=r.status == "new",
-        can_finish=r.status == "new" or r.assigned_to == page.user.id,
+        can_finish=r.status == "new" or r.assigned_to == page.actor.user_id,
     )
 
 
 async def _today_page(page: Page, notice: str | None = None, status: int = 200) -> web.Response:
-    ctx = page.ctx()
+    sc = page.sc()
     today = _today(page)
-    points = sorted(await service.my_points(ctx), key=lambda p: (p.unit, p.name))
+    points = sorted(await service.my_points(sc), key=lambda p: (p.unit, p.name))
     lists = [await _lists(page, p, today) for p in points]
-    requests = [_request_row(page, r) for r in await home_visits.queue(ctx)]
+    requests = [_request_row(page, r) for r in await home_visits.queue(sc)]
     return page.render(
         "today.html", status, points=lists, requests=requests, notice=notice, today=today
     )
@@ -177,14 +177,14 @@ async def mark(page: Page) -> web.Response:
     if booking_id is None or status not in MARKS:
         return await _today_page(page, _("I did not understand that mark, so I did nothing."), 400)
     try:
-        booking, slot = await daily.mark(page.ctx(), booking_id, status)
+        booking, slot = await daily.mark(page.sc(), booking_id, status)
     except Refused as e:
         return await _today_page(page, str(e), 409)
     if not htmx:
         return see_other(f"{PREFIX}/#visit-{booking.id}")
     # The row as the list shows it, phone rule included.
     day = local_day(slot.starts_at, page.core.config.tz)
-    _point, visits = await daily.day_list(page.ctx(), booking.point_id, day)
+    _point, visits = await daily.day_list(page.sc(), booking.point_id, day)
     row = next(_row(v, day <= _today(page)) for v in visits if v.booking.id == booking.id)
     return page.render("visit_row.html", v=row)
 
@@ -197,7 +197,7 @@ async def export(page: Page) -> web.StreamResponse:
     except ValueError:
         raise web.HTTPNotFound() from None
     try:
-        document = await daily.export_csv(page.ctx(), point_id, day)
+        document = await daily.export_csv(page.sc(), point_id, day)
     except Refused as e:
         return await _today_page(page, str(e), 404)
     return web.Response(
@@ -215,7 +215,7 @@ async def _home_visit(page: Page, action) -> web.Response:
             page, _("I could not find that home-visit request, so I did nothing."), 404
         )
     try:
-        await action(page.ctx(), request_id)
+        await action(page.sc(), request_id)
     except Refused as e:
         return await _today_page(page, str(e), 409)
     return see_other(f"{PREFIX}/#home-visits")

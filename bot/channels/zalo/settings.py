@@ -1,0 +1,160 @@
+"""Every Zalo setting in one frozen object, with defaults from the facts file.
+
+Several Zalo facts are unconfirmed (no official page was found; see
+../shared/facts/channels.md §4): the signature formula, the text limit, the payload limit, the
+reply-window numbers, the file types the OA accepts. Each is a setting here rather than a
+constant, so an operator who checks it against a real OA can change it without a release.
+
+Until `[channels.zalo]` exists in config.toml (issue 8 brings per-channel config), the values
+come from the environment under the names that table's keys will have:
+TROLYSO_CHANNELS_ZALO_<KEY>, e.g. TROLYSO_CHANNELS_ZALO_APP_ID.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import time
+from typing import Any
+
+from bot.errors import ConfigError
+
+ENV_PREFIX = "TROLYSO_CHANNELS_ZALO_"
+# What the signature hashes, in order. Names: app_id, body, timestamp, oa_secret_key,
+# oa_id (the recipient OA, used by some integrators instead of the app id), app_secret_key.
+SIGNATURE_PARTS = ("app_id", "body", "timestamp", "oa_secret_key")
+KNOWN_SIGNATURE_PARTS = {"app_id", "oa_id", "body", "timestamp", "oa_secret_key", "app_secret_key"}
+
+
+@dataclass(frozen=True)
+class ZaloSettings:
+    # The Zalo app (developers.zalo.me) that the OA authorised.
+    app_id: str = ""
+    # The app's secret: sent as the `secret_key` header to the OAuth token endpoint.
+    app_secret_key: str = field(default="", repr=False)
+    # The OA secret key from the app's Webhook page: the last part of the webhook signature.
+    oa_secret_key: str = field(default="", repr=False)
+    # The OA's own id (the `recipient.id` of events): used when signature_parts names oa_id.
+    oa_id: str = ""
+    # Where Zalo sends the browser after the OA admin grants access (registered in the app).
+    redirect_uri: str = ""
+    # API hosts (our tests point them at a fake server).
+    api_base_url: str = "https://openapi.zalo.me"
+    oauth_base_url: str = "https://oauth.zaloapp.com"
+    zns_base_url: str = "https://business.openapi.zalo.me"
+    # The webhook's path on the bot's web server.
+    webhook_path: str = "/zalo"
+    # Signature: parts hashed in order; "body" takes the timestamp from the JSON body or
+    # from the X-ZEvent-Timestamp header ("header"), as one integrator does [unconfirmed].
+    signature_parts: tuple[str, ...] = SIGNATURE_PARTS
+    signature_timestamp_from: str = "body"
+    # Larger webhook bodies are refused (413). Zalo's events are small JSON objects.
+    max_body_bytes: int = 262_144
+    # Content types a webhook request may have; anything else is refused (415).
+    accepted_content_types: tuple[str, ...] = ("application/json",)
+    # Button presses come back as text: payloads get this prefix so a press is told apart
+    # from typing (facts: ChatbotX uses "postback_"; ours is shorter).
+    payload_prefix: str = "#b:"
+    # Longest payload text we send, prefix included [unconfirmed: the limit is unknown].
+    max_payload_chars: int = 100
+    # At most 5 buttons, titles of at most 20 characters [code: PHP SDK MessageBuilder.php].
+    max_buttons: int = 5
+    max_button_title: int = 20
+    # An answer to what the user just wrote names their message (`recipient.message_id`):
+    # Zalo counts a message with only `user_id` as proactive (Freshdesk article 64000261136)
+    # and `message_id` is a recipient form in the PHP SDK (`MessageBuilder::withMessageId`).
+    # Whether v3 takes it is unconfirmed: a refusal (−201) is resent once by `user_id`.
+    reply_by_message_id: bool = True
+    # Longest text of one message [unconfirmed: 2000 is what integrators use].
+    max_text_chars: int = 2000
+    # Documents are uploaded only with these extensions (PDF/DOC are documented; whether .ics
+    # is accepted is unknown): others get the text fallback at once, without a refused upload.
+    file_extensions: tuple[str, ...] = ("pdf", "doc", "docx")
+    # A map link for a location, {lat} and {lon} filled in.
+    map_url: str = "https://www.google.com/maps/search/?api=1&query={lat},{lon}"
+    # Tokens: refresh this long before the access token expires; how long the refresh token
+    # lives when the answer does not say (about 3 months per the facts file) [secondary].
+    refresh_ahead_seconds: int = 3600
+    refresh_token_days: int = 90
+    # How long one process may hold the refresh lease before another may take it over.
+    refresh_lease_seconds: int = 60
+    # Rate limit (-32) and server trouble (-100): tries and the first wait, doubled each time.
+    retry_attempts: int = 3
+    retry_base_seconds: float = 1.0
+    # The reply window (see window.py) [unconfirmed: sources disagree].
+    free_window_hours: float = 48.0
+    free_messages: int = 8
+    window_days: float = 7.0
+    # No sends from quiet_start to quiet_end, Hanoi time (error -234) [code].
+    quiet_start: time = time(22, 0)
+    quiet_end: time = time(6, 0)
+    timezone: str = "Asia/Ho_Chi_Minh"
+    # ZNS template id per kind of proactive message ("reminder", "schedule_change", ...).
+    zns_templates: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        unknown = set(self.signature_parts) - KNOWN_SIGNATURE_PARTS
+        if unknown or not self.signature_parts:
+            raise ConfigError(
+                f"config: channels.zalo.signature_parts must name parts from "
+                f"{', '.join(sorted(KNOWN_SIGNATURE_PARTS))}; got {', '.join(sorted(unknown))}"
+            )
+        if self.signature_timestamp_from not in ("body", "header"):
+            raise ConfigError(
+                "config: channels.zalo.signature_timestamp_from must be body or header"
+            )
+        if not self.payload_prefix.isascii() or not self.payload_prefix:
+            raise ConfigError("config: channels.zalo.payload_prefix must be ASCII, not empty")
+
+    @property
+    def configured(self) -> bool:
+        """Enough to receive and send: the app, its secrets and the OA secret key."""
+        return bool(self.app_id and self.app_secret_key and self.oa_secret_key)
+
+
+def _convert(name: str, kind: Any, raw: str) -> Any:
+    text = raw.strip()
+    try:
+        if kind is int:
+            return int(text)
+        if kind is float:
+            return float(text)
+        if kind is time:
+            return time.fromisoformat(text)
+        if kind is bool:
+            if text.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError(text)
+            return text.lower() in ("true", "1", "yes")
+        if kind == "tuple":
+            return tuple(item.strip() for item in text.split(",") if item.strip())
+        if kind == "mapping":
+            pairs = (item.split("=", 1) for item in text.split(",") if item.strip())
+            return {k.strip(): v.strip() for k, v in pairs}
+    except ValueError:
+        raise ConfigError(f"config: {ENV_PREFIX}{name.upper()} has a wrong value") from None
+    return raw
+
+
+_KINDS = {
+    f.name: (
+        "tuple"
+        if str(f.type).startswith("tuple")
+        else "mapping"
+        if str(f.type).startswith("Mapping")
+        else {"int": int, "float": float, "time": time, "bool": bool}.get(str(f.type), str)
+    )
+    for f in fields(ZaloSettings)
+}
+
+
+def from_environ(environ: Mapping[str, str] | None = None) -> ZaloSettings:
+    """Settings from TROLYSO_CHANNELS_ZALO_* variables; unset ones keep their defaults.
+    `zns_templates` is written `reminder=123,schedule_change=456`."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for name, kind in _KINDS.items():
+        key = ENV_PREFIX + name.upper()
+        if key in environ:
+            values[name] = _convert(name, kind, environ[key])
+    return ZaloSettings(**values)
