@@ -130,15 +130,21 @@ async def _logged_in(core, http, base: str) -> None:
     from sqlalchemy import select
 
     from bot.db.models import User
+    from bot.services.context import ServiceContext
     from bot.web import auth
 
-    now = core.clock.now()
     async with core.db.transaction() as session:
         # The officer's chat account (granted from the config at start).
         user = await session.scalar(
             select(User).where(User.channel == "telegram", User.external_id == OFFICER)
         )
-        token = await auth.issue_link(session, user, now, "vi")
+        sc = ServiceContext(
+            actor=await auth.actor_of_user(session, user),
+            session=session,
+            clock=core.clock,
+            tz=core.config.tz,
+        )
+        token = await auth.issue_link(sc, "vi", OFFICER)
     async with http.get(f"{base}/web/login/{token}") as page:
         csrf = re.search(r'name="csrf" value="([^"]+)"', await page.text())[1]
     async with http.post(

@@ -44,7 +44,7 @@ async def open_dashboard(msg: Incoming, ctx: Ctx) -> list[Reply]:
                 text=_("The web pages are not switched on for this bot."), buttons=back_buttons()
             )
         ]
-    token = await auth.issue_link(await service_context(ctx), ctx.locale)
+    token = await auth.issue_link(await service_context(ctx), ctx.locale, msg.chat_id)
     url = auth.login_url(public_url, token)
     text = "\n".join(
         [

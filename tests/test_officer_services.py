@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+import bot.broadcasts.history as broadcast_history
 import bot.broadcasts.service as broadcasts
 import bot.officers.linking as linking
 import bot.officers.service as officers
@@ -69,6 +70,7 @@ class World:
     session_id: int
     booking_id: int
     request_id: int
+    broadcast_id: int = 0  # one sent to hk-1's visitors by the admin
     admin: ServiceContext | None = None
 
 
@@ -155,6 +157,12 @@ SCOPED: dict[str, Call] = {
         sc, Audience("units", (UNIT,))
     ),
     "broadcasts.service.sessions_of": lambda sc, w: broadcasts.sessions_of(sc, "hk-1"),
+    "broadcasts.history.broadcast_status": lambda sc, w: broadcast_history.broadcast_status(
+        sc, w.broadcast_id
+    ),
+    "broadcasts.history.recipients_by_channel": lambda sc, w: (
+        broadcast_history.recipients_by_channel(sc, Audience("point", ("hk-1",)), "vi")
+    ),
     "broadcasts.service.recipients_count": lambda sc, w: broadcasts.recipients_count(
         sc, Audience("point", ("hk-1",)), "vi"
     ),
@@ -190,7 +198,8 @@ MINE: dict[str, tuple[Call, Callable[[Any], bool]]] = {
 # to the web pages.
 ANY_OFFICER: dict[str, Call] = {
     "officers.linking.new_code": lambda sc, w: linking.new_code(sc),
-    "web.auth.issue_link": lambda sc, w: web_auth.issue_link(sc, "vi"),
+    "web.auth.issue_link": lambda sc, w: web_auth.issue_link(sc, "vi", "chat-1"),
+    "broadcasts.history.recent_broadcasts": lambda sc, w: broadcast_history.recent_broadcasts(sc),
     "stats.service.guide_numbers": lambda sc, w: stats.guide_numbers(sc, 30),
     "stats.service.unanswered_questions": lambda sc, w: stats.unanswered_questions(sc, 30, 5),
 }
@@ -234,7 +243,19 @@ async def _world(core: Core) -> World:
             days=[0],
             now=core.clock.now(),
         )
-    return World(core, session.id, booking.id, request.id)
+        sent = Broadcast(
+            author=f"telegram:{ADMIN}",
+            audience_kind="point",
+            audience_target=["hk-1"],
+            text="Thứ Hai điểm hỗ trợ mở cửa muộn 30 phút.",
+            created_at=core.clock.now(),
+            progress_channel="telegram",
+            progress_chat_id=ADMIN,
+            progress_locale="vi",
+        )
+        db.add(sent)
+        await db.flush()
+    return World(core, session.id, booking.id, request.id, sent.id)
 
 
 def _context(core: Core, actor: Actor, db) -> ServiceContext:

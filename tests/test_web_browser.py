@@ -17,8 +17,11 @@ import pytest
 
 from bot.core import Core
 from bot.db.booking_models import Booking
+from bot.outbox.sweeper import sweep_once
 from tests.booking_flow import use_places
+from tests.broadcast_flow import subscribed
 from tests.chat import Chat
+from tests.outbox_helpers import attach
 from tests.schedule_setup import HOAN_KIEM, OFFICERS, all_rows, snapshot
 from tests.test_officer_daily import MONDAY_0845, monday_visitors, request_home_visit
 from tests.web_client import WebSite, link_in
@@ -160,10 +163,37 @@ async def test_officer_logs_in_marks_attendance_by_keyboard_is_refused_a_forged_
     assert await page.get_by_role("heading", name="Please log in").is_visible()
 
 
+async def test_a_broadcasts_progress_reaches_100_percent_without_a_reload(
+    core, clock, site, browser
+):
+    for n in range(3):
+        await subscribed(core, f"c{n}", "hoan-kiem")
+    page = await new_page(browser, "en")
+    await page.goto(await chat_link(core, site, HOAN_KIEM, "en"))
+    await page.get_by_role("button", name="Log in").click()
+    await page.get_by_role("link", name="Broadcast").click()
+    await page.get_by_label("Message").fill("Monday: the point opens 30 minutes late.")
+    await page.get_by_role("button", name="Preview").click()
+    assert await page.get_by_text("It will reach 3 people.").is_visible()
+    await page.get_by_role("button", name="Send now").click()
+    await page.get_by_text("Waiting to be sent: 3").wait_for()
+    status_url = page.url
+
+    channel = attach(core, clock, "telegram")
+    await sweep_once(core)
+    assert len(channel.sent) >= 3
+    # htmx asks for the progress every 2 seconds; the page itself is never reloaded.
+    await page.locator("#progress .percent", has_text="100%").wait_for(timeout=15_000)
+    assert await page.get_by_text("Delivered: 3").is_visible()
+    assert await page.get_by_text("Finished.").is_visible()
+    assert page.url == status_url
+
+
 @pytest.mark.parametrize("language", ["vi", "en"])
 async def test_every_page_passes_axe_and_is_photographed(core, clock, site, browser, language):
     await monday_visitors(core)
     await request_home_visit(core, "hoan-kiem", "hk-1", "Phạm Thị Thu")
+    await subscribed(core, "c1", "hoan-kiem")
     clock.set(MONDAY_0845)
     page = await new_page(browser, language)
     link = await chat_link(core, site, HOAN_KIEM, language)
@@ -190,6 +220,19 @@ async def test_every_page_passes_axe_and_is_photographed(core, clock, site, brow
     await page.locator(".preview").wait_for()
     await check_accessibility(page, "session preview")
     await shoot(page, f"web-session-preview-{language}")
+
+    await page.goto(site.base + "/web/broadcasts")
+    await page.locator("#text").fill(
+        "Thứ Hai điểm hỗ trợ mở cửa muộn 30 phút." if language == "vi" else "Monday: 30 min late."
+    )
+    await page.locator("form[action$='/preview'] button").click()
+    await page.locator(".preview").wait_for()
+    await check_accessibility(page, "broadcast preview")
+    await shoot(page, f"web-broadcast-preview-{language}")
+    await page.locator("form[action$='/send'] button").click()
+    await page.locator("#progress").wait_for()
+    await check_accessibility(page, "broadcast progress")
+    await shoot(page, f"web-broadcast-progress-{language}")
 
     await page.evaluate(  # a form that did not come from the pages: no CSRF token
         """() => {

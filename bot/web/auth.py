@@ -70,10 +70,11 @@ async def actor_of_user(session: AsyncSession, user: User) -> Actor:
 
 
 @officer_service
-async def issue_link(sc: ServiceContext, locale: str) -> str:
+async def issue_link(sc: ServiceContext, locale: str, chat_id: str) -> str:
     """A new login token for the officer or admin asking (NotAllowed for anyone else), bound
     to the chat account they asked from. The caller turns it into an address with
-    `login_url`; `locale` is the language the pages will speak."""
+    `login_url`; `locale` is the language the pages will speak, `chat_id` the chat asked
+    from (a broadcast sent from the pages reports there)."""
     sc.actor.require_officer()
     if sc.actor.user_id is None:  # an operator at the command line has no chat account
         raise NotAllowed(NOT_OFFICER)
@@ -83,6 +84,7 @@ async def issue_link(sc: ServiceContext, locale: str) -> str:
         token_hash=digest(token),
         user_id=sc.actor.user_id,
         locale=locale,
+        chat_id=chat_id,
         created_at=now,
         expires_at=now + timedelta(minutes=LINK_MINUTES),
     )
@@ -137,6 +139,7 @@ async def redeem_link(session: AsyncSession, token: str, now: datetime, *, hours
         user_id=user.id,
         csrf=secrets.token_urlsafe(24),
         locale=link.locale,
+        chat_id=link.chat_id,
         created_at=now,
         expires_at=now + timedelta(hours=hours),
     )
