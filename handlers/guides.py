@@ -10,7 +10,7 @@ Button payloads (≤ 64 bytes; ids are checked against the current catalogue eve
 
     g:m                 topics (categories)                 always
     g:c:<category>      the guides of a topic               always
-    g:o:<guide>         summary + Start                     always
+    g:o:<guide>         summary + Start (also a step's button to a guide it names)   always
     g:s:<guide>         step 1                              always
     g:u:<guide>         continue at the user's saved step   always (reads their own progress)
     g:n|b|r:<guide>:<step>   next / back / repeat, from the step that message showed   always
@@ -226,8 +226,11 @@ async def show_step(guide: Guide, index: int, ctx: Ctx, note: str | None = None)
     nav = [Button(_("🔁 Repeat"), f"g:r:{at}")]
     if index > 0:
         nav.insert(0, Button(_("⬅️ Back"), f"g:b:{at}"))
+    # A step that names another guide offers it as a button (`[[guide-id]]` in the content).
+    links = tuple((Button(f"📖 {g.title}", f"g:o:{g.id}"),) for g in _linked(step.links, ctx))
     buttons = (
         (Button(_("✅ Finish") if last else _("Next ➡️"), f"g:n:{at}"),),
+        *links,
         tuple(nav),
         _home_row(),
     )
@@ -238,6 +241,10 @@ async def show_step(guide: Guide, index: int, ctx: Ctx, note: str | None = None)
         *(Reply(image=path) for path in images[:-1]),
         Reply(text=text, image=images[-1], buttons=buttons),
     ]
+
+
+def _linked(ids: tuple[str, ...], ctx: Ctx) -> list[Guide]:
+    return [g for g in (_guide(ctx, gid) for gid in ids) if g is not None]
 
 
 def _updated_note() -> str:
