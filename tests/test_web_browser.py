@@ -234,6 +234,11 @@ async def test_every_page_passes_axe_and_is_photographed(core, clock, site, brow
     await check_accessibility(page, "broadcast progress")
     await shoot(page, f"web-broadcast-progress-{language}")
 
+    for name in ("numbers", "log"):
+        await page.goto(f"{site.base}/web/{name}")
+        await check_accessibility(page, name)
+        await shoot(page, f"web-{name}-{language}")
+
     await page.evaluate(  # a form that did not come from the pages: no CSRF token
         """() => {
             const form = Object.assign(document.createElement("form"),

@@ -204,7 +204,7 @@ def _environment(app: web.Application) -> None:
 
 def build(core: Core) -> web.Application:
     """The pages as an application to mount at `/web/` (`root.add_subapp(PREFIX + "/", ...)`)."""
-    from bot.web import broadcasts, login, schedule, today
+    from bot.web import broadcasts, log, login, numbers, schedule, today
 
     app = web.Application(middlewares=[_headers])
     app[CORE] = core
@@ -215,6 +215,8 @@ def build(core: Core) -> web.Application:
     today.add_routes(app.router)
     schedule.add_routes(app.router)
     broadcasts.add_routes(app.router)
+    numbers.add_routes(app.router)
+    log.add_routes(app.router)
     return app
 
 
