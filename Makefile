@@ -42,7 +42,7 @@ bench: setup
 	$(BIN)/python -m bench.search        # search latency and start-up index time
 	$(BIN)/python -m bench.booking       # bookings/s on SQLite (and PostgreSQL when set)
 	$(BIN)/python -m bench.broadcast     # 10,000-recipient broadcast, 429s, kill + restart
-	$(BIN)/python -m bench.web           # officer "Today" page and CSV: p50/p99 with 500 bookings
+	$(BIN)/python -m bench.web           # officer pages (Today, Schedule): p50/p99, 500 bookings
 
 # Search quality on tests/data/questions.tsv: top-1, top-3, open precision, out-of-scope.
 eval: setup

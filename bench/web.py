@@ -1,10 +1,11 @@
-"""Officer web pages: how long the "Today" page takes to serve when a point is busy.
+"""Officer web pages: how long "Today" and "Schedule" take to serve when a point is busy.
 
     python -m bench.web [REQUESTS]
 
 One support point with 500 bookings (250 today, 250 tomorrow), an officer of its unit logged
 in through the real one-time link, then REQUESTS (default 200) GETs of `/web/` one after
-another through the real aiohttp server on an ephemeral port, and the same for the day's CSV.
+another through the real aiohttp server on an ephemeral port, and the same for the day's CSV,
+the Schedule week and the page of tomorrow's session (about 250 visitors listed).
 Each row gives p50 / p99 / max in milliseconds, as the client saw them (server, database,
 template and HTTP on loopback). SQLite always; PostgreSQL when BENCH_DATABASE_URL (or
 TEST_DATABASE_URL) names a server (a schema of its own, dropped after).
@@ -154,6 +155,23 @@ async def _logged_in(core, http, base: str) -> None:
             raise RuntimeError(f"benchmark login failed: {done.status}")
 
 
+async def _busiest_session(core) -> int:
+    """Tomorrow's session (about half the bookings): its page lists every visitor."""
+    from sqlalchemy import func, select
+
+    from bot.db.booking_models import Booking, Slot
+
+    async with core.db.transaction() as session:
+        return await session.scalar(
+            select(Slot.session_id)
+            .join(Booking, Booking.slot_id == Slot.id)
+            .where(Slot.starts_at > START + timedelta(days=1))
+            .group_by(Slot.session_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        )
+
+
 async def _timed(http, url: str, requests: int) -> tuple[list[float], int]:
     times, size = [], 0
     for _ in range(requests):
@@ -202,9 +220,15 @@ async def _measure(store: str, url: str, requests: int) -> list[dict[str, Any]]:
             export, export_size = await _timed(
                 http, f"{base}/web/points/bench/{day}.csv", requests
             )
+            await _timed(http, base + "/web/schedule", 5)
+            week, week_size = await _timed(http, base + "/web/schedule", requests)
+            busiest = await _busiest_session(core)
+            one, one_size = await _timed(http, f"{base}/web/sessions/{busiest}", requests)
         return [
             _row(store, "today", today, today_size),
             _row(store, "csv", export, export_size),
+            _row(store, "schedule", week, week_size),
+            _row(store, "session", one, one_size),
         ]
     finally:
         await server.stop()
