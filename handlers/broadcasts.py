@@ -20,7 +20,7 @@ from bot.broadcasts import progress, service, texts
 from bot.broadcasts.audience import Audience
 from bot.broadcasts.queue import MAX_TEXT_CHARS
 from bot.broadcasts.service import UnknownTarget
-from bot.ctx import Ctx
+from bot.ctx import Ctx, OfficerEntry
 from bot.db.booking_models import BookingSession
 from bot.i18n import N_, _, ngettext
 from bot.officers.units import known_units
@@ -29,7 +29,7 @@ from bot.points.names import unit_label
 from bot.router import Router
 from bot.services.actor import Actor
 from bot.types import Button, Incoming, Reply, rows
-from handlers.officer import OfficerEntry, add_officer_entry, officer_action
+from handlers.officer import officer_action
 from handlers.services import actor, render, service_context
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ SESSION_POINTS, SESSION_POINT, SESSION = "bc:sps", "bc:sp:", "bc:s:"
 EVERYONE = "bc:all"
 CONFIRM, CANCEL = "bc:go", "bc:x"
 
-add_officer_entry(OfficerEntry(OPEN, N_("📣 Broadcast"), order=60))
+MENU_ENTRY = OfficerEntry(OPEN, N_("📣 Broadcast"))
 
 
 def _nav() -> tuple[Button, ...]:

@@ -27,12 +27,12 @@ For other features (the free-text search opens guides through these):
     guide_buttons(ids, ctx) -> rows of buttons opening each guide (unknown ids skipped)
     category_buttons(ctx) -> rows of buttons, one per topic, in menu order
     await resume_offer(ctx) -> Reply | None  # "Continue where you left off" (for /start)
-    END_BUTTONS.append(fn)  # fn(guide, ctx) -> list[Button], shown at a guide's end
+
+Other features' buttons at a guide's end come from the menu table (`handlers.MENUS.guide_end`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.content import readers
@@ -40,7 +40,7 @@ from bot.content.guides import to_plain
 from bot.content.model import Catalogue, Guide
 from bot.content.reload import install_sighup
 from bot.content.store import ContentStore
-from bot.ctx import Ctx
+from bot.ctx import Ctx, MenuEntry
 from bot.i18n import N_, _, format_date, ngettext
 from bot.router import Router
 from bot.types import Button, Incoming, Reply
@@ -52,15 +52,11 @@ if TYPE_CHECKING:
 router = Router()
 COMMENT_STATE = "guides.comment"
 MAX_COMMENT_CHARS = 1000
-END_BUTTONS: list[Callable[[Guide, Ctx], list[Button]]] = []
 
-menu.add(
-    menu.MenuEntry(
-        "g:m",
-        N_("📖 Guides"),
-        N_("Step-by-step guides: the public service portal, VNeID, iHanoi, staying safe online."),
-        order=10,
-    )
+MENU_ENTRY = MenuEntry(
+    "g:m",
+    N_("📖 Guides"),
+    N_("Step-by-step guides: the public service portal, VNeID, iHanoi, staying safe online."),
 )
 
 
@@ -322,7 +318,7 @@ async def finish(guide: Guide, ctx: Ctx) -> list[Reply]:
     related = guide_buttons(list(guide.related), ctx)
     if related:
         text += "\n" + _("Related guides are below.")
-    extra = tuple((b,) for fn in END_BUTTONS for b in fn(guide, ctx))
+    extra = tuple((b,) for fn in ctx.core.menus.guide_end for b in fn(guide, ctx))
     last = guide.steps[-1].id
     back = (Button(_("⬅️ Back to the last step"), f"g:r:{guide.id}:{last}"),)
     return [Reply(text=text, buttons=(vote, *related, *extra, back, _home_row()))]
@@ -415,6 +411,3 @@ async def setup(core: Core) -> None:
     store.load()
     core.services["content"] = store
     store.signal_installed = install_sighup(store)
-
-
-menu.add_resume_offer(resume_offer)

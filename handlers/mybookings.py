@@ -16,26 +16,22 @@ from datetime import date, timedelta
 from sqlalchemy import update
 
 from bot.booking import capacity, cards, queries, service, texts
-from bot.ctx import Ctx
+from bot.ctx import Ctx, MenuEntry
 from bot.db.booking_models import Booking, Slot, WaitlistEntry
 from bot.i18n import N_, _
 from bot.points.model import Point
 from bot.router import Router
 from bot.schedule import answers
 from bot.types import Button, Incoming, Reply, rows
-from handlers import menu
 
 router = Router()
 DAYS_AHEAD = 14
 
-menu.add(
-    menu.MenuEntry(
-        "mybk",
-        N_("🗓 My bookings"),
-        N_("See, cancel or change the visits you booked, also for relatives."),
-        visible=lambda ctx: ctx is None or bool(ctx.services.get("places")),
-        order=40,
-    )
+MENU_ENTRY = MenuEntry(
+    "mybk",
+    N_("🗓 My bookings"),
+    N_("See, cancel or change the visits you booked, also for relatives."),
+    visible=lambda ctx: ctx is None or bool(ctx.services.get("places")),
 )
 
 

@@ -2,8 +2,8 @@
 and its first actions — "My units" and the audit log of my units. Officer rights from
 config.toml are granted at start (`setup`).
 
-Later officer features add their actions with `add_officer_entry(OfficerEntry(...))`, so the
-officer menu shows only what is built, and wrap their handlers in `@officer_action` after
+Officer features declare their actions as `OfficerEntry` constants, listed in the menu table
+(`handlers.MENUS.officer`), so the officer menu shows only what is built, and wrap their handlers in `@officer_action` after
 calling `require_unit` / `require_officer` (bot/officers/roles.py). The payloads here are
 accepted from anyone (`always=True`) on purpose: a forged or stale one must reach that
 server-side check, which refuses it politely and logs the attempt; hiding a button is never
@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from bot.ctx import Ctx
+from bot.ctx import Ctx, MenuEntry, OfficerEntry
 from bot.db.officer_models import AuditEntry, Officer
 from bot.i18n import N_, _, format_datetime, ngettext
 from bot.officers import audit, linking
@@ -46,44 +45,23 @@ AUDIT_UNIT = "ofc:audit:"
 LINK = "ofc:link"
 AUDIT_ROWS = 10
 
-menu.add(
-    menu.MenuEntry(
-        OPEN,
-        N_("🛠 Officer tools"),
-        N_(
-            "Officer tools: your communes and wards and the log of officer "
-            "actions (for officers only)."
-        ),
-        visible=is_officer,
-        order=800,
-    )
+MENU_ENTRY = MenuEntry(
+    OPEN,
+    N_("🛠 Officer tools"),
+    N_(
+        "Officer tools: your communes and wards and the log of officer actions (for officers only)."
+    ),
+    visible=is_officer,
 )
 
 
-@dataclass(frozen=True)
-class OfficerEntry:
-    payload: str  # its handler is registered by the feature, `always=True`, and guarded
-    label: str  # msgid, translated when shown
-    visible: Callable[[Officer], bool] = lambda officer: True  # e.g. admins only
-    order: int = 100
+def officer_entries(ctx: Ctx, officer: Officer) -> list[OfficerEntry]:
+    return [e for e in ctx.core.menus.officer if e.visible(officer)]
 
 
-OFFICER_MENU: list[OfficerEntry] = []
-
-
-def add_officer_entry(entry: OfficerEntry) -> None:
-    OFFICER_MENU[:] = sorted(
-        [e for e in OFFICER_MENU if e.payload != entry.payload] + [entry], key=lambda e: e.order
-    )
-
-
-def officer_entries(officer: Officer) -> list[OfficerEntry]:
-    return [e for e in OFFICER_MENU if e.visible(officer)]
-
-
-add_officer_entry(OfficerEntry(UNITS, N_("🏘 My communes and wards"), order=10))
-add_officer_entry(OfficerEntry(AUDIT, N_("📜 Log of officer actions"), order=900))
-add_officer_entry(OfficerEntry(LINK, N_("🔗 Link another app"), order=950))
+UNITS_ENTRY = OfficerEntry(UNITS, N_("🏘 My communes and wards"))
+AUDIT_ENTRY = OfficerEntry(AUDIT, N_("📜 Log of officer actions"))
+LINK_ENTRY = OfficerEntry(LINK, N_("🔗 Link another app"))
 
 
 def officer_action(handler: Handler) -> Handler:
@@ -131,7 +109,7 @@ async def open_menu(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     else:
         n = len(officer.sorted_units)
         scope = ngettext("You serve {n} commune or ward.", "You serve {n} communes and wards.", n)
-    buttons = tuple((Button(_(e.label), e.payload),) for e in officer_entries(officer))
+    buttons = tuple((Button(_(e.label), e.payload),) for e in officer_entries(ctx, officer))
     text = _("Officer tools.") + " " + scope + "\n" + _("What would you like to do?")
     return [Reply(text=text, buttons=buttons + (back_buttons()[1],), edit=msg.payload is not None)]
 

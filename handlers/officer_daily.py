@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from bot.booking import texts
 from bot.booking.phone import display_phone
-from bot.ctx import Ctx
+from bot.ctx import Ctx, OfficerEntry
 from bot.db.booking_models import HomeVisitRequest
 from bot.i18n import N_, _, ngettext
 from bot.points.names import unit_label
@@ -21,7 +21,7 @@ from bot.schedule import daily, home_visits, service
 from bot.schedule.errors import Refused
 from bot.schedule.placing import local_day
 from bot.types import Button, Incoming, Reply, rows
-from handlers.officer import OfficerEntry, add_officer_entry, back_buttons, officer_action
+from handlers.officer import back_buttons, officer_action
 from handlers.services import actor, places, render, service_context
 
 router = Router()
@@ -34,11 +34,13 @@ HOME = "ofc:hq"
 TAKE = "ofc:hq:a:"
 DONE = "ofc:hq:d:"
 MARK_CODES = {"a": "attended", "n": "missed", "r": "confirmed"}
-MAX_CHARS = 3500  # one message of the list (Telegram allows 4096)
-MAX_MARK_ROWS = 40  # rows of mark buttons under the list (Telegram shows up to 100 buttons)
+# One message of the list, and its rows of mark buttons: well within what messengers show;
+# a channel that shows less gets them split and paged by the core (bot/channels/adapt.py).
+MAX_CHARS = 3500
+MAX_MARK_ROWS = 40
 
-add_officer_entry(OfficerEntry(TODAY, N_("📋 Today and tomorrow"), order=30))
-add_officer_entry(OfficerEntry(HOME, N_("🏠 Home-visit requests"), order=40))
+TODAY_ENTRY = OfficerEntry(TODAY, N_("📋 Today and tomorrow"))
+HOME_ENTRY = OfficerEntry(HOME, N_("🏠 Home-visit requests"))
 
 
 def list_payload(point_id: str, day: date) -> str:

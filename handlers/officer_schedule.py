@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.booking import texts
-from bot.ctx import Ctx
+from bot.ctx import Ctx, OfficerEntry
 from bot.i18n import N_, _, ngettext
 from bot.router import Router
 from bot.schedule import files, moving, service
@@ -25,7 +25,7 @@ from bot.schedule.placing import Shape, at, local_day
 from bot.types import Button, Incoming, Reply, rows
 from handlers import officer_daily
 from handlers import officer_schedule_steps as steps
-from handlers.officer import OfficerEntry, add_officer_entry, back_buttons, officer_action
+from handlers.officer import back_buttons, officer_action
 from handlers.services import actor, places, render, service_context
 
 router = Router()
@@ -40,9 +40,9 @@ SEATS = "ofc:sk:"
 ADD = "ofc:sa:"
 CLOSE = "ofc:sx:"
 FILE = "ofc:sf:"
-MAX_LISTED = 30  # session buttons in one list (Telegram shows up to 100 buttons)
+MAX_LISTED = 30  # session buttons in one list (a channel that shows fewer pages them)
 
-add_officer_entry(OfficerEntry(SESSIONS, N_("📅 Sessions"), order=20))
+MENU_ENTRY = OfficerEntry(SESSIONS, N_("📅 Sessions"))
 
 # The first step of each dialog, and step → next step ("next" is the only event; a step
 # that must not be asked returns "next" at once). Drawn in handlers/officer_schedule.md.

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import reminders
 from bot.booking import privacy, service, texts
-from bot.ctx import Ctx
+from bot.ctx import Ctx, SettingEntry
 from bot.db.booking_models import Booking, Slot
 from bot.db.models import User
 from bot.db.reminder_models import ReminderSetting, VisitConfirmation
@@ -232,8 +232,9 @@ async def _erase(session: AsyncSession, user: User, now, places) -> int:
 privacy.register(
     privacy.Holder("reminder_settings", N_("Your reminder settings"), _export, _erase)
 )
-settings.add_setting(settings.SettingEntry(OPEN, N_("🔔 Reminders"), describe_reminders, order=10))
-settings.add_setting(settings.SettingEntry(QUIET, N_("🌙 Quiet hours"), describe_quiet, order=20))
+REMINDERS_SETTING = SettingEntry(OPEN, N_("🔔 Reminders"), describe_reminders)
+QUIET_SETTING = SettingEntry(QUIET, N_("🌙 Quiet hours"), describe_quiet)
+
 router.payload(COME, will_come, always=True)
 router.payload(OPEN, show_reminders, always=True)
 router.payload(ON, switch)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bot.ctx import Ctx
+from bot.ctx import Ctx, OfficerEntry
 from bot.i18n import N_, _, format_date, ngettext
 from bot.router import Router
 from bot.stats import service
 from bot.stats.bookings import PointWeek
 from bot.types import Button, Incoming, Reply, rows
-from handlers.officer import OfficerEntry, add_officer_entry, officer_action
+from handlers.officer import officer_action
 from handlers.services import service_context
 
 router = Router()
@@ -24,7 +24,7 @@ MAX_POINTS = 6  # more points than this: the busiest, and the CSV report for the
 TOP = 5
 CITY_DAYS = 30
 
-add_officer_entry(OfficerEntry(OPEN, N_("📊 Numbers"), order=70))
+MENU_ENTRY = OfficerEntry(OPEN, N_("📊 Numbers"))
 
 
 def _buttons(*extra: Button) -> tuple[tuple[Button, ...], ...]:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.ctx import Ctx
+from bot.ctx import Ctx, OfficerEntry
 from bot.i18n import N_, _
 from bot.router import Router
 from bot.types import Button, ButtonKind, Incoming, Reply
 from bot.web import auth
-from handlers.officer import OfficerEntry, add_officer_entry, back_buttons, officer_action
+from handlers.officer import back_buttons, officer_action
 from handlers.services import service_context
 
 if TYPE_CHECKING:
@@ -30,9 +30,7 @@ class _Switch:
     on = False
 
 
-add_officer_entry(
-    OfficerEntry(OPEN, N_("🖥 Open the dashboard"), visible=lambda officer: _Switch.on, order=20)
-)
+ENTRY = OfficerEntry(OPEN, N_("🖥 Open the dashboard"), visible=lambda officer: _Switch.on)
 
 
 @officer_action

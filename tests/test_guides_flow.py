@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot import app
 from bot.core import Core
 from bot.db.guides_models import GuideEvent, GuideFeedback, GuideProgress
 from handlers import guides
@@ -63,7 +64,7 @@ def content(tmp_path) -> Path:
 
 @pytest.fixture
 async def gcore(config, clock, content) -> AsyncIterator[Core]:
-    core = await Core.start(config.replace(paths__content=str(content)), clock=clock)
+    core = await app.start(config.replace(paths__content=str(content)), clock=clock)
     try:
         yield core
     finally:

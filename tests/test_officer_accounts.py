@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot import app
 from bot import config as config_mod
 from bot.cli import main
-from bot.core import Core
 from bot.errors import ConfigError
 from bot.officers.accounts import BadAccount, parse_account
 from bot.officers.bootstrap import grants_from_config
@@ -81,7 +81,7 @@ def test_a_wrong_config_account_stops_the_command_with_exit_2(tmp_path, capsys):
 
 async def test_a_zalo_officer_from_config_is_granted_at_start(config, clock):
     cfg = config.replace(officers__officers=[f"zalo:{ZALO}:hoan-kiem"])
-    core = await Core.start(cfg, clock=clock)
+    core = await app.start(cfg, clock=clock)
     try:
         async with core.db.transaction() as session:
             actor = await actor_for_identity(session, "zalo", ZALO)

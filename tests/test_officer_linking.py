@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from bot import app
 from bot.core import Core
 from bot.officers import manage
 from bot.services.actor import actor_for_identity
@@ -21,7 +22,7 @@ ZALO_LONG_ID = "61424948230000000001234"
 
 @pytest.fixture
 async def core(config, clock):
-    core = await Core.start(config.replace(**OFFICERS), clock=clock)
+    core = await app.start(config.replace(**OFFICERS), clock=clock)
     await use_places(core)
     try:
         yield core

@@ -28,6 +28,7 @@ import bot.schedule.moving as moving
 import bot.schedule.service as schedule
 import bot.stats.service as stats
 import bot.web.auth as web_auth
+from bot import app
 from bot.booking import service as booking_service
 from bot.broadcasts import texts as broadcast_texts
 from bot.broadcasts.audience import Audience
@@ -216,7 +217,7 @@ def test_every_officer_service_has_a_case():
 
 @pytest.fixture
 async def core(config, clock):
-    core = await Core.start(config.replace(**OFFICERS), clock=clock)
+    core = await app.start(config.replace(**OFFICERS), clock=clock)
     await use_places(core)
     try:
         yield core

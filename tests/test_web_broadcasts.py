@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from bot.core import Core
+from bot import app
 from bot.db.broadcast_models import Broadcast
 from bot.outbox.sweeper import sweep_once
 from tests.booking_flow import use_places
@@ -24,7 +24,7 @@ TEXT = "Thứ Hai điểm hỗ trợ mở cửa muộn 30 phút."
 
 @pytest.fixture
 async def core(config, clock):
-    core = await Core.start(config.replace(**OFFICERS), clock=clock)
+    core = await app.start(config.replace(**OFFICERS), clock=clock)
     await use_places(core)
     try:
         yield core

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import app
 from bot.core import Core
 from bot.db.booking_models import Booking
 from bot.outbox.sweeper import sweep_once
@@ -43,7 +44,7 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 async def core(config, clock):
-    core = await Core.start(config.replace(**OFFICERS), clock=clock)
+    core = await app.start(config.replace(**OFFICERS), clock=clock)
     await use_places(core)
     try:
         yield core

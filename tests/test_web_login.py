@@ -9,7 +9,7 @@ import logging
 
 import pytest
 
-from bot.core import Core
+from bot import app
 from bot.db.web_models import WebLoginLink, WebSession
 from bot.officers.roles import officer_of
 from tests.booking_flow import use_places
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.both_databases
 
 @pytest.fixture
 async def core(config, clock):
-    core = await Core.start(config.replace(**OFFICERS), clock=clock)
+    core = await app.start(config.replace(**OFFICERS), clock=clock)
     await use_places(core)
     try:
         yield core
@@ -171,7 +171,7 @@ async def test_an_officer_whose_rights_are_removed_is_let_in_no_more(core, site)
 
 
 async def test_cookie_is_secure_when_the_pages_are_served_over_https(config, clock):
-    core = await Core.start(
+    core = await app.start(
         config.replace(**OFFICERS, web__public_url="https://ward.example.vn"), clock=clock
     )
     site = await WebSite.start(core)

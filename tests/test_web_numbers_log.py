@@ -9,7 +9,7 @@ import io
 
 import pytest
 
-from bot.core import Core
+from bot import app
 from tests.booking_flow import use_places
 from tests.schedule_setup import ADMIN, HOAN_KIEM, OFFICERS
 from tests.test_officer_daily import MONDAY_0845, monday_visitors
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.both_databases
 
 @pytest.fixture
 async def core(config, clock):
-    core = await Core.start(config.replace(**OFFICERS), clock=clock)
+    core = await app.start(config.replace(**OFFICERS), clock=clock)
     await use_places(core)
     try:
         yield core

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core import Core
+from bot import app
 from bot.db.booking_models import BookingSession
 from bot.schedule import notices
 from tests.booking_flow import MONDAY, use_places
@@ -33,7 +33,7 @@ pytestmark = pytest.mark.both_databases
 
 @pytest.fixture
 async def core(config, clock):
-    core = await Core.start(config.replace(**OFFICERS), clock=clock)
+    core = await app.start(config.replace(**OFFICERS), clock=clock)
     await use_places(core)
     try:
         yield core

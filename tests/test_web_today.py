@@ -11,6 +11,7 @@ import io
 
 import pytest
 
+from bot import app
 from bot.core import Core
 from bot.db.booking_models import Booking, HomeVisitRequest
 from tests.booking_flow import MONDAY, use_places
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.both_databases
 
 @pytest.fixture
 async def core(config, clock):
-    core = await Core.start(config.replace(**OFFICERS), clock=clock)
+    core = await app.start(config.replace(**OFFICERS), clock=clock)
     await use_places(core)
     try:
         yield core

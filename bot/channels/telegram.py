@@ -24,7 +24,7 @@ import json
 import logging
 import os
 import signal
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -378,7 +378,7 @@ class ReplyBot(ExtBot[None]):
 
 
 def build_application(config: Config, *, webhook: bool) -> Application:
-    tg = config.telegram
+    tg = config.channels.telegram
     proxy = env_proxy(tg.api_base_url)
     bot = ReplyBot(
         tg.token,
@@ -451,7 +451,9 @@ class TelegramBot:
         self.application = build_application(config, webhook=webhook)
         self.processor: ChatOrderedProcessor = self.application.update_processor
         self.channel = TelegramChannel(
-            core, self.application.bot, max_document_bytes=config.telegram.max_document_bytes
+            core,
+            self.application.bot,
+            max_document_bytes=config.channels.telegram.max_document_bytes,
         )
         self.application.add_handler(TypeHandler(RawUpdate, self.channel.on_update))
         self.application.add_error_handler(_log_error)
@@ -467,11 +469,11 @@ class TelegramBot:
         except InvalidToken as e:
             raise ConfigError(
                 "config: telegram.token was refused by the Bot API at "
-                f"{self.config.telegram.api_base_url} ({e})"
+                f"{self.config.channels.telegram.api_base_url} ({e})"
             ) from None
         except NetworkError as e:
             raise TrolysoError(
-                f"cannot reach the Telegram Bot API at {self.config.telegram.api_base_url}: {e}"
+                f"cannot reach the Telegram Bot API at {self.config.channels.telegram.api_base_url}: {e}"
             ) from None
 
     async def start(self) -> None:
@@ -483,7 +485,8 @@ class TelegramBot:
         _settle_gc()
         if not self.webhook:
             await app.updater.start_polling(
-                timeout=self.config.telegram.poll_timeout_seconds, allowed_updates=ALLOWED_UPDATES
+                timeout=self.config.channels.telegram.poll_timeout_seconds,
+                allowed_updates=ALLOWED_UPDATES,
             )
             return
         hook = self.config.webhook
@@ -533,9 +536,11 @@ class TelegramBot:
         return f"webhook on {hook.listen_host}:{self.server.port}{hook.path}"
 
 
-async def serve(config: Config, *, webhook: bool) -> None:
+async def serve(
+    config: Config, start_core: Callable[[Config], Awaitable[Core]], *, webhook: bool
+) -> None:
     """Run until SIGINT/SIGTERM, then shut down gracefully."""
-    core = await Core.start(config)
+    core = await start_core(config)
     try:
         bot = TelegramBot(config, core, webhook=webhook)
         stop = asyncio.Event()
@@ -560,10 +565,12 @@ async def serve(config: Config, *, webhook: bool) -> None:
         await core.close()
 
 
-def run_telegram(config: Config, *, webhook: bool = False) -> None:
+def run_telegram(
+    config: Config, start_core: Callable[[Config], Awaitable[Core]], *, webhook: bool = False
+) -> None:
     """`trolyso run --channel telegram [--webhook]`."""
     # PTB logs whole updates (names, phone numbers) at DEBUG; never let them through.
     if webhook:
         check_webhook_config(config)  # before touching the database
     logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLogger().level))
-    asyncio.run(serve(config, webhook=webhook))
+    asyncio.run(serve(config, start_core, webhook=webhook))

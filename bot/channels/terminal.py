@@ -11,9 +11,11 @@ import asyncio
 import getpass
 import re
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
+from bot.config import Config
 from bot.core import Core
 from bot.outbox import channels as outbox_channels
 from bot.types import Button, ButtonKind, Contact, Incoming, Location, Reply
@@ -143,10 +145,10 @@ def _local_user() -> str:
         return "local"
 
 
-async def run_terminal(config) -> None:
+async def run_terminal(config: Config, start_core: Callable[[Config], Awaitable[Core]]) -> None:
     from bot.web.server import start_pages
 
-    core = await Core.start(config)
+    core = await start_core(config)
     try:
         pages = await start_pages(core)
         try:

@@ -25,10 +25,12 @@ import yaml
 
 from bot.content.model import Guide, Step
 
-# A step is sent as one message ("Step k of n" + title + text). Telegram allows 4096
-# characters for text but 1024 for a photo's caption; 900 leaves room for the header.
+# A step is sent as one message ("Step k of n" + title + text). Messengers allow a few
+# thousand characters of text but about 1024 for a photo's caption; 900 leaves room for the
+# header.
 MAX_STEP_CHARS = 900
-# Button payloads carry "g:n:<guide-id>:<step-id>" and must fit Telegram's 64 bytes.
+# Button payloads carry "g:n:<guide-id>:<step-id>" and must fit the strictest channel's
+# payload limit (64 bytes: bot/channels/profiles.py).
 MAX_GUIDE_ID_CHARS = 24
 MAX_STEP_ID_CHARS = 32
 

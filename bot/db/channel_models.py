@@ -1,9 +1,10 @@
 """Tables a channel keeps for itself: its credentials, the updates it already took, its errors.
 
-Named for no messenger: a channel is a string column. Zalo's OA tokens live in
-`channel_credentials` (bot/channels/zalo/tokens.py); its webhook's duplicate check in
-`channel_updates_seen` until the durable inbox (issue 10) takes over that key; its send and
-token failures in `channel_errors` for `trolyso zalo status`. Migration: 0009_channels.
+Named for no messenger: a channel is a string column. A channel's API tokens live in
+`channel_credentials` (the channel's own tokens module under bot/channels/); its webhook's
+duplicate check in `channel_updates_seen` until the durable inbox (issue 10) takes over that
+key; its send and token failures in `channel_errors` for the channel's status command.
+Migration: 0009_channels.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ class ChannelCredential(Base):
     # A process refreshing holds this lease; others wait or use the token still valid.
     lease_owner: Mapped[str | None] = mapped_column(String(64), default=None)
     lease_until: Mapped[datetime | None] = mapped_column(default=None)
-    # An authorisation begun (`trolyso zalo authorize`) and not yet finished: PKCE verifier.
+    # An authorisation begun (the channel's `authorize` command) and not yet finished: the
+    # PKCE verifier.
     pending_verifier: Mapped[str | None] = mapped_column(String(128), default=None)
     pending_state: Mapped[str | None] = mapped_column(String(64), default=None)
     pending_since: Mapped[datetime | None] = mapped_column(default=None)

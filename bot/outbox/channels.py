@@ -1,6 +1,6 @@
 """The channels that can send outbox messages in this process.
 
-A channel registers itself when it runs (the terminal chat, the Telegram bot), which also
+A channel registers itself when it runs (the terminal chat, a messenger's bot), which also
 starts the sweeper; it unregisters when it stops, which stops the sweeper once no channel is
 left (the messages in flight finish, the rest wait in the outbox for the next start):
 

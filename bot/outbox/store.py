@@ -1,6 +1,6 @@
 """The outbox rows' life in the database, each step one conditional UPDATE.
 
-    pending ──claim──► sending ──► sent | failed | skipped
+    pending ──claim──► sending ──► sent | failed | skipped | undeliverable
        ▲                  │
        └──── put back ────┘  (retry later, rate limited, stopping, its chat's turn is later)
 
@@ -22,6 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.booking_models import OutboxMessage as Row
 
 WAITING = ("pending", "sending")
+# Not sent because the recipient's channel does not allow it now and will not later
+# (bot/channels/policy.py); `last_error` keeps the policy's reason.
+UNDELIVERABLE = "undeliverable"
 
 
 def _due(channels: Sequence[str], now: datetime):
@@ -124,6 +127,11 @@ async def mark_failed(session: AsyncSession, row: Row, reason: str) -> bool:
 
 async def mark_skipped(session: AsyncSession, row: Row, reason: str) -> bool:
     return await _finish(session, row, status="skipped", last_error=reason[:300])
+
+
+async def mark_undeliverable(session: AsyncSession, row: Row, reason: str) -> bool:
+    """The channel's send policy refused it (`reason`, e.g. "outside the reply window")."""
+    return await _finish(session, row, status=UNDELIVERABLE, last_error=reason[:300])
 
 
 async def retry_later(session: AsyncSession, row: Row, at: datetime, reason: str) -> bool:

@@ -164,7 +164,7 @@ class Sweeper:
             await outbox(self.core).run_periodic()
             while not self._stop.is_set():
                 result = await sweep_once(self.core, stop=self._stop)
-                if result.sent or result.failed or result.unreachable:
+                if result.sent or result.failed or result.unreachable or result.undeliverable:
                     log.debug("outbox swept: %s", result)
                 if not result.more:
                     break

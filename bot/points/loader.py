@@ -23,9 +23,11 @@ UNITS_FILE = Path("places") / "units.toml"
 POINTS_DIR = Path("points")
 KINDS = ("phuong", "xa")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-# Short enough for a 64-byte button payload and a Telegram deep link (p_<id>).
+# Short enough for a 64-byte button payload and a messenger's deep link (p_<id>).
 POINT_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,22}[a-z0-9])?")
 UNIT_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# A published phone line: digits with spaces, dots or dashes, maybe +84 (8-15 digits).
+PHONE = re.compile(r"\+?(?:\d[ .-]?){7,14}\d")
 # A box around Hanoi (Ba Vì in the west to Gia Lâm in the east, Sóc Sơn to Mỹ Đức).
 HANOI_LAT = (20.50, 21.40)
 HANOI_LON = (105.25, 106.05)
@@ -40,6 +42,7 @@ POINT_KEYS = {
     "lat",
     "lon",
     "accessibility",
+    "phone",
     "closed",
     "session",
     "one_off",
@@ -249,6 +252,10 @@ def _read_point(t: _Table, unit: str | None, sample: bool) -> Point | None:
     name, address = t.text("name"), t.text("address")
     lat, lon = t.number("lat", *HANOI_LAT), t.number("lon", *HANOI_LON)
     accessibility = t.get("accessibility", str, "text in quotes", required=False) or ""
+    phone = (t.get("phone", str, "a phone number in quotes", required=False) or "").strip()
+    if phone and not PHONE.fullmatch(phone):
+        t.problem("phone", f'must be a phone number such as "024 3825 1234"; got {phone!r}')
+        phone = ""
     closed = _read_closed(t)
     regular = [
         s
@@ -277,6 +284,7 @@ def _read_point(t: _Table, unit: str | None, sample: bool) -> Point | None:
         one_off=tuple(sorted(one_off, key=lambda s: (s.day, s.start))),
         closed=tuple(sorted(closed)),
         sample=sample,
+        phone=phone,
     )
 
 

@@ -1,5 +1,5 @@
 """Where the officer pages are served. In webhook mode they join the webhook's application
-(`mount`, bot/channels/telegram.py); otherwise — long polling, or the terminal chat — this
+(`mount`, called by the channel that runs the webhook); otherwise — long polling, or the terminal chat — this
 starts a server just for them on `web.listen_host:web.listen_port`. Either way the log says
 where they are.
 """
