@@ -14,7 +14,7 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -89,6 +89,12 @@ def _all_match(pattern: re.Pattern[str]) -> Check:
 
 
 _BOT_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{2,29}[Bb][Oo][Tt]")
+_ZALO_SIGNATURE_PARTS = {"app_id", "oa_id", "body", "timestamp", "oa_secret_key", "app_secret_key"}
+
+
+def _zalo_id(v: str) -> bool:
+    return v == "" or bool(re.fullmatch(r"\d{1,32}", v))
+
 
 SCHEMA: tuple[Setting, ...] = (
     Setting("bot.default_locale", str, "one of: vi, en", lambda v: v in LOCALES),
@@ -151,6 +157,98 @@ SCHEMA: tuple[Setting, ...] = (
         int,
         "bytes from 1024 to 20971520 (Telegram lets bots download at most 20 MB)",
         _between(1024, 20971520),
+    ),
+    # Zalo Official Account (README "Zalo Official Account"; bot/channels/zalo/settings.py
+    # says which of these facts are unconfirmed and why they are settings).
+    Setting("channels.zalo.app_id", str, "the Zalo app's id (digits), or empty", _zalo_id),
+    Setting(
+        "channels.zalo.app_secret_key",
+        str,
+        "the Zalo app's secret key, or empty",
+        lambda v: len(v) <= 256,
+        secret=True,
+    ),
+    Setting(
+        "channels.zalo.oa_secret_key",
+        str,
+        "the OA secret key from the app's Webhook page, or empty",
+        lambda v: len(v) <= 256,
+        secret=True,
+    ),
+    Setting("channels.zalo.oa_id", str, "the Official Account's id (digits), or empty", _zalo_id),
+    Setting(
+        "channels.zalo.redirect_uri",
+        str,
+        "the https redirect URI registered for OA authorisation, or empty",
+        lambda v: v == "" or _url("https", "http")(v),
+    ),
+    Setting(
+        "channels.zalo.api_base_url",
+        str,
+        "an http(s) URL such as https://openapi.zalo.me",
+        _url("http", "https"),
+    ),
+    Setting(
+        "channels.zalo.oauth_base_url",
+        str,
+        "an http(s) URL such as https://oauth.zaloapp.com",
+        _url("http", "https"),
+    ),
+    Setting(
+        "channels.zalo.zns_base_url",
+        str,
+        "an http(s) URL such as https://business.openapi.zalo.me",
+        _url("http", "https"),
+    ),
+    Setting(
+        "channels.zalo.webhook_path",
+        str,
+        "a URL path starting with /, other than webhook.path",
+        lambda v: v.startswith("/"),
+    ),
+    Setting(
+        "channels.zalo.signature_parts",
+        list,
+        "the parts the webhook signature hashes, in order, from: app_id, oa_id, body, "
+        'timestamp, oa_secret_key, app_secret_key (e.g. ["app_id", "body", "timestamp", '
+        '"oa_secret_key"])',
+        lambda v: bool(v) and set(v) <= _ZALO_SIGNATURE_PARTS,
+    ),
+    Setting(
+        "channels.zalo.signature_timestamp_from",
+        str,
+        "body or header",
+        lambda v: v in ("body", "header"),
+    ),
+    Setting(
+        "channels.zalo.max_text_chars",
+        int,
+        "a whole number from 100 to 10000",
+        _between(100, 10000),
+    ),
+    Setting(
+        "channels.zalo.file_extensions",
+        list,
+        'file extensions Zalo takes as files, e.g. ["pdf", "doc", "docx"]',
+        lambda v: all(re.fullmatch(r"[a-z0-9]{1,8}", x) for x in v),
+    ),
+    Setting("channels.zalo.free_window_hours", float, "hours from 1 to 720", _between(1, 720)),
+    Setting("channels.zalo.free_messages", int, "a whole number from 0 to 100", _between(0, 100)),
+    Setting("channels.zalo.window_days", float, "days from 0 to 30", _between(0, 30)),
+    Setting("channels.zalo.quiet_start", str, "a time of day HH:MM, e.g. 22:00", _hhmm),
+    Setting("channels.zalo.quiet_end", str, "a time of day HH:MM, e.g. 06:00", _hhmm),
+    Setting(
+        "channels.zalo.zns_templates",
+        list,
+        'a list of "KIND=TEMPLATE_ID" strings, e.g. ["reminder=123456"]; in '
+        "TROLYSO_CHANNELS_ZALO_ZNS_TEMPLATES: entries separated by commas",
+        lambda v: all(re.fullmatch(r"[a-z_]{1,32}=[\w-]{1,64}", x) for x in v),
+    ),
+    Setting(
+        "channels.zalo.per_second",
+        float,
+        "messages per second, from 0.1 to 1000",
+        _between(0.1, 1000),
     ),
     Setting("webhook.listen_host", str, "a host name or IP address to listen on", bool),
     Setting("webhook.listen_port", int, "a TCP port from 1 to 65535", _between(1, 65535)),
@@ -305,8 +403,33 @@ class TelegramSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ZaloConfigSettings:
+    app_id: str
+    app_secret_key: str = field(repr=False)
+    oa_secret_key: str = field(repr=False)
+    oa_id: str
+    redirect_uri: str
+    api_base_url: str
+    oauth_base_url: str
+    zns_base_url: str
+    webhook_path: str
+    signature_parts: tuple[str, ...]
+    signature_timestamp_from: str
+    max_text_chars: int
+    file_extensions: tuple[str, ...]
+    free_window_hours: float
+    free_messages: int
+    window_days: float
+    quiet_start: str
+    quiet_end: str
+    zns_templates: tuple[str, ...]
+    per_second: float
+
+
+@dataclass(frozen=True, slots=True)
 class ChannelsSettings:
     telegram: TelegramSettings
+    zalo: ZaloConfigSettings
 
 
 @dataclass(frozen=True, slots=True)

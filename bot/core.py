@@ -221,12 +221,12 @@ class Core:
                 return adapt(replies, self.profile(msg.channel).capabilities, paging=False).replies
         except Exception:
             log.exception("apology failed: update=%s", msg.update_id)
-            return [
-                Reply(
-                    text="Xin lỗi, đã có lỗi. Gõ /menu để bắt đầu lại. "
-                    "(Sorry, something went wrong. Type /menu.)"
-                )
-            ]
+        return [
+            Reply(
+                text="Xin lỗi, đã có lỗi. Gõ /menu để bắt đầu lại. "
+                "(Sorry, something went wrong. Type /menu.)"
+            )
+        ]
 
 
 _USER_MAPPER = inspect(User)

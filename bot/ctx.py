@@ -28,7 +28,7 @@ from bot.types import Button, Incoming, Reply
 if TYPE_CHECKING:
     from bot.content.model import Guide
     from bot.db.booking_models import Booking
-    from bot.db.officer_models import Officer
+    from bot.services.actor import Actor
 
 
 @dataclass
@@ -75,7 +75,7 @@ class SettingEntry:
 class OfficerEntry:
     payload: str  # its handler is registered by the feature, `always=True`, and guarded
     label: str  # msgid, translated when shown
-    visible: Callable[[Officer], bool] = _always  # e.g. admins only
+    visible: Callable[[Actor], bool] = _always  # e.g. admins only (given the acting officer)
 
 
 # At a guide's end: extra buttons for that guide and reader (e.g. "Still stuck? Book a visit").

@@ -78,7 +78,7 @@ def _point(ctx: Ctx, point_id: str) -> Point:
 
 async def _session(ctx: Ctx, session_id: object) -> BookingSession:
     row = (
-        await ctx.session.get(BookingSession, int(session_id))
+        await ctx.session.get(BookingSession, int(str(session_id)))
         if str(session_id).isdigit()
         else None
     )

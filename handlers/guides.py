@@ -180,6 +180,7 @@ async def open_guide(guide_id: str, msg: Incoming, ctx: Ctx) -> list[Reply]:
     text = "\n\n".join((f"📖 {guide.title}", guide.summary, ngettext("{n} step", "{n} steps", n)))
     progress = await readers.progress_in(ctx.session, ctx.user.id, guide.id)
     index = guide.step_index(progress.step_id) if progress else None
+    first: tuple[Button, ...]
     if index is not None:
         first = (
             Button(_("▶️ Continue at step {k}", k=index + 1), f"g:u:{guide.id}"),
@@ -363,7 +364,7 @@ async def comment_state(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
                 buttons=((Button(_("Skip"), "g:k"),), _home_row()),
             )
         ]
-    comment = msg.text.strip()[:MAX_COMMENT_CHARS]
+    comment = (msg.text or "").strip()[:MAX_COMMENT_CHARS]
     await readers.add_comment(ctx.session, ctx.user.id, ctx.state.data.get("feedback", 0), comment)
     ctx.state.clear()
     return [

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from bot.ctx import Ctx, MenuEntry, OfficerEntry
-from bot.db.officer_models import AuditEntry, Officer
+from bot.db.officer_models import AuditEntry
 from bot.i18n import N_, _, format_datetime, ngettext
 from bot.officers import audit, linking
 from bot.officers import service as officer_service
@@ -27,6 +27,7 @@ from bot.officers.roles import current_officer, is_officer
 from bot.officers.units import known_units
 from bot.points.model import Unit
 from bot.router import Handler, Router
+from bot.services.actor import Actor
 from bot.services.errors import NotAllowed, Refused
 from bot.types import Button, Incoming, Reply
 from handlers import menu
@@ -55,7 +56,7 @@ MENU_ENTRY = MenuEntry(
 )
 
 
-def officer_entries(ctx: Ctx, officer: Officer) -> list[OfficerEntry]:
+def officer_entries(ctx: Ctx, officer: Actor) -> list[OfficerEntry]:
     return [e for e in ctx.core.menus.officer if e.visible(officer)]
 
 

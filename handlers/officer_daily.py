@@ -130,7 +130,7 @@ async def _list(ctx: Ctx, point_id: str, day: date) -> list[Reply]:
 
 
 def _mark_buttons(visits: list[daily.Visit]) -> list[tuple[Button, ...]]:
-    found = []
+    found: list[tuple[Button, ...]] = []
     for v in visits[:MAX_MARK_ROWS]:
         b, who = v.booking, f"{texts.clock(v.slot.starts_at)} {v.booking.visitor_name or ''}"
         if b.status == "confirmed":

@@ -61,7 +61,7 @@ def _typed(msg: Incoming | None) -> str | None:
 
 
 def _value(msg: Incoming | None) -> str | None:
-    if msg is None or not (msg.payload or "").startswith(VALUE):
+    if msg is None or msg.payload is None or not msg.payload.startswith(VALUE):
         return None
     return msg.payload.removeprefix(VALUE)
 

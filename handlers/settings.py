@@ -38,7 +38,7 @@ async def settings_reply(ctx: Ctx, note: str | None = None) -> Reply:
     return Reply(text="\n".join(lines), buttons=tuple(buttons))
 
 
-async def show_settings(msg: Incoming, ctx: Ctx) -> list[Reply]:
+async def show_settings(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     if not ctx.core.menus.settings:
         return None
     ctx.state.clear()

@@ -75,7 +75,7 @@ async def choose_language(msg: Incoming, ctx: Ctx) -> list[Reply]:
     ]
 
 
-async def set_language(msg: Incoming, ctx: Ctx) -> list[Reply]:
+async def set_language(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     code = (msg.payload or "").removeprefix("lang:")
     if code not in LANGUAGES:
         return None

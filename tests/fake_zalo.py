@@ -10,6 +10,11 @@ three), and it plays Zalo towards the bot's webhook:
     code = fake.grant(permission_url)            # the OA admin presses "Allow"
     fake.calls                                   # every API request, in order
 
+As a process of its own (the benchmark, bench/zalo.py): `python -m tests.fake_zalo` prints
+`READY <port>`; `POST /_fake/grant {"url"}` answers the code for a permission URL, and
+`POST /_fake/feed {"webhook", "count", "users", "rate", "text"}` posts signed text events at
+`rate` per second (0: all at once) and answers the latency of each event's first answer.
+
 Rules it enforces, each from ../shared/facts/channels.md §4 (as Zalo is believed to behave):
 the `access_token` header (unknown → −216, expired → −220), followers only (−213), the
 interaction window (`window_days` since the user last wrote → −230), no sends 22:00–06:00
@@ -23,11 +28,13 @@ in the facts file: sha256(app_id + raw body + timestamp + OA secret key), sent a
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import itertools
 import json
 import secrets
+import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -72,11 +79,16 @@ class FakeZalo:
         self.spent_refresh_tokens: set[str] = set()
         self.codes: dict[str, str] = {}  # code → PKCE challenge
         self.templates: set[str] = {"tpl-reminder"}
+        self.template_states: dict[str, str] = {"tpl-reminder": "ENABLE"}
         self.expires_in = "90000"  # a string, as Zalo sends it
         self.oauth_error: dict[str, Any] | None = None  # answered (HTTP 200) to the next call
         self.sent_today: defaultdict[str, int] = defaultdict(int)
         self.message_owner: dict[str, str] = {}  # a user's msg_id → the user
         self.replies_by_message_id = True  # False: refuse `recipient.message_id` (−201)
+        # The benchmark's clocks: when an event was posted, when its first answer came.
+        self.posted_at: dict[str, float] = {}
+        self.answered_at: dict[str, float] = {}
+        self._progress = asyncio.Event()
         self._scripted: defaultdict[str, deque[int]] = defaultdict(deque)
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -84,16 +96,19 @@ class FakeZalo:
 
     # -- running -------------------------------------------------------------------------
 
-    async def start(self) -> FakeZalo:
+    async def start(self, port: int = 0) -> FakeZalo:
         app = web.Application()
+        app.router.add_post("/_fake/grant", self._control_grant)
+        app.router.add_post("/_fake/feed", self._control_feed)
         app.router.add_post("/v4/oa/access_token", self._token)
         app.router.add_post("/v3.0/oa/message/cs", self._message)
         app.router.add_post("/v2.0/oa/upload/image", self._upload_image)
         app.router.add_post("/v2.0/oa/upload/file", self._upload_file)
         app.router.add_post("/message/template", self._template)
+        app.router.add_get("/template/info/v2", self._template_info)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]
         return self
@@ -248,7 +263,8 @@ class FakeZalo:
         last = self.last_interaction.get(user)
         if last is None or self.clock.now() - last > self.window:
             return self._error(call, -230)
-        if self._night():
+        if self._night() and "message_id" not in recipient:
+            # Night sends are refused; an answer to a message is assumed allowed [unconfirmed].
             return self._error(call, -234)
         message = body.get("message", {})
         payload = message.get("attachment", {}).get("payload", {})
@@ -259,6 +275,9 @@ class FakeZalo:
         if self.sent_today[day] >= self.daily_quota:
             return self._error(call, -211)
         self.sent_today[day] += 1
+        if "message_id" in recipient:
+            self.answered_at.setdefault(str(recipient["message_id"]), time.perf_counter())
+            self._progress.set()
         return self._answer(
             call,
             {
@@ -308,6 +327,16 @@ class FakeZalo:
             call,
             {"error": 0, "data": {"msg_id": f"zns{next(self._ids)}", "sent_time": self._stamp()}},
         )
+
+    async def _template_info(self, request: web.Request) -> web.Response:
+        call = await self._record(request, form=dict(request.query))
+        if self._token_error(call):
+            return self._error(call, -124)
+        template_id = request.query.get("template_id", "")
+        if template_id not in self.template_states:
+            return self._error(call, -1124)
+        data = {"templateId": template_id, "status": self.template_states[template_id]}
+        return self._answer(call, {"error": 0, "data": data})
 
     async def _token(self, request: web.Request) -> web.Response:
         form = dict(await request.post())
@@ -365,3 +394,85 @@ class FakeZalo:
         return web.json_response(
             {"access_token": access, "refresh_token": refresh, "expires_in": self.expires_in}
         )
+
+    # -- the benchmark's control API -------------------------------------------------------
+
+    async def _control_grant(self, request: web.Request) -> web.Response:
+        return web.json_response({"code": self.grant((await request.json())["url"])})
+
+    async def _control_feed(self, request: web.Request) -> web.Response:
+        spec = await request.json()
+        count, users, rate = int(spec["count"]), int(spec["users"]), float(spec["rate"])
+        limit = float(spec.get("limit", 120))
+        ids: list[str] = []
+        loop = asyncio.get_running_loop()
+        connector = aiohttp.TCPConnector(limit=64)
+        async with aiohttp.ClientSession(connector=connector) as session:
+
+            async def post(event: dict) -> None:
+                body = json.dumps(event, ensure_ascii=False).encode()
+                headers = {
+                    "Content-Type": "application/json",
+                    "X-ZEvent-Signature": self.signature(body, event["timestamp"]),
+                }
+                self.posted_at[event["message"]["msg_id"]] = time.perf_counter()
+                async with session.post(spec["webhook"], data=body, headers=headers) as r:
+                    await r.read()
+
+            start, posts = loop.time(), []
+            for i in range(count):
+                if rate:
+                    await asyncio.sleep(max(0.0, start + i / rate - loop.time()))
+                user = f"bench{i % users}"
+                self.user_writes(user)
+                event = self.text_event(user, str(spec["text"]))
+                self.message_owner[event["message"]["msg_id"]] = user
+                ids.append(event["message"]["msg_id"])
+                posts.append(asyncio.create_task(post(event)))
+            await asyncio.gather(*posts)
+        deadline = loop.time() + limit
+        while not all(i in self.answered_at for i in ids):
+            self._progress.clear()
+            try:
+                await asyncio.wait_for(self._progress.wait(), max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                break
+        latencies = [self.answered_at[i] - self.posted_at[i] for i in ids if i in self.answered_at]
+        span = max((self.answered_at[i] for i in ids if i in self.answered_at), default=0.0)
+        first = min((self.posted_at[i] for i in ids), default=0.0)
+        errors = sum(1 for c in self.messages if c.error)
+        return web.json_response(
+            {
+                "answered": len(latencies),
+                "latencies": latencies,
+                "span": span - first,
+                "errors": errors,
+            }
+        )
+
+
+def main() -> None:
+    import argparse
+    import signal
+
+    from bot.clock import Clock
+
+    parser = argparse.ArgumentParser(prog="python -m tests.fake_zalo")
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+
+    async def serve() -> None:
+        fake = await FakeZalo(Clock(), daily_quota=10**9).start(args.port)
+        print(f"READY {fake.port}", flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        await fake.stop()
+
+    asyncio.run(serve())
+
+
+if __name__ == "__main__":
+    main()

@@ -54,7 +54,9 @@ async def run(cfg_path, capsys, *argv, stdin: str = "") -> tuple[int, str, str]:
     return code, out, err
 
 
-async def test_authorise_by_pasting_the_redirect_address_then_status(cfg_path, capsys, fake):
+async def test_authorise_by_pasting_the_redirect_address_then_status(
+    cfg_path, capsys, fake, monkeypatch
+):
     code, out, _ = await run(cfg_path, capsys, "status")
     assert code == 1 and "authorised: no" in out and "trolyso zalo authorize" in out
 
@@ -69,8 +71,12 @@ async def test_authorise_by_pasting_the_redirect_address_then_status(cfg_path, c
     assert (code, err) == (0, "")
     assert out.startswith("Authorised. Access token valid until ")
 
+    monkeypatch.setenv("TROLYSO_CHANNELS_ZALO_ZNS_BASE_URL", fake.url)
+    monkeypatch.setenv("TROLYSO_CHANNELS_ZALO_ZNS_TEMPLATES", "reminder=tpl-reminder,notice=tpl-x")
     code, out, _ = await run(cfg_path, capsys, "status")
     assert code == 0
+    assert "  reminder: tpl-reminder ENABLE" in out
+    assert "  notice: tpl-x not usable (zalo error -1124)" in out
     assert "authorised: yes" in out and "access token expires: " in out
     assert "webhook: last event taken never" in out
     for token in fake.access_tokens:
@@ -114,4 +120,4 @@ async def test_authorise_at_the_prompt_and_a_refused_code_says_what_to_do(
 async def test_zalo_commands_name_the_missing_settings(cfg_path, capsys, monkeypatch):
     monkeypatch.delenv("TROLYSO_CHANNELS_ZALO_APP_ID", raising=False)
     code, _, err = await run(cfg_path, capsys, "status")
-    assert code == 2 and "TROLYSO_CHANNELS_ZALO_APP_ID" in err
+    assert code == 2 and "channels.zalo.app_id" in err

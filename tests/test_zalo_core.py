@@ -38,7 +38,7 @@ class Live:
 @pytest.fixture
 async def live(core, clock) -> AsyncIterator[Live]:
     fake = await FakeZalo(clock).start()
-    settings = settings_for(fake)
+    settings = settings_for(fake.url)
     async with aiohttp.ClientSession() as session:
         channel = ZaloChannel(core, settings, session)
         verifier, challenge = oauth.pkce_pair()
@@ -97,3 +97,17 @@ async def test_unfollowing_marks_the_user_unreachable(live, core):
         user_id = await session.scalar(select(User.id).where(User.external_id == USER))
         reach = await session.get(UserReach, user_id)
     assert reach is not None and reach.reason == "unfollowed"
+
+
+async def test_the_keeper_refreshes_a_token_nobody_used_for_a_day(live, clock, caplog):
+    before = await live.channel.tokens.access_token()
+    clock.advance(hours=24, minutes=30)
+    assert await live.channel.refresh_if_due()
+    assert await live.channel.tokens.access_token() != before
+    live.fake.refresh_tokens.clear()  # Zalo forgot it: only a new authorisation helps
+    clock.advance(hours=26)
+    with caplog.at_level("ERROR"):
+        assert not await live.channel.refresh_if_due()
+    assert "trolyso zalo authorize" in caplog.text
+    await live.channel.start(every_seconds=3600)
+    await live.channel.stop()

@@ -88,13 +88,10 @@ def test_every_number_is_a_setting():
 
 
 def test_capabilities_leave_room_for_every_payload_the_core_makes():
-    from bot.channels.profiles import TELEGRAM
     from bot.channels.zalo.capabilities import capabilities
 
-    # The payloads the core makes fit the strictest channel's limit (64 bytes).
-    MAX_PAYLOAD_BYTES = TELEGRAM.max_payload_bytes
-
     caps = capabilities(ZaloSettings())
-    assert caps["buttons_per_message"] == 5 and caps["max_label"] == 20
-    assert caps["max_payload"] >= MAX_PAYLOAD_BYTES
-    assert caps["presses_as_text"] and not caps["editing"]
+    assert caps.max_buttons == 5 and caps.max_label == 20 and caps.max_buttons_per_row == 1
+    assert caps.max_payload_bytes == 97  # 100 characters less the "#b:" prefix
+    assert capabilities(ZaloSettings(max_payload_chars=40)).max_payload_bytes == 37
+    assert caps.presses_as_text and not caps.edit and not caps.request_location

@@ -30,16 +30,17 @@ from bot.db import Database
 from tests.fake_zalo import APP_ID, APP_SECRET, OA_ID, OA_SECRET, FakeZalo
 
 
-def settings_for(fake: FakeZalo, **overrides: Any) -> ZaloSettings:
+def settings_for(url: str, **overrides: Any) -> ZaloSettings:
+    """Settings for a bot talking to the fake Zalo server at `url`."""
     values: dict[str, Any] = {
         "app_id": APP_ID,
         "app_secret_key": APP_SECRET,
         "oa_secret_key": OA_SECRET,
         "oa_id": OA_ID,
         "redirect_uri": "https://bot.example.vn/zalo/authorised",
-        "api_base_url": fake.url,
-        "oauth_base_url": fake.url,
-        "zns_base_url": fake.url,
+        "api_base_url": url,
+        "oauth_base_url": url,
+        "zns_base_url": url,
     }
     values.update(overrides)
     return ZaloSettings(**values)
@@ -78,7 +79,7 @@ class ZaloStack:
 @asynccontextmanager
 async def zalo_stack(db_url: str, clock, **overrides: Any) -> AsyncIterator[ZaloStack]:
     fake = await FakeZalo(clock).start()
-    settings = settings_for(fake, **overrides)
+    settings = settings_for(fake.url, **overrides)
     db = Database(db_url)
     await db.upgrade()
     session = aiohttp.ClientSession()

@@ -34,6 +34,7 @@ from bot.broadcasts.news import BROADCAST_KIND
 from bot.broadcasts.queue import PRIORITY_PROGRESS, key_prefix
 from bot.channels.policy import NOT_NOW
 from bot.config import Config
+from bot.db import rowcount
 from bot.db.booking_models import OutboxMessage
 from bot.db.broadcast_models import Broadcast
 from bot.outbox import reach, runtime
@@ -91,12 +92,12 @@ async def tally(session: AsyncSession, broadcast: Broadcast) -> Tally:
     )
     counts: dict[str, int] = {}
     refused: dict[str, int] = {}
-    for status, blocked, reason, n in found:
+    for status, is_blocked, reason, n in found:
         if status == UNDELIVERABLE:
             why_not = reason or NOT_NOW
             refused[why_not] = refused.get(why_not, 0) + n
             continue
-        key = "unreachable" if status == "failed" and blocked else status
+        key = "unreachable" if status == "failed" and is_blocked else status
         counts[key] = counts.get(key, 0) + n
     waiting = sum(counts.get(s, 0) for s in WAITING)
     delivered, failed = counts.get("sent", 0), counts.get("failed", 0)
@@ -148,7 +149,7 @@ async def _finish(session: AsyncSession, broadcast: Broadcast, t: Tally, now: da
             progress_sent=t.done,
         )
     )
-    if claimed.rowcount != 1:
+    if rowcount(claimed) != 1:
         return False  # another process reported it a moment ago
     with i18n.use_locale(broadcast.progress_locale):
         text = texts.report(
@@ -182,7 +183,7 @@ async def _progress(
         )
         .values(progress_at=now, progress_sent=t.done)
     )
-    if claimed.rowcount != 1:
+    if rowcount(claimed) != 1:
         return False
     with i18n.use_locale(broadcast.progress_locale):
         text = texts.progress(broadcast.id, t.done, broadcast.recipients)

@@ -46,7 +46,7 @@ def point_of(sc: ServiceContext, point_id: str) -> Point:
 
 async def session_of(sc: ServiceContext, session_id: object) -> BookingSession:
     row = (
-        await sc.session.get(BookingSession, int(session_id))
+        await sc.session.get(BookingSession, int(str(session_id)))
         if str(session_id).isdigit() and len(str(session_id)) < 12
         else None
     )

@@ -11,6 +11,7 @@ when nothing may be sent).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -52,9 +53,10 @@ class Decision:
     how: How | None  # None: not now
     reason: str = NOT_NOW  # why not: a msgid above (kept on the row, counted in reports)
     retry_at: datetime | None = None  # not now, but then: the row waits instead of failing
-    # For How.TEMPLATE: which template, and the phone number it goes to.
+    # For How.TEMPLATE: which template, the phone number it goes to, and its values.
     template_id: str | None = None
     phone: str | None = None
+    template_data: Mapping[str, str] | None = None
 
     @property
     def allowed(self) -> bool:

@@ -68,7 +68,8 @@ TELEGRAM = Capabilities(
 )
 TERMINAL = Capabilities(edit=False)
 # Zalo OA (../shared/facts/channels.md, section 4): at most 5 buttons, titles of at most 20
-# characters; presses arrive as the user's text. Used by tests until the channel exists.
+# characters; presses arrive as the user's text. The Zalo channel's own profile is built from
+# its settings (bot/channels/zalo/capabilities.py); tests use this fixed one.
 ZALO_LIKE = Capabilities(
     max_text=2000,
     max_buttons=5,
@@ -100,12 +101,29 @@ def _telegram(config: Config) -> Profile:
     )
 
 
+def _zalo(config: Config) -> Profile:
+    from bot.channels.zalo.capabilities import capabilities
+    from bot.channels.zalo.policy import ZaloPolicy
+    from bot.channels.zalo.settings import from_config
+
+    settings = from_config(config)
+    return Profile(
+        "zalo",
+        capabilities(settings),
+        per_second=settings.per_second,
+        policy=ZaloPolicy(settings),
+        # No link sends an OA `/start <param>`: posters show no Zalo code yet.
+        enabled=settings.configured,
+    )
+
+
 def _terminal(config: Config) -> Profile:
     return Profile("terminal", TERMINAL)
 
 
 _BUILDERS: dict[str, Callable[[Config], Profile]] = {
     "telegram": _telegram,
+    "zalo": _zalo,
     "terminal": _terminal,
 }
 

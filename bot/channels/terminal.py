@@ -12,6 +12,7 @@ import getpass
 import re
 import sys
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
@@ -87,8 +88,12 @@ class TerminalChannel:
 
     async def _to_incoming(self, line: str) -> Incoming | None:
         self._update += 1
-        base = dict(
-            channel=NAME, chat_id=self.user_id, user_id=self.user_id, update_id=str(self._update)
+        incoming = partial(
+            Incoming,
+            channel=NAME,
+            chat_id=self.user_id,
+            user_id=self.user_id,
+            update_id=str(self._update),
         )
         if line.strip().isdigit() and self._choices:
             n = int(line.strip())
@@ -103,7 +108,7 @@ class TerminalChannel:
                 phone = await self._readline("☎ ")
                 if not phone:
                     return None
-                return Incoming(**base, contact=Contact(phone=phone, user_id=self.user_id))
+                return incoming(contact=Contact(phone=phone, user_id=self.user_id))
             if button.kind is ButtonKind.REQUEST_LOCATION:
                 where = await self._readline("📍 lat, lon: ")
                 m = re.fullmatch(
@@ -112,9 +117,9 @@ class TerminalChannel:
                 if not m:
                     self._print("(21.0287, 105.8524)")
                     return None
-                return Incoming(**base, location=Location(float(m[1]), float(m[2])))
-            return Incoming(**base, payload=button.payload)
-        return Incoming(**base, text=line)
+                return incoming(location=Location(float(m[1]), float(m[2])))
+            return incoming(payload=button.payload)
+        return incoming(text=line)
 
     async def run(self) -> None:
         self._print("Trợ lý số — terminal. /quit to leave.")

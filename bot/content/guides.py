@@ -182,9 +182,9 @@ def _front_matter(meta_lines: list[str], parsed: ParsedFile) -> dict[str, Any] |
         meta = yaml.load("\n".join(meta_lines), Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
+        at = mark.line + 2 if mark is not None else 1
         reason = getattr(e, "problem", None) or str(e).splitlines()[0]
-        _problem(parsed, line, f"the front matter is not valid YAML: {reason}")
+        _problem(parsed, at, f"the front matter is not valid YAML: {reason}")
         return None
     except ValueError as e:  # a date-like value that is no date, e.g. 2026-13-01
         _problem(parsed, 2, f"the front matter has an impossible value: {e}")

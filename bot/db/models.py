@@ -4,9 +4,9 @@ tests/test_storage.py proves the two agree."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -33,6 +33,9 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+    # Every model is mapped to a plain table (SQLAlchemy types it as any FromClause), so
+    # statements can be built on `Model.__table__` directly.
+    __table__: ClassVar[Table]
 
 
 class Person(Base):

@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.booking.codes import ALPHABET
+from bot.db import rowcount
 from bot.db.models import User
 from bot.db.officer_models import LinkAttempt, LinkCode
 from bot.i18n import N_
@@ -134,7 +135,7 @@ async def redeem(session: AsyncSession, user: User, typed: str, now: datetime) -
         .where(LinkCode.id == found.id, LinkCode.used_at.is_(None))
         .values(used_at=now, used_by=user.id)
     )
-    if claimed.rowcount != 1:  # used a moment ago, from somewhere else
+    if rowcount(claimed) != 1:  # used a moment ago, from somewhere else
         session.add(LinkAttempt(user_id=user.id, at=now))
         return Refused("link.wrong_code")
     await session.execute(update(User).where(User.id == user.id).values(person_id=found.person_id))

@@ -9,25 +9,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import inspect, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import inspect
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.db.models import User
 from bot.db.officer_models import Officer
+from bot.services.actor import officer_of
 
 if TYPE_CHECKING:
     from bot.ctx import Ctx
 
-
-async def officer_of(session: AsyncSession, channel: str, external_id: str) -> Officer | None:
-    """The officer rights of the person this channel account belongs to, if any."""
-    query = (
-        select(Officer)
-        .join(User, User.person_id == Officer.person_id)
-        .where(User.channel == channel, User.external_id == external_id)
-    )
-    return (await session.execute(query)).scalar_one_or_none()
+__all__ = ["officer_of"]  # re-exported: where the chat and the CLI have always found it
 
 
 def can_act_on_unit(officer: Officer | None, unit_id: str) -> bool:

@@ -39,7 +39,7 @@ async def unregister(channel: Channel, core: Core | None = None) -> None:
     if box.sweeper is not None:
         await box.sweeper.stop()
     del box.channels[channel.name]
-    if started and box.channels:
+    if started and box.channels and box.sweeper is not None:
         box.sweeper.start()
 
 

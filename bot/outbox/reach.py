@@ -63,7 +63,7 @@ async def last_seen(session: AsyncSession, user_ids: Iterable[int | None]) -> di
 async def mark_unreachable(
     session: AsyncSession, user_id: int, now: datetime, reason: str
 ) -> None:
-    insert = sqlite_insert if session.bind.dialect.name == "sqlite" else pg_insert
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
     stmt = insert(UserReach).values(user_id=user_id, unreachable_since=now, reason=reason[:32])
     await session.execute(
         stmt.on_conflict_do_update(

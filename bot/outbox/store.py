@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import rowcount
 from bot.db.booking_models import OutboxMessage as Row
 
 WAITING = ("pending", "sending")
@@ -45,7 +46,7 @@ async def claim(
         .order_by(Row.priority, Row.due_at, Row.id)
         .limit(limit)
     )
-    if session.bind.dialect.name != "sqlite":
+    if session.get_bind().dialect.name != "sqlite":
         pick = pick.with_for_update(skip_locked=True)
     ids = list((await session.scalars(pick)).all())
     if not ids:
@@ -89,7 +90,7 @@ async def _finish(session: AsyncSession, row: Row, **values) -> bool:
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         return False
     for key, value in values.items():
         setattr(row, key, value)
@@ -153,7 +154,7 @@ async def put_back(session: AsyncSession, rows: Sequence[Row], at: datetime) -> 
         .values(status="pending", due_at=at, attempts=Row.attempts - 1)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount
+    return rowcount(result)
 
 
 async def fail_waiting_for(session: AsyncSession, user_id: int, reason: str) -> list[Row]:

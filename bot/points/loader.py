@@ -264,13 +264,20 @@ def _read_point(t: _Table, unit: str | None, sample: bool) -> Point | None:
         is not None
     ]
     one_off = [
-        s
+        o
         for n, raw in t.tables("one_off")
-        if (s := _read_one_off(_Table(raw, t.file, f"{t.path}.one_off[{n}]", t.problems)))
+        if (o := _read_one_off(_Table(raw, t.file, f"{t.path}.one_off[{n}]", t.problems)))
         is not None
     ]
     _check_overlaps(t, regular, one_off, closed)
-    if None in (point_id, name, address, lat, lon, unit):
+    if (
+        point_id is None
+        or name is None
+        or address is None
+        or lat is None
+        or lon is None
+        or unit is None
+    ):
         return None
     return Point(
         id=point_id,
@@ -305,11 +312,12 @@ def _read_times(t: _Table) -> tuple[time, time, int, int, int] | None:
     slot = t.integer("slot_minutes", 5, 240)
     seats = t.integer("seats_per_slot", 1, 500)
     priority = t.integer("priority_seats", 0, 500)
-    ok = None not in (start, end, slot, seats, priority)
+    complete = start, end, slot, seats, priority
+    ok = True
     if start is not None and end is not None and end <= start:
         t.problem("end", f"must be after start {start:%H:%M}; got {end:%H:%M}")
         ok = False
-    elif ok:
+    elif start is not None and end is not None and slot is not None and None not in complete:
         length = _minutes(end) - _minutes(start)
         if length % slot:
             t.problem(
@@ -321,7 +329,9 @@ def _read_times(t: _Table) -> tuple[time, time, int, int, int] | None:
     if seats is not None and priority is not None and priority > seats:
         t.problem("priority_seats", f"{priority} is more than seats_per_slot {seats}")
         ok = False
-    return (start, end, slot, seats, priority) if ok else None
+    if not ok or start is None or end is None or slot is None or seats is None or priority is None:
+        return None
+    return start, end, slot, seats, priority
 
 
 def _read_regular(t: _Table) -> RegularSession | None:
@@ -406,7 +416,9 @@ def _check_overlaps(
     for i, s in enumerate(one_off, start=1):
         if s.day in closed:
             t.problem(f"one_off[{i}]", f"{s.day} is also listed in closed")
-        clashes = [o for o in one_off[: i - 1] if o.day == s.day and _times_overlap(o, s)]
+        clashes: list[OneOffSession | RegularSession] = [
+            o for o in one_off[: i - 1] if o.day == s.day and _times_overlap(o, s)
+        ]
         clashes += [r for r in regular if runs_on(r, s.day) and _times_overlap(r, s)]
         if clashes:
             t.problem(f"one_off[{i}]", f"overlaps another session on {s.day}")

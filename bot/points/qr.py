@@ -79,10 +79,11 @@ def session_lines(point: Point) -> list[str]:
 
 class _Fonts:
     def __init__(self) -> None:
-        self.regular_path, self.bold_path = next(
+        paths: tuple[str | None, str | None] = next(
             ((r, b) for r, b in FONT_CANDIDATES if Path(r).exists() and Path(b).exists()),
             (None, None),
         )
+        self.regular_path, self.bold_path = paths
 
     def get(self, size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
         path = self.bold_path if bold else self.regular_path
@@ -123,7 +124,7 @@ def _centred(
     for line in _wrap(draw, text, font, width):
         left, top, right, bottom = draw.textbbox((0, 0), line, font=font)
         draw.text(((WIDTH - (right - left)) // 2 - left, y - top), line, font=font, fill=fill)
-        y += bottom - top + gap
+        y += int(bottom - top) + gap  # whole pixels (Pillow types the box as floats)
     return y
 
 

@@ -97,7 +97,7 @@ async def mark(sc: ServiceContext, booking_id: int, status: str) -> tuple[Bookin
     if booking is None:
         raise Refused("daily.visit_not_found")
     point = await point_for(sc, booking.point_id)
-    slot = await sc.session.get(Slot, booking.slot_id)
+    slot = await sc.session.get_one(Slot, booking.slot_id)
     if booking.status not in VISIT_STATES:
         raise Refused("daily.visit_cancelled")
     if local_day(slot.starts_at, sc.tz) > local_day(sc.now(), sc.tz):

@@ -304,8 +304,9 @@ async def _sessions_on(
 async def _check_together(sc: ServiceContext, plan: Plan) -> None:
     """What only shows across lines: one session changed twice, new sessions overlapping
     each other or a session that stays."""
-    seen: dict[int, str] = {}
-    for item in [*plan.cancels, *plan.capacity]:
+    seen: dict[int, str | Text] = {}
+    changes: list[Cancel | Capacity] = [*plan.cancels, *plan.capacity]
+    for item in changes:
         if item.session_id in seen and seen[item.session_id] != item.where:
             plan.problem(
                 text(
@@ -367,7 +368,7 @@ async def _read_toml(
         plan.problem(text("file.bad_toml", error=str(e)))
         return
     places = service.places_of(sc)
-    unit = data.get("unit") if isinstance(data.get("unit"), str) else chosen.unit
+    unit = given if isinstance(given := data.get("unit"), str) else chosen.unit
     problems: list[str] = []
     points = read_point_file(data, unit, filename[:60], places.units, problems)
     for problem in problems:
@@ -380,7 +381,7 @@ async def _read_toml(
         plan.problem(text("file.not_my_unit", unit=unit[:64]))
         return
     today = local_day(sc.now(), sc.tz)
-    plan.until = _window_end(points, today, sc.horizon_days)
+    plan.until = until = _window_end(points, today, sc.horizon_days)
     for point in points:
         if point.id not in places.points or places.points[point.id].unit != unit:
             plan.problem(
@@ -390,7 +391,7 @@ async def _read_toml(
                 )
             )
             continue
-        await _diff(sc, point, today, plan)
+        await _diff(sc, point, today, until, plan)
     await _check_together(sc, plan)
 
 
@@ -409,13 +410,11 @@ def _window_end(points: list[Point], today: date, horizon_days: int) -> date:
     )
 
 
-async def _diff(sc: ServiceContext, wanted: Point, today: date, plan: Plan) -> None:
-    """The changes that make the point's sessions up to `plan.until` what the file says."""
+async def _diff(sc: ServiceContext, wanted: Point, today: date, until: date, plan: Plan) -> None:
+    """The changes that make the point's sessions up to `until` what the file says."""
     now, tz = sc.now(), sc.tz
-    await placing.materialise_until(
-        sc.session, service.places_of(sc), wanted.id, plan.until, now, tz
-    )
-    end = at(plan.until + timedelta(days=1), time(0), tz)
+    await placing.materialise_until(sc.session, service.places_of(sc), wanted.id, until, now, tz)
+    end = at(until + timedelta(days=1), time(0), tz)
     current = {
         v.row.starts_at: v
         for v in [
@@ -431,7 +430,7 @@ async def _diff(sc: ServiceContext, wanted: Point, today: date, plan: Plan) -> N
         ]
     }
     where = f"point[{wanted.id}]"
-    for s in sessions_between(wanted, today, plan.until, tz):
+    for s in sessions_between(wanted, today, until, tz):
         if s.starts_at <= now:
             continue
         view = current.pop(s.starts_at, None)
@@ -516,10 +515,10 @@ async def _apply(sc: ServiceContext, point_id: str, plan: Plan) -> None:
             view.row.unit_id,
         )
         told.append((done, notices.Change(key, item.reason, sc.now())))
-    for item in plan.capacity:
-        await service.change_capacity(sc, item.session_id, item.seats)
-    for item in plan.adds:
-        await service.add_session(sc, item.shape)
+    for capacity in plan.capacity:
+        await service.change_capacity(sc, capacity.session_id, capacity.seats)
+    for add in plan.adds:
+        await service.add_session(sc, add.shape)
     for done, change in told:
         await service.tell_cancelled(sc, done, change)
     point = service.places_of(sc).points[point_id]

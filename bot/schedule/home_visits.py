@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
+from bot.db import rowcount
 from bot.db.booking_models import HomeVisitRequest
 from bot.i18n import N_
 from bot.officers import audit
@@ -62,7 +63,7 @@ async def assign_to_me(sc: ServiceContext, request_id: int) -> HomeVisitRequest:
         .where(HomeVisitRequest.id == request.id, HomeVisitRequest.status == "new")
         .values(status="assigned", assigned_to=sc.actor.user_id, updated_at=sc.now())
     )
-    if taken.rowcount != 1:
+    if rowcount(taken) != 1:
         raise Refused("home_visit.taken")
     await sc.session.refresh(request)
     await audit.record_by(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select, update
 
+from bot.db import rowcount
 from bot.db.booking_models import Booking, BookingSession, OutboxMessage, Slot, WaitlistEntry
 from bot.points.model import Point
 from bot.schedule import notices, placing, service
@@ -109,7 +110,7 @@ async def _move_rows(
         .where(BookingSession.id == row.id, BookingSession.status == "open")
         .values(status="moved")
     )
-    if claimed.rowcount != 1:
+    if rowcount(claimed) != 1:
         raise Refused("schedule.changed_meanwhile")
     # slot id → (its place in the session, its times, seats, priority seats), read before
     # the new session may take over some of these rows.

@@ -10,6 +10,7 @@ failure leaves nothing behind. Bookers and waiting people are told through the o
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ from sqlalchemy import case, func, select, update
 
 from bot.booking import capacity
 from bot.booking import service as booking_service
+from bot.db import rowcount
 from bot.db.booking_models import Booking, BookingSession, Slot, WaitlistEntry
 from bot.i18n import N_
 from bot.officers import audit
@@ -204,7 +206,7 @@ async def no_clash(
     point_id: str,
     starts_at: datetime,
     ends_at: datetime,
-    ignore: set[int] = frozenset(),
+    ignore: Set[int] = frozenset(),
 ) -> None:
     found = await placing.clashes(
         sc.session, places_of(sc), point_id, starts_at, ends_at, sc.tz, ignore=ignore
@@ -297,7 +299,7 @@ async def cancel_rows(
             .where(BookingSession.id == row.id, BookingSession.status == "open")
             .values(status="cancelled", note=reason)
         )
-        if claimed.rowcount != 1:  # another officer changed it a moment ago
+        if rowcount(claimed) != 1:  # another officer changed it a moment ago
             raise Refused("schedule.changed_meanwhile")
         await sc.session.execute(
             update(Slot).where(Slot.session_id == row.id).values(status="cancelled")
@@ -474,7 +476,7 @@ async def close_point(
         ids = await sessions_between(sc, point.id, first, last)
         if not ids:
             raise Refused("schedule.nothing_to_close")
-        rows = [await sc.session.get(BookingSession, i) for i in ids]
+        rows = [await sc.session.get_one(BookingSession, i) for i in ids]
         done = await cancel_rows(sc, rows, reason)
         key = await record(
             sc,
@@ -532,7 +534,7 @@ async def change_capacity(sc: ServiceContext, session_id: int, seats: int) -> Ou
                 priority_seats=case((c.priority_seats > seats, seats), else_=c.priority_seats),
             )
         )
-        if changed.rowcount != len(view.slots):  # a seat was taken a moment ago
+        if rowcount(changed) != len(view.slots):  # a seat was taken a moment ago
             raise Refused("schedule.seat_taken_meanwhile")
         promoted = 0
         for slot in view.slots:

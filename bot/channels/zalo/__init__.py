@@ -12,6 +12,7 @@
 - render.py: a `Reply` → the OA API calls that show it;
 - oauth.py, tokens.py: PKCE authorisation, and access/refresh tokens that cannot be lost;
 - window.py: the reply window and the night ban, as a pure function (the send policy's core);
+- reach.py: what that policy reads from the database (messages sent since, a booking's phone);
 - capabilities.py: what Zalo can show, for the core's reply renderer;
 - runtime.py: the channel assembled (webhook → core → replies; the outbox's `send`);
 - cli.py: `trolyso zalo authorize` and `trolyso zalo status`.

@@ -43,17 +43,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     status.set_defaults(func=cmd_status)
 
 
-def _settings():
-    from bot.channels.zalo.settings import ENV_PREFIX, from_environ
+def _settings(cfg):
+    from bot.channels.zalo.settings import from_config
 
-    settings = from_environ()
+    settings = from_config(cfg)
     missing = [
-        ENV_PREFIX + name.upper()
+        f"channels.zalo.{name}"
         for name in ("app_id", "app_secret_key", "redirect_uri")
         if not getattr(settings, name)
     ]
     if missing:
-        raise ConfigError(f"config: Zalo needs {', '.join(missing)} set (see README, Zalo)")
+        raise ConfigError(
+            f"config: {', '.join(missing)} must be set for Zalo (README, Zalo Official Account)"
+        )
     return settings
 
 
@@ -86,7 +88,7 @@ async def _with_store(args: argparse.Namespace, work):
     from bot.db import Database, resolve_url
 
     cfg = load_config(args)
-    settings = _settings()
+    settings = _settings(cfg)
     db = Database(resolve_url(cfg.database.url, cfg.base_dir))
     try:
         await db.upgrade()
@@ -137,6 +139,21 @@ def _when(moment: datetime | None, cfg) -> str:
     return moment.astimezone(cfg.tz).strftime("%Y-%m-%d %H:%M %Z")
 
 
+async def _templates(settings, store) -> None:
+    """Each configured ZNS template and whether Zalo says it can be used."""
+    from bot.channels.errors import SendError
+    from bot.channels.zalo.client import ZaloClient
+
+    client = ZaloClient(store.oauth.session, settings, store)
+    print("ZNS templates:")
+    for kind, template_id in sorted(settings.zns_templates.items()):
+        try:
+            status = await client.template_status(template_id)
+        except SendError as e:
+            status = f"not usable ({e})"
+        print(f"  {kind}: {template_id} {status}")
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from bot.channels.zalo import journal, seen
     from bot.channels.zalo.tokens import FIX
@@ -156,6 +173,8 @@ def cmd_status(args: argparse.Namespace) -> int:
             print(f"authorisation begun at {_when(state.pending_since, cfg)}, not finished")
         last = await seen.last_received(db, "zalo")
         print(f"webhook: last event taken {_when(last, cfg) if last else 'never'}")
+        if settings.zns_templates and state.authorised:
+            await _templates(settings, store)
         errors = await journal.latest(db)
         print("last errors:" if errors else "last errors: none")
         for at, source, code in errors:

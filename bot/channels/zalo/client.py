@@ -7,7 +7,8 @@ Endpoints (../shared/facts/channels.md §4; `zaloplatform/zalo-php-sdk: src/Zalo
 - `POST {api}/v2.0/oa/upload/image` (multipart field `file`) → `data.attachment_id`;
 - `POST {api}/v2.0/oa/upload/file` (multipart field `file`) → `data.token`;
 - `POST {zns}/message/template` `{"phone": "84…", "template_id", "template_data",
-  "tracking_id"}` → `data.msg_id` [secondary].
+  "tracking_id"}` → `data.msg_id` [secondary];
+- `GET {zns}/template/info/v2?template_id=…` → `data.status` (`ENABLE` when usable) [code].
 Zalo answers HTTP 200 with `error` non-zero on failure; errors.py says what each code means.
 A refused access token (−216/−220; ZNS −124) is refreshed once and the call resent; a rate
 limit (−32) or server trouble (−100) is retried with a doubling wait, then handed to the
@@ -35,6 +36,7 @@ MESSAGE_PATH = "/v3.0/oa/message/cs"
 UPLOAD_IMAGE_PATH = "/v2.0/oa/upload/image"
 UPLOAD_FILE_PATH = "/v2.0/oa/upload/file"
 TEMPLATE_PATH = "/message/template"
+TEMPLATE_INFO_PATH = "/template/info/v2"
 ZNS_TOKEN_CODES = frozenset({-124})
 INVALID_PARAMETER = -201
 Json = dict[str, Any]
@@ -73,9 +75,12 @@ class ZaloClient:
         self.on_error = on_error
         self.limits = Limits.of(settings)
 
-    async def _http(self, url: str, token: str, body: Callable[[], dict[str, Any]]) -> Json:
+    async def _http(
+        self, url: str, token: str, body: Callable[[], dict[str, Any]], method: str = "POST"
+    ) -> Json:
         try:
-            async with self.session.post(
+            async with self.session.request(
+                method,
                 url,
                 headers={"access_token": token},
                 timeout=aiohttp.ClientTimeout(total=60),
@@ -101,7 +106,12 @@ class ZaloClient:
                 log.exception("zalo: could not record an error")
 
     async def call(
-        self, source: str, url: str, body: Callable[[], dict[str, Any]], zns: bool = False
+        self,
+        source: str,
+        url: str,
+        body: Callable[[], dict[str, Any]],
+        zns: bool = False,
+        method: str = "POST",
     ) -> Json:
         """POST with the token; the answer's `data`, or the typed error for its code."""
         token = await self.tokens.access_token()
@@ -109,7 +119,7 @@ class ZaloClient:
         attempt = 0
         token_codes = errors.TOKEN_CODES | (ZNS_TOKEN_CODES if zns else frozenset())
         while True:
-            data = await self._http(url, token, body)
+            data = await self._http(url, token, body, method)
             code = _code(data)
             if code == 0:
                 result = data.get("data")
@@ -197,3 +207,11 @@ class ZaloClient:
         url = self.settings.zns_base_url.rstrip("/") + TEMPLATE_PATH
         data = await self.call("zns", url, lambda: {"json": payload}, zns=True)
         return str(data.get("msg_id", ""))
+
+    async def template_status(self, template_id: str) -> str:
+        """A ZNS template's status as Zalo reports it (`ENABLE` when it can be used)."""
+        url = self.settings.zns_base_url.rstrip("/") + TEMPLATE_INFO_PATH
+        data = await self.call(
+            "zns", url, lambda: {"params": {"template_id": template_id}}, zns=True, method="GET"
+        )
+        return str(data.get("status", "unknown"))[:32]

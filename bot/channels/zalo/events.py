@@ -18,6 +18,7 @@ milliseconds as a string; `follow`/`unfollow` carry `follower.id`. Ids stay stri
 
 from __future__ import annotations
 
+import hashlib
 import math
 import unicodedata
 from dataclasses import dataclass
@@ -83,6 +84,15 @@ def _str(value: Any) -> str | None:
     return None
 
 
+def _id(value: Any) -> str | None:
+    """A Zalo id (digits in practice): printable ASCII of at most 64 characters, else None —
+    an id is stored (users.external_id), so a NUL or a lone surrogate must never get that far."""
+    text = _str(value)
+    if text is None or len(text) > 64 or not text.isascii() or not text.isprintable():
+        return None
+    return text
+
+
 def clean_text(text: str) -> str:
     """NUL and lone surrogates removed, NFC: what storage and search expect."""
     text = text.replace("\x00", "")
@@ -129,20 +139,20 @@ def phone(raw: Any) -> str | None:
 
 
 def _key(event_name: str, user: str, body: Json, message: Json) -> str:
+    """The duplicate-check key: `message.msg_id`; for events without one (follow, unfollow,
+    form replies) the event, the user and its time. Stored, so anything odd is hashed."""
     msg_id = _str(message.get("msg_id"))
-    if msg_id:
-        return msg_id
-    # Follow, unfollow and form replies carry no msg_id: the event and its time identify it.
-    return f"{event_name}:{user}:{_str(body.get('timestamp')) or ''}"
+    raw = msg_id or f"{event_name}:{user}:{_str(body.get('timestamp')) or ''}"
+    if len(raw) <= 128 and raw.isascii() and raw.isprintable():
+        return raw
+    return "h:" + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def parse(settings: ZaloSettings, body: Json) -> Event:
     name = _str(body.get("event_name")) or ""
     message = _obj(body.get("message"))
     if name in ("follow", "unfollow"):
-        user = _str(_obj(body.get("follower")).get("id")) or _str(
-            _obj(body.get("sender")).get("id")
-        )
+        user = _id(_obj(body.get("follower")).get("id")) or _id(_obj(body.get("sender")).get("id"))
         if not user:
             return Ignored(name)
         key = _key(name, user, body, message)
@@ -151,12 +161,12 @@ def parse(settings: ZaloSettings, body: Json) -> Event:
         return Inbound(Incoming(CHANNEL, user, user, text="/start", update_id=key), key)
 
     # `user_click_chatnow` and some form replies name the user as `user_id` [secondary].
-    user = _str(_obj(body.get("sender")).get("id")) or _str(body.get("user_id"))
+    user = _id(_obj(body.get("sender")).get("id")) or _id(body.get("user_id"))
     if not user:
         return Ignored(name)
     key = _key(name, user, body, message)
 
-    msg_id = _str(message.get("msg_id"))
+    msg_id = _id(message.get("msg_id"))
 
     def inbound(**fields: Any) -> Inbound:
         return Inbound(Incoming(CHANNEL, user, user, update_id=key, **fields), key, msg_id)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import delete, insert, select
 
 from bot.db import Database
 from bot.db.channel_models import ChannelError
 
 CHANNEL = "zalo"
 KEEP = 200  # rows per channel; older ones are dropped as new ones come
-_TABLE = cast(Table, ChannelError.__table__)
+_TABLE = ChannelError.__table__
 
 
 async def record(db: Database, source: str, code: int | str, now: datetime) -> None:

@@ -10,9 +10,8 @@ becomes "insert into the inbox" and this table goes.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import cast
 
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.db import Database
@@ -20,7 +19,7 @@ from bot.db.channel_models import ChannelUpdateSeen
 
 # Zalo stops retrying within hours (12 h at the most, per one write-up [unconfirmed]).
 KEEP = timedelta(days=2)
-_TABLE = cast(Table, ChannelUpdateSeen.__table__)
+_TABLE = ChannelUpdateSeen.__table__
 
 
 async def first_delivery(db: Database, channel: str, update_id: str, now: datetime) -> bool:

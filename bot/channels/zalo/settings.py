@@ -5,22 +5,22 @@ Several Zalo facts are unconfirmed (no official page was found; see
 reply-window numbers, the file types the OA accepts. Each is a setting here rather than a
 constant, so an operator who checks it against a real OA can change it without a release.
 
-Until `[channels.zalo]` exists in config.toml (issue 8 brings per-channel config), the values
-come from the environment under the names that table's keys will have:
-TROLYSO_CHANNELS_ZALO_<KEY>, e.g. TROLYSO_CHANNELS_ZALO_APP_ID.
+The operator's values come from `[channels.zalo]` in config.toml (`from_config`; environment
+TROLYSO_CHANNELS_ZALO_<KEY>); the finer limits keep the defaults here.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import time
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.errors import ConfigError
 
-ENV_PREFIX = "TROLYSO_CHANNELS_ZALO_"
+if TYPE_CHECKING:
+    from bot.config import Config
+
 # What the signature hashes, in order. Names: app_id, body, timestamp, oa_secret_key,
 # oa_id (the recipient OA, used by some integrators instead of the app id), app_secret_key.
 SIGNATURE_PARTS = ("app_id", "body", "timestamp", "oa_secret_key")
@@ -90,6 +90,8 @@ class ZaloSettings:
     quiet_start: time = time(22, 0)
     quiet_end: time = time(6, 0)
     timezone: str = "Asia/Ho_Chi_Minh"
+    # Messages per second to Zalo [unconfirmed: one write-up claims 20 send requests/s].
+    per_second: float = 10.0
     # ZNS template id per kind of proactive message ("reminder", "schedule_change", ...).
     zns_templates: Mapping[str, str] = field(default_factory=dict)
 
@@ -113,48 +115,31 @@ class ZaloSettings:
         return bool(self.app_id and self.app_secret_key and self.oa_secret_key)
 
 
-def _convert(name: str, kind: Any, raw: str) -> Any:
-    text = raw.strip()
-    try:
-        if kind is int:
-            return int(text)
-        if kind is float:
-            return float(text)
-        if kind is time:
-            return time.fromisoformat(text)
-        if kind is bool:
-            if text.lower() not in ("true", "false", "1", "0", "yes", "no"):
-                raise ValueError(text)
-            return text.lower() in ("true", "1", "yes")
-        if kind == "tuple":
-            return tuple(item.strip() for item in text.split(",") if item.strip())
-        if kind == "mapping":
-            pairs = (item.split("=", 1) for item in text.split(",") if item.strip())
-            return {k.strip(): v.strip() for k, v in pairs}
-    except ValueError:
-        raise ConfigError(f"config: {ENV_PREFIX}{name.upper()} has a wrong value") from None
-    return raw
-
-
-_KINDS = {
-    f.name: (
-        "tuple"
-        if str(f.type).startswith("tuple")
-        else "mapping"
-        if str(f.type).startswith("Mapping")
-        else {"int": int, "float": float, "time": time, "bool": bool}.get(str(f.type), str)
+def from_config(config: Config) -> ZaloSettings:
+    """The settings of `[channels.zalo]` (validated by bot/config.py); the rest keep the
+    defaults above."""
+    z = config.channels.zalo
+    templates = dict(item.split("=", 1) for item in z.zns_templates)
+    return ZaloSettings(
+        app_id=z.app_id,
+        app_secret_key=z.app_secret_key,
+        oa_secret_key=z.oa_secret_key,
+        oa_id=z.oa_id,
+        redirect_uri=z.redirect_uri,
+        api_base_url=z.api_base_url,
+        oauth_base_url=z.oauth_base_url,
+        zns_base_url=z.zns_base_url,
+        webhook_path=z.webhook_path,
+        signature_parts=tuple(z.signature_parts),
+        signature_timestamp_from=z.signature_timestamp_from,
+        max_text_chars=z.max_text_chars,
+        file_extensions=tuple(z.file_extensions),
+        free_window_hours=z.free_window_hours,
+        free_messages=z.free_messages,
+        window_days=z.window_days,
+        quiet_start=time.fromisoformat(z.quiet_start),
+        quiet_end=time.fromisoformat(z.quiet_end),
+        timezone=config.bot.timezone,
+        zns_templates=templates,
+        per_second=z.per_second,
     )
-    for f in fields(ZaloSettings)
-}
-
-
-def from_environ(environ: Mapping[str, str] | None = None) -> ZaloSettings:
-    """Settings from TROLYSO_CHANNELS_ZALO_* variables; unset ones keep their defaults.
-    `zns_templates` is written `reminder=123,schedule_change=456`."""
-    environ = os.environ if environ is None else environ
-    values: dict[str, Any] = {}
-    for name, kind in _KINDS.items():
-        key = ENV_PREFIX + name.upper()
-        if key in environ:
-            values[name] = _convert(name, kind, environ[key])
-    return ZaloSettings(**values)

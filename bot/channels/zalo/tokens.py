@@ -23,9 +23,8 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
 
-from sqlalchemy import Table, and_, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.channels.zalo import journal
@@ -39,7 +38,7 @@ from bot.db.channel_models import ChannelCredential
 log = logging.getLogger(__name__)
 
 CHANNEL = "zalo"
-_TABLE = cast(Table, ChannelCredential.__table__)
+_TABLE = ChannelCredential.__table__
 FIX = "run `trolyso zalo authorize` to give the bot a new one"
 # A waiting process looks this often for the token another process is fetching.
 _WAIT_STEP = 0.05
