@@ -150,3 +150,30 @@ async def test_another_units_session_is_refused(core, site):
     assert forged.status == 403 and "not an officer of that commune or ward" in forged.text
     assert await snapshot(core) == before
     assert (await other.get("/web/sessions/999999")).status == 404
+
+
+async def test_moving_is_previewed_then_every_booker_is_asked(core, site):
+    lan = await citizen(core, "501")
+    await book(core, lan, "hk-1", MONDAY, "08:30", name="Nguyễn Thị Lan")
+    session = await session_at(core, "hk-1", MONDAY)
+    officer = await site.officer(HOAN_KIEM)
+    csrf = await officer.csrf()
+    form = {"csrf": csrf, "day": "2026-12-01", "start": "14:00", "point": "hk-1"}
+    before = await snapshot(core)
+    preview = await officer.post(f"/web/sessions/{session.id}/move", form)
+    assert preview.status == 200 and "The session moves to Điểm hỗ trợ hk-1" in preview.text
+    assert "1 booked visitor (listed above)" in preview.text
+    assert await snapshot(core) == before, "a preview changes nothing"
+    done = await officer.post(f"/web/sessions/{session.id}/move", {**form, "step": "apply"})
+    assert done.status == 200 and "Moved. 1 booked visitor is being asked" in done.text
+    [old] = await all_rows(core, BookingSession, BookingSession.id == session.id)
+    assert old.status == "moved"
+    assert [m.recipient_user_id for m in await outbox(core)] == [lan]
+    assert len(await audits(core, "session.move")) == 1
+    past = await officer.post(
+        f"/web/sessions/{session.id}/move",
+        {"csrf": csrf, "day": "2026-11-01", "start": "14:00"},
+    )
+    assert past.status == 409
+    wrong = await officer.post(f"/web/sessions/{session.id}/move", {"csrf": csrf, "day": "x"})
+    assert wrong.status == 400 and "Please choose the new day" in wrong.text

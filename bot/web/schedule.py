@@ -1,6 +1,7 @@
 """The "Schedule" pages: a week of each of the officer's support points (every session with
 seats booked and free), and one session's page where an officer cancels it with a reason or
-changes its seats per time slot — each first shown as a preview of exactly who will be told,
+changes its seats per time slot or moves it to another day, time or point — each first
+shown as a preview of exactly who will be told,
 then applied.
 
 Reading and changing go through the same functions as the chat's schedule tools
@@ -12,14 +13,14 @@ and queue the visitors' notices in the outbox. This module only shows and forwar
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 
 from aiohttp import web
 
 from bot.booking import texts
 from bot.i18n import _, ngettext
 from bot.points.model import Point
-from bot.schedule import daily, service
+from bot.schedule import daily, moving, service
 from bot.schedule.errors import Refused
 from bot.schedule.placing import local_day
 from bot.web.app import Page, officer_page
@@ -118,6 +119,10 @@ async def _session_page(
         waiting=view.waiting,
         visitors=[(texts.clock(v.slot.starts_at), v.booking.visitor_name or "") for v in visitors],
         changeable=view.row.status == "open" and view.row.starts_at > page.now(),
+        points=[(p.id, p.name) for p in await service.my_points(page.sc())],
+        point_id=view.row.point_id,
+        start=texts.clock(view.row.starts_at),
+        iso_day=local_day(view.row.starts_at, page.core.config.tz).isoformat(),
         notice=notice,
         preview=preview,
         max_reason=MAX_REASON,
@@ -223,8 +228,66 @@ async def seats(page: Page) -> web.Response:
     return await _session_page(page, view, notice=notice)
 
 
+def _when(page: Page) -> tuple[date, time] | None:
+    try:
+        day = date.fromisoformat(str(page.form.get("day", "")))
+        start = time.fromisoformat(str(page.form.get("start", "")))
+    except ValueError:
+        return None
+    return day, start.replace(second=0, microsecond=0)
+
+
+@officer_page
+async def move(page: Page) -> web.Response:
+    sc = page.sc()
+    try:
+        view = await service.session_for(sc, _session_id(page))
+    except Refused as e:
+        return page.render("refused.html", 404, reason="", message=str(e))
+    when = _when(page)
+    point_id = str(page.form.get("point", "")) or view.row.point_id
+    if when is None:
+        notice = _("Please choose the new day and start time.")
+        return await _session_page(page, view, notice=notice, status=400)
+    day, start = when
+    if page.form.get("step") != "apply":
+        try:
+            target, starts_at, ends_at = await moving.check_move(sc, view, day, start, point_id)
+        except Refused as e:
+            return await _session_page(page, view, notice=str(e), status=409)
+        _view, bookings, waiting = await service.session_affected(sc, view.row.id)
+        preview = {
+            "kind": "move",
+            "point": target.name,
+            "point_id": target.id,
+            "day": day.isoformat(),
+            "start": start.strftime("%H:%M"),
+            "when": texts.day_label(day) + ", " + texts.time_range(starts_at, ends_at),
+            "bookings": bookings,
+            "waiting": waiting,
+        }
+        return await _session_page(page, view, preview=preview)
+    try:
+        outcome = await moving.move_session(sc, view.row.id, day, start, point_id)
+    except Refused as e:
+        return await _session_page(page, view, notice=str(e), status=409)
+    moved = await service.session_for(sc, outcome.session_ids[0])
+    notice = " ".join(
+        [
+            _("Moved."),
+            ngettext(
+                "{n} booked visitor is being asked whether the new time suits them.",
+                "{n} booked visitors are being asked whether the new time suits them.",
+                outcome.bookings,
+            ),
+        ]
+    )
+    return await _session_page(page, moved, notice=notice)
+
+
 def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/schedule", week)
     router.add_get("/sessions/{session}", session_page)
     router.add_post("/sessions/{session}/cancel", cancel)
     router.add_post("/sessions/{session}/seats", seats)
+    router.add_post("/sessions/{session}/move", move)
