@@ -20,6 +20,7 @@ from enum import StrEnum
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import rowcount
 from bot.db.models import User
 from bot.db.web_models import WebLoginLink, WebSession
 from bot.i18n import N_
@@ -128,7 +129,7 @@ async def redeem_link(session: AsyncSession, token: str, now: datetime, *, hours
         .where(WebLoginLink.id == link.id, WebLoginLink.used_at.is_(None))
         .values(used_at=now)
     )
-    if used.rowcount != 1:
+    if rowcount(used) != 1:
         raise LinkRefused(LinkProblem.USED)
     user = await session.get(User, link.user_id)
     if user is None or not (await actor_of_user(session, user)).is_officer:
@@ -182,10 +183,10 @@ async def log_out_everywhere(session: AsyncSession, user: User, now: datetime) -
         "web.logout_all",
         f"user:{user.id}",
         None,
-        {"sessions": ended.rowcount},
+        {"sessions": rowcount(ended)},
         at=now,
     )
-    return ended.rowcount
+    return rowcount(ended)
 
 
 async def end_session(session: AsyncSession, ws: WebSession, now: datetime) -> None:

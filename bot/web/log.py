@@ -35,7 +35,9 @@ async def log_page(page: Page) -> web.Response:
             "what": _(audit.ACTION_LABELS[e.action])
             if e.action in audit.ACTION_LABELS
             else e.action,
-            "unit": unit_label(units[e.unit_id]) if e.unit_id in units else (e.unit_id or ""),
+            "unit": unit_label(units[e.unit_id])
+            if e.unit_id is not None and e.unit_id in units
+            else (e.unit_id or ""),
             "target": e.target,
             "actor": e.actor,
         }

@@ -61,7 +61,7 @@ class WebServer:
                 f"cannot listen on {host}:{port} for the officer web pages "
                 f"(web.listen_host/listen_port): {e}"
             ) from None
-        self.port = site._server.sockets[0].getsockname()[1]  # the real port when 0 was asked
+        self.port = self._runner.addresses[0][1]  # the real port when 0 was asked
         announce(self.core, host, self.port)
 
     async def stop(self) -> None:
