@@ -34,6 +34,7 @@ router = Router()
 
 SEARCH_SERVICE = "search"
 BOOKING_PAYLOAD = "book"
+ASK_PAYLOAD = "ask"
 # Phone numbers, ID card numbers and e-mail addresses are masked before a question is kept.
 _PERSONAL = re.compile(r"\+?\d[\d .\-]{5,}\d|[\w.+-]+@[\w-]+\.[\w.-]+")
 MASK = "***"
@@ -62,6 +63,7 @@ def _choice(result: Answer, ctx: Ctx) -> Reply:
         text=_("I found a few guides that may help. Which one do you need?"),
         buttons=(
             *guides.guide_buttons(result.choices, ctx),
+            *_ask_a_person(ctx),
             (Button(_("None of these"), "menu"),),
         ),
     )
@@ -97,8 +99,16 @@ def _no_guide(ctx: Ctx) -> Reply:
     rows: list[tuple[Button, ...]] = [(Button(_("📖 Guides by topic"), "g:m"),)]
     if any(e.payload == BOOKING_PAYLOAD for e in menu.entries(ctx)):
         rows.append((Button(_("📅 Get help in person: book a visit"), BOOKING_PAYLOAD),))
+    rows += _ask_a_person(ctx)
     rows.append((Button(_("🏠 Menu"), "menu"),))
     return Reply(text=text, buttons=tuple(rows))
+
+
+def _ask_a_person(ctx: Ctx) -> list[tuple[Button, ...]]:
+    """ "🙋 Ask a person" (handlers/handoff.py), where it is offered in the menu."""
+    if not any(e.payload == ASK_PAYLOAD for e in menu.entries(ctx)):
+        return []
+    return [(Button(_("🙋 Ask a person"), ASK_PAYLOAD),)]
 
 
 def mask_personal(text: str) -> str:
