@@ -42,6 +42,7 @@ def test_make_run_style_terminal_chat_works_through_a_pipe(tmp_path):
         .replace('locales = "locales"', f'locales = "{ROOT / "locales"}"')
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("TROLYSO_")}
+    env["TROLYSO_WEB_LISTEN_PORT"] = "0"  # any free port: other test runs may hold 8080
     result = subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(config), "run"],
         input="/start\n/help\n/quit\n",
@@ -53,6 +54,10 @@ def test_make_run_style_terminal_chat_works_through_a_pipe(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Xin chào" in result.stdout
     assert "Tôi có thể giúp bạn" in result.stdout
+    # Where the officer web pages are, in the log (stdout stays the chat).
+    assert "officer web pages: http://127.0.0.1:8080/web/ (listening on 127.0.0.1:" in (
+        result.stderr
+    )
 
 
 async def test_a_phone_number_typed_is_text_not_a_button_press(core):
@@ -99,6 +104,7 @@ def test_ctrl_c_quits_at_once_without_waiting_for_enter(tmp_path):
         .replace('locales = "locales"', f'locales = "{ROOT / "locales"}"')
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("TROLYSO_")}
+    env["TROLYSO_WEB_LISTEN_PORT"] = "0"  # any free port: other test runs may hold 8080
     # A terminal (a pty) on stdin, as when a person runs it; nobody ever presses Enter.
     leader, follower = pty.openpty()
     with subprocess.Popen(

@@ -34,6 +34,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
+from aiohttp import web
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -62,6 +63,8 @@ from bot.i18n import _
 from bot.outage import Outage, describe
 from bot.outbox import channels as outbox_channels
 from bot.types import Button, ButtonKind, Document, Incoming, Reply
+from bot.web import app as web_app
+from bot.web import server as web_server
 
 # Opt in to PTB's coming `timedelta` time periods now: the old int form warns whenever a
 # `RetryAfter` is built, which PTB does itself on every 429.
@@ -673,7 +676,7 @@ class TelegramBot:
             max_body_bytes=hook.max_body_bytes,
             intake=self._intake,
             status=self.status,
-            routes=self._routes,
+            routes=(*self._routes, self._mount_pages),
         )
         try:
             await self.server.start(hook.listen_host, self._listen_port)
@@ -682,10 +685,16 @@ class TelegramBot:
                 f"cannot listen on {hook.listen_host}:{self._listen_port} "
                 f"(webhook.listen_host/listen_port): {e}"
             ) from None
+        if web_server.enabled(self.channel.core):
+            web_server.announce(self.channel.core, hook.listen_host, self.server.port)
         if hook.public_url:
             await app.bot.set_webhook(
                 hook.public_url, secret_token=hook.secret_token, allowed_updates=ALLOWED_UPDATES
             )
+
+    def _mount_pages(self, app: web.Application) -> None:
+        if web_server.enabled(self.channel.core):
+            web_app.mount(app, self.channel.core)
 
     async def stop(self) -> None:
         """Stop taking updates, finish the ones in hand, then close the HTTP sessions."""
@@ -729,12 +738,15 @@ async def serve(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        pages = None
         try:
             if zalo is not None:
                 await zalo.start()
             await bot.start()
             if zalo is not None and not webhook:
                 await zalo.listen()
+            if not webhook:
+                pages = await web_server.start_pages(core)
             log.info("Telegram bot @%s running (%s)", bot.application.bot.username, bot.describe())
             if zalo is not None:
                 log.info("Zalo channel running (%s)", zalo.describe())
@@ -743,6 +755,8 @@ async def serve(
         finally:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
+            if pages is not None:
+                await pages.stop()
             await bot.stop()
             if zalo is not None:
                 await zalo.stop()

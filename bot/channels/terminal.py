@@ -228,8 +228,15 @@ def _local_user() -> str:
 
 
 async def run_terminal(config: Config, start_core: Callable[[Config], Awaitable[Core]]) -> None:
+    from bot.web.server import start_pages
+
     core = await start_core(config)
     try:
-        await TerminalChannel(core).run()
+        pages = await start_pages(core)
+        try:
+            await TerminalChannel(core).run()
+        finally:
+            if pages is not None:
+                await pages.stop()
     finally:
         await core.close()
