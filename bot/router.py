@@ -151,6 +151,11 @@ class Router:
             if replies is not None:
                 return replies
 
+        if msg.unreadable and self.unreadable is not None:
+            # After the state's handler, so a dialog that can say something better about a
+            # picture (e.g. "describe it in words" while a question is being written) does.
+            return await self.unreadable(msg, ctx) or []
+
         if msg.payload is not None:
             route = self._payload_route(msg.payload)
             if route is not None:

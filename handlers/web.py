@@ -13,6 +13,7 @@ from bot.i18n import N_, _
 from bot.router import Router
 from bot.types import Button, ButtonKind, Incoming, Reply
 from bot.web import auth
+from bot.web import privacy as _privacy  # noqa: F401  (registers with /privacy)
 from handlers.officer import back_buttons, officer_action
 from handlers.services import service_context
 
