@@ -43,7 +43,7 @@ bench: setup
 	$(BIN)/python -m bench.booking       # bookings/s on SQLite (and PostgreSQL when set)
 	$(BIN)/python -m bench.broadcast     # 10,000-recipient broadcast, 429s, kill + restart
 
-# Search quality on tests/data/questions.tsv: top-1, top-3, open precision, out-of-scope.
+# Search quality on the dev and the frozen test questions, per kind, hybrid beside lexical.
 eval: setup
 	$(BIN)/python tools/eval.py
 
