@@ -30,11 +30,13 @@ run: setup
 test: setup
 	$(BIN)/ruff check bot handlers tests bench tools
 	$(BIN)/ruff format --check bot handlers tests bench tools
+	$(BIN)/mypy                          # bot/ and handlers/ ([tool.mypy] in pyproject.toml)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check bot handlers tests bench tools
 	$(BIN)/ruff format --check bot handlers tests bench tools
+	$(BIN)/mypy
 
 # Each part prints its own table; every row of a table comes from the same run.
 bench: setup
@@ -42,6 +44,7 @@ bench: setup
 	$(BIN)/python -m bench.search        # search latency and start-up index time
 	$(BIN)/python -m bench.booking       # bookings/s on SQLite (and PostgreSQL when set)
 	$(BIN)/python -m bench.broadcast     # 10,000-recipient broadcast, 429s, kill + restart
+	$(BIN)/python -m bench.zalo          # Zalo: signed webhook in → consultation message out
 
 # Search quality on the dev and the frozen test questions, per kind, hybrid beside lexical.
 eval: setup

@@ -6,7 +6,9 @@ load generator; each bot runs in a child process of its own. The machines this r
 shared and noisy, so the table gives each row's median over the rounds with the range, and the
 bars are checked round by round (the speed-up compares two rows of the same round).
 `--write-doc` also puts the table into docs/PERFORMANCE.md (between its bench markers) with the
-machine it ran on.
+machine it ran on. `--baseline DIR` adds two rows measured with another checkout's code (its
+own .venv, e.g. a worktree of main), in the same rounds against the same server, so a change
+is compared with what it changes side by side.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -41,6 +43,7 @@ class Row:
     count: int
     rate: float = 0.0  # 0: every update available at once (throughput)
     chats: int = 100
+    root: Path | None = None  # another checkout to run the bot from (`--baseline`)
 
     @property
     def warmup(self) -> int:
@@ -118,8 +121,9 @@ def start_fake() -> tuple[subprocess.Popen, str]:
 
 def measure(row: Row, server: str) -> Result:
     limit = max(60.0, row.count / max(row.rate, 1) * 3)
+    root = row.root or ROOT
     cmd = [
-        sys.executable,
+        str(root / ".venv" / "bin" / "python") if row.root else sys.executable,
         "-m",
         "bench.bots",
         "--bot",
@@ -137,7 +141,7 @@ def measure(row: Row, server: str) -> Result:
         "--limit",
         str(limit),
     ]
-    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=limit + 120)
+    out = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=limit + 120)
     if out.returncode != 0:
         raise SystemExit(f"bench: {row.key} failed:\n{out.stderr[-2000:]}")
     data = json.loads(out.stdout.strip().splitlines()[-1])
@@ -184,13 +188,13 @@ def _spread(values: list[float], fmt: str) -> str:
     return f"{middle} ({format(min(values), fmt)}–{format(max(values), fmt)})"
 
 
-def table(rounds: list[dict[str, Result]]) -> str:
+def table(rounds: list[dict[str, Result]], rows: list[Row] | tuple[Row, ...] = ROWS) -> str:
     lines = [
         "| run | updates | updates/s | p50 ms | p99 ms | bot CPU ms/update | "
         "fake server CPU ms/update |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for row in ROWS:
+    for row in rows:
         results = [r[row.key] for r in rounds]
         mode = "" if not row.rate else f" (fed at {row.rate:g}/s)"
         lines.append(
@@ -202,6 +206,27 @@ def table(rounds: list[dict[str, Result]]) -> str:
             f"{_spread([r.server_cpu_ms for r in results], '.2f')} |"
         )
     return "\n".join(lines)
+
+
+def against_baseline(rounds: list[dict[str, Result]]) -> str:
+    """This checkout's bot against the baseline's, round by round (same server, same round)."""
+    speed = [
+        (r["ours"].per_second / r["echo-httpx"].per_second)
+        / (r["ours@baseline"].per_second / r["echo-httpx"].per_second)
+        for r in rounds
+    ]
+    cpu = [r["ours"].cpu_ms / r["ours@baseline"].cpu_ms for r in rounds]
+    steady = [r["ours-steady"].cpu_ms / r["ours-steady@baseline"].cpu_ms for r in rounds]
+
+    def said(values: list[float]) -> str:
+        return ", ".join(f"{v:.2f}" for v in values) + f"; median {statistics.median(values):.2f}"
+
+    return (
+        f"- this checkout vs the baseline, updates/s (each over the echo bot of its round): "
+        f"{said(speed)}\n"
+        f"- this checkout vs the baseline, bot CPU ms/update at full speed: {said(cpu)}\n"
+        f"- this checkout vs the baseline, bot CPU ms/update at {STEADY_RATE}/s: {said(steady)}"
+    )
 
 
 def verdict(rounds: list[dict[str, Result]]) -> str:
@@ -243,6 +268,13 @@ def main() -> None:
         "--rounds", type=int, default=3, help="measure every row this many times (default 3)"
     )
     parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="also measure our bot from this checkout (with its own .venv), side by side",
+    )
+    parser.add_argument(
         "--only",
         choices=[r.key for r in ROWS],
         action="append",
@@ -254,6 +286,19 @@ def main() -> None:
     if args.only and args.write_doc:
         parser.error("--write-doc needs every row")
     rows = [r for r in ROWS if not args.only or r.key in args.only]
+    if args.baseline is not None:
+        if args.write_doc:
+            parser.error("--write-doc takes this checkout's rows only")
+        base = args.baseline.resolve()
+        if not (base / ".venv" / "bin" / "python").exists():
+            parser.error(f"--baseline: no {base}/.venv (run make setup there)")
+        rows += [
+            replace(
+                r, key=f"{r.key}@baseline", label=f"{r.label} — baseline {base.name}", root=base
+            )
+            for r in rows
+            if r.key in ("ours", "ours-steady")
+        ]
     about = machine()
     print(f"Machine: {about}", flush=True)
     started = time.monotonic()
@@ -284,7 +329,8 @@ def main() -> None:
     text = (
         f"Measured {about}; load average at the end {load_end}; {args.rounds} rounds, "
         f"{time.monotonic() - started:.0f} s. Each cell: the median over the rounds "
-        f"(lowest–highest).\n\n{table(rounds)}\n\n{verdict(rounds)}"
+        f"(lowest–highest).\n\n{table(rounds, rows)}\n\n{verdict(rounds)}"
+        + (f"\n{against_baseline(rounds)}" if args.baseline is not None else "")
     )
     print()
     print(text)

@@ -68,13 +68,13 @@ def _places():
 
 
 async def _core(url: str):
+    from bot import app
     from bot import config as config_mod
     from bot.booking import jobs
     from bot.clock import FakeClock
-    from bot.core import Core
 
     cfg = config_mod.load(ROOT / "config.toml", environ={}).replace(database__url=url)
-    core = await Core.start(cfg, clock=FakeClock(START))
+    core = await app.start(cfg, clock=FakeClock(START))
     core.services["places"] = _places()
     await jobs.materialise_sessions(core)
     return core

@@ -46,19 +46,19 @@ class MemoryCore:
 @asynccontextmanager
 async def our_bot(server: str, memory_core: bool = False) -> AsyncIterator[None]:
     """The whole bot: aiohttp transport, per-chat order, router, core, SQLite in a temp dir."""
+    from bot import app
     from bot import config as config_mod
     from bot.channels.telegram import TelegramBot
-    from bot.core import Core
 
     with tempfile.TemporaryDirectory() as tmp:
         cfg = config_mod.load(ROOT / "config.toml", environ={}).replace(
             database__url=f"sqlite+aiosqlite:///{tmp}/bench.db",
-            telegram__token=TOKEN,
-            telegram__api_base_url=f"{server}/bot",
-            telegram__api_file_url=f"{server}/file/bot",
-            telegram__poll_timeout_seconds=10,
+            channels__telegram__token=TOKEN,
+            channels__telegram__api_base_url=f"{server}/bot",
+            channels__telegram__api_file_url=f"{server}/file/bot",
+            channels__telegram__poll_timeout_seconds=10,
         )
-        core = await Core.start(cfg)
+        core = await app.start(cfg)
         bot = TelegramBot(cfg, core)
         if memory_core:
             bot.channel.core = MemoryCore(core)

@@ -5,7 +5,7 @@ Bot API server enforcing a global rate limit (429 above it), while citizens writ
     rows = run_broadcast_bench()             # or: python -m bench.broadcast [RECIPIENTS]
 
 Scaled so a run is short: the fake server allows LIMIT = 300 messages/s across chats
-(Telegram: about 30); the bot is configured with `rate_limits.telegram_per_second` = LIMIT and
+(Telegram: about 30); the bot is configured with `channels.telegram.per_second` = LIMIT and
 `interactive_headroom` = HEADROOM = 0.05, so its outbox sends at 285/s, 10,000 messages in
 35 s (in production 25 × 0.8 = 20/s, 10,000 messages in about 8 minutes). The bot is the real one: our
 PTB Application polling the fake server, the core, the sweeper, SQLite — in a process of its
@@ -68,11 +68,11 @@ def bot_config(server: str, db_url: str):
 
     return config_mod.load(ROOT / "config.toml", environ={}).replace(
         database__url=db_url,
-        telegram__token=TOKEN,
-        telegram__api_base_url=f"{server}/bot",
-        telegram__api_file_url=f"{server}/file/bot",
-        telegram__poll_timeout_seconds=10,
-        rate_limits__telegram_per_second=float(RATE),
+        channels__telegram__token=TOKEN,
+        channels__telegram__api_base_url=f"{server}/bot",
+        channels__telegram__api_file_url=f"{server}/file/bot",
+        channels__telegram__poll_timeout_seconds=10,
+        channels__telegram__per_second=float(RATE),
         rate_limits__interactive_headroom=HEADROOM,
         outbox__max_in_flight=IN_FLIGHT,
         outbox__lease_seconds=LEASE,
@@ -83,12 +83,12 @@ def bot_config(server: str, db_url: str):
 
 async def serve(server: str, db_url: str) -> None:
     """Our bot, as `trolyso run` runs it on Telegram, with the outbox sending through it."""
+    from bot import app
     from bot.channels.telegram import TelegramBot
-    from bot.core import Core
     from bot.outbox import channels
 
     cfg = bot_config(server, db_url)
-    core = await Core.start(cfg, upgrade=False)
+    core = await app.start(cfg, upgrade=False)
     bot = TelegramBot(cfg, core)
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot import __version__
 from bot import config as config_mod
+from bot.channels import NAMES as CHANNEL_NAMES
 from bot.errors import TrolysoError
 
 log = logging.getLogger("trolyso")
@@ -40,14 +41,14 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the bot")
     run.add_argument(
         "--channel",
-        choices=["terminal", "telegram"],
+        choices=sorted(CHANNEL_NAMES),
         default=None,
-        help="default: telegram when a token is set, else terminal",
+        help="default: the first messenger whose token is set, else the terminal chat",
     )
     run.add_argument(
         "--webhook",
         action="store_true",
-        help="Telegram only: serve a webhook instead of long polling",
+        help="serve a webhook instead of long polling (channels that take webhooks)",
     )
     run.set_defaults(func=cmd_run)
 
@@ -70,30 +71,17 @@ def load_config(args: argparse.Namespace) -> config_mod.Config:
     )
     for noisy in ("httpx", "alembic", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    for line in cfg.deprecations:
+        log.warning("%s", line)
     return cfg
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     cfg = load_config(args)
-    channel = args.channel or ("telegram" if cfg.telegram.token else "terminal")
-    if args.webhook and channel != "telegram":
-        raise TrolysoError("--webhook needs the Telegram channel (set TROLYSO_TELEGRAM_TOKEN)")
-    from bot.content.reload import pid_file
+    from bot import app
+    from bot.channels import default_channel
 
-    if channel == "terminal":
-        from bot.channels.terminal import run_terminal
-
-        with pid_file(cfg):
-            asyncio.run(run_terminal(cfg))
-        return 0
-    if not cfg.telegram.token:
-        raise config_mod.ConfigError(
-            "config: telegram.token is empty; set TROLYSO_TELEGRAM_TOKEN to run on Telegram"
-        )
-    from bot.channels.telegram import run_telegram
-
-    with pid_file(cfg):
-        run_telegram(cfg, webhook=args.webhook)
+    app.run(cfg, args.channel or default_channel(cfg), webhook=args.webhook)
     return 0
 
 

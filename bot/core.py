@@ -22,10 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm.attributes import instance_state
 
 from bot import i18n
+from bot.channels.adapt import MORE, adapt, page, page_payloads
+from bot.channels.profiles import Capabilities, Profile
+from bot.channels.profiles import profile as channel_profile
 from bot.clock import Clock
 from bot.config import Config
-from bot.ctx import Ctx, State
-from bot.db import Database, load_models, resolve_url
+from bot.ctx import Ctx, Menus, State
+from bot.db import Database
 from bot.db.conversation import Key, SqliteStore, SqlStore, StateRow, UserRow
 from bot.db.models import User
 from bot.router import Router
@@ -36,35 +39,32 @@ MAX_OFFERED = 200
 # last_seen_at is kept to the hour: updating it on every message would make every message a
 # write.
 LAST_SEEN_RESOLUTION = timedelta(hours=1)
+# Where the dialog state keeps the buttons still to be shown after "More…".
+PAGES = "_more"
 
 
 class Core:
-    def __init__(self, config: Config, db: Database, router: Router, clock: Clock):
+    """Built by the composition root (bot/app.py), which knows the features; the core does
+    not."""
+
+    def __init__(
+        self,
+        config: Config,
+        db: Database,
+        router: Router,
+        clock: Clock,
+        menus: Menus | None = None,
+    ):
         self.config = config
         self.db = db
         self.router = router
         self.clock = clock
-        # Long-lived feature services (content, search, ...), filled by handlers.setup().
+        self.menus = menus or Menus()
+        # Each channel's profile, made from the config on first use (tests may set one).
+        self.profiles: dict[str, Profile] = {}
+        # Long-lived feature services (content, search, ...), filled by the features' setup.
         self.services: dict[str, Any] = {}
         self.store = SqliteStore(db.engine.dialect, db.sqlite_of) if db.is_sqlite else SqlStore()
-
-    @classmethod
-    async def start(cls, config: Config, clock: Clock | None = None, upgrade: bool = True) -> Core:
-        """Open the database (applying migrations), load catalogs and features."""
-        import handlers
-
-        load_models()
-        i18n.load_catalogs(config.path("paths.locales"), config.tz)
-        db = Database(resolve_url(config.database.url, config.base_dir))
-        try:
-            if upgrade:
-                await db.upgrade()
-            core = cls(config, db, handlers.build_router(), clock or Clock())
-            await handlers.setup(core)
-        except BaseException:
-            await db.close()
-            raise
-        return core
 
     async def close(self) -> None:
         await self.db.close()
@@ -107,12 +107,31 @@ class Core:
                     if found.officer_id is not None:
                         # Officers are few: their row (with their units) comes through the ORM.
                         await ctx.session.refresh(user, ["officer"])
+                    caps = self.profile(msg.channel).capabilities
+                    # Buttons of an earlier reply still to be shown after "More…".
+                    pages = state.data.pop(PAGES, None)
                     with i18n.use_locale(locale):
-                        if msg.text and len(msg.text) > self.config.bot.max_text_chars:
-                            replies = await self.router.too_long(msg, ctx)
+                        if (more := self._more(msg, state, pages, caps)) is not None:
+                            replies = [more]
+                        elif (
+                            msg.text
+                            and len(msg.text) > self.config.bot.max_text_chars
+                            and self.router.too_long is not None
+                        ):
+                            replies = await self.router.too_long(msg, ctx) or []
                         else:
                             replies = await self.router.dispatch(msg, ctx)
-                    await self._save(conn, ctx, key, found, stored, replies, now)
+                        fitted = adapt(replies, caps)
+                    replies = fitted.replies
+                    if fitted.pages:
+                        pages = fitted.pages
+                    elif more is None and any(r.buttons for r in replies):
+                        pages = None  # new buttons replace the old ones, and their pages
+                    if pages:
+                        state.data[PAGES] = pages
+                    await self._save(
+                        conn, ctx, key, found, stored, replies, now, more=more is not None
+                    )
                 finally:
                     if ctx.session_opened is not None:
                         await ctx.session_opened.close()
@@ -125,6 +144,25 @@ class Core:
                 state_name or "-",
             )
             return await self._apology(msg, locale)
+
+    def profile(self, channel: str) -> Profile:
+        """The channel's profile (what it can show, its budget, its send policy)."""
+        found = self.profiles.get(channel)
+        if found is None:
+            found = self.profiles[channel] = channel_profile(self.config, channel)
+        return found
+
+    def _more(
+        self, msg: Incoming, state: State, pages: list | None, caps: Capabilities
+    ) -> Reply | None:
+        """The next page of buttons when "More…" was pressed (and offered)."""
+        payload = msg.payload
+        if payload is None or not payload.startswith(MORE) or payload not in state.offered:
+            return None
+        number = payload.removeprefix(MORE)
+        if not pages or not number.isdigit():
+            return None
+        return page(pages, int(number), caps)
 
     def _open_session(self, conn: AsyncConnection, user: User) -> AsyncSession:
         session = self.db.session_on(conn)
@@ -148,6 +186,8 @@ class Core:
         stored: StateRow | None,
         replies: list[Reply],
         now: datetime,
+        *,
+        more: bool = False,
     ) -> None:
         session, user = ctx.session_opened, ctx.user
         if session is not None:
@@ -156,6 +196,9 @@ class Core:
             await self.store.update_user(conn, found.id, user.locale, user.last_seen_at)
         state = ctx.state
         offered = [p for r in replies for p in r.payloads() if not self.router.is_always(p)]
+        if more:  # a further page: the buttons above it stay usable too
+            offered = state.offered + [p for p in offered if p not in state.offered]
+        offered += [p for p in page_payloads(state.data.get(PAGES) or []) if p not in offered]
         if offered or state.name == "":
             # New buttons replace the old ones; a message without buttons keeps them usable.
             state.offered = offered[-MAX_OFFERED:]
@@ -172,15 +215,18 @@ class Core:
     async def _apology(self, msg: Incoming, locale: str) -> list[Reply]:
         try:
             with i18n.use_locale(locale):
-                return self.router.apology()
+                if self.router.apology is None:
+                    raise LookupError("the router has no apology")
+                replies = self.router.apology(self.menus)
+                return adapt(replies, self.profile(msg.channel).capabilities, paging=False).replies
         except Exception:
             log.exception("apology failed: update=%s", msg.update_id)
-            return [
-                Reply(
-                    text="Xin lỗi, đã có lỗi. Gõ /menu để bắt đầu lại. "
-                    "(Sorry, something went wrong. Type /menu.)"
-                )
-            ]
+        return [
+            Reply(
+                text="Xin lỗi, đã có lỗi. Gõ /menu để bắt đầu lại. "
+                "(Sorry, something went wrong. Type /menu.)"
+            )
+        ]
 
 
 _USER_MAPPER = inspect(User)

@@ -1,22 +1,34 @@
 """What a handler gets besides the message: the user, their dialog state, the database
-session of this message, the clock, the content, and the settings."""
+session of this message, the clock, the settings, the long-lived services and the menu table.
+
+The menu table's shapes live here too (`Menus`): the composition root (bot/app.py) fills
+them from `handlers.MENUS`, one visible table of the main menu, the settings screen, the
+officer tools, the buttons at a guide's end, the "continue where you left off" offers and the
+buttons under a new booking, each in the order shown. Features declare their entries as
+constants and never add to another feature's lists. The core is seen through `CoreParts`, so
+this module does not import the core (no import cycle through it: tests/test_import_graph.py).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import i18n
 from bot.clock import Clock
 from bot.config import Config
+from bot.db import Database
 from bot.db.models import User
+from bot.types import Button, Incoming, Reply
 
 if TYPE_CHECKING:
-    from bot.core import Core
+    from bot.content.model import Guide
+    from bot.db.booking_models import Booking
+    from bot.services.actor import Actor
 
 
 @dataclass
@@ -37,6 +49,73 @@ class State:
         self.data = {}
 
 
+def _always(_ctx: object) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """One button of the main menu; `visible(None)` is asked for the apology's menu, which
+    knows no user."""
+
+    payload: str
+    label: str  # msgid, translated when shown
+    help: str  # msgid: one plain sentence for /help
+    visible: Callable[[Ctx | None], bool] = _always
+
+
+@dataclass(frozen=True)
+class SettingEntry:
+    payload: str  # its handler is registered by the feature (always=True: harmless to press)
+    label: str  # msgid
+    describe: Callable[[Ctx], Awaitable[str]]  # the current value, translated
+
+
+@dataclass(frozen=True)
+class OfficerEntry:
+    payload: str  # its handler is registered by the feature, `always=True`, and guarded
+    label: str  # msgid, translated when shown
+    visible: Callable[[Actor], bool] = _always  # e.g. admins only (given the acting officer)
+
+
+# At a guide's end: extra buttons for that guide and reader (e.g. "Still stuck? Book a visit").
+GuideEnd = Callable[["Guide", "Ctx"], list[Button]]
+# On /start: "continue where you left off" (an unfinished guide, a booking draft), or None.
+ResumeOffer = Callable[["Ctx"], Awaitable[Reply | None]]
+# Under "✅ Booked!": buttons for the new booking (e.g. "🔔 Get news from this ward").
+AfterBooking = Callable[["Ctx", "Booking"], Awaitable[list[Button]]]
+BookAt = Callable[[str, "Incoming", "Ctx"], Awaitable[list[Reply]]]
+
+
+@dataclass(frozen=True)
+class Menus:
+    main: tuple[MenuEntry, ...] = ()
+    settings: tuple[SettingEntry, ...] = ()
+    officer: tuple[OfficerEntry, ...] = ()
+    guide_end: tuple[GuideEnd, ...] = ()
+    resume: tuple[ResumeOffer, ...] = ()
+    after_booking: tuple[AfterBooking, ...] = ()
+    # "Book a visit here" on a support point's card, when a booking feature is wired in.
+    book_at: BookAt | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("main", "settings", "officer"):
+            payloads = [e.payload for e in getattr(self, name)]
+            doubled = {p for p in payloads if payloads.count(p) > 1}
+            if doubled:
+                raise ValueError(f"menus.{name}: payload listed twice: {sorted(doubled)}")
+
+
+class CoreParts(Protocol):
+    """What of the core a handler may reach (bot/core.py's `Core` has these)."""
+
+    config: Config
+    db: Database
+    clock: Clock
+    services: dict[str, Any]
+    menus: Menus
+
+
 class Ctx:
     """`session` is an `AsyncSession` in this message's transaction. It is opened the first
     time a handler asks for it (most messages never need one), or given ready-made."""
@@ -50,7 +129,7 @@ class Ctx:
         state: State,
         clock: Clock,
         config: Config,
-        core: Core,
+        core: CoreParts,
         locale: str,
         session: AsyncSession | None = None,
         open_session: Callable[[], AsyncSession] | None = None,

@@ -14,16 +14,26 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
+import weakref
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO, TypeAlias
 from zoneinfo import ZoneInfo
 
 from bot.config import Config
 
+if TYPE_CHECKING:
+    # What `add_subparsers` returns; typeshed names it by argparse's private class (only for
+    # the type checker, never at run time).
+    Commands: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
 
-def report_commands(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
+# The `report` parser's sub-commands, by the `report` parser (argparse keeps them only in its
+# private `_actions`).
+_INNER: weakref.WeakKeyDictionary[argparse.ArgumentParser, Commands] = weakref.WeakKeyDictionary()
+
+
+def report_commands(sub: Commands) -> Commands:
     """The sub-commands of `trolyso report`, created on first use."""
     parser = sub.choices.get("report")
     if parser is None:
@@ -32,8 +42,8 @@ def report_commands(sub: argparse._SubParsersAction) -> argparse._SubParsersActi
             dest="report_command", metavar="REPORT", parser_class=type(parser)
         )
         inner.required = True
-        return inner
-    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        _INNER[parser] = inner
+    return _INNER[parser]
 
 
 def since_argument(parser: argparse.ArgumentParser) -> None:

@@ -17,9 +17,15 @@ from typing import TYPE_CHECKING
 from bot.types import Incoming, Reply
 
 if TYPE_CHECKING:
-    from bot.ctx import Ctx
+    from bot.ctx import Ctx, Menus
 
 Handler = Callable[[Incoming, "Ctx"], Awaitable[list[Reply] | None]]
+
+
+class RouteConflict(ValueError):
+    """Two features claim the same command, state, payload prefix or special handler."""
+
+
 _ROUTE_CACHE_SIZE = 10_000
 
 
@@ -42,18 +48,25 @@ class Router:
     # Called for a message longer than `bot.max_text_chars`: refused kindly, unprocessed.
     too_long: Handler | None = None
     # Builds the apology + menu shown when a handler fails (no database, no state).
-    apology: Callable[[], list[Reply]] | None = None
+    apology: Callable[[Menus], list[Reply]] | None = None
     # payload → its route: every reply's buttons are looked up after each message.
     _route_of: dict[str, _PayloadRoute | None] = field(default_factory=dict, repr=False)
 
     def command(self, name: str, handler: Handler) -> None:
-        self.commands[name if name.startswith("/") else "/" + name] = handler
+        name = name if name.startswith("/") else "/" + name
+        if name in self.commands:
+            raise RouteConflict(f"command {name} is registered twice")
+        self.commands[name] = handler
 
     def state(self, prefix: str, handler: Handler) -> None:
         """Handle every message while the user's state is `prefix` or `prefix.<step>`."""
+        if prefix in self.states:
+            raise RouteConflict(f"state {prefix!r} is registered twice")
         self.states[prefix] = handler
 
     def payload(self, prefix: str, handler: Handler, *, always: bool = False) -> None:
+        if any(r.prefix == prefix for r in self.payloads):
+            raise RouteConflict(f"payload prefix {prefix!r} is registered twice")
         self.payloads.append(_PayloadRoute(prefix, handler, always))
         # Longest prefix first, so "g:open" wins over "g:".
         self.payloads.sort(key=lambda r: -len(r.prefix))
@@ -62,19 +75,32 @@ class Router:
     def text(self, handler: Handler) -> None:
         self.text_handlers.append(handler)
 
-    def include(self, other: Router) -> None:
-        """Join a feature's router into this one (its routes come after ours)."""
-        for name, h in other.commands.items():
-            self.commands.setdefault(name, h)
-        for name, h in other.states.items():
-            self.states.setdefault(name, h)
+    def include(self, other: Router, name: str = "a feature") -> None:
+        """Join a feature's router into this one (its free-text handlers come after ours).
+
+        Two features claiming the same command, state or payload prefix, or both setting the
+        fallback, is a wiring mistake: raised here at start, never settled silently."""
+        for command, h in other.commands.items():
+            if command in self.commands:
+                raise RouteConflict(f"{name}: command {command} is already handled")
+            self.commands[command] = h
+        for state, h in other.states.items():
+            if state in self.states:
+                raise RouteConflict(f"{name}: state {state!r} is already handled")
+            self.states[state] = h
+        taken = {r.prefix for r in self.payloads}
         for route in other.payloads:
+            if route.prefix in taken:
+                raise RouteConflict(f"{name}: payload prefix {route.prefix!r} is already handled")
             self.payload(route.prefix, route.handler, always=route.always)
         self.text_handlers.extend(other.text_handlers)
-        self.fallback = self.fallback or other.fallback
-        self.refused = self.refused or other.refused
-        self.too_long = self.too_long or other.too_long
-        self.apology = self.apology or other.apology
+        for slot in ("fallback", "refused", "too_long", "apology"):
+            theirs = getattr(other, slot)
+            if theirs is None:
+                continue
+            if getattr(self, slot) is not None:
+                raise RouteConflict(f"{name}: the {slot} handler is already set")
+            setattr(self, slot, theirs)
 
     def is_always(self, payload: str) -> bool:
         route = self._payload_route(payload)

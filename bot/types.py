@@ -1,7 +1,8 @@
 """Channel-neutral message types: what a channel hands the core and what the core hands back.
 
 A channel turns its platform update into one frozen `Incoming` and renders each `Reply`.
-Nothing here knows about Telegram, Zalo or a terminal.
+Nothing here knows one messenger from another: what a channel can show is its `Capabilities`
+(bot/channels/profiles.py), and the core fits replies to them (bot/channels/adapt.py).
 """
 
 from __future__ import annotations
@@ -9,9 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-
-# Telegram allows 64 bytes of callback data; every channel keeps to the strictest limit.
-MAX_PAYLOAD_BYTES = 64
 
 
 class ButtonKind(StrEnum):
@@ -29,12 +27,9 @@ class Button:
     url: str | None = None
 
     def __post_init__(self) -> None:
-        if self.kind is ButtonKind.CALLBACK:
-            size = len(self.payload.encode())
-            if not 0 < size <= MAX_PAYLOAD_BYTES:
-                raise ValueError(
-                    f"button payload must be 1..{MAX_PAYLOAD_BYTES} bytes: {self.payload!r}"
-                )
+        # How long a payload may be is the channel's to say (bot/channels/profiles.py).
+        if self.kind is ButtonKind.CALLBACK and not self.payload:
+            raise ValueError("a button needs a payload")
         if self.kind is ButtonKind.URL and not self.url:
             raise ValueError("a URL button needs a url")
 
@@ -77,10 +72,13 @@ class Incoming:
     location: Location | None = None
     contact: Contact | None = None
     document: Document | None = None
-    # The messenger's hint of the user's language (Telegram's language_code), if any.
+    # The messenger's hint of the user's language (an IETF tag such as "vi"), if any.
     language_hint: str | None = None
     # The platform's id of the update, for logs (never the user's data).
     update_id: str | None = None
+    # The user sent something the bot cannot read (a picture, a sticker, a voice message):
+    # its kind, so the core can say what it reads instead. None for everything else.
+    unreadable: str | None = None
 
     @property
     def command(self) -> str | None:
@@ -107,7 +105,7 @@ class Reply:
     document: Document | None = None
     location: Location | None = None
     # A picture sent with this message (`text` is its caption): a PNG/JPEG/WebP file, e.g. a
-    # guide step's screenshot. Channels render it as a photo (Telegram: sendPhoto).
+    # guide step's screenshot. Channels render it as a photo.
     image: Path | None = None
     # When the user pressed a button, replace the message that carried it instead of
     # sending a new one (channels that cannot edit send a new message).

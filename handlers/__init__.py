@@ -1,14 +1,17 @@
-"""Features, wired in one visible place.
+"""Features, wired in one visible place: which features run, in what order, and every menu.
 
-Each feature module exposes a `router` (its commands, states, payloads, free-text handlers)
-and may add entries to the main menu. The order of `FEATURES` is the order their routes are
-tried within each step of the dispatch order (see bot/router.py).
+Each feature module exposes a `router` (its commands, states, payloads, free-text handlers),
+may have a `setup(core)` run once at start, and declares its menu entries as constants. This
+module lists them: `FEATURES` is the order their routes are tried within each step of the
+dispatch order (bot/router.py); `MENUS` is every menu in the order shown. No feature adds to
+another feature's lists; a route claimed twice stops the start (`RouteConflict`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.ctx import Menus
 from bot.router import Router
 from handlers import (
     booking,
@@ -17,6 +20,7 @@ from handlers import (
     mybookings,
     news,
     officer,
+    officer_daily,
     officer_schedule,
     points,
     privacy,
@@ -26,7 +30,6 @@ from handlers import (
     start,
     stats,
 )
-from handlers.menu import MENU, MenuEntry
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -49,13 +52,42 @@ FEATURES = [
     questions,
 ]
 
-__all__ = ["FEATURES", "MENU", "MenuEntry", "build_router", "setup"]
+MENUS = Menus(
+    main=(
+        guides.MENU_ENTRY,
+        booking.MENU_ENTRY,
+        mybookings.MENU_ENTRY,
+        points.MENU_ENTRY,
+        officer.MENU_ENTRY,
+        privacy.MENU_ENTRY,
+        settings.MENU_ENTRY,
+        start.HELP_ENTRY,
+        start.LANGUAGE_ENTRY,
+    ),
+    settings=(reminders.REMINDERS_SETTING, reminders.QUIET_SETTING, news.SETTING),
+    officer=(
+        officer.UNITS_ENTRY,
+        officer_schedule.MENU_ENTRY,
+        officer_daily.TODAY_ENTRY,
+        officer_daily.HOME_ENTRY,
+        broadcasts.MENU_ENTRY,
+        stats.MENU_ENTRY,
+        officer.AUDIT_ENTRY,
+        officer.LINK_ENTRY,
+    ),
+    guide_end=(booking.still_stuck,),
+    resume=(guides.resume_offer,),
+    after_booking=(news.offer_after_booking,),
+    book_at=booking.start_booking_at,
+)
+
+__all__ = ["FEATURES", "MENUS", "build_router", "setup"]
 
 
 def build_router() -> Router:
     router = Router()
     for feature in FEATURES:
-        router.include(feature.router)
+        router.include(feature.router, feature.__name__)
     return router
 
 

@@ -16,12 +16,12 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.booking import drafts, jobs
-from bot.ctx import Ctx
+from bot.ctx import Ctx, MenuEntry
 from bot.i18n import N_, _
 from bot.router import Router
 from bot.types import Button, Incoming, Reply, rows
 from handlers import booking_steps as steps
-from handlers import guides, menu
+from handlers import menu
 from handlers.booking_steps import Draft, Step
 
 if TYPE_CHECKING:
@@ -31,14 +31,11 @@ router = Router()
 
 STATE = "booking"
 
-menu.add(
-    menu.MenuEntry(
-        "book",
-        N_("📅 Book a visit"),
-        N_("Book a visit to a digital-support point, for yourself or a relative."),
-        visible=lambda ctx: ctx is None or _has_points(ctx),
-        order=30,
-    )
+MENU_ENTRY = MenuEntry(
+    "book",
+    N_("📅 Book a visit"),
+    N_("Book a visit to a digital-support point, for yourself or a relative."),
+    visible=lambda ctx: ctx is None or _has_points(ctx),
 )
 
 
@@ -47,14 +44,11 @@ def _has_points(ctx: Ctx) -> bool:
     return places is not None and bool(places.points)
 
 
-def _still_stuck(guide, ctx: Ctx) -> list[Button]:
+def still_stuck(guide, ctx: Ctx) -> list[Button]:
     """At a guide's end: someone who is still stuck can book help in person."""
     if not _has_points(ctx):
         return []
     return [Button(_("🙋 Still stuck? Book a visit"), "book")]
-
-
-guides.END_BUTTONS.append(_still_stuck)
 
 
 async def setup(core: Core) -> None:

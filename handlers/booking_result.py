@@ -3,13 +3,12 @@ file and map; a place on the waitlist; or a home-visit request) and why a slot h
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.booking import capacity, cards, drafts, service, texts
 from bot.booking.phone import display_phone
 from bot.ctx import Ctx
-from bot.db.booking_models import Booking, Slot
+from bot.db.booking_models import Slot
 from bot.i18n import _
 from bot.points.names import unit_label
 from bot.types import Button, Incoming, Reply, rows
@@ -17,16 +16,6 @@ from handlers import menu
 
 Draft = dict[str, Any]
 REQUIRED = ("for_self", "point_id", "name", "phone", "help_topic", "consent")
-
-
-# Buttons other features offer under "✅ Booked!" (handlers/news.py: "🔔 Get news from this
-# ward"): each gets the new booking and returns its buttons, or none.
-BOOKED_EXTRAS: list[Callable[[Ctx, Booking], Awaitable[list[Button]]]] = []
-
-
-def add_booked_extra(offer: Callable[[Ctx, Booking], Awaitable[list[Button]]]) -> None:
-    if offer not in BOOKED_EXTRAS:
-        BOOKED_EXTRAS.append(offer)
 
 
 def _after_buttons(*extra: Button) -> tuple[tuple[Button, ...], ...]:
@@ -86,7 +75,8 @@ async def confirm(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply] | str:
             _("To cancel or change the time, open “🗓 My bookings”."),
         ]
     )
-    extra = [b for offer in BOOKED_EXTRAS for b in await offer(ctx, booking)]
+    # Other features' buttons under "✅ Booked!" come from the menu table.
+    extra = [b for offer in ctx.core.menus.after_booking for b in await offer(ctx, booking)]
     return [
         Reply(text=text, buttons=_after_buttons(*extra)),
         Reply(document=cards.calendar_document(booking, slot, point, ctx.config.tz, ctx.now())),

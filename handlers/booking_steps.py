@@ -534,7 +534,7 @@ async def summary(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
 
 async def full(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
     payload = (msg.payload or "") if msg else ""
-    if payload == "bk:wait":
+    if payload == "bk:wait" and msg is not None:
         return await booking_result.join_waitlist(msg, ctx, d)
     if payload == "bk:other":
         d["resume"] = True

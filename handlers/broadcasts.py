@@ -16,21 +16,21 @@ from typing import TYPE_CHECKING
 
 from bot.booking import texts as booking_texts
 from bot.broadcasts import filter as send_filter
-from bot.broadcasts import progress, texts
-from bot.broadcasts.audience import Audience, count, upcoming_sessions
-from bot.broadcasts.queue import MAX_TEXT_CHARS, Author, send
-from bot.ctx import Ctx
+from bot.broadcasts import progress, service, texts
+from bot.broadcasts.audience import Audience
+from bot.broadcasts.queue import MAX_TEXT_CHARS
+from bot.broadcasts.service import UnknownTarget
+from bot.ctx import Ctx, OfficerEntry
 from bot.db.booking_models import BookingSession
-from bot.db.officer_models import Officer
 from bot.i18n import N_, _, ngettext
-from bot.officers import audit
-from bot.officers.roles import require_admin, require_officer, require_unit
 from bot.officers.units import known_units
 from bot.points.model import Places, Point, Unit
 from bot.points.names import unit_label
 from bot.router import Router
+from bot.services.actor import Actor
 from bot.types import Button, Incoming, Reply, rows
-from handlers.officer import OfficerEntry, add_officer_entry, officer_action
+from handlers.officer import officer_action
+from handlers.services import actor, render, service_context
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -45,12 +45,7 @@ SESSION_POINTS, SESSION_POINT, SESSION = "bc:sps", "bc:sp:", "bc:s:"
 EVERYONE = "bc:all"
 CONFIRM, CANCEL = "bc:go", "bc:x"
 
-add_officer_entry(OfficerEntry(OPEN, N_("📣 Broadcast"), order=60))
-audit.register_action("broadcast.send", N_("Broadcast sent"))
-
-
-class UnknownTarget(Exception):
-    """A point, session or unit that does not exist (a forged or very old button)."""
+MENU_ENTRY = OfficerEntry(OPEN, N_("📣 Broadcast"))
 
 
 def _nav() -> tuple[Button, ...]:
@@ -65,60 +60,30 @@ def _places(ctx: Ctx) -> Places | None:
     return ctx.services.get("places")
 
 
-def _my_points(ctx: Ctx, officer: Officer) -> list[Point]:
-    places = _places(ctx)
-    if places is None:
-        return []
-    return [p for u in officer.unit_ids for p in places.points_of(u)]
-
-
 def _unit_name(ctx: Ctx, unit_id: str) -> str:
     unit = _units(ctx).get(unit_id)
     return unit_label(unit) if unit else unit_id
 
 
-# --- authorisation and describing an audience ------------------------------------------------
-
-
-async def authorise(ctx: Ctx, audience: Audience) -> list[str | None]:
-    """Check the person may send to `audience` (NotAllowed if not); the units it concerns,
-    for the audit log (None: above any one unit)."""
-    await require_officer(ctx)
-    if audience.kind == "everyone":
-        await require_admin(ctx)
-        return [None]
-    if audience.kind == "units":
-        known = _units(ctx)
-        for unit_id in audience.target:
-            await require_unit(ctx, str(unit_id))
-            if unit_id not in known:
-                raise UnknownTarget(unit_id)
-        return list(audience.target)
-    if audience.kind == "point":
-        point = _point(ctx, str(audience.target[0]))
-        await require_unit(ctx, point.unit)
-        return [point.unit]
-    row = await _session(ctx, audience.target[0])
-    await require_unit(ctx, row.unit_id)
-    return [row.unit_id]
+# --- describing an audience (authorised by bot/broadcasts/service.py) ---------------------
 
 
 def _point(ctx: Ctx, point_id: str) -> Point:
     places = _places(ctx)
     point = places.points.get(point_id) if places else None
     if point is None:
-        raise UnknownTarget(point_id)
+        raise UnknownTarget()
     return point
 
 
 async def _session(ctx: Ctx, session_id: object) -> BookingSession:
     row = (
-        await ctx.session.get(BookingSession, int(session_id))
+        await ctx.session.get(BookingSession, int(str(session_id)))
         if str(session_id).isdigit()
         else None
     )
     if row is None:
-        raise UnknownTarget(session_id)
+        raise UnknownTarget()
     return row
 
 
@@ -182,7 +147,7 @@ def _gone(ctx: Ctx) -> list[Reply]:
 
 @officer_action
 async def open_dialog(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
-    await require_officer(ctx)
+    (await actor(ctx)).require_officer()
     if msg.payload != OPEN:
         return None  # a "bc…" payload nobody built: the router calls it stale
     ctx.state.clear()
@@ -230,24 +195,24 @@ async def on_message(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
 
 @officer_action
 async def choose_audience(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    await require_officer(ctx)
+    (await actor(ctx)).require_officer()
     if _draft(ctx) is None:
         return _gone(ctx)
     return await _audience_choice(ctx, edit=True)
 
 
 async def _audience_choice(ctx: Ctx, *, edit: bool = False) -> list[Reply]:
-    officer = await require_officer(ctx)
+    officer = (await actor(ctx)).require_officer()
     ctx.state.go(f"{STATE}.audience")
     ctx.state.data.pop("audience", None)
     buttons = [
         Button(_("📬 Subscribers of {unit}", unit=_unit_name(ctx, u)), UNIT + u)
-        for u in officer.unit_ids
+        for u in officer.sorted_units
         if len((UNIT + u).encode()) <= 64
     ]
-    if len(officer.unit_ids) > 1:
+    if len(officer.sorted_units) > 1:
         buttons.append(Button(_("📬 Subscribers of all my communes and wards"), ALL_MY_UNITS))
-    if _my_points(ctx, officer):
+    if await service.my_points(await service_context(ctx)):
         buttons.append(Button(_("📍 Visitors booked at a point"), POINTS))
         buttons.append(Button(_("🗓 Visitors of one session"), SESSION_POINTS))
     if officer.is_admin:
@@ -261,11 +226,14 @@ async def _audience_choice(ctx: Ctx, *, edit: bool = False) -> list[Reply]:
 
 @officer_action
 async def choose_point(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    officer = await require_officer(ctx)
+    (await actor(ctx)).require_officer()
     if _draft(ctx) is None:
         return _gone(ctx)
     prefix = POINT if msg.payload == POINTS else SESSION_POINT
-    buttons = [Button(f"📍 {p.name}"[:60], prefix + p.id) for p in _my_points(ctx, officer)]
+    buttons = [
+        Button(f"📍 {p.name}"[:60], prefix + p.id)
+        for p in await service.my_points(await service_context(ctx))
+    ]
     return [
         Reply(
             text=_("Which support point?"),
@@ -278,15 +246,12 @@ async def choose_point(msg: Incoming, ctx: Ctx) -> list[Reply]:
 @officer_action
 async def choose_session(msg: Incoming, ctx: Ctx) -> list[Reply]:
     point_id = (msg.payload or "").removeprefix(SESSION_POINT)
-    await require_officer(ctx)
     try:
-        point = _point(ctx, point_id)
+        point, choices = await service.sessions_of(await service_context(ctx), point_id)
     except UnknownTarget:
         return [_unknown(ctx)]
-    await require_unit(ctx, point.unit)
     if _draft(ctx) is None:
         return _gone(ctx)
-    choices = await upcoming_sessions(ctx.session, point.id, ctx.now())
     buttons = [
         Button(
             _("{when} · {n} booked", when=booking_texts.moment(c.starts_at), n=c.booked),
@@ -308,11 +273,11 @@ async def choose_session(msg: Incoming, ctx: Ctx) -> list[Reply]:
     ]
 
 
-def _audience_of(payload: str, officer: Officer) -> Audience:
+def _audience_of(payload: str, officer: Actor) -> Audience:
     if payload == EVERYONE:
         return Audience("everyone")
     if payload == ALL_MY_UNITS:
-        return Audience("units", tuple(officer.unit_ids))
+        return Audience("units", tuple(officer.sorted_units))
     if payload.startswith(UNIT):
         return Audience("units", (payload.removeprefix(UNIT),))
     if payload.startswith(POINT):
@@ -322,10 +287,10 @@ def _audience_of(payload: str, officer: Officer) -> Audience:
 
 @officer_action
 async def audience_chosen(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    officer = await require_officer(ctx)
+    officer = (await actor(ctx)).require_officer()
     audience = _audience_of(msg.payload or "", officer)
     try:
-        await authorise(ctx, audience)
+        await service.authorise(await service_context(ctx), audience)
     except UnknownTarget:
         return [_unknown(ctx)]
     if _draft(ctx) is None:
@@ -335,12 +300,13 @@ async def audience_chosen(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 async def _preview(msg: Incoming, ctx: Ctx, audience: Audience) -> list[Reply]:
     try:
-        await authorise(ctx, audience)
+        n = await service.recipients_count(
+            await service_context(ctx), audience, ctx.config.bot.default_locale
+        )
         who = await describe(ctx, audience)
         sender = await sender_of(ctx, audience)
     except UnknownTarget:
         return [_unknown(ctx)]
-    n = await count(ctx.session, audience, ctx.now(), ctx.config.bot.default_locale)
     ctx.state.go(f"{STATE}.preview", audience=audience.to_json(), count=n)
     body, _buttons = texts.citizen_message(sender(), ctx.state.data["text"])
     change = (Button(_("👥 Choose who gets it"), AUDIENCE),)
@@ -384,28 +350,23 @@ async def _preview(msg: Incoming, ctx: Ctx, audience: Audience) -> list[Reply]:
 
 @officer_action
 async def confirm(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    officer = await require_officer(ctx)
+    (await actor(ctx)).require_officer()
     text = _draft(ctx)
     audience = Audience.from_json(ctx.state.data.get("audience"))
     if text is None or audience is None or not ctx.state.name.endswith(".preview"):
         return _gone(ctx)
     try:
-        units = await authorise(ctx, audience)  # rights may have changed since the preview
         sender = await sender_of(ctx, audience)
+        broadcast = await service.send_broadcast(
+            await service_context(ctx),
+            audience,
+            text,
+            sender,
+            reply_to=(msg.channel, msg.chat_id, ctx.locale),
+            default_locale=ctx.config.bot.default_locale,
+        )
     except UnknownTarget:
         return [_unknown(ctx)]
-    author = Author(
-        officer.id, audit.actor_of(ctx), ctx.user.id, msg.channel, msg.chat_id, ctx.locale
-    )
-    broadcast = await send(
-        ctx.session,
-        author=author,
-        audience=audience,
-        text=text,
-        sender=sender,
-        default_locale=ctx.config.bot.default_locale,
-        now=ctx.now(),
-    )
     previewed = ctx.state.data.get("count")
     ctx.state.clear()
     if broadcast is None:
@@ -419,16 +380,6 @@ async def confirm(msg: Incoming, ctx: Ctx) -> list[Reply]:
                 edit=True,
             )
         ]
-    after = {
-        "audience": audience.kind,
-        "target": [str(t) for t in audience.target],
-        "recipients": broadcast.recipients,
-        "chars": len(text),
-    }
-    for unit_id in units:
-        await audit.record_for(
-            ctx, "broadcast.send", f"broadcast:{broadcast.id}", None, after, unit_id=unit_id
-        )
     lines = [
         ngettext(
             "✅ Broadcast no. {id} is queued for {count} person.",
@@ -457,7 +408,7 @@ async def confirm(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 @officer_action
 async def cancel(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    await require_officer(ctx)
+    (await actor(ctx)).require_officer()
     ctx.state.clear()
     return [Reply(text=_("Cancelled: nothing was sent."), buttons=_done_buttons(), edit=True)]
 
@@ -468,10 +419,7 @@ def _done_buttons() -> tuple[tuple[Button, ...], ...]:
 
 def _unknown(ctx: Ctx) -> Reply:
     return Reply(
-        text=_(
-            "I don't know that support point, session, commune or ward, so I did "
-            "nothing. Please choose again:"
-        ),
+        text=render(UnknownTarget()),
         buttons=rows(
             Button(_("👥 Choose who gets it"), AUDIENCE), Button(_("⬅️ Officer tools"), "ofc")
         ),

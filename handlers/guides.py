@@ -10,7 +10,7 @@ Button payloads (≤ 64 bytes; ids are checked against the current catalogue eve
 
     g:m                 topics (categories)                 always
     g:c:<category>      the guides of a topic               always
-    g:o:<guide>         summary + Start                     always
+    g:o:<guide>         summary + Start (also a step's button to a guide it names)   always
     g:s:<guide>         step 1                              always
     g:u:<guide>         continue at the user's saved step   always (reads their own progress)
     g:n|b|r:<guide>:<step>   next / back / repeat, from the step that message showed   always
@@ -27,13 +27,13 @@ For other features (the free-text search opens guides through these):
     guide_buttons(ids, ctx) -> rows of buttons opening each guide (unknown ids skipped)
     category_buttons(ctx) -> rows of buttons, one per topic, in menu order
     await resume_offer(ctx) -> Reply | None  # "Continue where you left off" (for /start)
-    END_BUTTONS.append(fn)  # fn(guide, ctx) -> list[Button], shown at a guide's end
+
+Other features' buttons at a guide's end come from the menu table (`handlers.MENUS.guide_end`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -42,7 +42,7 @@ from bot.content.guides import to_plain
 from bot.content.model import Catalogue, Guide
 from bot.content.reload import install_sighup
 from bot.content.store import ContentStore
-from bot.ctx import Ctx
+from bot.ctx import Ctx, MenuEntry
 from bot.i18n import N_, _, format_date, ngettext
 from bot.router import Router
 from bot.search.normalize import fold
@@ -55,15 +55,11 @@ if TYPE_CHECKING:
 router = Router()
 COMMENT_STATE = "guides.comment"
 MAX_COMMENT_CHARS = 1000
-END_BUTTONS: list[Callable[[Guide, Ctx], list[Button]]] = []
 
-menu.add(
-    menu.MenuEntry(
-        "g:m",
-        N_("📖 Guides"),
-        N_("Step-by-step guides: the public service portal, VNeID, iHanoi, staying safe online."),
-        order=10,
-    )
+MENU_ENTRY = MenuEntry(
+    "g:m",
+    N_("📖 Guides"),
+    N_("Step-by-step guides: the public service portal, VNeID, iHanoi, staying safe online."),
 )
 
 
@@ -187,6 +183,7 @@ async def open_guide(guide_id: str, msg: Incoming, ctx: Ctx) -> list[Reply]:
     text = "\n\n".join((f"📖 {guide.title}", guide.summary, ngettext("{n} step", "{n} steps", n)))
     progress = await readers.progress_in(ctx.session, ctx.user.id, guide.id)
     index = guide.step_index(progress.step_id) if progress else None
+    first: tuple[Button, ...]
     if index is not None:
         first = (
             Button(_("▶️ Continue at step {k}", k=index + 1), f"g:u:{guide.id}"),
@@ -229,8 +226,11 @@ async def show_step(guide: Guide, index: int, ctx: Ctx, note: str | None = None)
     nav = [Button(_("🔁 Repeat"), f"g:r:{at}")]
     if index > 0:
         nav.insert(0, Button(_("⬅️ Back"), f"g:b:{at}"))
+    # A step that names another guide offers it as a button (`[[guide-id]]` in the content).
+    links = tuple((Button(f"📖 {g.title}", f"g:o:{g.id}"),) for g in _linked(step.links, ctx))
     buttons = (
         (Button(_("✅ Finish") if last else _("Next ➡️"), f"g:n:{at}"),),
+        *links,
         tuple(nav),
         _home_row(),
     )
@@ -241,6 +241,10 @@ async def show_step(guide: Guide, index: int, ctx: Ctx, note: str | None = None)
         *(Reply(image=path) for path in images[:-1]),
         Reply(text=text, image=images[-1], buttons=buttons),
     ]
+
+
+def _linked(ids: tuple[str, ...], ctx: Ctx) -> list[Guide]:
+    return [g for g in (_guide(ctx, gid) for gid in ids) if g is not None]
 
 
 def _updated_note() -> str:
@@ -350,7 +354,7 @@ async def finish(guide: Guide, ctx: Ctx) -> list[Reply]:
     related = guide_buttons(list(guide.related), ctx)
     if related:
         text += "\n" + _("Related guides are below.")
-    extra = tuple((b,) for fn in END_BUTTONS for b in fn(guide, ctx))
+    extra = tuple((b,) for fn in ctx.core.menus.guide_end for b in fn(guide, ctx))
     last = guide.steps[-1].id
     back = (Button(_("⬅️ Back to the last step"), f"g:r:{guide.id}:{last}"),)
     return [Reply(text=text, buttons=(vote, *related, *extra, back, _home_row()))]
@@ -395,7 +399,7 @@ async def comment_state(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
                 buttons=((Button(_("Skip"), "g:k"),), _home_row()),
             )
         ]
-    comment = msg.text.strip()[:MAX_COMMENT_CHARS]
+    comment = (msg.text or "").strip()[:MAX_COMMENT_CHARS]
     await readers.add_comment(ctx.session, ctx.user.id, ctx.state.data.get("feedback", 0), comment)
     ctx.state.clear()
     return [
@@ -443,6 +447,3 @@ async def setup(core: Core) -> None:
     store.load()
     core.services["content"] = store
     store.signal_installed = install_sighup(store)
-
-
-menu.add_resume_offer(resume_offer)

@@ -1,48 +1,30 @@
-"""The main menu: the entries each feature adds, shown only when they work for this user."""
+"""The main menu as each user sees it: the entries of the menu table (`handlers.MENUS`, carried
+by the core as `core.menus`) that work for this user, in the table's order."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-
-from bot.ctx import Ctx
+from bot.ctx import Ctx, MenuEntry, Menus
 from bot.i18n import _, current_locale
 from bot.types import Button, Reply
 
-
-@dataclass(frozen=True)
-class MenuEntry:
-    payload: str
-    label: str  # msgid, translated when shown
-    help: str  # msgid: one plain sentence for /help
-    visible: Callable[[Ctx | None], bool] = lambda ctx: True
-    order: int = 100
+__all__ = ["MenuEntry", "buttons", "entries", "menu_reply", "resume_offers"]
 
 
-MENU: list[MenuEntry] = []
-# Features that can offer "continue where you left off" on /start (an unfinished guide, a
-# booking draft): each returns a reply or None.
-RESUME_OFFERS: list[Callable[[Ctx], Awaitable[Reply | None]]] = []
-
-
-def add(entry: MenuEntry) -> None:
-    MENU[:] = sorted(
-        [e for e in MENU if e.payload != entry.payload] + [entry], key=lambda e: e.order
-    )
-
-
-def add_resume_offer(offer: Callable[[Ctx], Awaitable[Reply | None]]) -> None:
-    if offer not in RESUME_OFFERS:
-        RESUME_OFFERS.append(offer)
+def _menus(ctx: Ctx | None, menus: Menus | None) -> Menus:
+    if menus is not None:
+        return menus
+    assert ctx is not None, "a menu without a user needs the menu table"
+    return ctx.core.menus
 
 
 async def resume_offers(ctx: Ctx) -> list[Reply]:
-    replies = [await offer(ctx) for offer in RESUME_OFFERS]
+    replies = [await offer(ctx) for offer in ctx.core.menus.resume]
     return [r for r in replies if r is not None]
 
 
-def entries(ctx: Ctx | None) -> list[MenuEntry]:
-    return [e for e in MENU if e.visible(ctx)]
+def entries(ctx: Ctx | None, menus: Menus | None = None) -> list[MenuEntry]:
+    """The visible entries; without a user (`ctx` None: the apology) those that need none."""
+    return [e for e in _menus(ctx, menus).main if e.visible(ctx)]
 
 
 # The menu's buttons per (locale, visible entries): built once, since /menu is the most
@@ -50,8 +32,8 @@ def entries(ctx: Ctx | None) -> list[MenuEntry]:
 _BUTTONS: dict[tuple[str, tuple[MenuEntry, ...]], tuple[tuple[Button, ...], ...]] = {}
 
 
-def buttons(ctx: Ctx | None) -> tuple[tuple[Button, ...], ...]:
-    visible = tuple(entries(ctx))
+def buttons(ctx: Ctx | None, menus: Menus | None = None) -> tuple[tuple[Button, ...], ...]:
+    visible = tuple(entries(ctx, menus))
     key = (current_locale(), visible)
     cached = _BUTTONS.get(key)
     if cached is None:
@@ -59,9 +41,11 @@ def buttons(ctx: Ctx | None) -> tuple[tuple[Button, ...], ...]:
     return cached
 
 
-def menu_reply(ctx: Ctx | None, text: str | None = None, *, edit: bool = False) -> Reply:
+def menu_reply(
+    ctx: Ctx | None, text: str | None = None, *, edit: bool = False, menus: Menus | None = None
+) -> Reply:
     return Reply(
         text=text or _("What would you like to do? Choose a button below."),
-        buttons=buttons(ctx),
+        buttons=buttons(ctx, menus),
         edit=edit,
     )

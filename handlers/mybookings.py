@@ -16,26 +16,23 @@ from datetime import date, timedelta
 from sqlalchemy import update
 
 from bot.booking import capacity, cards, queries, service, texts
-from bot.ctx import Ctx
+from bot.ctx import Ctx, MenuEntry
+from bot.db import rowcount
 from bot.db.booking_models import Booking, Slot, WaitlistEntry
 from bot.i18n import N_, _
 from bot.points.model import Point
 from bot.router import Router
 from bot.schedule import answers
 from bot.types import Button, Incoming, Reply, rows
-from handlers import menu
 
 router = Router()
 DAYS_AHEAD = 14
 
-menu.add(
-    menu.MenuEntry(
-        "mybk",
-        N_("🗓 My bookings"),
-        N_("See, cancel or change the visits you booked, also for relatives."),
-        visible=lambda ctx: ctx is None or bool(ctx.services.get("places")),
-        order=40,
-    )
+MENU_ENTRY = MenuEntry(
+    "mybk",
+    N_("🗓 My bookings"),
+    N_("See, cancel or change the visits you booked, also for relatives."),
+    visible=lambda ctx: ctx is None or bool(ctx.services.get("places")),
 )
 
 
@@ -82,7 +79,7 @@ async def _own_by_id(
     booking = await service.own_booking(ctx.session, ids[0], ctx.user.id, lock=lock)
     if booking is None:
         return None
-    return booking, await ctx.session.get(Slot, booking.slot_id), ids
+    return booking, await ctx.session.get_one(Slot, booking.slot_id), ids
 
 
 def _is_upcoming(ctx: Ctx, booking: Booking, slot: Slot) -> bool:
@@ -376,7 +373,7 @@ async def do_move(msg: Incoming, ctx: Ctx) -> list[Reply]:
                 + _back_buttons(booking.id),
             )
         ]
-    new_slot = await ctx.session.get(Slot, new_slot_id, populate_existing=True)
+    new_slot = await ctx.session.get_one(Slot, new_slot_id, populate_existing=True)
     text = _(
         "Done: your visit is now {when}. The booking code stays {code}.",
         when=texts.when(new_slot.starts_at, new_slot.ends_at),
@@ -408,7 +405,7 @@ async def ask_leave(msg: Incoming, ctx: Ctx) -> list[Reply]:
     entry = await _own_entry(ctx, msg, "mb:leave:")
     if entry is None or entry.status != "waiting":
         return _refused(ctx)
-    slot = await ctx.session.get(Slot, entry.slot_id)
+    slot = await ctx.session.get_one(Slot, entry.slot_id)
     text = _(
         "You are on the waitlist for {when} ({name}). Leave the waitlist?",
         when=texts.when(slot.starts_at, slot.ends_at),
@@ -436,7 +433,7 @@ async def do_leave(msg: Incoming, ctx: Ctx) -> list[Reply]:
         .where(WaitlistEntry.id == entry.id, WaitlistEntry.status == "waiting")
         .values(status="left", details={}, updated_at=ctx.now())
     )
-    if left.rowcount != 1:
+    if rowcount(left) != 1:
         return [
             Reply(
                 text=_(
@@ -460,7 +457,7 @@ async def still_fine(msg: Incoming, ctx: Ctx) -> list[Reply]:
     )
     if booking is None:
         return _refused(ctx)
-    slot = await ctx.session.get(Slot, booking.slot_id)
+    slot = await ctx.session.get_one(Slot, booking.slot_id)
     return [
         Reply(
             text=_(

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.broadcasts import news
 from bot.broadcasts.texts import STOP_NEWS
-from bot.ctx import Ctx
+from bot.ctx import Ctx, SettingEntry
 from bot.db.booking_models import Booking
 from bot.i18n import N_, _
 from bot.officers.units import known_units
@@ -21,8 +21,6 @@ from bot.points.model import Unit
 from bot.points.names import unit_label
 from bot.router import Router
 from bot.types import Button, Incoming, Reply, rows
-from handlers import booking_result
-from handlers.settings import SettingEntry, add_setting
 
 router = Router()
 STATE = "news"
@@ -59,7 +57,7 @@ async def describe(ctx: Ctx) -> str:
     return _("News from: {units}", units=", ".join(_label(ctx, u) for u in units))
 
 
-add_setting(SettingEntry(PAGE, N_("📰 News from my ward"), describe, order=40))
+SETTING = SettingEntry(PAGE, N_("📰 News from my ward"), describe)
 
 
 async def _booked_units(ctx: Ctx) -> list[str]:
@@ -215,8 +213,6 @@ async def offer_after_booking(ctx: Ctx, booking: Booking) -> list[Button]:
     button = _subscribe_button(ctx, point.unit)
     return [button] if button is not None else []
 
-
-booking_result.add_booked_extra(offer_after_booking)
 
 router.command("stop", stop)
 router.state(STATE, on_ward)

@@ -2,8 +2,8 @@
 and its first actions — "My units" and the audit log of my units. Officer rights from
 config.toml are granted at start (`setup`).
 
-Later officer features add their actions with `add_officer_entry(OfficerEntry(...))`, so the
-officer menu shows only what is built, and wrap their handlers in `@officer_action` after
+Officer features declare their actions as `OfficerEntry` constants, listed in the menu table
+(`handlers.MENUS.officer`), so the officer menu shows only what is built, and wrap their handlers in `@officer_action` after
 calling `require_unit` / `require_officer` (bot/officers/roles.py). The payloads here are
 accepted from anyone (`always=True`) on purpose: a forged or stale one must reach that
 server-side check, which refuses it politely and logs the attempt; hiding a button is never
@@ -14,27 +14,24 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from bot.ctx import Ctx
-from bot.db.officer_models import AuditEntry, Officer
+from bot.ctx import Ctx, MenuEntry, OfficerEntry
+from bot.db.officer_models import AuditEntry
 from bot.i18n import N_, _, format_datetime, ngettext
-from bot.officers import audit
+from bot.officers import audit, linking
+from bot.officers import service as officer_service
 from bot.officers.bootstrap import apply_bootstrap, check_grants, grants_from_config
-from bot.officers.roles import (
-    NotAllowed,
-    Refusal,
-    is_officer,
-    require_officer,
-    require_unit,
-)
+from bot.officers.roles import current_officer, is_officer
 from bot.officers.units import known_units
 from bot.points.model import Unit
 from bot.router import Handler, Router
+from bot.services.actor import Actor
+from bot.services.errors import NotAllowed, Refused
 from bot.types import Button, Incoming, Reply
 from handlers import menu
+from handlers.services import actor, render, service_context
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -46,45 +43,26 @@ OPEN = "ofc"
 UNITS = "ofc:units"
 AUDIT = "ofc:audit"
 AUDIT_UNIT = "ofc:audit:"
+LINK = "ofc:link"
 AUDIT_ROWS = 10
 
-menu.add(
-    menu.MenuEntry(
-        OPEN,
-        N_("🛠 Officer tools"),
-        N_(
-            "Officer tools: your communes and wards and the log of officer "
-            "actions (for officers only)."
-        ),
-        visible=is_officer,
-        order=800,
-    )
+MENU_ENTRY = MenuEntry(
+    OPEN,
+    N_("🛠 Officer tools"),
+    N_(
+        "Officer tools: your communes and wards and the log of officer actions (for officers only)."
+    ),
+    visible=is_officer,
 )
 
 
-@dataclass(frozen=True)
-class OfficerEntry:
-    payload: str  # its handler is registered by the feature, `always=True`, and guarded
-    label: str  # msgid, translated when shown
-    visible: Callable[[Officer], bool] = lambda officer: True  # e.g. admins only
-    order: int = 100
+def officer_entries(ctx: Ctx, officer: Actor) -> list[OfficerEntry]:
+    return [e for e in ctx.core.menus.officer if e.visible(officer)]
 
 
-OFFICER_MENU: list[OfficerEntry] = []
-
-
-def add_officer_entry(entry: OfficerEntry) -> None:
-    OFFICER_MENU[:] = sorted(
-        [e for e in OFFICER_MENU if e.payload != entry.payload] + [entry], key=lambda e: e.order
-    )
-
-
-def officer_entries(officer: Officer) -> list[OfficerEntry]:
-    return [e for e in OFFICER_MENU if e.visible(officer)]
-
-
-add_officer_entry(OfficerEntry(UNITS, N_("🏘 My communes and wards"), order=10))
-add_officer_entry(OfficerEntry(AUDIT, N_("📜 Log of officer actions"), order=900))
+UNITS_ENTRY = OfficerEntry(UNITS, N_("🏘 My communes and wards"))
+AUDIT_ENTRY = OfficerEntry(AUDIT, N_("📜 Log of officer actions"))
+LINK_ENTRY = OfficerEntry(LINK, N_("🔗 Link another app"))
 
 
 def officer_action(handler: Handler) -> Handler:
@@ -101,13 +79,7 @@ def officer_action(handler: Handler) -> Handler:
 
 
 def refusal(ctx: Ctx, error: NotAllowed) -> Reply:
-    if error.reason is Refusal.OUT_OF_SCOPE:
-        text = _("Sorry, you are not an officer of that commune or ward, so I did nothing.")
-    elif error.reason is Refusal.NOT_ADMIN:
-        text = _("Sorry, only an administrator can do that, so I did nothing.")
-    else:
-        text = _("Sorry, this is only for commune and ward officers, so I did nothing.")
-    return menu.menu_reply(ctx, text + " " + _("Please choose from the menu:"))
+    return menu.menu_reply(ctx, render(error) + " " + _("Please choose from the menu:"))
 
 
 def back_buttons() -> tuple[tuple[Button, ...], ...]:
@@ -129,23 +101,23 @@ def _units(ctx: Ctx) -> Mapping[str, Unit]:
 
 @officer_action
 async def open_menu(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
-    officer = await require_officer(ctx)
+    officer = (await actor(ctx)).require_officer()
     if msg.payload not in (None, OPEN):
         return None  # an officer payload nobody built: the router calls it stale
     ctx.state.clear()
     if officer.is_admin:
         scope = _("You are an administrator: you can act for every commune and ward.")
     else:
-        n = len(officer.unit_ids)
+        n = len(officer.sorted_units)
         scope = ngettext("You serve {n} commune or ward.", "You serve {n} communes and wards.", n)
-    buttons = tuple((Button(_(e.label), e.payload),) for e in officer_entries(officer))
+    buttons = tuple((Button(_(e.label), e.payload),) for e in officer_entries(ctx, officer))
     text = _("Officer tools.") + " " + scope + "\n" + _("What would you like to do?")
     return [Reply(text=text, buttons=buttons + (back_buttons()[1],), edit=msg.payload is not None)]
 
 
 @officer_action
 async def my_units(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
-    officer = await require_officer(ctx)
+    officer = (await actor(ctx)).require_officer()
     if msg.payload != UNITS:
         return None
     units = _units(ctx)
@@ -158,9 +130,9 @@ async def my_units(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
                 n=len(units),
             )
         )
-    if officer.unit_ids:
+    if officer.sorted_units:
         lines.append(_("You serve:"))
-    for unit_id in officer.unit_ids:
+    for unit_id in officer.sorted_units:
         line = "• " + unit_label(unit_id, units)
         if places is not None:
             line += " — " + ngettext(
@@ -169,18 +141,17 @@ async def my_units(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
         lines.append(line)
     buttons = tuple(
         (Button(_("📜 Log: {unit}", unit=unit_label(u, units)), AUDIT_UNIT + u),)
-        for u in officer.unit_ids
+        for u in officer.sorted_units
     )
     return [Reply(text="\n".join(lines), buttons=buttons + back_buttons(), edit=True)]
 
 
 @officer_action
 async def audit_log(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
-    officer = await require_officer(ctx)
+    officer = (await actor(ctx)).require_officer()
     if msg.payload != AUDIT:
         return None
-    unit_ids = None if officer.is_admin else officer.unit_ids
-    entries = await audit.recent(ctx.session, unit_ids, AUDIT_ROWS)
+    entries = await officer_service.audit_log(await service_context(ctx), limit=AUDIT_ROWS)
     title = (
         _("Latest officer actions, all communes and wards:")
         if officer.is_admin
@@ -192,17 +163,11 @@ async def audit_log(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
 @officer_action
 async def unit_audit_log(msg: Incoming, ctx: Ctx) -> list[Reply]:
     unit_id = (msg.payload or "").removeprefix(AUDIT_UNIT)
-    await require_unit(ctx, unit_id)
     units = _units(ctx)
-    if unit_id not in units:  # an admin may act anywhere, but this unit does not exist
-        return [
-            Reply(
-                text=_("I don't know that commune or ward, so I did nothing."),
-                buttons=back_buttons(),
-                edit=True,
-            )
-        ]
-    entries = await audit.recent(ctx.session, [unit_id], AUDIT_ROWS)
+    try:
+        entries = await officer_service.audit_log(await service_context(ctx), unit_id, AUDIT_ROWS)
+    except Refused as e:
+        return [Reply(text=render(e), buttons=back_buttons(), edit=True)]
     title = _("Latest officer actions for {unit}:", unit=unit_label(unit_id, units))
     return [_audit_reply(title, entries, units)]
 
@@ -226,6 +191,35 @@ def _audit_reply(title: str, entries: list[AuditEntry], units: Mapping[str, Unit
     return Reply(text="\n".join(lines), buttons=back_buttons(), edit=True)
 
 
+@officer_action
+async def link_code(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    """A one-time code to type in another app, so the officer tools follow the officer."""
+    issued = await linking.new_code(await service_context(ctx))
+    text = _(
+        "To use the officer tools in another app, open this bot there and "
+        "send:\n/link {code}\nThe code works once, for {minutes} minutes. Do not give it "
+        "to anyone.",
+        code=linking.shown(issued.code),
+        minutes=int(linking.VALID_FOR.total_seconds() // 60),
+    )
+    return [Reply(text=text, buttons=back_buttons(), edit=True)]
+
+
+async def link_account(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    """`/link CODE` from the other app: this account joins the officer's person."""
+    ctx.state.clear()
+    result = await linking.redeem(ctx.session, ctx.user, msg.command_args, ctx.now())
+    if isinstance(result, Refused):
+        return [menu.menu_reply(ctx, render(result))]
+    await current_officer(ctx, again=True)  # so this very menu shows the officer tools
+    text = (
+        _("This account was already linked: your officer tools are here.")
+        if result.already
+        else _("Linked: this account now has your officer tools (🛠 Officer tools in the menu).")
+    )
+    return [menu.menu_reply(ctx, text)]
+
+
 async def setup(core: Core) -> None:
     """Grant the officer rights config.toml lists (a wrong unit id stops the start)."""
     grants = grants_from_config(core.config)
@@ -237,6 +231,8 @@ async def setup(core: Core) -> None:
 
 
 router.command("officer", open_menu)
+router.command("link", link_account)
+router.payload(LINK, link_code, always=True)
 router.payload(OPEN, open_menu, always=True)
 router.payload(UNITS, my_units, always=True)
 router.payload(AUDIT, audit_log, always=True)

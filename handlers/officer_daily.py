@@ -12,17 +12,17 @@ from datetime import date, timedelta
 
 from bot.booking import texts
 from bot.booking.phone import display_phone
-from bot.ctx import Ctx
+from bot.ctx import Ctx, OfficerEntry
 from bot.db.booking_models import HomeVisitRequest
 from bot.i18n import N_, _, ngettext
-from bot.officers.roles import require_officer
 from bot.points.names import unit_label
 from bot.router import Router
 from bot.schedule import daily, home_visits, service
 from bot.schedule.errors import Refused
 from bot.schedule.placing import local_day
 from bot.types import Button, Incoming, Reply, rows
-from handlers.officer import OfficerEntry, add_officer_entry, back_buttons, officer_action
+from handlers.officer import back_buttons, officer_action
+from handlers.services import actor, places, render, service_context
 
 router = Router()
 
@@ -34,11 +34,13 @@ HOME = "ofc:hq"
 TAKE = "ofc:hq:a:"
 DONE = "ofc:hq:d:"
 MARK_CODES = {"a": "attended", "n": "missed", "r": "confirmed"}
-MAX_CHARS = 3500  # one message of the list (Telegram allows 4096)
-MAX_MARK_ROWS = 40  # rows of mark buttons under the list (Telegram shows up to 100 buttons)
+# One message of the list, and its rows of mark buttons: well within what messengers show;
+# a channel that shows less gets them split and paged by the core (bot/channels/adapt.py).
+MAX_CHARS = 3500
+MAX_MARK_ROWS = 40
 
-add_officer_entry(OfficerEntry(TODAY, N_("📋 Today and tomorrow"), order=30))
-add_officer_entry(OfficerEntry(HOME, N_("🏠 Home-visit requests"), order=40))
+TODAY_ENTRY = OfficerEntry(TODAY, N_("📋 Today and tomorrow"))
+HOME_ENTRY = OfficerEntry(HOME, N_("🏠 Home-visit requests"))
 
 
 def list_payload(point_id: str, day: date) -> str:
@@ -64,9 +66,9 @@ def _point_and_day(payload: str | None, prefix: str) -> tuple[str, date] | None:
 async def choose_point(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     if msg.payload not in (None, TODAY):
         return None
-    await require_officer(ctx)
+    (await actor(ctx)).require_officer()
     ctx.state.clear()
-    points = await service.my_points(ctx)
+    points = await service.my_points(await service_context(ctx))
     if len(points) == 1:
         return await _list(ctx, points[0].id, _today(ctx))
     if not points:
@@ -97,11 +99,11 @@ async def day_list(msg: Incoming, ctx: Ctx) -> list[Reply]:
     try:
         return await _list(ctx, *found)
     except Refused as e:
-        return [Reply(text=str(e), buttons=back_buttons())]
+        return [Reply(text=render(e), buttons=back_buttons())]
 
 
 async def _list(ctx: Ctx, point_id: str, day: date) -> list[Reply]:
-    point, visits = await daily.day_list(ctx, point_id, day)
+    point, visits = await daily.day_list(await service_context(ctx), point_id, day)
     today = _today(ctx)
     title = (
         _("📋 {point} — today, {day}")
@@ -128,7 +130,7 @@ async def _list(ctx: Ctx, point_id: str, day: date) -> list[Reply]:
 
 
 def _mark_buttons(visits: list[daily.Visit]) -> list[tuple[Button, ...]]:
-    found = []
+    found: list[tuple[Button, ...]] = []
     for v in visits[:MAX_MARK_ROWS]:
         b, who = v.booking, f"{texts.clock(v.slot.starts_at)} {v.booking.visitor_name or ''}"
         if b.status == "confirmed":
@@ -165,10 +167,12 @@ async def mark(msg: Incoming, ctx: Ctx) -> list[Reply]:
             )
         ]
     try:
-        booking, slot = await daily.mark(ctx, int(booking_id), MARK_CODES[code])
+        booking, slot = await daily.mark(
+            await service_context(ctx), int(booking_id), MARK_CODES[code]
+        )
         return await _list(ctx, booking.point_id, local_day(slot.starts_at, ctx.config.tz))
     except Refused as e:
-        return [Reply(text=str(e), buttons=back_buttons())]
+        return [Reply(text=render(e), buttons=back_buttons())]
 
 
 @officer_action
@@ -179,9 +183,9 @@ async def export(msg: Incoming, ctx: Ctx) -> list[Reply]:
             Reply(text=_("I could not read that list, so I did nothing."), buttons=back_buttons())
         ]
     try:
-        document = await daily.export_csv(ctx, *found)
+        document = await daily.export_csv(await service_context(ctx), *found)
     except Refused as e:
-        return [Reply(text=str(e), buttons=back_buttons())]
+        return [Reply(text=render(e), buttons=back_buttons())]
     return [
         Reply(document=document),
         Reply(
@@ -195,8 +199,7 @@ async def export(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 
 def _request_lines(ctx: Ctx, r: HomeVisitRequest) -> list[str]:
-    places = service.places_of(ctx)
-    unit = places.units.get(r.unit_id)
+    unit = places(ctx).units.get(r.unit_id)
     names = texts.weekday_names()
     days = ", ".join(names[d] for d in r.preferred_days if d in names) or _("any day")
     if r.status == "new":
@@ -224,7 +227,7 @@ def _request_lines(ctx: Ctx, r: HomeVisitRequest) -> list[str]:
 
 
 async def _queue(ctx: Ctx, note: str | None = None) -> list[Reply]:
-    requests = await home_visits.queue(ctx)
+    requests = await home_visits.queue(await service_context(ctx))
     lines = [note, ""] if note else []
     if not requests:
         lines.append(_("There are no open home-visit requests for your communes and wards."))
@@ -244,7 +247,7 @@ async def _queue(ctx: Ctx, note: str | None = None) -> list[Reply]:
 async def queue(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     if msg.payload not in (None, HOME):
         return None
-    await require_officer(ctx)
+    (await actor(ctx)).require_officer()
     ctx.state.clear()
     return await _queue(ctx)
 
@@ -259,9 +262,9 @@ async def _change(msg: Incoming, ctx: Ctx, prefix: str, action) -> list[Reply]:
             )
         ]
     try:
-        request = await action(ctx, int(rest))
+        request = await action(await service_context(ctx), int(rest))
     except Refused as e:
-        return await _queue(ctx, str(e))
+        return await _queue(ctx, render(e))
     note = (
         _("Done: request #{id} is marked as done.", id=request.id)
         if request.status == "done"

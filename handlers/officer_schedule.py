@@ -16,9 +16,8 @@ from __future__ import annotations
 from datetime import date
 
 from bot.booking import texts
-from bot.ctx import Ctx
+from bot.ctx import Ctx, OfficerEntry
 from bot.i18n import N_, _, ngettext
-from bot.officers.roles import require_officer
 from bot.router import Router
 from bot.schedule import files, moving, service
 from bot.schedule.errors import Refused
@@ -26,7 +25,8 @@ from bot.schedule.placing import Shape, at, local_day
 from bot.types import Button, Incoming, Reply, rows
 from handlers import officer_daily
 from handlers import officer_schedule_steps as steps
-from handlers.officer import OfficerEntry, add_officer_entry, back_buttons, officer_action
+from handlers.officer import back_buttons, officer_action
+from handlers.services import actor, places, render, service_context
 
 router = Router()
 
@@ -40,9 +40,9 @@ SEATS = "ofc:sk:"
 ADD = "ofc:sa:"
 CLOSE = "ofc:sx:"
 FILE = "ofc:sf:"
-MAX_LISTED = 30  # session buttons in one list (Telegram shows up to 100 buttons)
+MAX_LISTED = 30  # session buttons in one list (a channel that shows fewer pages them)
 
-add_officer_entry(OfficerEntry(SESSIONS, N_("📅 Sessions"), order=20))
+MENU_ENTRY = OfficerEntry(SESSIONS, N_("📅 Sessions"))
 
 # The first step of each dialog, and step → next step ("next" is the only event; a step
 # that must not be asked returns "next" at once). Drawn in handlers/officer_schedule.md.
@@ -85,7 +85,7 @@ def _point_buttons(point_id: str) -> tuple[tuple[Button, ...], ...]:
 
 def _refused(e: Refused, point_id: str | None = None) -> list[Reply]:
     buttons = _point_buttons(point_id) if point_id else back_buttons()
-    return [Reply(text=str(e), buttons=buttons)]
+    return [Reply(text=render(e), buttons=buttons)]
 
 
 def _session_label(view: service.SessionView) -> str:
@@ -105,9 +105,9 @@ def _session_label(view: service.SessionView) -> str:
 async def my_points(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     if msg.payload not in (None, SESSIONS):
         return None
-    await require_officer(ctx)
+    (await actor(ctx)).require_officer()
     ctx.state.clear()
-    points = await service.my_points(ctx)
+    points = await service.my_points(await service_context(ctx))
     if len(points) == 1:
         return await _point_view(ctx, points[0].id)
     if not points:
@@ -134,8 +134,8 @@ async def point_sessions(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 
 async def _point_view(ctx: Ctx, point_id: str) -> list[Reply]:
-    views = await service.upcoming(ctx, point_id)
-    point = service.places_of(ctx).points[point_id]
+    views = await service.upcoming(await service_context(ctx), point_id)
+    point = places(ctx).points[point_id]
     lines = [f"📍 {point.name}"]
     if views:
         lines.append(_("Sessions of the next {n} days:", n=service.LIST_DAYS))
@@ -160,12 +160,12 @@ async def session_card(msg: Incoming, ctx: Ctx) -> list[Reply]:
     session_id = _id(msg.payload, SESSION)
     try:
         if session_id is None:
-            raise Refused(_("I could not find that session, so I did nothing."))
-        view = await service.session_for(ctx, session_id)
+            raise Refused("schedule.session_not_found")
+        view = await service.session_for(await service_context(ctx), session_id)
     except Refused as e:
         return _refused(e)
     row = view.row
-    point = service.places_of(ctx).points.get(row.point_id)
+    point = places(ctx).points.get(row.point_id)
     lines = [
         f"📍 {point.name if point else row.point_id}",
         f"🗓 {texts.when(row.starts_at, row.ends_at)}",
@@ -233,7 +233,7 @@ async def on_message(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
 
 
 async def _step(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    await require_officer(ctx)
+    (await actor(ctx)).require_officer()
     d = dict(ctx.state.data)
     step = ctx.state.name.removeprefix(f"{STATE}.")
     if msg.payload == steps.STOP or step not in STEPS or d.get("op") not in TRANSITIONS:
@@ -263,7 +263,7 @@ async def _stop(ctx: Ctx, d: steps.Data) -> list[Reply]:
 
 def _point_of(ctx: Ctx, d: steps.Data) -> str | None:
     point_id = d.get("point_id") or d.get("from_point")
-    return point_id if point_id in service.places_of(ctx).points else None
+    return point_id if point_id in places(ctx).points else None
 
 
 @officer_action
@@ -299,8 +299,8 @@ async def _with_session(msg: Incoming, ctx: Ctx, prefix: str, op: str) -> list[R
     session_id = _id(msg.payload, prefix)
     try:
         if session_id is None:
-            raise Refused(_("I could not find that session, so I did nothing."))
-        view = await service.session_for(ctx, session_id)
+            raise Refused("schedule.session_not_found")
+        view = await service.session_for(await service_context(ctx), session_id)
         service.not_changeable(view, ctx.now())
     except Refused as e:
         return _refused(e)
@@ -309,7 +309,9 @@ async def _with_session(msg: Incoming, ctx: Ctx, prefix: str, op: str) -> list[R
 
 async def _with_point(msg: Incoming, ctx: Ctx, prefix: str, op: str) -> list[Reply]:
     try:
-        point = await service.point_for(ctx, (msg.payload or "").removeprefix(prefix))
+        point = await service.point_for(
+            await service_context(ctx), (msg.payload or "").removeprefix(prefix)
+        )
     except Refused as e:
         return _refused(e)
     return await _begin(ctx, op, point_id=point.id)
@@ -361,8 +363,9 @@ def _told(bookings: int, waiting: int) -> str:
 
 
 async def _preview_cancel(ctx: Ctx, d: steps.Data) -> str:
-    view = await service.session_for(ctx, d["session_id"])
-    bookings, waiting = await service.affected(ctx, [view.row.id])
+    view, bookings, waiting = await service.session_affected(
+        await service_context(ctx), d["session_id"]
+    )
     return _(
         "Cancel the session {when}?\nReason: {reason}\n{told} will get a message with "
         "your reason and the next free times.",
@@ -373,7 +376,7 @@ async def _preview_cancel(ctx: Ctx, d: steps.Data) -> str:
 
 
 async def _do_cancel(ctx: Ctx, d: steps.Data) -> str:
-    done = await service.cancel_session(ctx, d["session_id"], d["reason"])
+    done = await service.cancel_session(await service_context(ctx), d["session_id"], d["reason"])
     return _(
         "Done: the session is cancelled. {told} will be told.",
         told=_told(done.bookings, done.waiting),
@@ -382,12 +385,12 @@ async def _do_cancel(ctx: Ctx, d: steps.Data) -> str:
 
 async def _preview_close(ctx: Ctx, d: steps.Data) -> str:
     first, last = date.fromisoformat(d["first"]), date.fromisoformat(d["last"])
-    sessions, bookings, waiting = await service.close_preview(ctx, d["point_id"], first, last)
+    sessions, bookings, waiting = await service.close_preview(
+        await service_context(ctx), d["point_id"], first, last
+    )
     if not sessions:
-        raise Refused(
-            _("There is no session at this point on those days, so there is nothing to close.")
-        )
-    point = service.places_of(ctx).points[d["point_id"]]
+        raise Refused("schedule.nothing_to_close")
+    point = places(ctx).points[d["point_id"]]
     return _(
         "Close {point} from {first} to {last}?\nReason: {reason}\n{sessions} will be "
         "cancelled; {told} will get a message.",
@@ -402,7 +405,7 @@ async def _preview_close(ctx: Ctx, d: steps.Data) -> str:
 
 async def _do_close(ctx: Ctx, d: steps.Data) -> str:
     done = await service.close_point(
-        ctx,
+        await service_context(ctx),
         d["point_id"],
         date.fromisoformat(d["first"]),
         date.fromisoformat(d["last"]),
@@ -416,25 +419,30 @@ async def _do_close(ctx: Ctx, d: steps.Data) -> str:
 
 
 async def _preview_move(ctx: Ctx, d: steps.Data) -> str:
-    view = await service.session_for(ctx, d["session_id"])
-    places = service.places_of(ctx)
+    view, bookings, waiting = await service.session_affected(
+        await service_context(ctx), d["session_id"]
+    )
+    points = places(ctx).points
     starts_at = at(date.fromisoformat(d["day"]), steps.hhmm(d["start"]), ctx.config.tz)
     ends_at = starts_at + (view.row.ends_at - view.row.starts_at)
-    bookings, waiting = await service.affected(ctx, [view.row.id])
     return _(
         "Move the session\nfrom: {old} ({old_point})\nto: {new} ({new_point})?\n{told} "
         "will be told and asked if the new time is still fine.",
         old=_when(view),
-        old_point=places.points[view.row.point_id].name,
+        old_point=points[view.row.point_id].name,
         new=texts.when(starts_at, ends_at),
-        new_point=places.points[d["point_id"]].name,
+        new_point=points[d["point_id"]].name,
         told=_told(bookings, waiting),
     )
 
 
 async def _do_move(ctx: Ctx, d: steps.Data) -> str:
     done = await moving.move_session(
-        ctx, d["session_id"], date.fromisoformat(d["day"]), steps.hhmm(d["start"]), d["point_id"]
+        await service_context(ctx),
+        d["session_id"],
+        date.fromisoformat(d["day"]),
+        steps.hhmm(d["start"]),
+        d["point_id"],
     )
     return _(
         "Done: the session is moved. {told} will be told.", told=_told(done.bookings, done.waiting)
@@ -442,7 +450,7 @@ async def _do_move(ctx: Ctx, d: steps.Data) -> str:
 
 
 async def _preview_seats(ctx: Ctx, d: steps.Data) -> str:
-    view = await service.session_for(ctx, d["session_id"])
+    view = await service.session_for(await service_context(ctx), d["session_id"])
     return _(
         "Change the session {when} from {old} to {new} seats per time slot?",
         when=_when(view),
@@ -452,7 +460,7 @@ async def _preview_seats(ctx: Ctx, d: steps.Data) -> str:
 
 
 async def _do_seats(ctx: Ctx, d: steps.Data) -> str:
-    done = await service.change_capacity(ctx, d["session_id"], d["seats"])
+    done = await service.change_capacity(await service_context(ctx), d["session_id"], d["seats"])
     text = _("Done: each time slot now has {n} seats.", n=d["seats"])
     if done.promoted:
         text += " " + ngettext(
@@ -477,7 +485,7 @@ def _shape(d: steps.Data) -> Shape:
 
 async def _preview_add(ctx: Ctx, d: steps.Data) -> str:
     shape = _shape(d)
-    point = service.places_of(ctx).points[shape.point_id]
+    point = places(ctx).points[shape.point_id]
     return _(
         "Add a session at {point}:\n🗓 {day}, {start}–{end}\nTime slots of {m} minutes, "
         "{n} seats each ({p} kept for priority visitors)?",
@@ -492,7 +500,7 @@ async def _preview_add(ctx: Ctx, d: steps.Data) -> str:
 
 
 async def _do_add(ctx: Ctx, d: steps.Data) -> str:
-    row = await service.add_session(ctx, _shape(d))
+    row = await service.add_session(await service_context(ctx), _shape(d))
     return _(
         "Done: the session {when} is open for booking.",
         when=texts.when(row.starts_at, row.ends_at),
@@ -506,7 +514,9 @@ async def _preview_file(ctx: Ctx, d: steps.Data) -> str:
 
 
 async def _do_file(ctx: Ctx, d: steps.Data) -> str:
-    plan, applied = await files.apply(ctx, d["point_id"], steps.file_document(d), d["seen"])
+    plan, applied = await files.apply(
+        await service_context(ctx), d["point_id"], steps.file_document(d), d["seen"]
+    )
     if applied:
         return _("Done: {summary}", summary=steps.summary_text(plan))
     if plan.problems:

@@ -16,11 +16,13 @@ from typing import Any
 
 from bot.booking import texts
 from bot.ctx import Ctx
-from bot.i18n import _, ngettext
+from bot.i18n import N_, _, ngettext
 from bot.schedule import files, moving, parse, service
 from bot.schedule.errors import Refused
 from bot.schedule.placing import local_day
+from bot.services.messages import define
 from bot.types import Button, Document, Incoming, Reply, rows
+from handlers.services import places, render, service_context
 
 VALUE = "ofc:v:"
 GO = "ofc:go"
@@ -28,6 +30,16 @@ STOP = "ofc:stop"
 DAY_BUTTONS = 7
 SLOT_CHOICES = (15, 20, 30, 60)
 KEEP = "keep"
+
+define(
+    "schedule.choose_day_example",
+    N_("Please choose a day with the buttons or type it, like 5/12."),
+)
+define("schedule.choose_day", N_("Please choose a day with the buttons or type it."))
+define(
+    "schedule.before_first_day",
+    lambda p: _("That is before the first day ({day}).", day=texts.day_label(p["day"])),
+)
 
 Data = dict[str, Any]
 StepResult = list[Reply] | str
@@ -49,7 +61,7 @@ def _typed(msg: Incoming | None) -> str | None:
 
 
 def _value(msg: Incoming | None) -> str | None:
-    if msg is None or not (msg.payload or "").startswith(VALUE):
+    if msg is None or msg.payload is None or not msg.payload.startswith(VALUE):
         return None
     return msg.payload.removeprefix(VALUE)
 
@@ -80,10 +92,10 @@ def _read_day(ctx: Ctx, msg: Incoming | None) -> date:
         try:
             return max(date.fromisoformat(value), _today(ctx))
         except ValueError:
-            raise Refused(_("Please choose a day with the buttons or type it.")) from None
+            raise Refused("schedule.choose_day") from None
     typed = _typed(msg)
     if typed is None:
-        raise Refused(_("Please choose a day with the buttons or type it, like 5/12."))
+        raise Refused("schedule.choose_day_example")
     return parse.day(typed, _today(ctx))
 
 
@@ -106,7 +118,7 @@ async def reason(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
             d["reason"] = parse.reason(typed)
             return "next"
         except Refused as e:
-            problem = str(e)
+            problem = render(e)
     elif msg is not None:
         problem = _("Please type the reason in words.")
     return _ask(
@@ -128,7 +140,7 @@ async def first_day(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
             return _ask(
                 _("From which day is the point closed?"),
                 *_day_buttons(ctx),
-                problem=str(e),
+                problem=render(e),
                 per_row=2,
             )
     return _ask(
@@ -145,13 +157,11 @@ async def last_day(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
         try:
             last = _read_day(ctx, msg)
             if last < first:
-                raise Refused(
-                    _("That is before the first day ({day}).", day=texts.day_label(first))
-                )
+                raise Refused("schedule.before_first_day", day=first)
             d["last"] = last.isoformat()
             return "next"
         except Refused as e:
-            return _ask(question, *_day_buttons(ctx, first), problem=str(e), per_row=2)
+            return _ask(question, *_day_buttons(ctx, first), problem=render(e), per_row=2)
     return _ask(question, *_day_buttons(ctx, first), per_row=2)
 
 
@@ -169,7 +179,7 @@ async def day(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
             d["day"] = _read_day(ctx, msg).isoformat()
             return "next"
         except Refused as e:
-            return _ask(question, *_day_buttons(ctx), problem=str(e), per_row=2)
+            return _ask(question, *_day_buttons(ctx), problem=render(e), per_row=2)
     return _ask(question, *_day_buttons(ctx), per_row=2)
 
 
@@ -183,14 +193,18 @@ async def start(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
         try:
             value = parse.clock(typed)
             if d["op"] == "move":  # the last answer of a move: can it go there?
-                view = await service.session_for(ctx, d["session_id"])
+                view = await service.session_for(await service_context(ctx), d["session_id"])
                 await moving.check_move(
-                    ctx, view, date.fromisoformat(d["day"]), value, d["point_id"]
+                    await service_context(ctx),
+                    view,
+                    date.fromisoformat(d["day"]),
+                    value,
+                    d["point_id"],
                 )
             d["start"] = value.isoformat("minutes")
             return "next"
         except Refused as e:
-            problem = str(e)
+            problem = render(e)
     return _ask(question, problem=problem)
 
 
@@ -201,14 +215,18 @@ async def end(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
         try:
             value = parse.clock(typed)
             if value <= hhmm(d["start"]):
-                raise Refused(_("The end must be after the start ({start}).", start=d["start"]))
+                raise Refused("schedule.end_before_start", start=d["start"])
             await service.check_free(
-                ctx, d["point_id"], date.fromisoformat(d["day"]), hhmm(d["start"]), value
+                await service_context(ctx),
+                d["point_id"],
+                date.fromisoformat(d["day"]),
+                hhmm(d["start"]),
+                value,
             )
             d["end"] = value.isoformat("minutes")
             return "next"
         except Refused as e:
-            problem = str(e)
+            problem = render(e)
     return _ask(question, problem=problem)
 
 
@@ -222,17 +240,12 @@ async def slot_minutes(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
             length = _minutes(hhmm(d["end"])) - _minutes(hhmm(d["start"]))
             if length % minutes:
                 raise Refused(
-                    _(
-                        "{m} minutes do not divide {start}–{end} into whole time slots.",
-                        m=minutes,
-                        start=d["start"],
-                        end=d["end"],
-                    )
+                    "schedule.slots_do_not_divide", m=minutes, start=d["start"], end=d["end"]
                 )
             d["slot_minutes"] = minutes
             return "next"
         except Refused as e:
-            problem = str(e)
+            problem = render(e)
     return _ask(question, *choices, problem=problem, per_row=2)
 
 
@@ -243,7 +256,11 @@ def _minutes(t: time) -> int:
 async def seats(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
     """Seats per time slot: of a new session, or the new number for a session (never below
     what is booked)."""
-    view = await service.session_for(ctx, d["session_id"]) if d["op"] == "seats" else None
+    view = (
+        await service.session_for(await service_context(ctx), d["session_id"])
+        if d["op"] == "seats"
+        else None
+    )
     if view is not None:
         floor, _fullest = service.booked_floor(view)
         question = _(
@@ -259,11 +276,11 @@ async def seats(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
         try:
             value = parse.whole_number(typed, 1, 500)
             if view is not None and (below := service.below_floor(view, value)):
-                raise Refused(below)
+                raise below
             d["seats"] = value
             return "next"
         except Refused as e:
-            problem = str(e)
+            problem = render(e)
     return _ask(question, problem=problem)
 
 
@@ -281,15 +298,17 @@ async def priority_seats(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
             d["priority"] = parse.whole_number(answer, 0, most)
             return "next"
         except Refused as e:
-            problem = str(e)
+            problem = render(e)
     choices = [Button(str(n), f"{VALUE}{n}") for n in range(min(most, 3) + 1)]
     return _ask(question, *choices, problem=problem, per_row=4)
 
 
 async def target_point(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
     """Move: the same point, or another point of this officer."""
-    view = await service.session_for(ctx, d["session_id"])
-    mine = [p for p in await service.my_points(ctx) if p.id != view.row.point_id]
+    view = await service.session_for(await service_context(ctx), d["session_id"])
+    mine = [
+        p for p in await service.my_points(await service_context(ctx)) if p.id != view.row.point_id
+    ]
     value = _value(msg)
     if value == KEEP or not mine:  # nowhere else to go: no need to ask
         d["point_id"] = view.row.point_id
@@ -297,7 +316,7 @@ async def target_point(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
     if value is not None and value in {p.id for p in mine}:
         d["point_id"] = value
         return "next"
-    here = service.places_of(ctx).points.get(view.row.point_id)
+    here = places(ctx).points.get(view.row.point_id)
     buttons = [Button(_("📍 Same place: {point}", point=here.name if here else ""), VALUE + KEEP)]
     buttons += [Button(f"📍 {p.name}", VALUE + p.id) for p in mine[:20]]
     return _ask(_("Where will it take place?"), *buttons, problem=_problem(msg))
@@ -315,7 +334,7 @@ def file_document(d: Data) -> Document:
 
 
 async def schedule_file(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
-    point = service.places_of(ctx).points[d["point_id"]]
+    point = places(ctx).points[d["point_id"]]
     question = _(
         "Send the schedule file for {point} as a document (📎): a .csv file with the "
         "header\n{header}\nor a points .toml file. I will show you what changes "
@@ -335,9 +354,9 @@ async def schedule_file(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
             ),
         )
     try:
-        plan = await files.preview(ctx, point.id, msg.document)
+        plan = await files.preview(await service_context(ctx), point.id, msg.document)
     except Refused as e:
-        return _ask(question, problem=str(e))
+        return _ask(question, problem=render(e))
     if plan.problems:
         return _ask(question, problem=problems_text(plan))
     if plan.empty:
@@ -356,7 +375,7 @@ def problems_text(plan: files.Plan) -> str:
     shown = plan.problems[: files.MAX_PROBLEMS]
     lines = [
         _("I changed nothing: the file has these problems. Please fix them and send it again.")
-    ] + [f"• {p}" for p in shown]
+    ] + [f"• {render(p)}" for p in shown]
     if len(plan.problems) > len(shown):
         lines.append(_("… and {n} more.", n=len(plan.problems) - len(shown)))
     return "\n".join(lines)

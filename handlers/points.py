@@ -1,7 +1,7 @@
 """Support points: finding one (typed ward/commune name, shared location, or a list), the point
 card (address, accessibility, next sessions, the place as a venue), and `/start p_<point>`
-links from the QR posters. Booking itself is the booking feature's: when a feature exposes
-`start_booking_at(point_id, msg, ctx)`, the card offers "Book a visit here" and shows the
+links from the QR posters. Booking itself is the booking feature's: when the menu table wires
+in its `start_booking_at(point_id, msg, ctx)` (`handlers.MENUS.book_at`), the card offers "Book a visit here" and shows the
 seats left in each session (from the booking feature's slots)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from babel.numbers import format_decimal
 
-from bot.ctx import Ctx
+from bot.ctx import Ctx, MenuEntry
 from bot.i18n import N_, _, current_locale, format_date, format_time, ngettext
 from bot.points.find import find_units, nearest_points
 from bot.points.loader import load_places
@@ -20,7 +20,6 @@ from bot.points.names import fold, sort_key, unit_label
 from bot.points.sessions import ScheduledSession, upcoming_sessions
 from bot.router import Router
 from bot.types import Button, ButtonKind, Incoming, Location, Reply, rows
-from handlers import menu
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -40,17 +39,11 @@ def _visible(ctx: Ctx | None) -> bool:
     return ctx is None or bool(_places(ctx).points)
 
 
-menu.add(
-    menu.MenuEntry(
-        "pts",
-        N_("📍 Support points"),
-        N_(
-            "Find a digital-support point near you: its address, opening "
-            "times and how to get there."
-        ),
-        visible=_visible,
-        order=200,
-    )
+MENU_ENTRY = MenuEntry(
+    "pts",
+    N_("📍 Support points"),
+    N_("Find a digital-support point near you: its address, opening times and how to get there."),
+    visible=_visible,
 )
 
 
@@ -71,14 +64,8 @@ def _places(ctx: Ctx) -> Places:
 
 
 def _booking(ctx: Ctx):
-    """The booking feature's entry point, when a booking feature is wired in."""
-    import handlers
-
-    for feature in handlers.FEATURES:
-        start_at = getattr(feature, "start_booking_at", None)
-        if start_at is not None:
-            return start_at
-    return None
+    """The booking feature's entry point, when the menu table wires one in."""
+    return ctx.core.menus.book_at
 
 
 # --- labels ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.booking import privacy
 from bot.booking.phone import display_phone
-from bot.ctx import Ctx
+from bot.ctx import Ctx, MenuEntry
 from bot.i18n import N_, _, format_date
 from bot.router import Router
 from bot.types import Button, Document, Incoming, Reply, rows
@@ -20,13 +20,10 @@ from handlers import menu
 router = Router()
 LISTED = 8  # visits listed on the page; the download has all of them
 
-menu.add(
-    menu.MenuEntry(
-        "privacy",
-        N_("🔒 My data"),
-        N_("See what I keep about you and the people you booked for, and delete it."),
-        order=800,
-    )
+MENU_ENTRY = MenuEntry(
+    "privacy",
+    N_("🔒 My data"),
+    N_("See what I keep about you and the people you booked for, and delete it."),
 )
 
 

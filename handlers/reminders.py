@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import reminders
 from bot.booking import privacy, service, texts
-from bot.ctx import Ctx
+from bot.ctx import Ctx, SettingEntry
+from bot.db import rowcount
 from bot.db.booking_models import Booking, Slot
 from bot.db.models import User
 from bot.db.reminder_models import ReminderSetting, VisitConfirmation
@@ -73,7 +74,7 @@ def _ways_on(booking_id: int | None = None) -> tuple[tuple[Button, ...], ...]:
 
 
 async def _record(session: AsyncSession, booking: Booking, now) -> None:
-    insert = sqlite_insert if session.bind.dialect.name == "sqlite" else pg_insert
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
     await session.execute(
         insert(VisitConfirmation)
         .values(booking_id=booking.id, confirmed_at=now)
@@ -95,7 +96,7 @@ async def will_come(msg: Incoming, ctx: Ctx) -> list[Reply]:
                 buttons=_ways_on(),
             )
         ]
-    slot = await ctx.session.get(Slot, booking.slot_id)
+    slot = await ctx.session.get_one(Slot, booking.slot_id)
     if booking.status == "cancelled":
         return [Reply(text=_("This visit was cancelled, so I did nothing."), buttons=_ways_on())]
     if booking.status != "confirmed" or slot.starts_at <= ctx.now():
@@ -179,7 +180,7 @@ def _preset_label(ctx: Ctx, key: str) -> str:
         return _("{span} (usual)", span=_quiet_text(configured_quiet(ctx.config)))
     if key == "off":
         return _("No quiet hours")
-    return _span(parse_quiet(PRESETS[key]))
+    return _span(parse_quiet(PRESETS[key] or QUIET_OFF))  # only "usual" has no span of its own
 
 
 async def show_quiet(msg: Incoming, ctx: Ctx) -> list[Reply]:
@@ -226,14 +227,15 @@ async def _erase(session: AsyncSession, user: User, now, places) -> int:
     result = await session.execute(
         delete(ReminderSetting).where(ReminderSetting.user_id == user.id)
     )
-    return result.rowcount
+    return rowcount(result)
 
 
 privacy.register(
     privacy.Holder("reminder_settings", N_("Your reminder settings"), _export, _erase)
 )
-settings.add_setting(settings.SettingEntry(OPEN, N_("🔔 Reminders"), describe_reminders, order=10))
-settings.add_setting(settings.SettingEntry(QUIET, N_("🌙 Quiet hours"), describe_quiet, order=20))
+REMINDERS_SETTING = SettingEntry(OPEN, N_("🔔 Reminders"), describe_reminders)
+QUIET_SETTING = SettingEntry(QUIET, N_("🌙 Quiet hours"), describe_quiet)
+
 router.payload(COME, will_come, always=True)
 router.payload(OPEN, show_reminders, always=True)
 router.payload(ON, switch)

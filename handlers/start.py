@@ -3,7 +3,7 @@ does not understand, stale buttons and over-long messages."""
 
 from __future__ import annotations
 
-from bot.ctx import Ctx
+from bot.ctx import Ctx, MenuEntry, Menus
 from bot.i18n import N_, _, use_locale
 from bot.router import Router
 from bot.types import Button, Incoming, Reply
@@ -13,18 +13,9 @@ router = Router()
 
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 
-menu.add(
-    menu.MenuEntry(
-        "help", N_("❓ What can this bot do?"), N_("Explain what this bot can do."), order=900
-    )
-)
-menu.add(
-    menu.MenuEntry(
-        "lang",
-        N_("🌐 Language / Ngôn ngữ"),
-        N_("Switch between Vietnamese and English."),
-        order=910,
-    )
+HELP_ENTRY = MenuEntry("help", N_("❓ What can this bot do?"), N_("Explain what this bot can do."))
+LANGUAGE_ENTRY = MenuEntry(
+    "lang", N_("🌐 Language / Ngôn ngữ"), N_("Switch between Vietnamese and English.")
 )
 
 
@@ -84,7 +75,7 @@ async def choose_language(msg: Incoming, ctx: Ctx) -> list[Reply]:
     ]
 
 
-async def set_language(msg: Incoming, ctx: Ctx) -> list[Reply]:
+async def set_language(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     code = (msg.payload or "").removeprefix("lang:")
     if code not in LANGUAGES:
         return None
@@ -130,7 +121,7 @@ async def too_long(msg: Incoming, ctx: Ctx) -> list[Reply]:
     return [menu.menu_reply(ctx, text)]
 
 
-def apology() -> list[Reply]:
+def apology(menus: Menus) -> list[Reply]:
     return [
         menu.menu_reply(
             None,
@@ -138,6 +129,7 @@ def apology() -> list[Reply]:
                 "Sorry, something went wrong on our side and nothing was "
                 "changed. Please try again, or choose from the menu:"
             ),
+            menus=menus,
         )
     ]
 

@@ -7,16 +7,15 @@ The full tables are `trolyso report bookings|attendance|guides|questions` (CSV).
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
 
-from bot.content.reports import guide_rows, question_rows
-from bot.ctx import Ctx
+from bot.ctx import Ctx, OfficerEntry
 from bot.i18n import N_, _, format_date, ngettext
-from bot.officers.roles import require_officer
 from bot.router import Router
-from bot.stats.bookings import PointWeek, by_point_week, week_start
+from bot.stats import service
+from bot.stats.bookings import PointWeek
 from bot.types import Button, Incoming, Reply, rows
-from handlers.officer import OfficerEntry, add_officer_entry, officer_action
+from handlers.officer import officer_action
+from handlers.services import service_context
 
 router = Router()
 OPEN, GUIDES, QUESTIONS = "stat", "stat:g", "stat:q"
@@ -25,7 +24,7 @@ MAX_POINTS = 6  # more points than this: the busiest, and the CSV report for the
 TOP = 5
 CITY_DAYS = 30
 
-add_officer_entry(OfficerEntry(OPEN, N_("📊 Numbers"), order=70))
+MENU_ENTRY = OfficerEntry(OPEN, N_("📊 Numbers"))
 
 
 def _buttons(*extra: Button) -> tuple[tuple[Button, ...], ...]:
@@ -50,20 +49,11 @@ def _week_line(w: PointWeek) -> str:
 
 @officer_action
 async def bookings(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
-    officer = await require_officer(ctx)
+    sc = await service_context(ctx)
+    officer = sc.actor.require_officer()
     if msg.payload not in (None, OPEN):
         return None
-    today = ctx.now().astimezone(ctx.config.tz).date()
-    since = week_start(today - timedelta(weeks=WEEKS - 1), ctx.config.tz)
-    until = week_start(today + timedelta(weeks=1), ctx.config.tz)
-    weeks = await by_point_week(
-        ctx.session,
-        ctx.config.tz,
-        ctx.now(),
-        since=since,
-        until=until,
-        unit_ids=None if officer.is_admin else officer.unit_ids,
-    )
+    weeks = await service.bookings_by_week(sc, WEEKS)
     title = (
         _("📊 Bookings at every support point, last {n} weeks:", n=WEEKS)
         if officer.is_admin
@@ -112,8 +102,7 @@ def _title(ctx: Ctx, guide_id: str) -> str:
 
 @officer_action
 async def guides(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    await require_officer(ctx)
-    found = await guide_rows(ctx.session, ctx.now() - timedelta(days=CITY_DAYS))
+    found = await service.guide_numbers(await service_context(ctx), CITY_DAYS)
     views: Counter = Counter()
     finished: Counter = Counter()
     votes: dict[tuple[str, int], Counter] = {}
@@ -159,10 +148,7 @@ async def guides(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 @officer_action
 async def questions(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    await require_officer(ctx)
-    found = await question_rows(
-        ctx.session, ctx.config.tz, ctx.now() - timedelta(days=CITY_DAYS), TOP
-    )
+    found = await service.unanswered_questions(await service_context(ctx), CITY_DAYS, TOP)
     lines = [
         _(
             "❓ Questions no guide answered, whole city, last {n} days (most asked first):",

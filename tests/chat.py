@@ -3,16 +3,36 @@
 await chat.say("/start")           # returns the replies
 await chat.press("English")        # presses a button of the last replies, by label
 chat.text                          # all text of the last replies
+
+Every reply any conversation test gets is also fitted to a tight, Zalo-like capability set
+(5 buttons, 20-character labels, no request buttons, no editing: bot/channels/profiles.py)
+and checked: nothing it cannot show, and no button lost (each is shown or waits behind
+"More…"). So the whole conversation suite proves its replies work on such a channel.
 """
 
 from __future__ import annotations
 
 from itertools import count
 
+from bot.channels.adapt import adapt, page, page_payloads, violations
+from bot.channels.profiles import ZALO_LIKE, Capabilities
 from bot.core import Core
 from bot.types import Button, ButtonKind, Contact, Incoming, Location, Reply
 
 _ids = count(1)
+TIGHT = ZALO_LIKE
+
+
+def check_fits(replies: list[Reply], caps: Capabilities) -> None:
+    """The replies, fitted to `caps`, break none of its limits and lose no button."""
+    fitted = adapt(replies, caps)
+    shown = list(fitted.replies)
+    shown += [page(fitted.pages, n, caps) for n in range(1, len(fitted.pages) + 1)]
+    broken = violations([r for r in shown if r is not None], caps)
+    assert not broken, f"replies a {caps} channel cannot show: {broken}"
+    kept = {p for r in fitted.replies for p in r.payloads()} | set(page_payloads(fitted.pages))
+    lost = [p for r in replies for p in r.payloads() if p not in kept]
+    assert not lost, f"buttons lost when fitted to {caps}: {lost}"
 
 
 class Chat:
@@ -42,6 +62,7 @@ class Chat:
         )
         self.replies = await self.core.handle(msg)
         assert self.replies, "the bot must never stay silent"
+        check_fits(self.replies, TIGHT)
         return self.replies
 
     async def say(self, text: str) -> list[Reply]:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import app
 from bot import config as config_mod
 from bot.clock import FakeClock
 from bot.core import Core
@@ -110,7 +111,7 @@ def config(db_url, tmp_path) -> config_mod.Config:
 
 @pytest.fixture
 async def core(config, clock) -> AsyncIterator[Core]:
-    core = await Core.start(config, clock=clock)
+    core = await app.start(config, clock=clock)
     try:
         yield core
     finally:

@@ -165,7 +165,7 @@ class FakeTelegram:
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # the ephemeral port we got
+        self.port = self._runner.addresses[0][1]  # the ephemeral port we got
         return self
 
     async def stop(self) -> None:

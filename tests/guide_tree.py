@@ -32,6 +32,14 @@ STEPS = {
         ("scan-qr", "Scan the QR code", "Scan the code with the VNeID app."),
     ],
 }
+# The sources "read" in a test tree (content/sources.toml); guide_text cites the first.
+SOURCES_TOML = """\
+official_hosts = ["vneid.gov.vn"]
+government = ["https://dichvucong.gov.vn", "https://thanglong.chinhphu.vn/a-page"]
+press = ["https://vnexpress.net/a-story"]
+other = ["https://s.dm/resources/VN"]
+"""
+
 TITLES = {"vi": "Đăng nhập Dịch vụ công", "en": "Log in to the Public Service Portal"}
 
 
@@ -88,6 +96,7 @@ def make_tree(root: Path, guides: tuple[str, ...] = ("dvc-login", "safety-otp"))
         if (REAL_CONTENT / other).is_dir():
             shutil.copytree(REAL_CONTENT / other, content / other)
     (content / "categories.toml").write_text(CATEGORIES, encoding="utf-8")
+    (content / "sources.toml").write_text(SOURCES_TOML, encoding="utf-8")
     for gid in guides:
         write_guide(content, gid, category=gid.split("-")[0])
     return content

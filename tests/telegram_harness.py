@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from bot import app
 from bot.channels.telegram import TelegramBot
 from bot.clock import Clock
 from bot.config import Config
@@ -17,9 +18,9 @@ from tests.fake_telegram import TOKEN, FakeTelegram
 
 def bot_config(config: Config, fake: FakeTelegram, **changes: Any) -> Config:
     return config.replace(
-        telegram__token=TOKEN,
-        telegram__api_base_url=fake.base_url,
-        telegram__api_file_url=fake.file_url,
+        channels__telegram__token=TOKEN,
+        channels__telegram__api_base_url=fake.base_url,
+        channels__telegram__api_file_url=fake.file_url,
         **changes,
     )
 
@@ -42,7 +43,7 @@ async def running_bot(
     config: Config, clock: Clock, fake: FakeTelegram, *, webhook: bool = False, **changes: Any
 ) -> AsyncIterator[TelegramBot]:
     cfg = bot_config(config, fake, **changes)
-    core = await Core.start(cfg, clock=clock)
+    core = await app.start(cfg, clock=clock)
     try:
         bot = TelegramBot(cfg, core, webhook=webhook, listen_port=0 if webhook else None)
         await bot.start()

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
+from bot import app
 from bot.booking import jobs, queries, service
-from bot.core import Core
 from bot.db.booking_models import Booking, BookingDraft, OutboxMessage, Slot, WaitlistEntry
 from bot.db.models import ConversationState, User
 from bot.types import Incoming
@@ -179,7 +179,7 @@ async def test_materialising_twice_adds_each_slot_once(core):
 
 
 async def test_background_jobs_stop_when_the_bot_stops(config, clock):
-    core = await Core.start(config, clock=clock)
+    core = await app.start(config, clock=clock)
     scheduler = core.services["scheduler"]
     assert {job.id for job in scheduler.get_jobs()} >= {
         "booking.daily",

@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, insert, select, update
 
+from bot import app
 from bot.broadcasts import progress
 from bot.broadcasts.audience import Audience, recipients
 from bot.channels.errors import RecipientUnreachable, Rejected
@@ -44,7 +45,7 @@ TEXT = "Thứ Bảy này điểm hỗ trợ mở cửa thêm buổi chiều, t�
 
 @pytest.fixture
 async def core(config, clock):
-    core = await Core.start(config.replace(**OFFICERS), clock=clock)
+    core = await app.start(config.replace(**OFFICERS), clock=clock)
     await use_places(core)
     try:
         yield core
@@ -318,7 +319,7 @@ async def test_the_sweeper_sends_it_skipping_who_turned_news_off_and_reports(cor
 
 
 async def test_while_the_sweeper_sends_the_officer_sees_progress_then_the_report(config, clock):
-    core = await Core.start(
+    core = await app.start(
         config.replace(broadcasts__progress_every_seconds=5, **OFFICERS), clock=clock
     )
     try:

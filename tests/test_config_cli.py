@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot import config as config_mod
-from bot.cli import main
+from bot.cli import build_parser, load_config, main
 from bot.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +48,7 @@ def test_environment_overrides_any_key_with_type_conversion(tmp_path):
         ({"TROLYSO_WEBHOOK_LISTEN_PORT": "eighty"}, "webhook.listen_port"),
         ({"TROLYSO_WEBHOOK_LISTEN_PORT": "70000"}, "webhook.listen_port"),
         ({"TROLYSO_DATABASE_URL": "mysql://x"}, "database.url"),
-        ({"TROLYSO_TELEGRAM_TOKEN": "not-a-token"}, "telegram.token"),
+        ({"TROLYSO_CHANNELS_TELEGRAM_TOKEN": "not-a-token"}, "channels.telegram.token"),
         ({"TROLYSO_BOT_DEFAULT_LOCALE": "fr"}, "bot.default_locale"),
     ],
 )
@@ -59,7 +59,9 @@ def test_a_wrong_value_is_refused_naming_the_key(tmp_path, env, key):
 
 def test_secret_values_are_not_echoed_in_errors(tmp_path):
     with pytest.raises(ConfigError) as e:
-        config_mod.load(_write(tmp_path), environ={"TROLYSO_TELEGRAM_TOKEN": "s3cret-value"})
+        config_mod.load(
+            _write(tmp_path), environ={"TROLYSO_CHANNELS_TELEGRAM_TOKEN": "s3cret-value"}
+        )
     assert "s3cret" not in str(e.value)
 
 
@@ -124,3 +126,70 @@ def test_every_config_key_is_documented_in_readme():
     readme = (ROOT / "README.md").read_text()
     missing = [s.key for s in config_mod.SCHEMA if f"`{s.key}`" not in readme]
     assert not missing, f"document these keys in README.md: {missing}"
+
+
+def test_every_schema_key_is_read_by_a_typed_section():
+    assert sorted(config_mod.typed_keys()) == sorted(s.key for s in config_mod.SCHEMA)
+    cfg = config_mod.load(ROOT / "config.toml", environ={})
+    assert isinstance(cfg.channels.telegram.per_second, float)
+    assert isinstance(cfg.officers.admins, tuple)
+    assert cfg.channels.telegram.api_base_url == "https://api.telegram.org/bot"
+
+
+def test_sections_are_frozen(tmp_path):
+    cfg = config_mod.load(_write(tmp_path), environ={})
+    with pytest.raises(AttributeError):
+        cfg.bot.timezone = "UTC"  # type: ignore[misc]
+
+
+def test_old_keys_still_work_with_a_line_naming_the_new_key(tmp_path):
+    path = _write(
+        tmp_path,
+        {
+            "[channels.telegram]\n": "[old_marker]\n",
+            "per_second = 25\n": "",
+            "per_chat_per_second = 1\n": "",
+        },
+    )
+    text = path.read_text()
+    # The whole [channels.telegram] table, as an old file had it: [telegram] + rate_limits.
+    text = text.replace("[old_marker]", "[telegram]")
+    text = text.replace(
+        "[rate_limits]\n",
+        "[rate_limits]\ntelegram_per_second = 12\ntelegram_per_chat_per_second = 2\n",
+    )
+    path.write_text(text)
+    cfg = config_mod.load(path, environ={"TROLYSO_TELEGRAM_BOT_USERNAME": "OldNameBot"})
+    assert cfg.channels.telegram.per_second == 12.0
+    assert cfg.channels.telegram.per_chat_per_second == 2.0
+    assert cfg.channels.telegram.bot_username == "OldNameBot"
+    said = "\n".join(cfg.deprecations)
+    assert "telegram.token in" in said and "name it channels.telegram.token" in said
+    assert "rate_limits.telegram_per_second in" in said and "channels.telegram.per_second" in said
+    assert "TROLYSO_TELEGRAM_BOT_USERNAME is deprecated" in said
+    assert "TROLYSO_CHANNELS_TELEGRAM_BOT_USERNAME" in said
+
+
+def test_the_new_environment_variable_wins_and_both_forms_in_the_file_are_refused(tmp_path):
+    env = {
+        "TROLYSO_TELEGRAM_BOT_USERNAME": "OldBot",
+        "TROLYSO_CHANNELS_TELEGRAM_BOT_USERNAME": "NewBot",
+    }
+    assert (
+        config_mod.load(_write(tmp_path), environ=env).channels.telegram.bot_username == "NewBot"
+    )
+    path = _write(tmp_path, {"[rate_limits]\n": "[rate_limits]\ntelegram_per_second = 12\n"})
+    with pytest.raises(
+        ConfigError,
+        match=r"both rate_limits\.telegram_per_second and channels\.telegram\.per_second",
+    ):
+        config_mod.load(path, environ={})
+
+
+def test_the_deprecation_is_logged_at_start(tmp_path, caplog, monkeypatch):
+    monkeypatch.setenv("TROLYSO_TELEGRAM_POLL_TIMEOUT_SECONDS", "20")
+    args = build_parser().parse_args(["--config", str(_write(tmp_path)), "db", "upgrade"])
+    with caplog.at_level("WARNING"):
+        cfg = load_config(args)
+    assert cfg.channels.telegram.poll_timeout_seconds == 20
+    assert "TROLYSO_CHANNELS_TELEGRAM_POLL_TIMEOUT_SECONDS" in caplog.text

@@ -11,7 +11,9 @@ import pytest
 from bot import cli
 from bot.content.lock import check_content, read_lock, write_lock
 from bot.content.model import Guide
+from bot.content.sources import SourceList, read_sources
 from tests.guide_tree import STEPS, example_questions, make_tree, write_guide
+from tools import facts_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 28)
@@ -273,13 +275,169 @@ def test_an_image_that_does_not_exist_is_an_error_and_one_that_does_is_attached(
     image = content / "guides" / "dvc-login" / "img" / "login.png"
     image.parent.mkdir()
     image.write_bytes(b"\x89PNG")
-    write_guide(content, "dvc-login", locales=("vi",), steps=steps, version=2)
-    write_guide(content, "dvc-login", locales=("en",), steps=en, version=2)
+    captured = CAPTURED.format(when="2026-11-20", source="dichvucong.gov.vn in Chrome")
+    write_guide(content, "dvc-login", locales=("vi",), steps=steps, version=2, extra=captured)
+    write_guide(content, "dvc-login", locales=("en",), steps=en, version=2, extra=captured)
     assert write_lock(content) == (True, [])
     loaded = check_content(content, today=TODAY)
     assert loaded.problems == []
     step = loaded.catalogue.get("dvc-login", "vi").steps[0]
     assert step.images == (image,) and "img/" not in step.body
+
+
+CAPTURED = "images:\n  img/login.png: {{captured: {when}, source: {source}}}\n"
+
+
+def with_screenshot(content: Path, extra: str) -> None:
+    (content / "guides" / "dvc-login" / "img").mkdir()
+    (content / "guides" / "dvc-login" / "img" / "login.png").write_bytes(b"\x89PNG")
+    steps = [("open-site", "Mở trang", "Mở trang.\n![Nút](img/login.png)")]
+    write_guide(content, "dvc-login", locales=("vi",), steps=steps, extra=extra)
+
+
+def test_a_screenshot_without_its_capture_date_and_source_is_refused(content):
+    with_screenshot(content, "")
+    assert (
+        "guides/dvc-login/vi.md:19: image 'img/login.png' has no record under 'images:' in "
+        "the front matter: a screenshot needs the date it was captured and its source (a "
+        "real capture)" in errors(content)
+    )
+
+
+@pytest.mark.parametrize(
+    ("when", "source", "wrong"),
+    [
+        ("someday", "VNeID 2.1 on Android", "'captured' must be a date YYYY-MM-DD"),
+        ("2026-11-20", '""', "'source' must say where it was captured (site or app, device)"),
+    ],
+)
+def test_a_screenshot_record_needs_a_real_date_and_a_source(content, when, source, wrong):
+    with_screenshot(content, CAPTURED.format(when=when, source=source))
+    assert f"guides/dvc-login/vi.md:21: image 'img/login.png': {wrong}" in errors(content)
+
+
+def test_a_screenshot_record_for_a_picture_no_step_shows_is_an_error(content):
+    extra = (
+        CAPTURED.format(when="2026-11-20", source="x") + "  img/old.png: {captured: 2026-01-01}\n"
+    )
+    with_screenshot(content, extra)
+    assert "guides/dvc-login/vi.md:13: images lists 'img/old.png', which no step shows" in (
+        errors(content)
+    )
+
+
+def linked(content: Path, vi_target: str, en_target: str) -> None:
+    for locale, target in (("vi", vi_target), ("en", en_target)):
+        title, text = STEPS[locale][0][1:]
+        steps = [("open-site", title, f"{text}\n[[{target}]]"), *STEPS[locale][1:]]
+        write_guide(content, "dvc-login", locales=(locale,), steps=steps, version=2)
+
+
+def test_a_step_naming_another_guide_carries_a_button_to_it(content):
+    linked(content, "safety-otp", "safety-otp")
+    assert write_lock(content) == (True, [])
+    loaded = check_content(content, today=TODAY)
+    assert loaded.problems == []
+    step = loaded.catalogue.get("dvc-login", "vi").steps[0]
+    assert step.links == ("safety-otp",) and step.body == "Mở trang **dichvucong.gov.vn**."
+
+
+def test_a_guide_button_must_lead_to_another_existing_guide(content):
+    linked(content, "vneid-nowhere", "dvc-login")
+    found = errors(content)
+    assert "guides/dvc-login/vi.md:19: [[vneid-nowhere]]: there is no guide 'vneid-nowhere'" in (
+        found
+    )
+    assert "guides/dvc-login/en.md:19: [[dvc-login]] links the guide to itself" in found
+
+
+def test_every_language_offers_the_same_guide_buttons(content):
+    write_guide(content, "vneid-level1")
+    linked(content, "safety-otp", "vneid-level1")
+    assert [e for e in errors(content) if "guide buttons" in e] == [
+        "guides/dvc-login/en.md:16: step 'open-site' links to ['vneid-level1'] but in vi.md to "
+        "['safety-otp']: every language offers the same guide buttons"
+    ]
+
+
+def test_a_phone_number_written_as_one_run_of_digits_is_warned_about(content):
+    steps = [
+        ("open-site", "Gọi", "Gọi **19000368** hoặc 024 1022, bấm phím 4."),
+        ("press-login", "Gọi lại", "Gọi 1900 0368; mất 129.000.000 đồng; tin tên “18001096”."),
+    ]
+    write_guide(content, "dvc-login", locales=("vi",), steps=steps)
+    assert [w for w in warnings(content) if "phone" in w] == [
+        "guides/dvc-login/vi.md:18: warning: '19000368': write a phone number in groups, as it "
+        "is read aloud (e.g. 1900 0368, 024 1022)"
+    ]
+
+
+def test_a_source_that_was_not_read_is_an_error(content):
+    write_guide(
+        content, "dvc-login", sources="\n  - https://dichvucong.gov.vn\n  - https://cafef.vn/x"
+    )
+    assert [e for e in errors(content) if "pages read" in e] == [
+        f"guides/dvc-login/{loc}.md:13: source https://cafef.vn/x is not among the pages read "
+        "(sources.toml): cite only what the facts files list, or read it and add it there first"
+        for loc in ("en", "vi")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sources", "warned"),
+    [
+        ("https://vnexpress.net/a-story\n  - https://s.dm/resources/VN", True),
+        ("https://vnexpress.net/a-story\n  - https://thanglong.chinhphu.vn/a-page", False),
+        ("https://dichvucong.gov.vn", False),
+    ],
+)
+def test_a_guide_with_no_government_or_official_source_is_warned_about(content, sources, warned):
+    write_guide(content, "dvc-login", locales=("vi",), sources=f"\n  - {sources}")
+    found = [w for w in warnings(content) if "no government or official source" in w]
+    assert bool(found) == warned
+
+
+def test_sources_are_classified_government_official_press_or_other():
+    listed = SourceList(
+        read={"https://thanglong.chinhphu.vn/a": "government", "https://vnexpress.net/b": "press"},
+        official_hosts=frozenset({"vneid.gov.vn"}),
+    )
+    assert listed.kind("https://congan.kontum.gov.vn/x") == "government"
+    assert listed.kind("https://thanglong.chinhphu.vn/a") == "government"
+    assert listed.kind("https://vneid.gov.vn/") == "official"
+    assert listed.kind("https://vnexpress.net/b") == "press"
+    assert listed.kind("https://s.dm/resources/VN") == "other"
+
+
+def test_the_sources_list_is_written_from_the_facts_tags(tmp_path):
+    facts = tmp_path / "facts"
+    facts.mkdir()
+    (facts / "a.md").write_text(
+        "- Fact. [GOV] https://x.gov.vn/p ; [PRESS] https://news.vn/s.\n"
+        "- Check at https://tinnhiemmang.vn/list. [3P] https://blog.com/a\n"
+        "- Code. [CODE] https://github.com/o/r/issues/1\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "content").mkdir()
+    assert facts_sources.main([str(facts), "--content", str(tmp_path / "content")]) == 0
+    listed, problems = read_sources(tmp_path / "content" / "sources.toml")
+    assert problems == []
+    assert listed.read == {
+        "https://x.gov.vn/p": "government",
+        "https://news.vn/s": "press",
+        "https://blog.com/a": "other",
+        "https://github.com/o/r/issues/1": "other",
+    }
+    assert facts_sources.main([str(facts), "--content", str(tmp_path / "content"), "--check"]) == 0
+
+
+def test_the_real_sources_list_matches_the_facts_files_when_they_are_here():
+    # /work/main sits beside ../shared; a worktree under /work/wt/ two levels down.
+    candidates = (ROOT.parent / "shared" / "facts", ROOT.parent.parent / "shared" / "facts")
+    facts = next((c for c in candidates if c.is_dir()), None)
+    if facts is None:
+        pytest.skip("the facts files are not beside this checkout")
+    assert facts_sources.main([str(facts), "--content", str(ROOT / "content"), "--check"]) == 0
 
 
 def test_an_image_outside_img_or_inside_a_sentence_is_an_error(content):
@@ -395,7 +553,10 @@ def test_an_old_checked_date_is_a_warning_not_an_error(content):
 def test_check_command_lists_problems_and_exits_1_then_0_when_clean(content, capsys):
     args = ["--config", str(ROOT / "config.toml"), "content", "check", "--content", str(content)]
     assert cli.main(args) == 0
-    assert "0 error(s)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "0 error(s)" in out
+    # Each guide of the tree cites https://dichvucong.gov.vn once per language.
+    assert "sources cited: 4 government, 0 official, 0 press, 0 other" in out
     edit(vi_file(content), "Quét mã bằng", "Hãy quét mã bằng")
     write_guide(content, "safety-otp", category="nowhere")
     assert cli.main(args) == 1
@@ -420,4 +581,5 @@ def test_lock_command_rewrites_the_lock(content, capsys):
 def test_the_real_content_passes_the_check():
     loaded = check_content(ROOT / "content", today=TODAY)
     assert [p.format(ROOT) for p in loaded.errors] == []
+    assert [p.format(ROOT) for p in loaded.warnings] == []
     assert len({gid for gid, _ in loaded.files}) >= 23

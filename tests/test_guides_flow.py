@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot import app
 from bot.core import Core
 from bot.db.guides_models import GuideEvent, GuideFeedback, GuideProgress
 from handlers import guides
@@ -42,14 +43,28 @@ def content(tmp_path) -> Path:
             )
         ],
     }
+    captured = "images:\n  img/otp.png: {captured: 2026-11-20, source: a test capture}\n"
     for locale in ("vi", "en"):
-        write_guide(tree, "safety-otp", locales=(locale,), category="safety", steps=steps[locale])
+        write_guide(
+            tree,
+            "safety-otp",
+            locales=(locale,),
+            category="safety",
+            steps=steps[locale],
+            extra=captured,
+        )
+    linked = {
+        "vi": [("pay", "Trả phí", "Cần đăng nhập trước.\n[[dvc-login]]\nRồi bấm trả.")],
+        "en": [("pay", "Pay", "Log in first.\n[[dvc-login]]\nThen press pay.")],
+    }
+    for locale in ("vi", "en"):
+        write_guide(tree, "zz-linked", locales=(locale,), category="safety", steps=linked[locale])
     return tree
 
 
 @pytest.fixture
 async def gcore(config, clock, content) -> AsyncIterator[Core]:
-    core = await Core.start(config.replace(paths__content=str(content)), clock=clock)
+    core = await app.start(config.replace(paths__content=str(content)), clock=clock)
     try:
         yield core
     finally:
@@ -177,6 +192,18 @@ async def test_a_step_with_a_picture_sends_it_with_the_step(gcore, content):
     assert reply.image == content / "guides" / "safety-otp" / "img" / "otp.png"
     assert "Không đọc mã OTP cho ai." in reply.text and "img/" not in reply.text
     assert reply.buttons
+
+
+async def test_a_step_that_names_another_guide_has_a_button_that_opens_it(gcore):
+    chat = Chat(gcore)
+    await chat.say("/menu")
+    await chat.tap("g:o:zz-linked")
+    await chat.press("Bắt đầu")
+    [reply] = chat.replies
+    assert "[[" not in reply.text and "Cần đăng nhập trước.\nRồi bấm trả." in reply.text
+    assert chat.labels[:2] == ["✅ Xong", "📖 Đăng nhập Dịch vụ công (dvc-login)"]
+    await chat.press("📖 Đăng nhập Dịch vụ công (dvc-login)")
+    assert "📖 Đăng nhập Dịch vụ công (dvc-login)" in chat.text and "▶️ Bắt đầu" in chat.labels
 
 
 async def test_reader_who_leaves_mid_guide_is_offered_to_continue_at_that_step(gcore, clock):

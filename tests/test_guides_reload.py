@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli
+from bot import app, cli
 from bot.content.reload import pid_file
 from bot.content.store import content_store
 from bot.core import Core
@@ -30,7 +30,7 @@ def content(tmp_path) -> Path:
 
 @pytest.fixture
 async def gcore(config, clock, content) -> AsyncIterator[Core]:
-    core = await Core.start(config.replace(paths__content=str(content)), clock=clock)
+    core = await app.start(config.replace(paths__content=str(content)), clock=clock)
     try:
         yield core
     finally:

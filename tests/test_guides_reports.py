@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli
+from bot import app, cli
 from bot.content.reports import guide_rows, question_rows
 from bot.core import Core
 from bot.db.guides_models import GuideEvent, GuideFeedback
@@ -30,7 +30,7 @@ NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 @pytest.fixture
 async def gcore(config, clock, tmp_path) -> AsyncIterator[Core]:
     content = make_tree(tmp_path)
-    core = await Core.start(config.replace(paths__content=str(content)), clock=clock)
+    core = await app.start(config.replace(paths__content=str(content)), clock=clock)
     try:
         yield core
     finally:

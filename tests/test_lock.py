@@ -25,10 +25,8 @@ def test_every_direct_dependency_has_its_floor_at_the_locked_version():
     text = (ROOT / "pyproject.toml").read_text()
     wrong = []
     for requirement in lock.direct_requirements(text):
-        name = lock.canonical(lock._NAME.match(requirement)[0])
-        floor = (
-            requirement.split(">=", 1)[1].split(",")[0].strip() if ">=" in requirement else None
-        )
+        name = lock.name_of(requirement)
+        floor = lock.floor_of(requirement)
         if name not in pins:
             wrong.append(f"{requirement}: not in constraints.txt")
         elif floor != pins[name]:

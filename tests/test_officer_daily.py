@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot import app
 from bot.booking import service
 from bot.core import Core
 from bot.db.booking_models import Booking, HomeVisitRequest
@@ -34,7 +35,7 @@ MONDAY_0845 = datetime(2026, 11, 30, 1, 45, tzinfo=UTC)  # 08:45 in Hanoi
 
 @pytest.fixture
 async def core(config, clock):
-    core = await Core.start(config.replace(**OFFICERS), clock=clock)
+    core = await app.start(config.replace(**OFFICERS), clock=clock)
     await use_places(core)
     try:
         yield core

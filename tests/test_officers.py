@@ -5,14 +5,17 @@ logged, the audit log of my units."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from bot import app
 from bot import config as config_mod
 from bot.core import Core
+from bot.ctx import OfficerEntry
 from bot.db.officer_models import AuditEntry, Officer
 from bot.errors import ConfigError
 from bot.officers import audit, manage
@@ -34,7 +37,7 @@ TOOLS = "Công cụ cán bộ"
 
 @pytest.fixture
 async def core(config, clock):
-    core = await Core.start(config.replace(**OFFICER_CONFIG), clock=clock)
+    core = await app.start(config.replace(**OFFICER_CONFIG), clock=clock)
     try:
         yield core
     finally:
@@ -52,12 +55,16 @@ async def audit_rows(core: Core) -> list[AuditEntry]:
 
 async def officers(core: Core) -> dict[str, tuple[str, list[str]]]:
     async with core.db.transaction() as session:
-        return {o.external_id: (o.role, o.unit_ids) for o in await manage.all_officers(session)}
+        return {
+            account.partition(":")[2]: (o.role, o.unit_ids)
+            for o in await manage.all_officers(session)
+            for account in o.identities
+        }
 
 
 async def test_config_officers_are_granted_once_at_start_and_audited(config, clock):
     cfg = config.replace(**OFFICER_CONFIG)
-    core = await Core.start(cfg, clock=clock)
+    core = await app.start(cfg, clock=clock)
     try:
         assert await officers(core) == {
             ADMIN: ("admin", []),
@@ -70,14 +77,14 @@ async def test_config_officers_are_granted_once_at_start_and_audited(config, clo
     finally:
         await core.close()
     clock.advance(days=1)
-    again = await Core.start(cfg, clock=clock)  # a restart changes nothing
+    again = await app.start(cfg, clock=clock)  # a restart changes nothing
     try:
         assert len(await audit_rows(again)) == 3
         assert len(await officers(again)) == 3
     finally:
         await again.close()
     wider = cfg.replace(officers__officers=[f"{HOAN_KIEM}:hoan-kiem,lang"])
-    third = await Core.start(wider, clock=clock)
+    third = await app.start(wider, clock=clock)
     try:
         rows = await audit_rows(third)
         assert len(rows) == 4
@@ -92,7 +99,7 @@ async def test_config_officers_are_granted_once_at_start_and_audited(config, clo
 
 async def test_a_config_officer_with_an_unknown_unit_stops_the_start_naming_the_key(config, clock):
     with pytest.raises(ConfigError, match=r"officers\.officers.*hoan-kim.*did you mean hoan-kiem"):
-        await Core.start(config.replace(officers__officers=["100:hoan-kim"]), clock=clock)
+        await app.start(config.replace(officers__officers=["100:hoan-kim"]), clock=clock)
 
 
 def test_officer_lists_from_the_environment_use_commas_and_semicolons():
@@ -101,8 +108,8 @@ def test_officer_lists_from_the_environment_use_commas_and_semicolons():
         "TROLYSO_OFFICERS_OFFICERS": "333:hoan-kiem, cua-nam;444:ba-dinh",
     }
     cfg = config_mod.load(ROOT / "config.toml", environ=env)
-    assert cfg.officers.admins == ["111", "222"]
-    assert cfg.officers.officers == ["333:hoan-kiem, cua-nam", "444:ba-dinh"]
+    assert cfg.officers.admins == ("111", "222")
+    assert cfg.officers.officers == ("333:hoan-kiem, cua-nam", "444:ba-dinh")
     for key, value in [
         ("TROLYSO_OFFICERS_ADMINS", "@someone"),
         ("TROLYSO_OFFICERS_OFFICERS", "333:Hoàn Kiếm"),
@@ -132,23 +139,15 @@ async def test_officer_tools_are_in_the_menu_of_officers_only(core):
     first_time = telegram(core, HOAN_KIEM)
     await first_time.say("/start")
     assert any(TOOLS in label for label in first_time.labels)
-    assert not any(e.payload == officer.OPEN for e in menu.entries(None)), (
+    assert not any(e.payload == officer.OPEN for e in menu.entries(None, core.menus)), (
         "the apology menu knows no user: officer tools stay hidden"
     )
 
 
-async def test_officer_menu_offers_only_the_actions_that_are_built(core, monkeypatch):
+async def test_officer_menu_offers_only_the_actions_that_are_built(core):
     # Only this module's own entries: other features' entries are their tests' business.
-    monkeypatch.setattr(
-        officer,
-        "OFFICER_MENU",
-        [e for e in officer.OFFICER_MENU if e.payload in (officer.UNITS, officer.AUDIT)],
-    )
-    officer.add_officer_entry(
-        officer.OfficerEntry(
-            "ofc:everyone", "Send to everyone", visible=lambda o: o.is_admin, order=50
-        )
-    )
+    everyone = OfficerEntry("ofc:everyone", "Send to everyone", visible=lambda o: o.is_admin)
+    core.menus = replace(core.menus, officer=(officer.UNITS_ENTRY, everyone, officer.AUDIT_ENTRY))
     chat = telegram(core, HOAN_KIEM)
     await chat.say("/menu")
     await chat.press(TOOLS)
@@ -289,8 +288,8 @@ async def test_the_audit_log_refuses_a_citizens_phone_or_name(core):
 
 
 def test_scope_rules_admin_everywhere_officer_in_own_units_citizen_nowhere():
-    admin = Officer(channel="telegram", external_id="1", role="admin", units=[])
-    ward = Officer(channel="telegram", external_id="2", role="officer", units=[])
+    admin = Officer(person_id=1, role="admin", units=[])
+    ward = Officer(person_id=2, role="officer", units=[])
     ward.units.append(officer_unit("hoan-kiem"))
     assert can_act_on_unit(admin, "soc-son")
     assert can_act_on_unit(ward, "hoan-kiem") and not can_act_on_unit(ward, "ba-dinh")

@@ -27,7 +27,9 @@ async def test_one_chats_messages_are_answered_in_order_while_other_chats_go_on(
         handled.append((msg.chat_id, msg.command_args))
         return [Reply(text=f"#{msg.command_args}")]
 
-    async with running_bot(config, clock, fake, telegram__max_concurrent_updates=2) as bot:
+    async with running_bot(
+        config, clock, fake, channels__telegram__max_concurrent_updates=2
+    ) as bot:
         bot.channel.core.router.command("n", number)
         # Telegram is slow for this one chat: its first answer hangs until we let it go.
         release = fake.hold(SLOW)

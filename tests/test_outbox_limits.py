@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot import app
 from bot.core import Core
 from bot.outbox.limiter import MAX_WAIT_SECONDS, Busy, ChannelLimiter
 from bot.outbox.runtime import outbox
@@ -77,19 +78,18 @@ def test_replies_use_their_lane_first_then_slow_the_outbox():
 
 
 def test_telegram_keeps_the_interactive_headroom(core):
-    limits = core.config.rate_limits
+    limits = core.config.channels.telegram
+    headroom = core.config.rate_limits.interactive_headroom
     telegram = outbox(core).limiter("telegram")
-    assert telegram.rate == pytest.approx(
-        limits.telegram_per_second * (1 - limits.interactive_headroom)
-    )
-    assert telegram.rate < limits.telegram_per_second
-    assert telegram.per_chat == limits.telegram_per_chat_per_second
+    assert telegram.rate == pytest.approx(limits.per_second * (1 - headroom))
+    assert telegram.rate < limits.per_second
+    assert telegram.per_chat == limits.per_chat_per_second
     assert outbox(core).limiter("terminal").rate is None
 
 
 async def test_the_sweeper_sends_no_faster_than_the_channel_allows(config, clock):
     # One sender: with fake time, concurrent senders' sleeps would move one shared clock.
-    core = await Core.start(config.replace(outbox__max_in_flight=1), clock=clock)
+    core = await app.start(config.replace(outbox__max_in_flight=1), clock=clock)
     try:
         await _paced(core, clock)
     finally:

@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from bot import app
 from bot.channels.errors import RateLimited, RecipientUnreachable, Rejected, SendError
-from bot.core import Core
 from bot.db.booking_models import OutboxMessage
 from bot.db.models import User
 from bot.outbox import channels, reach, runtime, store
@@ -172,7 +172,7 @@ async def test_stopping_mid_batch_gives_the_unsent_rows_back(core, clock):
 
 
 async def test_a_restart_sends_nothing_twice(config, clock):
-    core = await Core.start(config, clock=clock)
+    core = await app.start(config, clock=clock)
     try:
         attach(core, clock)
         for i in range(3):
@@ -180,7 +180,7 @@ async def test_a_restart_sends_nothing_twice(config, clock):
         assert (await sweep_once(core)).sent == 3
     finally:
         await core.close()
-    core = await Core.start(config, clock=clock, upgrade=False)
+    core = await app.start(config, clock=clock, upgrade=False)
     try:
         channel = attach(core, clock)
         await queue(core, "89", "after the restart")
@@ -191,8 +191,8 @@ async def test_a_restart_sends_nothing_twice(config, clock):
 
 
 async def test_two_sweepers_on_one_database_never_send_a_row_twice(config, clock):
-    first = await Core.start(config, clock=clock)
-    second = await Core.start(config, clock=clock, upgrade=False)
+    first = await app.start(config, clock=clock)
+    second = await app.start(config, clock=clock, upgrade=False)
     try:
         a, b = attach(first, clock), attach(second, clock)
         for i in range(150):
@@ -242,8 +242,8 @@ async def test_the_periodic_job_drains_a_backlog_and_stops_cleanly(core, clock):
 
 
 async def test_only_one_process_sweeps_a_postgresql_database(config, clock):
-    first = await Core.start(config, clock=clock)
-    second = await Core.start(config, clock=clock, upgrade=False)
+    first = await app.start(config, clock=clock)
+    second = await app.start(config, clock=clock, upgrade=False)
     try:
         one, two = sweeper(first), sweeper(second)
         assert await one.leader.hold()

@@ -3,13 +3,12 @@ and the point card."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+from dataclasses import replace
 
 import pytest
 
-import handlers
+from bot import app
 from bot.types import ButtonKind, Reply
-from handlers import points as points_feature
 from tests.chat import Chat
 
 
@@ -18,10 +17,8 @@ def _venue(chat: Chat):
 
 
 @pytest.fixture
-def no_booking(monkeypatch):
-    monkeypatch.setattr(
-        handlers, "FEATURES", [f for f in handlers.FEATURES if not hasattr(f, "start_booking_at")]
-    )
+def no_booking(core):
+    core.menus = replace(core.menus, book_at=None)
 
 
 async def test_menu_offers_support_points_and_asks_where_with_a_location_button(chat):
@@ -60,15 +57,14 @@ async def test_card_has_no_booking_button_until_booking_exists(chat, no_booking)
     assert chat.button("Tìm điểm khác") and chat.button("menu")
 
 
-async def test_card_offers_booking_when_the_booking_feature_is_wired(chat, monkeypatch):
+async def test_card_offers_booking_when_the_booking_feature_is_wired(chat):
     started = []
 
     async def start_booking_at(point_id, msg, ctx):
         started.append(point_id)
         return [Reply(text="booking " + point_id)]
 
-    fake = SimpleNamespace(start_booking_at=start_booking_at)
-    monkeypatch.setattr(handlers, "FEATURES", [handlers.start, points_feature, fake])
+    chat.core.menus = replace(chat.core.menus, book_at=start_booking_at)
     await chat.say("/start p_cau-giay")
     await chat.press("Đặt lịch ở điểm này")
     assert started == ["cau-giay"]
@@ -181,7 +177,7 @@ async def test_card_speaks_english_to_english_users(core):
     assert "• Tuesday, 1 December: 08:00–11:00" in chat.text
 
 
-async def test_card_shows_seats_left_per_session_once_booking_is_wired(core, chat, monkeypatch):
+async def test_card_shows_seats_left_per_session_once_booking_is_wired(core, chat):
     from datetime import UTC, datetime
 
     from sqlalchemy import update
@@ -192,11 +188,7 @@ async def test_card_shows_seats_left_per_session_once_booking_is_wired(core, cha
     async def start_booking_at(point_id, msg, ctx):
         return [Reply(text="booking")]
 
-    monkeypatch.setattr(
-        handlers,
-        "FEATURES",
-        [handlers.start, points_feature, SimpleNamespace(start_booking_at=start_booking_at)],
-    )
+    core.menus = replace(core.menus, book_at=start_booking_at)
     async with core.db.transaction() as session:
         await materialise(session, core.services["places"], core.clock.now(), 14, core.config.tz)
         thursday = Slot.starts_at.between(
@@ -234,12 +226,11 @@ async def test_content_reload_brings_new_points_and_keeps_the_last_good_on_error
     import shutil
 
     from bot.content.store import content_store
-    from bot.core import Core
     from tests.conftest import ROOT
 
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
-    core = await Core.start(config.replace(paths__content=str(content)), clock=clock)
+    core = await app.start(config.replace(paths__content=str(content)), clock=clock)
     try:
         path = content / "points" / "soc-son.toml"
         path.write_text(

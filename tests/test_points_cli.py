@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from bot import config as config_mod
 from bot import i18n
+from bot.channels import profiles
 from bot.cli import main
 from bot.points import qr
 from bot.points.loader import load_places
-from bot.points.qr import HEIGHT, WIDTH, deep_link, render_poster
+from bot.points.qr import HEIGHT, WIDTH, render_poster, start_param
 from tests.conftest import ROOT
 
 
@@ -27,8 +29,12 @@ def config_file(tmp_path):
     return path
 
 
-def test_deep_link_opens_the_point_in_the_bot():
-    assert deep_link("TroLySoBot", "hoan-kiem") == "https://t.me/TroLySoBot?start=p_hoan-kiem"
+def test_deep_link_opens_the_point_in_the_bot(config_file):
+    cfg = profiles.with_bot_username(config_mod.load(config_file, environ={}), "TroLySoBot")
+    point = load_places(ROOT / "content").points["hoan-kiem"]
+    assert [link for _p, link in profiles.links(cfg, start_param(point))] == [
+        "https://t.me/TroLySoBot?start=p_hoan-kiem"
+    ]
 
 
 def test_qr_command_writes_a_png_poster(config_file, tmp_path, capsys):
@@ -71,7 +77,7 @@ def test_qr_command_without_a_username_names_the_config_key(config_file, tmp_pat
         main(["--config", str(config_file), "points", "qr", "hoan-kiem", "--out", str(out)]) == 2
     )
     err = capsys.readouterr().err
-    assert "telegram.bot_username" in err and "--bot-username" in err
+    assert "channels.telegram.bot_username" in err and "--bot-username" in err
     assert not out.exists()
 
 
@@ -117,8 +123,12 @@ def test_poster_uses_a_font_with_vietnamese_letters_when_one_is_installed():
     point = places.points["hoan-kiem"]
     i18n.load_catalogs(ROOT / "locales")
     with i18n.use_locale("vi"):
-        poster = render_poster(point, places.unit_of(point), "TroLySoBot")
-    assert poster.link.endswith("?start=p_hoan-kiem")
+        poster = render_poster(
+            point,
+            places.unit_of(point),
+            [qr.Code("https://t.me/TroLySoBot?start=p_hoan-kiem", "")],
+        )
+    assert poster.links[0].endswith("?start=p_hoan-kiem")
     installed = any(Path(regular).exists() for regular, _bold in qr.FONT_CANDIDATES)
     assert poster.font_ok == installed
 
@@ -165,3 +175,43 @@ def test_content_check_reports_broken_points_files(config_file, tmp_path, capsys
         "points/soc-son.toml: point[soc-son].session[1].end: must be after start 08:00"
         in capsys.readouterr().out
     )
+
+
+def test_the_poster_says_the_hours_and_the_phone_line_when_the_file_has_one(tmp_path):
+    import shutil
+    from dataclasses import replace
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    path = content / "points" / "hoan-kiem.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("accessibility =", 'phone = "024 3825 1234"\naccessibility =', 1))
+    places = load_places(content)
+    point = places.points["hoan-kiem"]
+    assert point.phone == "024 3825 1234"
+    assert load_places(ROOT / "content").points["hoan-kiem"].phone == "", "never invented"
+    i18n.load_catalogs(ROOT / "locales")
+    with i18n.use_locale("vi"):
+        lines = qr.session_lines(point)
+        code = qr.Code("https://t.me/TroLySoBot?start=p_hoan-kiem", "Mở Telegram, rồi quét mã")
+        with_phone = render_poster(point, places.unit_of(point), [code])
+        without = render_poster(replace(point, phone=""), places.unit_of(point), [code])
+        two = render_poster(point, places.unit_of(point), [code, code])
+    assert lines and all(":" in line and "–" in line for line in lines)
+    assert any(line.startswith("Thứ") for line in lines), lines
+    assert with_phone.png != without.png and two.png != with_phone.png
+    assert two.links == (code.link, code.link)
+
+
+def test_a_malformed_phone_is_a_content_problem(tmp_path):
+    import shutil
+
+    from bot.errors import ContentError
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    path = content / "points" / "hoan-kiem.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("accessibility =", 'phone = "call me"\naccessibility =', 1))
+    with pytest.raises(ContentError, match="phone"):
+        load_places(content)

@@ -118,12 +118,12 @@ def test_broken_toml_is_reported_with_its_file(tmp_path):
 
 
 def test_unknown_keys_are_named_where_they_are(tmp_path):
-    text = GOOD_POINT.replace("lat = 21.029", 'lat = 21.029\nphone = "0912"').replace(
+    text = GOOD_POINT.replace("lat = 21.029", 'lat = 21.029\nemail = "a@b"').replace(
         "slot_minutes = 30", "slot_minutes = 30\ncolour = 1"
     )
     problems = _problems(tmp_path, text)
     assert any(
-        p.startswith("points/hoan-kiem.toml: point[hk-1].phone: unknown key") for p in problems
+        p.startswith("points/hoan-kiem.toml: point[hk-1].email: unknown key") for p in problems
     ), problems
     assert any(
         p.startswith("points/hoan-kiem.toml: point[hk-1].session[1].colour: unknown key")

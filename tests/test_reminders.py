@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
+from bot import app
 from bot.core import Core
 from bot.db.booking_models import Booking, OutboxMessage
 from bot.db.reminder_models import VisitConfirmation
@@ -77,7 +78,7 @@ async def test_a_visit_booked_for_a_relative_is_reminded_to_the_booker(core):
 
 
 async def test_reminders_fire_once_at_the_right_local_time_across_a_restart(config, clock):
-    core = await Core.start(config, clock=clock)
+    core = await app.start(config, clock=clock)
     try:
         chat, booking = await _booked(core)
         channel = attach(core, clock)
@@ -93,7 +94,7 @@ async def test_reminders_fire_once_at_the_right_local_time_across_a_restart(conf
         assert labels == ["✅ I'll come", "❌ Cancel this visit", "🔁 Change the time"]
     finally:
         await core.close()
-    core = await Core.start(config, clock=clock, upgrade=False)
+    core = await app.start(config, clock=clock, upgrade=False)
     try:
         await use_places(core, sample_places(point("hk-1", "hoan-kiem", end=time(12))))
         channel = attach(core, clock)

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot import app
 from bot.core import Core
 from bot.officers import manage
 from tests.booking_flow import MONDAY, use_places
@@ -29,7 +30,7 @@ NOT_OFFICER = "only for commune and ward officers"
 
 @pytest.fixture
 async def core(config, clock):
-    core = await Core.start(config.replace(**OFFICERS), clock=clock)
+    core = await app.start(config.replace(**OFFICERS), clock=clock)
     await use_places(core)
     try:
         yield core

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from bot import app
 from bot.booking import jobs
-from bot.core import Core
 from bot.db.booking_models import Booking, BookingSession, Slot, WaitlistEntry
 from bot.schedule import notices
 from handlers import officer_schedule
@@ -40,7 +40,7 @@ WEDNESDAY = MONDAY + timedelta(days=2)
 
 @pytest.fixture
 async def core(config, clock):
-    core = await Core.start(config.replace(**OFFICERS), clock=clock)
+    core = await app.start(config.replace(**OFFICERS), clock=clock)
     await use_places(core)
     try:
         yield core

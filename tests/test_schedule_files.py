@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot import app
 from bot.core import Core
 from bot.db.booking_models import Booking, BookingSession, Slot
 from bot.schedule import notices
@@ -35,7 +36,7 @@ HEADER = "date,start,end,slot_minutes,seats_per_slot,priority_seats,action,reaso
 
 @pytest.fixture
 async def core(config, clock):
-    core = await Core.start(config.replace(**OFFICERS), clock=clock)
+    core = await app.start(config.replace(**OFFICERS), clock=clock)
     await use_places(core)
     try:
         yield core

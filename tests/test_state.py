@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core import Core
+from bot import app
 from bot.router import Router
 from bot.types import Button, Reply
 from tests.chat import Chat
@@ -28,7 +28,7 @@ def _counting_dialog(router: Router) -> None:
 
 
 async def test_state_survives_closing_and_reopening_the_app_mid_dialog(config, clock):
-    core = await Core.start(config, clock=clock)
+    core = await app.start(config, clock=clock)
     _counting_dialog(core.router)
     chat = Chat(core)
     await chat.say("/count")
@@ -37,7 +37,7 @@ async def test_state_survives_closing_and_reopening_the_app_mid_dialog(config, c
     assert chat.text == "2"
     await core.close()
 
-    core = await Core.start(config, clock=clock)
+    core = await app.start(config, clock=clock)
     _counting_dialog(core.router)
     chat.core = core
     await chat.tap("count:inc")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from bot import cli
+from bot import app, cli
 from bot.core import Core
 from bot.db.booking_models import Booking, BookingSession, Slot
 from bot.db.broadcast_models import Broadcast
@@ -34,7 +34,7 @@ HK_WEEK = "Week 49 (from 30/11): 4 booked · 2 came · 1 did not come · 1 cance
 
 @pytest.fixture
 async def core(config, clock):
-    core = await Core.start(config.replace(**OFFICERS), clock=clock)
+    core = await app.start(config.replace(**OFFICERS), clock=clock)
     await use_places(core)
     try:
         yield core

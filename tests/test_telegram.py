@@ -143,7 +143,9 @@ async def test_contact_location_file_and_language_reach_the_core_as_sent(bot, fa
 
 
 async def test_a_file_over_the_size_limit_is_not_downloaded(config, clock, fake):
-    async with running_bot(config, clock, fake, telegram__max_document_bytes=1024) as bot:
+    async with running_bot(
+        config, clock, fake, channels__telegram__max_document_bytes=1024
+    ) as bot:
         seen = Recorder(bot.channel.core).seen
         fake.push_document(CHAT, "big.pdf", b"x" * 5000)
         [reply] = await fake.wait_for("sendMessage")

@@ -9,8 +9,6 @@ import json
 
 import pytest
 from telegram.error import TimedOut
-from telegram.request import RequestData
-from telegram.request._requestparameter import RequestParameter
 
 from bot.channels.aiohttp_request import AiohttpRequest
 from tests.fake_telegram import TOKEN, FakeTelegram
@@ -25,10 +23,8 @@ async def fake():
 
 
 def _send(request: AiohttpRequest, fake: FakeTelegram, chat_id: int, text: str, **timeouts):
-    data = RequestData(
-        [RequestParameter("chat_id", chat_id, None), RequestParameter("text", text, None)]
-    )
-    return request.do_request(f"{fake.base_url}{TOKEN}/sendMessage", "POST", data, **timeouts)
+    body = json.dumps({"chat_id": chat_id, "text": text}).encode()
+    return request.post_json(f"{fake.base_url}{TOKEN}/sendMessage", body, **timeouts)
 
 
 async def test_requests_wait_for_a_free_connection_in_turn_and_time_out_unsent(fake):

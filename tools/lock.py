@@ -39,6 +39,14 @@ def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def name_of(requirement: str) -> str:
+    """The canonical distribution name a requirement string starts with."""
+    m = _NAME.match(requirement)
+    if m is None:
+        raise ValueError(f"not a requirement: {requirement!r}")
+    return canonical(m[0])
+
+
 def direct_requirements(text: str) -> list[str]:
     """The requirement strings of `project.dependencies` and every optional extra."""
     project = tomllib.loads(text)["project"]
@@ -46,6 +54,12 @@ def direct_requirements(text: str) -> list[str]:
     for extra in project.get("optional-dependencies", {}).values():
         reqs.extend(extra)
     return reqs
+
+
+def floor_of(requirement: str) -> str | None:
+    """The lowest version a requirement allows: its `>=` floor, or its `==` pin."""
+    m = re.search(r"(?:>=|==)\s*([^,;\s]+)", requirement)
+    return m[1] if m else None
 
 
 def read_lock(path: Path = LOCK) -> dict[str, str]:
@@ -62,7 +76,7 @@ def read_lock(path: Path = LOCK) -> dict[str, str]:
 def raise_floors(text: str, pins: dict[str, str]) -> str:
     """pyproject.toml's text with each direct dependency's floor set to its pin (the build
     system's requirements are left as they are)."""
-    direct = {canonical(_NAME.match(r)[0]) for r in direct_requirements(text)}  # type: ignore[index]
+    direct = {name_of(r) for r in direct_requirements(text)}
 
     def floor(m: re.Match[str]) -> str:
         if canonical(m["name"]) not in direct:

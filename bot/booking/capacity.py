@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import case, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import rowcount
 from bot.db.booking_models import Slot
 
 # Core (table) statements: the ORM adds nothing to a counter update but its overhead.
@@ -46,7 +47,7 @@ async def take_seat(session: AsyncSession, slot_id: int, *, priority: bool, now:
         .values(booked=c.booked + 1, booked_priority=c.booked_priority + int(priority))
     )
     result = await session.execute(stmt)
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 async def release_seat(session: AsyncSession, slot_id: int, *, priority: bool) -> None:
@@ -87,7 +88,7 @@ def room(slot: Slot, *, priority: bool, now: datetime) -> Room:
 async def lock_slots(session: AsyncSession, *slot_ids: int) -> None:
     """Lock several slot rows in id order (PostgreSQL), so two moves between the same slots
     in opposite directions wait for each other instead of deadlocking."""
-    if session.bind.dialect.name == "sqlite":
+    if session.get_bind().dialect.name == "sqlite":
         return  # one writer at a time already
     await session.execute(
         select(Slot.id).where(Slot.id.in_(slot_ids)).order_by(Slot.id).with_for_update()

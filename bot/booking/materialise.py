@@ -23,7 +23,7 @@ from bot.points.sessions import PRIORITY_HOLD, ScheduledSession, sessions_betwee
 
 
 def _insert(session: AsyncSession, table):
-    insert = sqlite_insert if session.bind.dialect.name == "sqlite" else pg_insert
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
     return insert(table).on_conflict_do_nothing()
 
 

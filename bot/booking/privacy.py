@@ -18,6 +18,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.booking import service
+from bot.db import rowcount
 from bot.db.booking_models import (
     Booking,
     BookingDraft,
@@ -178,14 +179,14 @@ async def _erase_bookings(
         .values(**_FORGET, purged_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount
+    return rowcount(result)
 
 
 async def _erase_waitlist(
     session: AsyncSession, user: User, now: datetime, places: Places | None
 ) -> int:
     result = await session.execute(delete(WaitlistEntry).where(WaitlistEntry.user_id == user.id))
-    return result.rowcount
+    return rowcount(result)
 
 
 async def _erase_home_visits(
@@ -194,18 +195,18 @@ async def _erase_home_visits(
     result = await session.execute(
         delete(HomeVisitRequest).where(HomeVisitRequest.user_id == user.id)
     )
-    return result.rowcount
+    return rowcount(result)
 
 
 async def _erase_draft(
     session: AsyncSession, user: User, now: datetime, places: Places | None
 ) -> int:
     result = await session.execute(delete(BookingDraft).where(BookingDraft.user_id == user.id))
-    return result.rowcount
+    return rowcount(result)
 
 
 # What a forgotten booking keeps: the point, slot, code, status and help topic (for counts).
-_FORGET = {
+_FORGET: dict[str, Any] = {
     "visitor_name": None,
     "phone": None,
     "help_note": None,
@@ -245,9 +246,9 @@ async def purge(session: AsyncSession, now: datetime, retention_days: int) -> di
         )
     )
     counts = {
-        "bookings": bookings.rowcount,
-        "waitlist": waitlist.rowcount,
-        "home_visits": visits.rowcount,
+        "bookings": rowcount(bookings),
+        "waitlist": rowcount(waitlist),
+        "home_visits": rowcount(visits),
     }
     log.info("retention purge: %s", counts)
     return counts

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.booking import capacity, notices
 from bot.booking.codes import new_code
+from bot.db import rowcount
 from bot.db.booking_models import Booking, HomeVisitRequest, OutboxMessage, Slot, WaitlistEntry
 from bot.points.model import Places, Point
 
@@ -74,7 +75,7 @@ async def book(
     """A confirmed booking, or None when the slot has no seat for this visitor."""
     if not await capacity.take_seat(session, slot_id, priority=details.priority_seat, now=now):
         return None
-    slot = await session.get(Slot, slot_id)
+    slot = await session.get_one(Slot, slot_id)
     return await _insert_booking(session, slot, booker, details, now)
 
 
@@ -103,7 +104,7 @@ async def _insert_booking(
         cancelled_at=None,
         purged_at=None,
     )
-    insert = sqlite_insert if session.bind.dialect.name == "sqlite" else pg_insert
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
     for _ in range(_CODE_ATTEMPTS):
         # A code already taken inserts nothing (no error, no savepoint): draw another.
         stmt = (
@@ -157,7 +158,7 @@ async def own_booking(
 ) -> Booking | None:
     """The booking if this user made it; None for anyone else's (or no such booking)."""
     query = select(Booking).where(Booking.id == booking_id, Booking.user_id == user_id)
-    if lock and session.bind.dialect.name != "sqlite":
+    if lock and session.get_bind().dialect.name != "sqlite":
         query = query.with_for_update()
     return (await session.execute(query)).scalar_one_or_none()
 
@@ -172,7 +173,7 @@ async def cancel(
         .where(Booking.id == booking.id, Booking.status == "confirmed")
         .values(status="cancelled", cancelled_at=now, updated_at=now)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         return False
     await capacity.release_seat(session, booking.slot_id, priority=booking.priority_seat)
     await _drop_pending_messages(session, booking.id)
@@ -252,6 +253,8 @@ async def promote(
     for entry in waiting:
         if not (entry.priority_seat or general_room):
             continue
+        if entry.user_id is None:  # the person is gone (privacy erases their places first)
+            continue
         booking = await _promote_entry(session, entry, slot, now)
         if booking is None:
             return None
@@ -270,11 +273,12 @@ async def _promote_entry(
         .where(WaitlistEntry.id == entry.id, WaitlistEntry.status == "waiting")
         .values(status="promoted", updated_at=now)
     )
-    if claimed.rowcount != 1:
+    if rowcount(claimed) != 1:
         return None  # another process promoted them a moment ago
     if not await capacity.take_seat(session, slot.id, priority=entry.priority_seat, now=now):
         entry.status = "waiting"  # the seat went to someone else meanwhile
         return None
+    assert entry.user_id is not None  # entries without a person are skipped above
     booker = Booker(entry.user_id, entry.channel, entry.chat_id or "", entry.locale)
     booking = await _insert_booking(session, slot, booker, Details.from_json(entry.details), now)
     await session.flush()

@@ -19,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.booking import privacy
+from bot.db import rowcount
 from bot.db.booking_models import OutboxMessage
 from bot.db.broadcast_models import NewsOptOut, NewsSubscription
 from bot.db.models import User
@@ -29,7 +30,7 @@ BROADCAST_KIND = "broadcast"
 
 
 def _insert(session: AsyncSession):
-    return sqlite_insert if session.bind.dialect.name == "sqlite" else pg_insert
+    return sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
 
 
 async def subscribe(
@@ -41,7 +42,7 @@ async def subscribe(
         .values(user_id=user_id, unit_id=unit_id, chat_id=chat_id, locale=locale, created_at=now)
         .on_conflict_do_nothing(index_elements=["user_id", "unit_id"])
     )
-    return (await session.execute(stmt)).rowcount == 1
+    return rowcount(await session.execute(stmt)) == 1
 
 
 async def unsubscribe(session: AsyncSession, user_id: int, unit_id: str) -> bool:
@@ -50,7 +51,7 @@ async def unsubscribe(session: AsyncSession, user_id: int, unit_id: str) -> bool
             NewsSubscription.user_id == user_id, NewsSubscription.unit_id == unit_id
         )
     )
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 async def subscriptions(session: AsyncSession, user_id: int) -> list[str]:
@@ -79,7 +80,7 @@ async def opt_out(session: AsyncSession, user_id: int, now: datetime) -> bool:
         .values(user_id=user_id, opted_out_at=now)
         .on_conflict_do_nothing(index_elements=["user_id"])
     )
-    added = (await session.execute(stmt)).rowcount == 1
+    added = rowcount(await session.execute(stmt)) == 1
     await session.execute(
         delete(OutboxMessage).where(
             OutboxMessage.recipient_user_id == user_id,
@@ -93,7 +94,7 @@ async def opt_out(session: AsyncSession, user_id: int, now: datetime) -> bool:
 async def opt_in(session: AsyncSession, user_id: int) -> bool:
     """News back on (for the wards subscribed to); False when it was not off."""
     result = await session.execute(delete(NewsOptOut).where(NewsOptOut.user_id == user_id))
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 # --- /privacy --------------------------------------------------------------------------------
@@ -112,7 +113,7 @@ async def _erase(session: AsyncSession, user: User, now: datetime, places: Place
     result = await session.execute(
         delete(NewsSubscription).where(NewsSubscription.user_id == user.id)
     )
-    return result.rowcount
+    return rowcount(result)
 
 
 privacy.register(

@@ -4,7 +4,9 @@ failed) once no row of it is waiting any more.
 
 A broadcast's rows are counted by their outbox status (bot/outbox/store.py): pending and
 sending are still on their way; sent is delivered; failed is unreachable when the sweeper
-failed it as "unreachable" (blocked the bot, account deleted), else failed; skipped (the last
+failed it as "unreachable" (blocked the bot, account deleted), else failed; undeliverable when
+the recipient's channel did not allow the message (its send policy, bot/channels/policy.py),
+counted by the policy's reason; skipped (the last
 check before sending, bot/broadcasts/filter.py) and rows dropped at /stop were not sent
 because the person turned news off. The officer is told through the outbox too (kinds "broadcast_progress" and
 "broadcast_report", before any broadcast row), because a channel cannot yet edit a message
@@ -19,22 +21,24 @@ claimed by one conditional UPDATE of the broadcast row, so only one process queu
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import i18n
 from bot.broadcasts import texts
 from bot.broadcasts.news import BROADCAST_KIND
 from bot.broadcasts.queue import PRIORITY_PROGRESS, key_prefix
+from bot.channels.policy import NOT_NOW
 from bot.config import Config
+from bot.db import rowcount
 from bot.db.booking_models import OutboxMessage
 from bot.db.broadcast_models import Broadcast
 from bot.outbox import reach, runtime
-from bot.outbox.store import WAITING
+from bot.outbox.store import UNDELIVERABLE, WAITING
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -56,10 +60,16 @@ class Tally:
     unreachable: int
     failed: int
     skipped: int
+    # Refused by the recipient's channel, by reason (msgids, e.g. "outside the reply window").
+    undeliverable: dict[str, int] = field(default_factory=dict)
 
     @property
     def done(self) -> int:
-        return self.delivered + self.unreachable + self.failed + self.skipped
+        return self.delivered + self.unreachable + self.failed + self.skipped + self.refused
+
+    @property
+    def refused(self) -> int:
+        return sum(self.undeliverable.values())
 
 
 def _rows_of(broadcast: Broadcast):
@@ -74,21 +84,28 @@ async def tally(session: AsyncSession, broadcast: Broadcast) -> Tally:
     if broadcast.first_outbox_id is None:
         return Tally(0, 0, 0, 0, broadcast.recipients)
     blocked = OutboxMessage.last_error == reach.UNREACHABLE
+    why = case((OutboxMessage.status == UNDELIVERABLE, OutboxMessage.last_error), else_=None)
     found = await session.execute(
-        select(OutboxMessage.status, blocked, func.count())
+        select(OutboxMessage.status, blocked, why, func.count())
         .where(*_rows_of(broadcast))
-        .group_by(OutboxMessage.status, blocked)
+        .group_by(OutboxMessage.status, blocked, why)
     )
     counts: dict[str, int] = {}
-    for status, blocked, n in found:
-        key = "unreachable" if status == "failed" and blocked else status
+    refused: dict[str, int] = {}
+    for status, is_blocked, reason, n in found:
+        if status == UNDELIVERABLE:
+            why_not = reason or NOT_NOW
+            refused[why_not] = refused.get(why_not, 0) + n
+            continue
+        key = "unreachable" if status == "failed" and is_blocked else status
         counts[key] = counts.get(key, 0) + n
     waiting = sum(counts.get(s, 0) for s in WAITING)
     delivered, failed = counts.get("sent", 0), counts.get("failed", 0)
     unreachable = counts.get("unreachable", 0)
     # Skipped by the last check before sending, or dropped when the person turned news off.
     skipped = broadcast.recipients - waiting - delivered - failed - unreachable
-    return Tally(waiting, delivered, unreachable, failed, skipped)
+    skipped -= sum(refused.values())
+    return Tally(waiting, delivered, unreachable, failed, skipped, refused)
 
 
 def _message(broadcast: Broadcast, kind: str, key: str, text: str, now: datetime) -> OutboxMessage:
@@ -124,16 +141,20 @@ async def _finish(session: AsyncSession, broadcast: Broadcast, t: Tally, now: da
             finished_at=now,
             delivered=t.delivered,
             unreachable=t.unreachable,
-            failed=t.failed,
+            # The stored numbers have no column of their own for these: not delivered, and
+            # not the person's choice (the report message says why, by reason).
+            failed=t.failed + t.refused,
             skipped=t.skipped,
             progress_at=now,
             progress_sent=t.done,
         )
     )
-    if claimed.rowcount != 1:
+    if rowcount(claimed) != 1:
         return False  # another process reported it a moment ago
     with i18n.use_locale(broadcast.progress_locale):
-        text = texts.report(broadcast.id, t.delivered, t.unreachable, t.failed, t.skipped)
+        text = texts.report(
+            broadcast.id, t.delivered, t.unreachable, t.failed, t.skipped, t.undeliverable
+        )
     session.add(_message(broadcast, REPORT_KIND, f"{REPORT_KIND}:{broadcast.id}", text, now))
     log.info(
         "broadcast %s finished: delivered=%d unreachable=%d failed=%d skipped=%d",
@@ -162,7 +183,7 @@ async def _progress(
         )
         .values(progress_at=now, progress_sent=t.done)
     )
-    if claimed.rowcount != 1:
+    if rowcount(claimed) != 1:
         return False
     with i18n.use_locale(broadcast.progress_locale):
         text = texts.progress(broadcast.id, t.done, broadcast.recipients)

@@ -64,13 +64,26 @@ def progress(broadcast_id: int, sent: int, total: int) -> str:
     )
 
 
-def report(broadcast_id: int, delivered: int, unreachable: int, failed: int, skipped: int) -> str:
+def report(
+    broadcast_id: int,
+    delivered: int,
+    unreachable: int,
+    failed: int,
+    skipped: int,
+    undeliverable: dict[str, int] | None = None,
+) -> str:
     lines = [
         _("📣 Broadcast no. {id} is finished.", id=broadcast_id),
         _("✅ Delivered: {n}", n=number(delivered)),
         _("🚫 Unreachable (blocked the bot or left the messenger): {n}", n=number(unreachable)),
         _("⚠️ Failed: {n}", n=number(failed)),
     ]
+    # Refused by the person's messenger, per reason (the channel's send policy gives the
+    # reason as a msgid: bot/channels/policy.py).
+    for reason, n in sorted((undeliverable or {}).items()):
+        lines.append(
+            _("📵 Not allowed by the messenger ({reason}): {n}", reason=_(reason), n=number(n))
+        )
     if skipped:
         lines.append(
             _("🔕 Not sent because they turned news off meanwhile: {n}", n=number(skipped))

@@ -14,7 +14,10 @@ import logging
 from collections import deque
 from typing import Any
 from urllib.parse import urlsplit
-from urllib.request import getproxies_environment, proxy_bypass_environment
+
+# proxy_bypass_environment: the stdlib's own NO_PROXY matching (what `getproxies_environment`
+# pairs with); undocumented, so typeshed leaves it out.
+from urllib.request import getproxies_environment, proxy_bypass_environment  # type: ignore[attr-defined]
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -205,7 +208,7 @@ class AiohttpRequest(BaseRequest):
             write = self._media_write_timeout if isinstance(write, _NOT_GIVEN) else write
             parts = (read, write, connect, pool)
             if all(p is not None for p in parts):
-                total = sum(parts)  # type: ignore[arg-type]
+                total = sum(parts)
         return aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
 
     async def _take_connection(self, pool: Seconds) -> None:
@@ -242,17 +245,53 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: Seconds = _DEFAULT,
         pool_timeout: Seconds = _DEFAULT,
     ) -> tuple[int, bytes]:
-        if self._session is None or self._session.closed:
-            raise RuntimeError("This AiohttpRequest is not initialized!")
         body, headers = self._body(request_data)
         uploading = bool(request_data and request_data.contains_files)
-        timeout = self._timeout(
-            read_timeout, write_timeout, connect_timeout, pool_timeout, uploading
+        return await self._send(
+            method,
+            url,
+            body,
+            headers,
+            self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout, uploading),
+            pool_timeout,
         )
+
+    async def post_json(
+        self,
+        url: str,
+        body: bytes,
+        read_timeout: Seconds = _DEFAULT,
+        write_timeout: Seconds = _DEFAULT,
+        connect_timeout: Seconds = _DEFAULT,
+        pool_timeout: Seconds = _DEFAULT,
+    ) -> tuple[int, bytes]:
+        """POST a JSON body made by the caller: what `do_request` does for parameters without
+        files, for callers that build the body themselves (bot/channels/telegram.py) rather
+        than through PTB's `RequestData`."""
+        return await self._send(
+            "POST",
+            url,
+            body,
+            _JSON_HEADERS,
+            self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout, False),
+            pool_timeout,
+        )
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        body: Any,
+        headers: dict[str, str] | None,
+        limits: aiohttp.ClientTimeout,
+        pool_timeout: Seconds,
+    ) -> tuple[int, bytes]:
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
         await self._take_connection(pool_timeout)
         try:
             async with self._session.request(
-                method, url, data=body, headers=headers, timeout=timeout, proxy=self._proxy
+                method, url, data=body, headers=headers, timeout=limits, proxy=self._proxy
             ) as response:
                 return response.status, await response.read()
         except aiohttp.ConnectionTimeoutError as err:

@@ -24,7 +24,7 @@ import json
 import logging
 import os
 import signal
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -37,8 +37,7 @@ from telegram.error import (
     TelegramError,
 )
 from telegram.ext import Application, ContextTypes, ExtBot, TypeHandler
-from telegram.request import BaseRequest, RequestData
-from telegram.request._requestparameter import RequestParameter
+from telegram.request import BaseRequest
 
 from bot.channels import errors
 from bot.channels import telegram_update as tg
@@ -246,42 +245,25 @@ async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None
     log.error("telegram update %s failed", update_id, exc_info=context.error)
 
 
-class _PlainJson(RequestData):
-    """Request parameters that are all plain JSON values (strings, numbers): the body is one
+def _json_body(params: dict[str, Any]) -> bytes:
+    """The JSON body of a call whose values are all plain JSON values (strings, numbers): one
     `json.dumps`, without PTB's conversion of each parameter (its type checks and per-value
     serialising were a good part of the cost of every reply, docs/PERFORMANCE.md)."""
-
-    __slots__ = ("_plain",)
-
-    def __init__(self, params: dict[str, str | int | float | bool]):
-        super().__init__()  # no files
-        self._plain = params
-
-    @property
-    def parameters(self) -> dict[str, Any]:
-        return self._plain
-
-    @property
-    def json_parameters(self) -> dict[str, str]:
-        return {k: v if isinstance(v, str) else json.dumps(v) for k, v in self._plain.items()}
-
-    @property
-    def json_payload(self) -> bytes:
-        markup = self._plain.get("reply_markup")
-        if not isinstance(markup, str):
-            return json.dumps(self._plain).encode()
-        # A keyboard is JSON already, made once per keyboard (bot/channels/telegram_render.py):
-        # it goes in as the object it is, not escaped again into a string (both are what the
-        # Bot API accepts; escaping it was a good part of building every reply).
-        rest = json.dumps({k: v for k, v in self._plain.items() if k != "reply_markup"})
-        joiner = ", " if len(rest) > 2 else ""
-        return f'{rest[:-1]}{joiner}"reply_markup": {markup}}}'.encode()
+    markup = params.get("reply_markup")
+    if not isinstance(markup, str):
+        return json.dumps(params).encode()
+    # A keyboard is JSON already, made once per keyboard (bot/channels/telegram_render.py):
+    # it goes in as the object it is, not escaped again into a string (both are what the
+    # Bot API accepts; escaping it was a good part of building every reply).
+    rest = json.dumps({k: v for k, v in params.items() if k != "reply_markup"})
+    joiner = ", " if len(rest) > 2 else ""
+    return f'{rest[:-1]}{joiner}"reply_markup": {markup}}}'.encode()
 
 
 class _Answered(BaseRequest):
-    """An answer already received, handed to PTB's own response handling (`post`): a failed
-    call raises exactly the `TelegramError` PTB would raise (RetryAfter with its delay,
-    Forbidden, BadRequest, ...)."""
+    """An answer already received, handed to PTB's own response handling (`post`, public):
+    a failed call raises exactly the `TelegramError` PTB would raise (RetryAfter with its
+    delay, Forbidden, BadRequest, ...), a successful one gives the answer's `result`."""
 
     __slots__ = ("_answer",)
 
@@ -302,40 +284,77 @@ class _Answered(BaseRequest):
         return self._answer
 
 
+async def _posted(send: Awaitable[tuple[int, bytes]]) -> tuple[int, bytes]:
+    """A request's answer; a failure of the transport itself becomes PTB's `NetworkError`, as
+    PTB's own request wrapper makes it."""
+    try:
+        return await send
+    except TelegramError:
+        raise
+    except Exception as exc:
+        raise NetworkError(f"Unknown error in HTTP implementation: {exc!r}") from exc
+
+
 class ReplyBot(ExtBot[None]):
     """PTB's bot, with the two calls of every update kept lean: `call` (a Bot API call whose
     answer the bot does not need) and `get_updates` (updates as `RawUpdate`s, not `Update`s).
 
     Parsing each sent message back into a PTB `Message`, and each update into an `Update`,
     were together more than half of the channel's CPU time per update (docs/PERFORMANCE.md).
-    Errors are PTB's usual `TelegramError`s, so the Updater's retry loop and our handling of
-    429/403/400 work as before.
+    Both calls go straight to our transports (`AiohttpRequest.post_json`) and hand the answer
+    to PTB's public response handling (`BaseRequest.post`), so errors are PTB's usual
+    `TelegramError`s and the Updater's retry loop and our handling of 429/403/400 work as
+    before — without PTB's private `_post` or its `RequestData` internals.
     """
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        base_url: str,
+        base_file_url: str,
+        request: AiohttpRequest,
+        get_updates_request: AiohttpRequest,
+    ):
+        super().__init__(
+            token,
+            base_url=base_url,
+            base_file_url=base_file_url,
+            request=request,
+            get_updates_request=get_updates_request,
+        )
+        # Our transports, kept to call them directly (PTB lets a subclass set "_" attributes).
+        self._replies = request  # every call but getUpdates
+        self._polls = get_updates_request
 
     async def call(self, method: str, params: dict[str, Any]) -> None:
         """Make a Bot API call whose answer the bot does not need (it raises PTB's usual
         `TelegramError`s when the call fails).
 
-        What `_post` does, minus two costs paid on every reply: PTB's conversion of every
-        value (ours are JSON-ready strings and numbers; a file to upload still goes through
-        it), and parsing the answer — the sent message, keyboard and all — only to drop it.
-        A failed call's answer is parsed, by PTB itself (`_Answered`)."""
+        What PTB's methods do, minus two costs paid on every reply: PTB's conversion of every
+        value (ours are JSON-ready strings and numbers), and parsing the answer — the sent
+        message, keyboard and all — only to drop it. A failed call's answer is parsed, by PTB
+        itself (`_Answered`). A document goes through PTB's own `send_document`: the upload
+        costs far more than the conversion, and PTB builds its multipart body."""
         params = {key: value for key, value in params.items() if value is not None}
-        if all(type(value) in _PLAIN for value in params.values()):
-            data: RequestData = _PlainJson(params)
-        else:
-            data = RequestData([RequestParameter.from_input(k, v) for k, v in params.items()])
+        if not all(type(value) in _PLAIN for value in params.values()):
+            await self._send_document(method, params)
+            return
         url = f"{self.base_url}/{method}"
-        try:
-            code, answer = await self.request.do_request(url=url, method="POST", request_data=data)
-        except TelegramError:
-            raise
-        except Exception as exc:  # as PTB's own request wrapper does
-            raise NetworkError(f"Unknown error in HTTP implementation: {exc!r}") from exc
+        code, answer = await _posted(self._replies.post_json(url, _json_body(params)))
         if not 200 <= code <= 299:
-            await _Answered(code, answer).post(url, data)  # raises the matching error
+            await _Answered(code, answer).post(url)  # raises the matching error
 
-    async def get_updates(
+    async def _send_document(self, method: str, params: dict[str, Any]) -> None:
+        if method != "sendDocument":
+            raise TypeError(f"{method}: only sendDocument takes values other than JSON ones")
+        rest = dict(params)
+        chat_id, document = rest.pop("chat_id"), rest.pop("document")
+        caption = rest.pop("caption", None)
+        # The rest (a keyboard as JSON) goes in as it is, as PTB sends any extra parameter.
+        await self.send_document(chat_id, document, caption=caption, api_kwargs=rest)
+
+    async def get_updates(  # type: ignore[override]  # RawUpdates, not Updates: on purpose
         self,
         offset: int | None = None,
         limit: int | None = None,
@@ -349,22 +368,31 @@ class ReplyBot(ExtBot[None]):
         api_kwargs: Json | None = None,
     ) -> tuple[RawUpdate, ...]:
         # As PTB's own get_updates: the long poll's wait is added to the read timeout.
-        base = self._request[0].read_timeout if read_timeout is _DEFAULT else read_timeout
+        base = self._polls.read_timeout if read_timeout is _DEFAULT else read_timeout
         wait = _seconds(timeout) if timeout else 0.0
-        result = await self._post(
-            "getUpdates",
-            {
-                "timeout": timeout,
-                "offset": offset,
-                "limit": limit,
-                "allowed_updates": allowed_updates,
-            },
-            read_timeout=(base or 0) + wait,
-            write_timeout=write_timeout,
-            connect_timeout=connect_timeout,
-            pool_timeout=pool_timeout,
-            api_kwargs=api_kwargs,
+        params = {
+            # whole seconds as a number, as PTB sends a timedelta
+            "timeout": None if timeout is None else int(wait) if wait.is_integer() else wait,
+            "offset": offset,
+            "limit": limit,
+            "allowed_updates": None if allowed_updates is None else list(allowed_updates),
+            **(api_kwargs or {}),
+        }
+        url = f"{self.base_url}/getUpdates"
+        body = json.dumps({k: v for k, v in params.items() if v is not None}).encode()
+        code, answer = await _posted(
+            self._polls.post_json(
+                url,
+                body,
+                read_timeout=(base or 0) + wait,
+                write_timeout=write_timeout,
+                connect_timeout=connect_timeout,
+                pool_timeout=pool_timeout,
+            )
         )
+        result = await _Answered(code, answer).post(url)  # the updates, or PTB's error
+        if not isinstance(result, list):
+            raise NetworkError("getUpdates did not return a list of updates")
         updates = []
         for data in result:
             try:
@@ -375,7 +403,7 @@ class ReplyBot(ExtBot[None]):
 
 
 def build_application(config: Config, *, webhook: bool) -> Application:
-    tg = config.telegram
+    tg = config.channels.telegram
     proxy = env_proxy(tg.api_base_url)
     bot = ReplyBot(
         tg.token,
@@ -446,9 +474,13 @@ class TelegramBot:
         self.config = config
         self.webhook = webhook
         self.application = build_application(config, webhook=webhook)
-        self.processor: ChatOrderedProcessor = self.application.update_processor
+        processor = self.application.update_processor
+        assert isinstance(processor, ChatOrderedProcessor)  # build_application's
+        self.processor = processor
         self.channel = TelegramChannel(
-            core, self.application.bot, max_document_bytes=config.telegram.max_document_bytes
+            core,
+            self.application.bot,
+            max_document_bytes=config.channels.telegram.max_document_bytes,
         )
         self.application.add_handler(TypeHandler(RawUpdate, self.channel.on_update))
         self.application.add_error_handler(_log_error)
@@ -464,11 +496,11 @@ class TelegramBot:
         except InvalidToken as e:
             raise ConfigError(
                 "config: telegram.token was refused by the Bot API at "
-                f"{self.config.telegram.api_base_url} ({e})"
+                f"{self.config.channels.telegram.api_base_url} ({e})"
             ) from None
         except NetworkError as e:
             raise TrolysoError(
-                f"cannot reach the Telegram Bot API at {self.config.telegram.api_base_url}: {e}"
+                f"cannot reach the Telegram Bot API at {self.config.channels.telegram.api_base_url}: {e}"
             ) from None
 
     async def start(self) -> None:
@@ -479,8 +511,10 @@ class TelegramBot:
         outbox_channels.register(self.channel)
         _settle_gc()
         if not self.webhook:
+            assert app.updater is not None  # polling mode builds one
             await app.updater.start_polling(
-                timeout=self.config.telegram.poll_timeout_seconds, allowed_updates=ALLOWED_UPDATES
+                timeout=self.config.channels.telegram.poll_timeout_seconds,
+                allowed_updates=ALLOWED_UPDATES,
             )
             return
         hook = self.config.webhook
@@ -523,9 +557,11 @@ class TelegramBot:
         return f"webhook on {hook.listen_host}:{self.server.port}{hook.path}"
 
 
-async def serve(config: Config, *, webhook: bool) -> None:
+async def serve(
+    config: Config, start_core: Callable[[Config], Awaitable[Core]], *, webhook: bool
+) -> None:
     """Run until SIGINT/SIGTERM, then shut down gracefully."""
-    core = await Core.start(config)
+    core = await start_core(config)
     try:
         bot = TelegramBot(config, core, webhook=webhook)
         stop = asyncio.Event()
@@ -545,10 +581,12 @@ async def serve(config: Config, *, webhook: bool) -> None:
         await core.close()
 
 
-def run_telegram(config: Config, *, webhook: bool = False) -> None:
+def run_telegram(
+    config: Config, start_core: Callable[[Config], Awaitable[Core]], *, webhook: bool = False
+) -> None:
     """`trolyso run --channel telegram [--webhook]`."""
     # PTB logs whole updates (names, phone numbers) at DEBUG; never let them through.
     if webhook:
         check_webhook_config(config)  # before touching the database
     logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLogger().level))
-    asyncio.run(serve(config, webhook=webhook))
+    asyncio.run(serve(config, start_core, webhook=webhook))

@@ -154,10 +154,10 @@ def _float(obj: Json, key: str) -> float:
 def location(msg: Json) -> Location | None:
     venue = _object(msg.get("venue"))
     if venue is not None:
-        where = _object(venue.get("location")) or {}
+        place = _object(venue.get("location")) or {}
         return Location(
-            _float(where, "latitude"),
-            _float(where, "longitude"),
+            _float(place, "latitude"),
+            _float(place, "longitude"),
             title=venue.get("title"),
             address=venue.get("address"),
         )

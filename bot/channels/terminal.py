@@ -11,9 +11,12 @@ import asyncio
 import getpass
 import re
 import sys
+from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
+from bot.config import Config
 from bot.core import Core
 from bot.outbox import channels as outbox_channels
 from bot.types import Button, ButtonKind, Contact, Incoming, Location, Reply
@@ -85,8 +88,12 @@ class TerminalChannel:
 
     async def _to_incoming(self, line: str) -> Incoming | None:
         self._update += 1
-        base = dict(
-            channel=NAME, chat_id=self.user_id, user_id=self.user_id, update_id=str(self._update)
+        incoming = partial(
+            Incoming,
+            channel=NAME,
+            chat_id=self.user_id,
+            user_id=self.user_id,
+            update_id=str(self._update),
         )
         if line.strip().isdigit() and self._choices:
             n = int(line.strip())
@@ -101,7 +108,7 @@ class TerminalChannel:
                 phone = await self._readline("☎ ")
                 if not phone:
                     return None
-                return Incoming(**base, contact=Contact(phone=phone, user_id=self.user_id))
+                return incoming(contact=Contact(phone=phone, user_id=self.user_id))
             if button.kind is ButtonKind.REQUEST_LOCATION:
                 where = await self._readline("📍 lat, lon: ")
                 m = re.fullmatch(
@@ -110,9 +117,9 @@ class TerminalChannel:
                 if not m:
                     self._print("(21.0287, 105.8524)")
                     return None
-                return Incoming(**base, location=Location(float(m[1]), float(m[2])))
-            return Incoming(**base, payload=button.payload)
-        return Incoming(**base, text=line)
+                return incoming(location=Location(float(m[1]), float(m[2])))
+            return incoming(payload=button.payload)
+        return incoming(text=line)
 
     async def run(self) -> None:
         self._print("Trợ lý số — terminal. /quit to leave.")
@@ -143,8 +150,8 @@ def _local_user() -> str:
         return "local"
 
 
-async def run_terminal(config) -> None:
-    core = await Core.start(config)
+async def run_terminal(config: Config, start_core: Callable[[Config], Awaitable[Core]]) -> None:
+    core = await start_core(config)
     try:
         await TerminalChannel(core).run()
     finally:

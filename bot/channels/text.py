@@ -14,7 +14,9 @@ def units(text: str) -> int:
 
 
 def _hard_split(line: str, limit: int) -> list[str]:
-    parts, current, size = [], [], 0
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
     for ch in line:
         width = 2 if ord(ch) > 0xFFFF else 1
         if size + width > limit:

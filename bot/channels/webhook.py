@@ -13,6 +13,7 @@ import hmac
 import json
 import logging
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -55,7 +56,7 @@ class WebhookServer:
         path: str,
         secret_token: str,
         max_body_bytes: int,
-        status: Any = None,
+        status: Callable[[], dict[str, Any]] | None = None,
     ):
         if not secret_token:
             raise ValueError("a webhook needs a secret token")
@@ -79,7 +80,7 @@ class WebhookServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # the real port when 0 was asked
+        self.port = self._runner.addresses[0][1]  # the real port when 0 was asked
 
     async def stop(self) -> None:
         """Stop taking requests; requests already inside finish first."""

@@ -20,6 +20,7 @@ from bot.content.guides import Problem
 from bot.content.loader import load_catalogue
 from bot.content.lock import check_content, lock_path, lock_problems, write_lock
 from bot.content.reload import signal_running_bot
+from bot.content.sources import kind_counts
 from bot.points.loader import check_points
 from bot.reports import report_commands, since_argument, start_of, write_csv
 
@@ -95,6 +96,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         f"content: {guides} guides, {len(loaded.files)} files checked; "
         f"{len(loaded.errors)} error(s), {len(loaded.warnings)} warning(s)"
     )
+    kinds = kind_counts(loaded.files, content_dir)
+    print("sources cited: " + ", ".join(f"{n} {kind}" for kind, n in kinds.items()))
     point_problems = check_points(content_dir)
     for problem in point_problems:
         print(f"{_shown(content_dir)}/{problem}")

@@ -2,7 +2,10 @@
 problem in it with its line number.
 
 The file is YAML front matter between `---` lines, then steps as `## Title {#step-id}` sections.
-A line holding only `![alt](img/name.png)` attaches that picture to its step. `asked_as` (example
+A line holding only `![alt](img/name.png)` attaches that picture to its step (and needs an
+`images:` record of when and where the screen was captured); a line holding only
+`[[guide-id]]` gives the step a button to that guide. Phone numbers written as one long run
+of digits are warned about. `asked_as` (example
 questions in people's words, for search) is checked here entry by entry. Checks that need
 more than one file (missing locale, vi/en agreement, `related`, categories, the lock) live in
 bot/content/loader.py and bot/content/lock.py.
@@ -22,10 +25,12 @@ import yaml
 
 from bot.content.model import Guide, Step
 
-# A step is sent as one message ("Step k of n" + title + text). Telegram allows 4096
-# characters for text but 1024 for a photo's caption; 900 leaves room for the header.
+# A step is sent as one message ("Step k of n" + title + text). Messengers allow a few
+# thousand characters of text but about 1024 for a photo's caption; 900 leaves room for the
+# header.
 MAX_STEP_CHARS = 900
-# Button payloads carry "g:n:<guide-id>:<step-id>" and must fit Telegram's 64 bytes.
+# Button payloads carry "g:n:<guide-id>:<step-id>" and must fit the strictest channel's
+# payload limit (64 bytes: bot/channels/profiles.py).
 MAX_GUIDE_ID_CHARS = 24
 MAX_STEP_ID_CHARS = 32
 
@@ -46,7 +51,7 @@ REQUIRED_KEYS = (
     "asked_as",
     "sources",
 )
-OPTIONAL_KEYS = ("checked", "related")
+OPTIONAL_KEYS = ("checked", "related", "images")
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 HEADING_RE = re.compile(r"##(?!#)(.*)$")
 STEP_HEADING_RE = re.compile(r"##\s+(?P<title>.*?)\s*\{#(?P<id>[^}]*)\}\s*$")
@@ -54,6 +59,12 @@ IMAGE_LINE_RE = re.compile(r"\s*!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]*)\)\s*$")
 INLINE_IMAGE_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 LINK_RE = re.compile(r"(?<!!)\[[^\]]+\]\([^)]*\)")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+# `[[guide-id]]` alone on a line: a button from this step to another guide.
+GUIDE_LINK_LINE_RE = re.compile(r"\s*\[\[(?P<id>[^\]]*)\]\]\s*$")
+# A phone number written as one run of digits is hard to read aloud and to dial: "1900 0368".
+UNGROUPED_DIGITS_RE = re.compile(r"(?<![\w.,])\d{8,}(?![\w])")
+# …except inside “quotes”, which hold exact screen text (an SMS sender shown as “18001096”).
+QUOTED_RE = re.compile(r"“[^”]*”")
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when libyaml is there
 
@@ -99,6 +110,8 @@ class ParsedFile:
     key_lines: dict[str, int] = field(default_factory=dict)
     item_lines: dict[str, list[int]] = field(default_factory=dict)  # key → its "- " item lines
     step_lines: dict[str, int] = field(default_factory=dict)
+    image_lines: dict[str, int] = field(default_factory=dict)  # img/… used by steps → line
+    link_lines: dict[str, dict[str, int]] = field(default_factory=dict)  # step → target → line
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -139,6 +152,7 @@ def parse_guide_file(path: Path, text: str | None = None) -> ParsedFile:
     if meta is None:
         return parsed
     _check_id(meta, parsed)
+    _image_records(meta.get("images"), parsed)
     parsed.guide = _build_guide(meta, steps, parsed)
     return parsed
 
@@ -168,9 +182,9 @@ def _front_matter(meta_lines: list[str], parsed: ParsedFile) -> dict[str, Any] |
         meta = yaml.load("\n".join(meta_lines), Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
+        at = mark.line + 2 if mark is not None else 1
         reason = getattr(e, "problem", None) or str(e).splitlines()[0]
-        _problem(parsed, line, f"the front matter is not valid YAML: {reason}")
+        _problem(parsed, at, f"the front matter is not valid YAML: {reason}")
         return None
     except ValueError as e:  # a date-like value that is no date, e.g. 2026-13-01
         _problem(parsed, 2, f"the front matter has an impossible value: {e}")
@@ -229,6 +243,8 @@ def _typed(meta: dict[str, Any], key: str, parsed: ParsedFile) -> Any:
         return value
     if key == "asked_as":
         return _asked_as(value, parsed)
+    if key == "images":
+        return value  # checked with the steps that use them (_image_records)
     if key in ("keywords", "related", "sources"):
         if isinstance(value, str):
             value = [value]
@@ -404,8 +420,19 @@ def _step(
             parsed.step_lines[step_id] = n
     if not title:
         _problem(parsed, n, "the step has no title")
-    images, text_lines = [], []
+    images, links, text_lines = [], [], []
     for line_no, line in body:
+        link = GUIDE_LINK_LINE_RE.match(line)
+        if link:
+            target = link["id"].strip()
+            if not ID_RE.fullmatch(target):
+                _problem(parsed, line_no, f"'[[{target}]]' must name a guide id: [[guide-id]]")
+            elif target in links:
+                _problem(parsed, line_no, f"'[[{target}]]' is given twice in this step")
+            else:
+                links.append(target)
+                parsed.link_lines.setdefault(step_id, {})[target] = line_no
+            continue
         image = IMAGE_LINE_RE.match(line)
         if image:
             path = _image(line_no, image["src"], parsed)
@@ -419,6 +446,14 @@ def _step(
                 parsed,
                 line_no,
                 "links are sent as plain text: write the address itself (e.g. dichvucong.gov.vn)",
+            )
+        for digits in UNGROUPED_DIGITS_RE.findall(QUOTED_RE.sub("", line)):
+            _problem(
+                parsed,
+                line_no,
+                f"'{digits}': write a phone number in groups, as it is read aloud "
+                "(e.g. 1900 0368, 024 1022)",
+                warning=True,
             )
         text_lines.append(line)
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(text_lines)).strip()
@@ -434,7 +469,7 @@ def _step(
         )
     if not step_id:
         return None
-    return Step(id=step_id, title=title, body=text, images=tuple(images))
+    return Step(id=step_id, title=title, body=text, images=tuple(images), links=tuple(links))
 
 
 def _image(line_no: int, src: str, parsed: ParsedFile) -> Path | None:
@@ -446,7 +481,49 @@ def _image(line_no: int, src: str, parsed: ParsedFile) -> Path | None:
         _problem(parsed, line_no, f"image '{src}' must be one of: {', '.join(IMAGE_SUFFIXES)}")
         return None
     path = folder / src
+    parsed.image_lines.setdefault(src, line_no)
     if not path.is_file():
         _problem(parsed, line_no, f"image '{src}' does not exist")
         return None
     return path
+
+
+def _image_records(records: Any, parsed: ParsedFile) -> None:
+    """A picture of a screen is shown only if someone captured the real screen: every image a
+    step uses needs an `images:` entry with the date it was captured and where (the site or
+    app and version, the device)."""
+    line = parsed.key_lines.get("images")
+    if records is None:
+        records = {}
+    if not isinstance(records, dict):
+        _problem(parsed, line, "images must map each img/… file to its captured date and source")
+        return
+    for src, at in parsed.image_lines.items():
+        record = records.get(src)
+        if not isinstance(record, dict):
+            _problem(
+                parsed,
+                at,
+                f"image '{src}' has no record under 'images:' in the front matter: a "
+                "screenshot needs the date it was captured and its source (a real capture)",
+            )
+            continue
+        captured, source = record.get("captured"), record.get("source")
+        if isinstance(captured, str):
+            try:
+                captured = date.fromisoformat(captured)
+            except ValueError:
+                pass
+        if not isinstance(captured, date):
+            _problem(parsed, at, f"image '{src}': 'captured' must be a date YYYY-MM-DD")
+        if not isinstance(source, str) or not source.strip():
+            _problem(
+                parsed,
+                at,
+                f"image '{src}': 'source' must say where it was captured (site or app, device)",
+            )
+        for extra in sorted(set(record) - {"captured", "source"}):
+            _problem(parsed, at, f"image '{src}': unknown key '{extra}' (captured, source)")
+    for src in records:
+        if src not in parsed.image_lines:
+            _problem(parsed, line, f"images lists '{src}', which no step shows")

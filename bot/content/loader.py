@@ -1,6 +1,7 @@
 """The whole content folder: categories.toml and every guide file, read into one `Catalogue`
 with every problem that needs more than one file to see (a missing locale, vi and en
-disagreeing, a `related` id or category that does not exist, a stale `checked` date).
+disagreeing, a `related` or `[[guide-id]]` target or category that does not exist, a stale
+`checked` date).
 
 `load_catalogue` never raises for bad content: it returns the problems, and a catalogue only
 when there are no errors (warnings allowed). The lock is checked in bot/content/lock.py.
@@ -199,12 +200,27 @@ def _cross_checks(loaded: Loaded) -> None:
                         f"related guide '{rid}' does not exist",
                     )
                 )
+    _links(loaded, ids)
     for gid in sorted(ids):
         _agree(loaded, gid)
     _category_orders(loaded, ids)
     _asked_once(loaded)
     for parsed in loaded.files.values():
         loaded.problems.extend(parsed.problems)
+
+
+def _links(loaded: Loaded, ids: set[str]) -> None:
+    """A step's `[[guide-id]]` buttons lead to guides that exist, not to the guide itself."""
+    for (gid, _locale), parsed in loaded.files.items():
+        for targets in parsed.link_lines.values():
+            for target, line in targets.items():
+                if target == gid:
+                    message = f"[[{target}]] links the guide to itself"
+                elif target not in ids:
+                    message = f"[[{target}]]: there is no guide '{target}'"
+                else:
+                    continue
+                parsed.problems.append(Problem(parsed.path, line, message))
 
 
 def _asked_once(loaded: Loaded) -> None:
@@ -259,6 +275,27 @@ def _agree(loaded: Loaded, gid: str) -> None:
                     f"category '{b}' differs from {vs} ('{a}')",
                 )
             )
+        for step_id, targets in other.link_lines.items():
+            theirs = first.link_lines.get(step_id, {})
+            if step_id in first.step_lines and set(targets) != set(theirs):
+                other.problems.append(
+                    Problem(
+                        other.path,
+                        other.step_lines.get(step_id),
+                        f"step '{step_id}' links to {sorted(targets)} but in {vs} to "
+                        f"{sorted(theirs)}: every language offers the same guide buttons",
+                    )
+                )
+        for step_id, theirs in first.link_lines.items():
+            if step_id in other.step_lines and step_id not in other.link_lines:
+                other.problems.append(
+                    Problem(
+                        other.path,
+                        other.step_lines.get(step_id),
+                        f"step '{step_id}' links to {sorted(theirs)} in {vs} but to no guide "
+                        "here: every language offers the same guide buttons",
+                    )
+                )
         only_first = [s for s in first.step_lines if s not in other.step_lines]
         only_other = [s for s in other.step_lines if s not in first.step_lines]
         if only_first:

@@ -1,7 +1,7 @@
 """content.lock: for every guide file, the version and the sha256 of its text as last reviewed.
 
-`check_content` is `trolyso content check`: everything bot/content/loader.py finds, plus the
-lock — a text that changed while its `version` did not is an error, as is a version that went
+`check_content` is `trolyso content check`: everything bot/content/loader.py finds, the
+sources (bot/content/sources.py), plus the lock — a text that changed while its `version` did not is an error, as is a version that went
 down, a guide file the lock does not know and a lock line for a file that is gone.
 `write_lock` is `trolyso content lock`: it records bumped versions and new or removed files,
 and refuses while the content has errors or a text changed without a version bump (so the
@@ -20,6 +20,7 @@ from pathlib import Path
 
 from bot.content.guides import ParsedFile, Problem
 from bot.content.loader import DEFAULT_CHECKED_MAX_AGE_DAYS, Loaded, load_catalogue
+from bot.content.sources import source_problems
 
 LOCK_NAME = "content.lock"
 HEADER = """\
@@ -167,6 +168,7 @@ def check_content(
     """Everything `trolyso content check` reports: content problems and lock problems."""
     loaded = load_catalogue(content_dir, today=today, checked_max_age_days=checked_max_age_days)
     loaded.problems.extend(lock_problems(loaded))
+    loaded.problems.extend(source_problems(loaded.files, content_dir))
     return loaded
 
 

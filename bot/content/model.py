@@ -14,6 +14,8 @@ class Step:
     title: str
     body: str  # markdown-light text, without the image lines
     images: tuple[Path, ...] = ()
+    # Other guides this step names (`[[guide-id]]` lines): each becomes a button to that guide.
+    links: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

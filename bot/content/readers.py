@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import rowcount
 from bot.db.guides_models import GuideEvent, GuideFeedback, GuideProgress
 
 VIEW, START, COMPLETE = "view", "start", "complete"
@@ -32,7 +33,7 @@ async def save_progress(
         step_id=step_id,
         updated_at=now,
     )
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(GuideProgress).values(**values)
     stmt = stmt.on_conflict_do_update(
         index_elements=[GuideProgress.user_id, GuideProgress.guide_id],
@@ -63,7 +64,7 @@ async def finish(session: AsyncSession, user_id: int, guide_id: str) -> bool:
             GuideProgress.user_id == user_id, GuideProgress.guide_id == guide_id
         )
     )
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
 async def count(

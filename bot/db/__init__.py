@@ -14,9 +14,10 @@ import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy import CursorResult, Result, event
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 
 from bot.db.inline_sqlite import InlineConnection
@@ -28,6 +29,12 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 # before it fails. The event loop waits with it (bot/db/inline_sqlite.py), so it is short; the
 # bot's own transactions take a fraction of a millisecond.
 SQLITE_BUSY_TIMEOUT_MS = 1000
+
+
+def rowcount(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed. SQLAlchemy returns a `CursorResult` for
+    them, but types `execute` as returning `Result`, which has no `rowcount`."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 def load_models():
@@ -62,7 +69,8 @@ class Database:
         can share one server without meeting."""
         u = make_url(url)
         if "trolyso_schema" in u.query:
-            schema = u.query["trolyso_schema"]
+            given = u.query["trolyso_schema"]
+            schema = given if isinstance(given, str) else given[-1]  # given twice: the last
             u = u.difference_update_query(["trolyso_schema"])
             url = u.render_as_string(hide_password=False)
         self.url = url
@@ -88,8 +96,8 @@ class Database:
         # The shared connection is one of the pool's; the overflow serves code that opens its
         # own (schema upgrades, tests reading behind the bot's back).
         async def connect() -> InlineConnection:
-            args, kwargs = engine.dialect.create_connect_args(make_url(url))
-            return await InlineConnection(lambda: sqlite3.connect(*args, **kwargs))
+            (database,), kwargs = engine.dialect.create_connect_args(make_url(url))
+            return await InlineConnection(lambda: sqlite3.connect(database, **kwargs))
 
         engine = create_async_engine(
             url, pool_size=1, max_overflow=2, pool_timeout=60, async_creator=connect
@@ -101,7 +109,9 @@ class Database:
     def sqlite_of(conn: AsyncConnection) -> sqlite3.Connection:
         """The sqlite3 connection under `conn` (SQLite only), to run statements on directly;
         they are part of `conn`'s transaction."""
-        return conn.sync_connection.connection.driver_connection.sqlite
+        driver = _sync(conn).connection.driver_connection
+        assert isinstance(driver, InlineConnection)  # what _sqlite_engine connects with
+        return driver.sqlite
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:
@@ -142,7 +152,7 @@ class Database:
             # SQLite: `connection` began the transaction in the driver only. Tell SQLAlchemy
             # (its begin does no I/O on SQLite), so the session joins it instead of owning
             # one of its own, which it would roll back when it closes.
-            conn.sync_connection.begin()
+            _sync(conn).begin()
         return AsyncSession(
             bind=conn, expire_on_commit=False, join_transaction_mode="rollback_only"
         )
@@ -172,6 +182,13 @@ class Database:
             shared, self._shared = self._shared, None
             await shared.close()
         await self.engine.dispose()
+
+
+def _sync(conn: AsyncConnection) -> Connection:
+    """The SQLAlchemy connection under `conn` (there once `conn` is open)."""
+    sync = conn.sync_connection
+    assert sync is not None, "the connection is not open"
+    return sync
 
 
 # One transaction on the shared SQLite connection is begun and ended in the driver: SQLAlchemy's

@@ -50,11 +50,9 @@ class StateRow(NamedTuple):
 
 
 _USER_COLUMNS = "u.id, u.locale, u.created_at, u.last_seen_at, o.id"
-# The officer row rides along on the user's unique index: menus (which cannot await) need to
-# know whether to show the officer entry.
-_USER_FROM = (
-    "users AS u LEFT JOIN officers AS o ON o.channel = u.channel AND o.external_id = u.external_id"
-)
+# The officer row of the account's person rides along on the user's unique index: menus (which
+# cannot await) need to know whether to show the officer entry.
+_USER_FROM = "users AS u LEFT JOIN officers AS o ON o.person_id = u.person_id"
 _USER_WHERE = "u.channel = :channel AND u.external_id = :user"
 _STATE_COLUMNS = "name, data, offered, updated_at"
 _STATE_WHERE = "channel = :channel AND chat_id = :chat AND user_id = :user"

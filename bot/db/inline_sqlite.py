@@ -46,7 +46,8 @@ class InlineConnection(aiosqlite.Connection):
         self._tx = _RunNow()  # type: ignore[assignment]  # no worker thread is ever started
 
     def __await__(self) -> Generator[Any, None, InlineConnection]:
-        return self._connect().__await__()
+        yield from self._connect().__await__()  # opens the sqlite3 connection (inline)
+        return self
 
     async def _execute(self, fn, *args, **kwargs):
         if not self._running or not self._connection:

@@ -4,9 +4,9 @@ tests/test_storage.py proves the two agree."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -33,10 +33,26 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+    # Every model is mapped to a plain table (SQLAlchemy types it as any FromClause), so
+    # statements can be built on `Model.__table__` directly.
+    __table__: ClassVar[Table]
+
+
+class Person(Base):
+    """Someone who may reach us through several channels (a messenger account each, later the
+    web): officer grants attach here, not to one account. Citizens need no row; an officer's
+    accounts are linked to theirs (bot/officers/linking.py). Holds no name or phone number."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime]
 
 
 class User(Base):
-    """A person as one messenger knows them. Holds no name or phone number."""
+    """A person as one messenger knows them: a channel name and the channel's id for them,
+    both strings (ids of some messengers do not fit a 64-bit integer). Holds no name or phone
+    number. `person_id` links the account to a person (officers' accounts)."""
 
     __tablename__ = "users"
     __table_args__ = (
@@ -46,6 +62,11 @@ class User(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     channel: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(64))
+    # No ON DELETE action: people are never deleted, and SQLite cannot add one to this table
+    # without rebuilding it (bot/migrations/versions/0009_people.py).
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id"), index=True, default=None
+    )
     # The language the user chose; None until they choose (then the messenger's hint applies).
     locale: Mapped[str | None] = mapped_column(String(8), default=None)
     created_at: Mapped[datetime]

@@ -20,7 +20,7 @@ from bot.db.officer_models import AuditEntry
 from bot.i18n import N_
 
 if TYPE_CHECKING:
-    from bot.ctx import Ctx
+    from bot.services.context import ServiceContext
 
 CONFIG_ACTOR = "config"  # officer rights granted from config.toml at start
 PERSONAL_KEYS = frozenset(
@@ -43,10 +43,6 @@ def register_action(code: str, label: str) -> None:
 register_action("bootstrap", N_("Officer rights granted from the config file"))
 register_action("officer.add", N_("Officer rights granted or changed"))
 register_action("officer.remove", N_("Officer rights removed"))
-
-
-def actor_of(ctx: Ctx) -> str:
-    return f"{ctx.user.channel}:{ctx.user.external_id}"
 
 
 def cli_actor() -> str:
@@ -100,8 +96,8 @@ async def record(
     return entry
 
 
-async def record_for(
-    ctx: Ctx,
+async def record_by(
+    sc: ServiceContext,
     action: str,
     target: str,
     before: dict[str, Any] | None,
@@ -109,9 +105,9 @@ async def record_for(
     *,
     unit_id: str | None = None,
 ) -> AuditEntry:
-    """`record` for an action taken in the bot: the person writing, at the clock's time."""
+    """`record` for an action a service takes: by its actor, at the clock's time."""
     return await record(
-        ctx.session, actor_of(ctx), action, target, before, after, unit_id=unit_id, at=ctx.now()
+        sc.session, sc.actor.label, action, target, before, after, unit_id=unit_id, at=sc.now()
     )
 
 

@@ -1,4 +1,5 @@
-"""Officer rights from config.toml (`officers.admins`, `officers.officers`), granted at every
+"""Officer rights from config.toml (`officers.admins`, `officers.officers`, accounts named
+`CHANNEL:ID`, a bare number meaning Telegram: bot/officers/accounts.py), granted at every
 start. Idempotent: rights only grow, so a second start changes nothing and writes no audit
 entry; removing someone is `trolyso officers remove` (and deleting their config line)."""
 
@@ -15,30 +16,33 @@ from bot.config import Config
 from bot.db import Database
 from bot.errors import ConfigError
 from bot.officers import manage
+from bot.officers.accounts import parse_account
 from bot.officers.audit import CONFIG_ACTOR
 from bot.officers.units import UnknownUnit, check_units
 from bot.points.model import Unit
 
 log = logging.getLogger(__name__)
-CHANNEL = "telegram"  # config.toml names Telegram user ids
 
 
 @dataclass
 class Grant:
+    channel: str
     external_id: str
     role: str
     unit_ids: set[str] = field(default_factory=set)
 
 
 def grants_from_config(config: Config) -> list[Grant]:
-    """One grant per person; someone listed as both admin and officer is an admin who also
-    serves the listed units."""
-    grants: dict[str, Grant] = {}
-    for external_id in config.officers.admins:
-        grants.setdefault(external_id.strip(), Grant(external_id.strip(), "admin"))
+    """One grant per account; someone listed as both admin and officer is an admin who also
+    serves the listed units. (config.py checked the forms: a wrong one never gets here.)"""
+    grants: dict[tuple[str, str], Grant] = {}
+    for entry in config.officers.admins:
+        account = parse_account(entry)
+        grants.setdefault(account, Grant(*account, "admin"))
     for entry in config.officers.officers:
-        external_id, _, units = entry.partition(":")
-        grant = grants.setdefault(external_id.strip(), Grant(external_id.strip(), "officer"))
+        name, _, units = entry.rpartition(":")
+        account = parse_account(name)
+        grant = grants.setdefault(account, Grant(*account, "officer"))
         grant.unit_ids |= {u.strip() for u in units.split(",") if u.strip()}
     return list(grants.values())
 
@@ -69,7 +73,7 @@ async def _apply(db: Database, grants: list[Grant], clock: Clock) -> int:
         for g in grants:
             changed += await manage.grant(
                 session,
-                channel=CHANNEL,
+                channel=g.channel,
                 external_id=g.external_id,
                 role=g.role,
                 unit_ids=g.unit_ids,

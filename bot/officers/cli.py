@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 from datetime import UTC, datetime
 
 from bot import reports
@@ -17,11 +16,9 @@ from bot.config import Config
 from bot.db.officer_models import ROLES
 from bot.errors import TrolysoError
 from bot.officers import audit, manage
+from bot.officers.accounts import ACCOUNT_FORM, FORMS, BadAccount, parse_account
 from bot.officers.units import check_units, read_units_file
 
-CHANNELS = ("telegram", "terminal")
-_TELEGRAM_ID = re.compile(r"[1-9]\d{0,19}")
-_OTHER_ID = re.compile(r"[\w.@-]{1,64}")
 AUDIT_HEADER = ("at", "actor", "action", "target", "unit", "before", "after")
 
 
@@ -41,7 +38,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="make someone an officer or admin (or change their "
         "role and units: they become exactly the ones given)",
     )
-    add.add_argument("user_id", metavar="TELEGRAM_USER_ID")
+    add.add_argument("account", metavar="CHANNEL:ID", help=ACCOUNT_FORM)
     add.add_argument(
         "--role",
         choices=ROLES,
@@ -61,7 +58,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add.set_defaults(func=cmd_add)
 
     remove = tasks.add_parser("remove", help="take every officer right away from someone")
-    remove.add_argument("user_id", metavar="TELEGRAM_USER_ID")
+    remove.add_argument("account", metavar="CHANNEL:ID", help=ACCOUNT_FORM)
     _channel_argument(remove)
     remove.set_defaults(func=cmd_remove)
 
@@ -79,10 +76,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def _channel_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--channel",
-        choices=CHANNELS,
-        default="telegram",
-        help="messenger of the user id (default: telegram; terminal: the "
-        "login name of a terminal chat, for trying officer tools locally)",
+        choices=sorted(FORMS),
+        default=None,
+        help="the channel of a bare id (default: telegram); the same as writing CHANNEL:ID",
     )
 
 
@@ -92,25 +88,16 @@ def _config(args: argparse.Namespace) -> Config:
     return load_config(args)
 
 
-def _user_id(args: argparse.Namespace) -> str:
-    user_id = args.user_id.strip()
-    pattern = _TELEGRAM_ID if args.channel == "telegram" else _OTHER_ID
-    if not pattern.fullmatch(user_id):
-        form = (
-            (
-                "a Telegram user id is a number such as 123456789 (the person can see theirs "
-                "with @userinfobot)"
-            )
-            if args.channel == "telegram"
-            else "1-64 letters or digits"
-        )
-        raise OfficerCommandError(f"{args.user_id!r} is not a user id: {form}")
-    return user_id
+def _account(args: argparse.Namespace) -> tuple[str, str]:
+    try:
+        return parse_account(args.account, args.channel)
+    except BadAccount as e:
+        raise OfficerCommandError(str(e)) from None
 
 
 def cmd_add(args: argparse.Namespace) -> int:
     cfg = _config(args)
-    user_id = _user_id(args)
+    channel, user_id = _account(args)
     units = sorted(set(args.units))
     if args.role == "officer" and not units:
         raise OfficerCommandError(
@@ -122,7 +109,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         async with reports.open_database(cfg) as db, db.transaction() as session:
             return await manage.grant(
                 session,
-                channel=args.channel,
+                channel=channel,
                 external_id=user_id,
                 role=args.role,
                 unit_ids=units,
@@ -136,19 +123,19 @@ def cmd_add(args: argparse.Namespace) -> int:
     scope = "every unit" if args.role == "admin" else ", ".join(units)
     extra = f" and {', '.join(units)}" if args.role == "admin" and units else ""
     state = "now" if changed else "already"
-    print(f"{args.channel}:{user_id} is {state} {args.role} for {scope}{extra}")
+    print(f"{channel}:{user_id} is {state} {args.role} for {scope}{extra}")
     return 0
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
     cfg = _config(args)
-    user_id = _user_id(args)
+    channel, user_id = _account(args)
 
     async def run() -> bool:
         async with reports.open_database(cfg) as db, db.transaction() as session:
             return await manage.remove(
                 session,
-                channel=args.channel,
+                channel=channel,
                 external_id=user_id,
                 actor=audit.cli_actor(),
                 now=datetime.now(UTC),
@@ -156,9 +143,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
     if not asyncio.run(run()):
         raise OfficerCommandError(
-            f"{args.channel}:{user_id} is not an officer (see `trolyso officers list`)"
+            f"{channel}:{user_id} is not an officer (see `trolyso officers list`)"
         )
-    print(f"{args.channel}:{user_id} is no longer an officer")
+    print(f"{channel}:{user_id} is no longer an officer")
     return 0
 
 
@@ -169,7 +156,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         async with reports.open_database(cfg) as db, db.transaction() as session:
             return [
                 (
-                    o.actor,
+                    ", ".join(o.identities),
                     o.role,
                     _scope(o.role, o.unit_ids),
                     o.created_at.astimezone(cfg.tz).date().isoformat(),
@@ -180,8 +167,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     rows = asyncio.run(run())
     if not rows:
         print(
-            "no officers yet (add one with `trolyso officers add`, or list Telegram ids "
-            "under [officers] in config.toml)"
+            "no officers yet (add one with `trolyso officers add CHANNEL:ID`, or list "
+            "accounts under [officers] in config.toml)"
         )
         return 0
     width = max(len(r[0]) for r in rows)

@@ -1,8 +1,10 @@
 """Granting and removing officer rights (the command line and the config bootstrap), each
 change audited in the same transaction.
 
-A person who is made an officer gets a users row (no name or phone, only the messenger id)
-if they never wrote to the bot, so their very first message already shows officer tools.
+Rights attach to a person (bot/db/models.py). A channel account made an officer becomes a
+person's account (a users row with no name or phone, only the channel's id, is made if they
+never wrote to the bot, so their very first message already shows officer tools); accounts
+linked to that person later share the rights.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import User
+from bot.db.models import Person, User
 from bot.db.officer_models import ROLES, Officer, OfficerUnit
 from bot.officers.audit import record
 from bot.officers.roles import officer_of
@@ -55,11 +57,9 @@ async def grant(
     officer = await officer_of(session, channel, external_id)
     before = snapshot(officer)
     if officer is None:
-        officer = Officer(
-            channel=channel, external_id=external_id, role=role, created_at=now, units=[]
-        )
+        person_id = await person_of_account(session, channel, external_id, now)
+        officer = Officer(person_id=person_id, role=role, created_at=now, units=[])
         session.add(officer)
-        await _ensure_user(session, channel, external_id, now)
     wanted = set(unit_ids)
     if not replace:
         role = "admin" if "admin" in (officer.role, role) else "officer"
@@ -92,20 +92,36 @@ async def remove(
 
 
 async def all_officers(session: AsyncSession) -> list[Officer]:
-    query = select(Officer).order_by(Officer.role, Officer.channel, Officer.external_id)
-    return list((await session.execute(query)).scalars())
+    officers = list((await session.execute(select(Officer))).scalars())
+    return sorted(officers, key=lambda o: (o.role, o.identities))
+
+
+async def person_of_account(
+    session: AsyncSession, channel: str, external_id: str, now: datetime
+) -> int:
+    """The person this channel account belongs to: made (with the account's users row, if
+    they never wrote to the bot) when it has none yet."""
+    user = await _ensure_user(session, channel, external_id, now)
+    if user.person_id is None:
+        person = Person(created_at=now)
+        session.add(person)
+        await session.flush()
+        user.person_id = person.id
+        await session.flush()
+    return user.person_id
 
 
 async def _ensure_user(
     session: AsyncSession, channel: str, external_id: str, now: datetime
-) -> None:
-    query = select(User.id).where(User.channel == channel, User.external_id == external_id)
-    if (await session.execute(query)).first() is not None:
-        return
+) -> User:
+    query = select(User).where(User.channel == channel, User.external_id == external_id)
+    user = (await session.execute(query)).scalar_one_or_none()
+    if user is not None:
+        return user
     try:
         async with session.begin_nested():
-            session.add(
-                User(channel=channel, external_id=external_id, created_at=now, last_seen_at=now)
-            )
+            user = User(channel=channel, external_id=external_id, created_at=now, last_seen_at=now)
+            session.add(user)
+        return user
     except IntegrityError:  # they wrote to the bot at this very moment
-        pass
+        return (await session.execute(query)).scalar_one()

@@ -1,6 +1,6 @@
 """The channels that can send outbox messages in this process.
 
-A channel registers itself when it runs (the terminal chat, the Telegram bot), which also
+A channel registers itself when it runs (the terminal chat, a messenger's bot), which also
 starts the sweeper; it unregisters when it stops, which stops the sweeper once no channel is
 left (the messages in flight finish, the rest wait in the outbox for the next start):
 
@@ -39,7 +39,7 @@ async def unregister(channel: Channel, core: Core | None = None) -> None:
     if box.sweeper is not None:
         await box.sweeper.stop()
     del box.channels[channel.name]
-    if started and box.channels:
+    if started and box.channels and box.sweeper is not None:
         box.sweeper.start()
 
 

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.channels.adapt import adapt
 from bot.channels.errors import RateLimited, RecipientUnreachable, Rejected, SendError
+from bot.channels.policy import Decision, Recipient
 from bot.db.booking_models import OutboxMessage
 from bot.outbox import reach, store
 from bot.outbox.limiter import Busy
@@ -37,6 +39,7 @@ class SweepResult:
     failed: int = 0
     unreachable: int = 0
     skipped: int = 0
+    undeliverable: int = 0  # refused by the channel's send policy
     put_back: int = 0
     rate_limited: int = 0
     lost: int = 0  # marks refused: the lease ran out and another sweeper took the row
@@ -111,6 +114,9 @@ class Batch:
         self.later: list[tuple[OutboxMessage, datetime]] = []
         self.unreachable: set[int] = set()
         self.marks = _SentMarks(core)
+        # users.last_seen_at of this batch's recipients, loaded once when a channel's send
+        # policy needs it.
+        self._last_seen: dict[int, datetime] | None = None
 
     def stopping(self) -> bool:
         return self.stop is not None and self.stop.is_set()
@@ -190,9 +196,18 @@ class Batch:
             if await self._finish(row, store.mark_failed, reach.UNREACHABLE):
                 self.result.unreachable += 1
             return
+        decision = await self._decide(row)
+        if not decision.allowed:
+            if decision.retry_at is not None:
+                self.later.append((row, decision.retry_at))
+            elif await self._finish(row, store.mark_undeliverable, decision.reason):
+                self.result.undeliverable += 1
+            return
         replies = await self._rendered(row)
         if replies is None:
             return
+        # As the channel can show them; nobody pages a reminder's buttons days later.
+        replies = adapt(replies, self.core.profile(row.channel).capabilities, paging=False).replies
         try:
             wait = limiter.reserve(row.chat_id, cost=len(replies))
         except Busy as busy:
@@ -202,11 +217,34 @@ class Batch:
         if limiter.paused_for() > 0 or self.stopping():
             self.later.append((row, self.after(limiter.paused_for())))
             return
-        await self._send(channel, limiter, row, replies)
+        await self._send(channel, limiter, row, replies, decision)
 
-    async def _send(self, channel, limiter, row: OutboxMessage, replies: list[Reply]) -> None:
+    async def _decide(self, row: OutboxMessage) -> Decision:
+        """Ask the recipient's channel whether this message may go to them now."""
+        policy = self.core.profile(row.channel).policy
+        seen = None
+        if policy.needs_history and row.recipient_user_id is not None:
+            if self._last_seen is None:
+                ids = [r.recipient_user_id for r in self.queue] + [row.recipient_user_id]
+                async with self.core.db.transaction() as session:
+                    self._last_seen = await reach.last_seen(session, ids)
+            seen = self._last_seen.get(row.recipient_user_id)
+        recipient = Recipient(
+            row.channel, row.chat_id, seen, row.recipient_user_id, row.booking_id
+        )
+        return await policy.decide(recipient, row.kind, self.now(), self.core.db)
+
+    async def _send(
+        self, channel, limiter, row: OutboxMessage, replies: list[Reply], decision: Decision
+    ) -> None:
+        # A channel whose policy may choose how a message goes (a template by phone) takes
+        # the decision; the others are sent as usual.
+        send_as = getattr(channel, "send_as", None)
         try:
-            await channel.send(row.chat_id, replies)
+            if send_as is not None:
+                await send_as(row.chat_id, replies, decision)
+            else:
+                await channel.send(row.chat_id, replies)
         except RateLimited as e:
             limiter.pause(e.retry_after)
             self.result.rate_limited += 1

@@ -51,10 +51,19 @@ async def unreachable_among(session: AsyncSession, user_ids: Iterable[int | None
     return set(found.all())
 
 
+async def last_seen(session: AsyncSession, user_ids: Iterable[int | None]) -> dict[int, datetime]:
+    """When each of these people last wrote to the bot (for channels' send policies)."""
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    found = await session.execute(select(User.id, User.last_seen_at).where(User.id.in_(ids)))
+    return {user_id: seen for user_id, seen in found.all()}
+
+
 async def mark_unreachable(
     session: AsyncSession, user_id: int, now: datetime, reason: str
 ) -> None:
-    insert = sqlite_insert if session.bind.dialect.name == "sqlite" else pg_insert
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
     stmt = insert(UserReach).values(user_id=user_id, unreachable_since=now, reason=reason[:32])
     await session.execute(
         stmt.on_conflict_do_update(

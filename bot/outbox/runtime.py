@@ -36,6 +36,10 @@ SERVICE = "outbox"
 
 
 class Channel(Protocol):
+    """A channel the outbox sends through. One whose send policy may choose how a message
+    goes (bot/channels/policy.py: a proactive message, a template by phone) also has
+    `async send_as(chat_id, replies, decision)`, which the outbox calls instead of `send`."""
+
     name: str
 
     async def send(self, chat_id: str, replies: list[Reply]) -> None: ...
@@ -83,21 +87,22 @@ class Outbox:
     sweeper: Sweeper | None = None
 
     def limiter(self, channel: str) -> ChannelLimiter:
-        """The channel's limiter, made from the config on first use: Telegram's budget minus
-        the interactive headroom; other channels are not limited."""
+        """The channel's limiter, made on first use from the channel's own budget
+        (bot/channels/profiles.py) minus the interactive headroom; a channel without a
+        budget is not limited."""
         if channel not in self.limiters:
-            limits = self.core.config.rate_limits
-            if channel == "telegram":
-                headroom = limits.interactive_headroom
-                rate = limits.telegram_per_second
+            found = self.core.profile(channel)
+            rate = found.per_second
+            if rate is None:
+                self.limiters[channel] = ChannelLimiter(None, None, self.timer)
+            else:
+                headroom = self.core.config.rate_limits.interactive_headroom
                 self.limiters[channel] = ChannelLimiter(
                     rate * (1 - headroom),
-                    limits.telegram_per_chat_per_second,
+                    found.per_chat_per_second,
                     self.timer,
                     lane=rate * headroom,
                 )
-            else:
-                self.limiters[channel] = ChannelLimiter(None, None, self.timer)
         return self.limiters[channel]
 
     async def run_periodic(self) -> None:

@@ -1,6 +1,6 @@
 """The outbox rows' life in the database, each step one conditional UPDATE.
 
-    pending ──claim──► sending ──► sent | failed | skipped
+    pending ──claim──► sending ──► sent | failed | skipped | undeliverable
        ▲                  │
        └──── put back ────┘  (retry later, rate limited, stopping, its chat's turn is later)
 
@@ -19,9 +19,13 @@ from datetime import datetime
 from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import rowcount
 from bot.db.booking_models import OutboxMessage as Row
 
 WAITING = ("pending", "sending")
+# Not sent because the recipient's channel does not allow it now and will not later
+# (bot/channels/policy.py); `last_error` keeps the policy's reason.
+UNDELIVERABLE = "undeliverable"
 
 
 def _due(channels: Sequence[str], now: datetime):
@@ -42,7 +46,7 @@ async def claim(
         .order_by(Row.priority, Row.due_at, Row.id)
         .limit(limit)
     )
-    if session.bind.dialect.name != "sqlite":
+    if session.get_bind().dialect.name != "sqlite":
         pick = pick.with_for_update(skip_locked=True)
     ids = list((await session.scalars(pick)).all())
     if not ids:
@@ -86,7 +90,7 @@ async def _finish(session: AsyncSession, row: Row, **values) -> bool:
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         return False
     for key, value in values.items():
         setattr(row, key, value)
@@ -126,6 +130,11 @@ async def mark_skipped(session: AsyncSession, row: Row, reason: str) -> bool:
     return await _finish(session, row, status="skipped", last_error=reason[:300])
 
 
+async def mark_undeliverable(session: AsyncSession, row: Row, reason: str) -> bool:
+    """The channel's send policy refused it (`reason`, e.g. "outside the reply window")."""
+    return await _finish(session, row, status=UNDELIVERABLE, last_error=reason[:300])
+
+
 async def retry_later(session: AsyncSession, row: Row, at: datetime, reason: str) -> bool:
     """A failed try: the attempt counts, the row waits until `at`."""
     return await _finish(session, row, status="pending", due_at=at, last_error=reason[:300])
@@ -145,7 +154,7 @@ async def put_back(session: AsyncSession, rows: Sequence[Row], at: datetime) -> 
         .values(status="pending", due_at=at, attempts=Row.attempts - 1)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount
+    return rowcount(result)
 
 
 async def fail_waiting_for(session: AsyncSession, user_id: int, reason: str) -> list[Row]:

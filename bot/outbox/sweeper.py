@@ -55,8 +55,8 @@ STOP_TIMEOUT_SECONDS = 30.0
 
 
 def _batch_size(box: Outbox, channels: list[str]) -> int:
-    rates = [box.limiter(name).rate for name in channels]
-    if any(rate is None for rate in rates):
+    rates = [rate for name in channels if (rate := box.limiter(name).rate) is not None]
+    if len(rates) < len(channels):  # a channel without a rate limit
         return UNLIMITED_BATCH
     return max(MIN_BATCH, min(MAX_BATCH, math.ceil(sum(rates) * BATCH_SECONDS)))
 
@@ -164,7 +164,7 @@ class Sweeper:
             await outbox(self.core).run_periodic()
             while not self._stop.is_set():
                 result = await sweep_once(self.core, stop=self._stop)
-                if result.sent or result.failed or result.unreachable:
+                if result.sent or result.failed or result.unreachable or result.undeliverable:
                     log.debug("outbox swept: %s", result)
                 if not result.more:
                     break
@@ -192,7 +192,7 @@ class Sweeper:
         """The database is closing without a stop (a crash path): abandon the drain; its
         claimed rows come back after their lease."""
         self._stop.set()
-        if self.running:
+        if self._task is not None and not self._task.done():  # running
             self._task.cancel()
 
 

@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 
 from bot import i18n
+from bot.channels import profiles
 from bot.config import LOCALES, Config, ConfigError
 from bot.errors import TrolysoError
+from bot.i18n import _
 from bot.points.loader import WEEKDAYS, load_places
 from bot.points.model import Places, Point
-from bot.points.qr import render_poster
+from bot.points.qr import Code, render_poster, start_param
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -29,7 +31,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     qr.add_argument(
         "--bot-username",
         default=None,
-        help="the bot's username (default: telegram.bot_username in the config)",
+        help="the bot's username on the messenger (default: from the config)",
     )
     qr.add_argument(
         "--lang", choices=LOCALES, default="vi", help="language of the poster (default: vi)"
@@ -64,25 +66,6 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bot_username(args: argparse.Namespace, cfg: Config) -> str:
-    name = (args.bot_username or "").strip().removeprefix("@")
-    if name:
-        try:
-            cfg.replace(telegram__bot_username=name)  # the same check as the config file's
-        except ConfigError:
-            raise ConfigError(
-                f"--bot-username must be the bot's username from @BotFather "
-                f"(5-32 letters, digits or _, ending in bot); got {name!r}"
-            ) from None
-        return name
-    if not cfg.telegram.bot_username:
-        raise ConfigError(
-            "config: telegram.bot_username is empty; set it in config.toml (or "
-            "TROLYSO_TELEGRAM_BOT_USERNAME), or pass --bot-username NAME"
-        )
-    return cfg.telegram.bot_username
-
-
 def cmd_qr(args: argparse.Namespace) -> int:
     cfg, places = _load(args)
     point = places.points.get(args.point_id)
@@ -90,13 +73,18 @@ def cmd_qr(args: argparse.Namespace) -> int:
         raise TrolysoError(
             f"no support point {args.point_id!r}; `trolyso points list` shows the ids"
         )
-    username = _bot_username(args, cfg)
+    if args.bot_username:
+        cfg = profiles.with_bot_username(cfg, args.bot_username)
+    found = profiles.links(cfg, start_param(point))
+    if not found:
+        raise ConfigError(profiles.NO_LINK_HELP)
     i18n.load_catalogs(cfg.path("paths.locales"), cfg.tz)
     with i18n.use_locale(args.lang):
-        poster = render_poster(point, places.unit_of(point), username)
+        codes = [Code(link, _(p.scan_hint)) for p, link in found]
+        poster = render_poster(point, places.unit_of(point), codes)
     out = args.out or Path(f"poster-{point.id}.png")
     out.write_bytes(poster.png)
-    print(f"wrote {out} ({len(poster.png) // 1024} KiB) for {poster.link}")
+    print(f"wrote {out} ({len(poster.png) // 1024} KiB) for {', '.join(poster.links)}")
     if not poster.font_ok:
         print(
             "warning: no font with Vietnamese letters was found, so the poster lost its "

@@ -23,9 +23,11 @@ UNITS_FILE = Path("places") / "units.toml"
 POINTS_DIR = Path("points")
 KINDS = ("phuong", "xa")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-# Short enough for a 64-byte button payload and a Telegram deep link (p_<id>).
+# Short enough for a 64-byte button payload and a messenger's deep link (p_<id>).
 POINT_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,22}[a-z0-9])?")
 UNIT_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# A published phone line: digits with spaces, dots or dashes, maybe +84 (8-15 digits).
+PHONE = re.compile(r"\+?(?:\d[ .-]?){7,14}\d")
 # A box around Hanoi (Ba Vì in the west to Gia Lâm in the east, Sóc Sơn to Mỹ Đức).
 HANOI_LAT = (20.50, 21.40)
 HANOI_LON = (105.25, 106.05)
@@ -40,6 +42,7 @@ POINT_KEYS = {
     "lat",
     "lon",
     "accessibility",
+    "phone",
     "closed",
     "session",
     "one_off",
@@ -249,6 +252,10 @@ def _read_point(t: _Table, unit: str | None, sample: bool) -> Point | None:
     name, address = t.text("name"), t.text("address")
     lat, lon = t.number("lat", *HANOI_LAT), t.number("lon", *HANOI_LON)
     accessibility = t.get("accessibility", str, "text in quotes", required=False) or ""
+    phone = (t.get("phone", str, "a phone number in quotes", required=False) or "").strip()
+    if phone and not PHONE.fullmatch(phone):
+        t.problem("phone", f'must be a phone number such as "024 3825 1234"; got {phone!r}')
+        phone = ""
     closed = _read_closed(t)
     regular = [
         s
@@ -257,13 +264,20 @@ def _read_point(t: _Table, unit: str | None, sample: bool) -> Point | None:
         is not None
     ]
     one_off = [
-        s
+        o
         for n, raw in t.tables("one_off")
-        if (s := _read_one_off(_Table(raw, t.file, f"{t.path}.one_off[{n}]", t.problems)))
+        if (o := _read_one_off(_Table(raw, t.file, f"{t.path}.one_off[{n}]", t.problems)))
         is not None
     ]
     _check_overlaps(t, regular, one_off, closed)
-    if None in (point_id, name, address, lat, lon, unit):
+    if (
+        point_id is None
+        or name is None
+        or address is None
+        or lat is None
+        or lon is None
+        or unit is None
+    ):
         return None
     return Point(
         id=point_id,
@@ -277,6 +291,7 @@ def _read_point(t: _Table, unit: str | None, sample: bool) -> Point | None:
         one_off=tuple(sorted(one_off, key=lambda s: (s.day, s.start))),
         closed=tuple(sorted(closed)),
         sample=sample,
+        phone=phone,
     )
 
 
@@ -297,11 +312,12 @@ def _read_times(t: _Table) -> tuple[time, time, int, int, int] | None:
     slot = t.integer("slot_minutes", 5, 240)
     seats = t.integer("seats_per_slot", 1, 500)
     priority = t.integer("priority_seats", 0, 500)
-    ok = None not in (start, end, slot, seats, priority)
+    complete = start, end, slot, seats, priority
+    ok = True
     if start is not None and end is not None and end <= start:
         t.problem("end", f"must be after start {start:%H:%M}; got {end:%H:%M}")
         ok = False
-    elif ok:
+    elif start is not None and end is not None and slot is not None and None not in complete:
         length = _minutes(end) - _minutes(start)
         if length % slot:
             t.problem(
@@ -313,7 +329,9 @@ def _read_times(t: _Table) -> tuple[time, time, int, int, int] | None:
     if seats is not None and priority is not None and priority > seats:
         t.problem("priority_seats", f"{priority} is more than seats_per_slot {seats}")
         ok = False
-    return (start, end, slot, seats, priority) if ok else None
+    if not ok or start is None or end is None or slot is None or seats is None or priority is None:
+        return None
+    return start, end, slot, seats, priority
 
 
 def _read_regular(t: _Table) -> RegularSession | None:
@@ -398,7 +416,9 @@ def _check_overlaps(
     for i, s in enumerate(one_off, start=1):
         if s.day in closed:
             t.problem(f"one_off[{i}]", f"{s.day} is also listed in closed")
-        clashes = [o for o in one_off[: i - 1] if o.day == s.day and _times_overlap(o, s)]
+        clashes: list[OneOffSession | RegularSession] = [
+            o for o in one_off[: i - 1] if o.day == s.day and _times_overlap(o, s)
+        ]
         clashes += [r for r in regular if runs_on(r, s.day) and _times_overlap(r, s)]
         if clashes:
             t.problem(f"one_off[{i}]", f"overlaps another session on {s.day}")

@@ -55,6 +55,8 @@ class Point:
     one_off: tuple[OneOffSession, ...]
     closed: tuple[date, ...]
     sample: bool  # True for the sample points we ship (not a real published point)
+    # The point's phone line as published (for people without a smartphone); "" when none.
+    phone: str = ""
 
 
 @dataclass(frozen=True)

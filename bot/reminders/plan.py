@@ -148,7 +148,9 @@ async def _existing(
                 OutboxMessage.booking_id.in_(booking_ids[i : i + 500]), OutboxMessage.kind == KIND
             )
         )
-        out.update({key: (row_id, status, due) for row_id, key, status, due in rows})
+        out.update(
+            {key: (row_id, status, due) for row_id, key, status, due in rows if key is not None}
+        )
     return out
 
 
@@ -171,10 +173,14 @@ async def plan(
     if user_id is not None:
         query = query.where(Booking.user_id == user_id)
     bookings = (await session.execute(query)).all()
-    people = await prefs_of(session, config, (b.user_id for b, _s in bookings))
+    people = await prefs_of(
+        session, config, (b.user_id for b, _s in bookings if b.user_id is not None)
+    )
     existing = await _existing(session, [b.id for b, _s in bookings])
     add, move, keep = [], [], set()
     for booking, starts_at in bookings:
+        if booking.user_id is None:  # not selected: the query asks for a user
+            continue
         person = people[booking.user_id]
         if not person.enabled:
             continue
@@ -199,7 +205,7 @@ async def _apply(
     session: AsyncSession, add: list[dict], move: list[tuple[int, datetime]], drop: list[int]
 ) -> None:
     if add:
-        insert = sqlite_insert if session.bind.dialect.name == "sqlite" else pg_insert
+        insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
         # Another process may have planned the same reminder a moment ago: keep theirs.
         await session.execute(
             insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"]), add

@@ -21,15 +21,15 @@ from bot.booking.phone import display_phone
 from bot.db.booking_models import Booking, Slot
 from bot.i18n import N_, _
 from bot.officers import audit
-from bot.officers.roles import can_act_on_unit, require_unit
 from bot.points.model import Point
 from bot.schedule.errors import Refused
 from bot.schedule.placing import at, local_day
 from bot.schedule.service import point_for
+from bot.services.registry import officer_service
 from bot.types import Document
 
 if TYPE_CHECKING:
-    from bot.ctx import Ctx
+    from bot.services.context import ServiceContext
 
 VISIT_STATES = ("confirmed", "attended", "missed")
 MARKS = {"attended": N_("came"), "missed": N_("did not come")}
@@ -47,16 +47,17 @@ class Visit:
     phone: str | None  # None when this officer may not see it
 
 
-async def day_list(ctx: Ctx, point_id: str, day: date) -> tuple[Point, list[Visit]]:
+@officer_service
+async def day_list(sc: ServiceContext, point_id: str, day: date) -> tuple[Point, list[Visit]]:
     """The point's visits on `day` (Hanoi) in time order; cancelled ones left out."""
-    point = await point_for(ctx, point_id)
-    officer = await require_unit(ctx, point.unit)
+    point = await point_for(sc, point_id)
+    officer = sc.actor.require_unit(point.unit)
     # Phones only for officers of that unit and admins (the same rule as the list itself,
     # checked again so a future shared view cannot leak them).
-    show_phone = can_act_on_unit(officer, point.unit)
-    tz = ctx.config.tz
+    show_phone = officer.can_act_on_unit(point.unit)
+    tz = sc.tz
     rows = (
-        await ctx.session.execute(
+        await sc.session.execute(
             select(Booking, Slot)
             .join(Slot, Booking.slot_id == Slot.id)
             .where(
@@ -86,29 +87,31 @@ def visit_line(v: Visit) -> str:
     return mark + " · ".join(parts)
 
 
-async def mark(ctx: Ctx, booking_id: int, status: str) -> tuple[Booking, Slot]:
+@officer_service
+async def mark(sc: ServiceContext, booking_id: int, status: str) -> tuple[Booking, Slot]:
     """Mark a visit of today (or earlier) as attended, missed, or back to confirmed."""
+    sc.actor.require_officer()
     if status not in VISIT_STATES:
-        raise Refused(_("I did not understand that mark, so I did nothing."))
-    booking = await ctx.session.get(Booking, booking_id, populate_existing=True)
+        raise Refused("daily.unknown_mark")
+    booking = await sc.session.get(Booking, booking_id, populate_existing=True)
     if booking is None:
-        raise Refused(_("I could not find that visit, so I did nothing."))
-    point = await point_for(ctx, booking.point_id)
-    slot = await ctx.session.get(Slot, booking.slot_id)
+        raise Refused("daily.visit_not_found")
+    point = await point_for(sc, booking.point_id)
+    slot = await sc.session.get_one(Slot, booking.slot_id)
     if booking.status not in VISIT_STATES:
-        raise Refused(_("This visit was cancelled, so I did nothing."))
-    if local_day(slot.starts_at, ctx.config.tz) > local_day(ctx.now(), ctx.config.tz):
-        raise Refused(_("This visit is on a later day: you can mark it on the day."))
+        raise Refused("daily.visit_cancelled")
+    if local_day(slot.starts_at, sc.tz) > local_day(sc.now(), sc.tz):
+        raise Refused("daily.visit_later_day")
     before = booking.status
     if before == status:
         return booking, slot
-    await ctx.session.execute(
-        update(Booking).where(Booking.id == booking.id).values(status=status, updated_at=ctx.now())
+    await sc.session.execute(
+        update(Booking).where(Booking.id == booking.id).values(status=status, updated_at=sc.now())
     )
-    await ctx.session.refresh(booking)
+    await sc.session.refresh(booking)
     action = {"attended": "visit.attended", "missed": "visit.missed"}.get(status, "visit.reset")
-    await audit.record_for(
-        ctx,
+    await audit.record_by(
+        sc,
         action,
         f"booking:{booking.code}",
         {"status": before},
@@ -118,10 +121,11 @@ async def mark(ctx: Ctx, booking_id: int, status: str) -> tuple[Booking, Slot]:
     return booking, slot
 
 
-async def export_csv(ctx: Ctx, point_id: str, day: date) -> Document:
+@officer_service
+async def export_csv(sc: ServiceContext, point_id: str, day: date) -> Document:
     """The day's list as a CSV file (UTF-8 with a BOM, so spreadsheet programs show the
     Vietnamese letters)."""
-    point, visits = await day_list(ctx, point_id, day)
+    point, visits = await day_list(sc, point_id, day)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -150,8 +154,8 @@ async def export_csv(ctx: Ctx, point_id: str, day: date) -> Document:
                 _(MARKS[b.status]) if b.status in MARKS else "",
             ]
         )
-    await audit.record_for(
-        ctx,
+    await audit.record_by(
+        sc,
         "list.export",
         f"point:{point.id}",
         None,

@@ -26,21 +26,21 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from bot.booking import texts
 from bot.db.booking_models import BookingSession
-from bot.i18n import N_, _
+from bot.i18n import N_
 from bot.officers import audit
-from bot.officers.roles import NotAllowed, require_unit
 from bot.points.loader import read_point_file
 from bot.points.model import Point
 from bot.points.sessions import sessions_between
 from bot.schedule import notices, parse, placing, service
-from bot.schedule.errors import Refused
+from bot.schedule.errors import NotAllowed, Refused
 from bot.schedule.placing import Shape, at, local_day
+from bot.services.messages import Text, text
+from bot.services.registry import officer_service
 from bot.types import Document
 
 if TYPE_CHECKING:
-    from bot.ctx import Ctx
+    from bot.services.context import ServiceContext
 
 MAX_BYTES = 100_000
 MAX_ROWS = 500
@@ -63,14 +63,14 @@ audit.register_action("schedule.file", N_("Schedule file applied"))
 
 @dataclass(frozen=True)
 class Add:
-    where: str
+    where: str | Text
     line: int
     shape: Shape
 
 
 @dataclass(frozen=True)
 class Cancel:
-    where: str
+    where: str | Text
     line: int
     session_id: int
     reason: str | None
@@ -78,7 +78,7 @@ class Cancel:
 
 @dataclass(frozen=True)
 class Capacity:
-    where: str
+    where: str | Text
     line: int
     session_id: int
     seats: int
@@ -91,17 +91,17 @@ class Plan:
     cancels: list[Cancel] = field(default_factory=list)
     capacity: list[Capacity] = field(default_factory=list)
     # (line, problem): CSV problems are listed in line order, TOML ones as found (line 0).
-    found: list[tuple[int, str]] = field(default_factory=list)
+    found: list[tuple[int, Text]] = field(default_factory=list)
     bookings: int = 0  # confirmed bookings of the sessions cancelled
     waiting: int = 0
     until: date | None = None  # TOML: the last day the file was compared
 
-    def problem(self, text: str, line: int = 0) -> None:
-        self.found.append((line, text))
+    def problem(self, problem: Text, line: int = 0) -> None:
+        self.found.append((line, problem))
 
     @property
-    def problems(self) -> list[str]:
-        return [text for _line, text in sorted(self.found, key=lambda p: p[0])]
+    def problems(self) -> list[Text]:
+        return [problem for _line, problem in sorted(self.found, key=lambda p: p[0])]
 
     @property
     def empty(self) -> bool:
@@ -133,28 +133,29 @@ def kind_of(document: Document) -> str | None:
     return None
 
 
-async def read(ctx: Ctx, point_id: str, document: Document) -> Plan:
+@officer_service
+async def read(sc: ServiceContext, point_id: str, document: Document) -> Plan:
     """The plan of a file sent for `point_id` (the officer may act for it)."""
-    point = await service.point_for(ctx, point_id)
+    point = await service.point_for(sc, point_id)
     kind = kind_of(document)
     if kind is None:
-        raise Refused(_("Please send a .csv or .toml file (the schedule formats)."))
+        raise Refused("file.wrong_kind")
     plan = Plan(kind)
     if len(document.data) > MAX_BYTES:
-        plan.problem(_("The file is too big (at most {n} KB).", n=MAX_BYTES // 1000))
+        plan.problem(text("file.too_big", n=MAX_BYTES // 1000))
         return plan
     try:
-        text = document.data.decode("utf-8-sig")
+        content = document.data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        plan.problem(_("The file is not UTF-8 text. Please save it as “CSV UTF-8”."))
+        plan.problem(text("file.not_utf8"))
         return plan
     if kind == "csv":
-        await _read_csv(ctx, point, text, plan)
+        await _read_csv(sc, point, content, plan)
     else:
-        await _read_toml(ctx, point, text, document.filename, plan)
+        await _read_toml(sc, point, content, document.filename, plan)
     if not plan.problems:
         plan.bookings, plan.waiting = await service.affected(
-            ctx, [c.session_id for c in plan.cancels]
+            sc, [c.session_id for c in plan.cancels]
         )
     return plan
 
@@ -167,15 +168,15 @@ def _dialect(text: str) -> str:
     return ";" if ";" in first and "," not in first else ","
 
 
-async def _read_csv(ctx: Ctx, point: Point, text: str, plan: Plan) -> None:
-    reader = csv.reader(io.StringIO(text), delimiter=_dialect(text))
+async def _read_csv(sc: ServiceContext, point: Point, content: str, plan: Plan) -> None:
+    reader = csv.reader(io.StringIO(content), delimiter=_dialect(content))
     header = [h.strip().lower() for h in next(reader, [])]
     missing = [c for c in CSV_COLUMNS if c not in header]
     unknown = [h for h in header if h not in (*CSV_COLUMNS, "point")]
     if missing or unknown:
         plan.problem(
-            _(
-                "line 1: the header must be: {header} (missing: {missing}; unknown: {unknown})",
+            text(
+                "file.bad_header",
                 header=",".join(CSV_COLUMNS),
                 missing=", ".join(missing) or "-",
                 unknown=", ".join(unknown) or "-",
@@ -188,16 +189,14 @@ async def _read_csv(ctx: Ctx, point: Point, text: str, plan: Plan) -> None:
             continue
         rows += 1
         line = reader.line_num
-        where = _("line {n}", n=line)
+        where = text("file.line", n=line)
         if rows > MAX_ROWS:
-            plan.problem(
-                _("{where}: at most {n} changes in one file", where=where, n=MAX_ROWS), line
-            )
+            plan.problem(text("file.too_many_rows", where=where, n=MAX_ROWS), line)
             return
         if len(values) != len(header):
             plan.problem(
-                _(
-                    "{where}: {n} values, but the header has {m} columns",
+                text(
+                    "file.wrong_values",
                     where=where,
                     n=len(values),
                     m=len(header),
@@ -207,17 +206,17 @@ async def _read_csv(ctx: Ctx, point: Point, text: str, plan: Plan) -> None:
             continue
         row = {h: v.strip() for h, v in zip(header, values, strict=True)}
         try:
-            await _csv_row(ctx, point, row, where, line, plan)
+            await _csv_row(sc, point, row, where, line, plan)
         except Refused as e:
-            plan.problem(f"{where}: {e}", line)
+            plan.problem(text("file.at", where=where, problem=e), line)
         except NotAllowed:
             plan.problem(
-                _("{where}: you are not an officer of that point's commune or ward", where=where),
+                text("file.not_my_point", where=where),
                 line,
             )
     if not rows:
-        plan.problem(_("The file has a header but no changes."))
-    await _check_together(ctx, plan)
+        plan.problem(text("file.no_changes"))
+    await _check_together(sc, plan)
 
 
 def _number(row: dict[str, str], key: str, lo: int, hi: int, default: int | None = None) -> int:
@@ -226,26 +225,24 @@ def _number(row: dict[str, str], key: str, lo: int, hi: int, default: int | None
     try:
         return parse.whole_number(row[key], lo, hi)
     except Refused as e:
-        raise Refused(f"{key}: {e}") from None
+        raise Refused("file.field", field=key, problem=e) from None
 
 
 async def _csv_row(
-    ctx: Ctx, default: Point, row: dict[str, str], where: str, line: int, plan: Plan
+    sc: ServiceContext, default: Point, row: dict[str, str], where: Text, line: int, plan: Plan
 ) -> None:
-    point = await service.point_for(ctx, row["point"]) if row.get("point") else default
+    point = await service.point_for(sc, row["point"]) if row.get("point") else default
     action = row["action"].lower()
     if action not in ACTIONS:
-        raise Refused(
-            _("action must be add, cancel or capacity; got “{value}”", value=row["action"][:20])
-        )
-    today = local_day(ctx.now(), ctx.config.tz)
+        raise Refused("file.unknown_action", value=row["action"][:20])
+    today = local_day(sc.now(), sc.tz)
     day = parse.day(row["date"], today) if row["date"] else None
     if day is None:
-        raise Refused(_("date is missing"))
+        raise Refused("file.date_missing")
     start = parse.clock(row["start"]) if row["start"] else None
     if action == "add":
         if start is None or not row["end"]:
-            raise Refused(_("a new session needs start and end"))
+            raise Refused("file.add_needs_times")
         shape = Shape(
             point.id,
             day,
@@ -256,44 +253,40 @@ async def _csv_row(
             _number(row, "priority_seats", 0, 500, default=0),
         )
         service.check_shape(shape)
-        if at(day, start, ctx.config.tz) <= ctx.now():
-            raise Refused(_("that time has already passed"))
+        if at(day, start, sc.tz) <= sc.now():
+            raise Refused("file.time_passed")
         plan.adds.append(Add(where, line, shape))
         return
-    found = await _sessions_on(ctx, point, day, start)
+    found = await _sessions_on(sc, point, day, start)
     if not found:
         raise Refused(
-            _(
-                "there is no open session at {point} on {day}{at}",
-                point=point.name,
-                day=day.strftime("%d/%m/%Y"),
-                at=f" {start:%H:%M}" if start else "",
-            )
+            "file.no_open_session",
+            point=point.name,
+            day=day.strftime("%d/%m/%Y"),
+            at=f" {start:%H:%M}" if start else "",
         )
     if action == "cancel":
         if not row["reason"]:
-            raise Refused(_("reason is missing: it is sent to every visitor"))
+            raise Refused("file.reason_missing")
         reason = parse.reason(row["reason"])
         plan.cancels += [Cancel(where, line, view.row.id, reason) for view in found]
         return
     seats = _number(row, "seats_per_slot", 1, 500)
     for view in found:
         if problem := service.below_floor(view, seats):
-            raise Refused(problem)
+            raise problem
         plan.capacity.append(Capacity(where, line, view.row.id, seats))
 
 
 async def _sessions_on(
-    ctx: Ctx, point: Point, day: date, start: time | None
+    sc: ServiceContext, point: Point, day: date, start: time | None
 ) -> list[service.SessionView]:
-    tz = ctx.config.tz
-    await placing.materialise_until(
-        ctx.session, service.places_of(ctx), point.id, day, ctx.now(), tz
-    )
+    tz = sc.tz
+    await placing.materialise_until(sc.session, service.places_of(sc), point.id, day, sc.now(), tz)
     query = select(BookingSession.id).where(
         BookingSession.point_id == point.id,
         BookingSession.status == "open",
-        BookingSession.starts_at > ctx.now(),
+        BookingSession.starts_at > sc.now(),
     )
     if start is None:
         query = query.where(
@@ -303,20 +296,21 @@ async def _sessions_on(
     else:
         query = query.where(BookingSession.starts_at == at(day, start, tz))
     return [
-        await service.session_for(ctx, i)
-        for i in (await ctx.session.scalars(query.order_by(BookingSession.starts_at)))
+        await service.session_for(sc, i)
+        for i in (await sc.session.scalars(query.order_by(BookingSession.starts_at)))
     ]
 
 
-async def _check_together(ctx: Ctx, plan: Plan) -> None:
+async def _check_together(sc: ServiceContext, plan: Plan) -> None:
     """What only shows across lines: one session changed twice, new sessions overlapping
     each other or a session that stays."""
-    seen: dict[int, str] = {}
-    for item in [*plan.cancels, *plan.capacity]:
+    seen: dict[int, str | Text] = {}
+    changes: list[Cancel | Capacity] = [*plan.cancels, *plan.capacity]
+    for item in changes:
         if item.session_id in seen and seen[item.session_id] != item.where:
             plan.problem(
-                _(
-                    "{where}: the same session is already changed on {other}",
+                text(
+                    "file.changed_twice",
                     where=item.where,
                     other=seen[item.session_id],
                 ),
@@ -324,7 +318,7 @@ async def _check_together(ctx: Ctx, plan: Plan) -> None:
             )
         seen.setdefault(item.session_id, item.where)
     cancelled = {c.session_id for c in plan.cancels}
-    tz = ctx.config.tz
+    tz = sc.tz
     for i, add in enumerate(plan.adds):
         new = add.shape.scheduled(tz)
         for other in plan.adds[:i]:
@@ -335,16 +329,16 @@ async def _check_together(ctx: Ctx, plan: Plan) -> None:
                 and new.starts_at < o.ends_at
             ):
                 plan.problem(
-                    _(
-                        "{where}: overlaps the session added on {other}",
+                    text(
+                        "file.overlaps_added",
                         where=add.where,
                         other=other.where,
                     ),
                     add.line,
                 )
         found = await placing.clashes(
-            ctx.session,
-            service.places_of(ctx),
+            sc.session,
+            service.places_of(sc),
             new.point_id,
             new.starts_at,
             new.ends_at,
@@ -353,10 +347,10 @@ async def _check_together(ctx: Ctx, plan: Plan) -> None:
         )
         if found:
             plan.problem(
-                _(
-                    "{where}: overlaps the session at {when}",
+                text(
+                    "file.overlaps",
                     where=add.where,
-                    when=texts.moment(found[0]),
+                    when=found[0],
                 ),
                 add.line,
             )
@@ -365,39 +359,40 @@ async def _check_together(ctx: Ctx, plan: Plan) -> None:
 # --- TOML ----------------------------------------------------------------------------------
 
 
-async def _read_toml(ctx: Ctx, chosen: Point, text: str, filename: str, plan: Plan) -> None:
+async def _read_toml(
+    sc: ServiceContext, chosen: Point, content: str, filename: str, plan: Plan
+) -> None:
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(content)
     except tomllib.TOMLDecodeError as e:
-        plan.problem(_("not valid TOML: {error}", error=str(e)))
+        plan.problem(text("file.bad_toml", error=str(e)))
         return
-    places = service.places_of(ctx)
-    unit = data.get("unit") if isinstance(data.get("unit"), str) else chosen.unit
+    places = service.places_of(sc)
+    unit = given if isinstance(given := data.get("unit"), str) else chosen.unit
     problems: list[str] = []
     points = read_point_file(data, unit, filename[:60], places.units, problems)
     for problem in problems:
-        plan.problem(problem)
+        plan.problem(text("file.as_found", problem=problem))
     if problems:
         return
     try:
-        await require_unit(ctx, unit)
+        sc.actor.require_unit(unit)
     except NotAllowed:
-        plan.problem(_("unit: you are not an officer of “{unit}”", unit=unit[:64]))
+        plan.problem(text("file.not_my_unit", unit=unit[:64]))
         return
-    today = local_day(ctx.now(), ctx.config.tz)
-    plan.until = _window_end(points, today, ctx.config.booking.horizon_days)
+    today = local_day(sc.now(), sc.tz)
+    plan.until = until = _window_end(points, today, sc.horizon_days)
     for point in points:
         if point.id not in places.points or places.points[point.id].unit != unit:
             plan.problem(
-                _(
-                    "point[{id}]: not a support point of this unit here (new "
-                    "points are added by the operator)",
+                text(
+                    "file.not_a_point_here",
                     id=point.id,
                 )
             )
             continue
-        await _diff(ctx, point, today, plan)
-    await _check_together(ctx, plan)
+        await _diff(sc, point, today, until, plan)
+    await _check_together(sc, plan)
 
 
 def _window_end(points: list[Point], today: date, horizon_days: int) -> date:
@@ -415,18 +410,16 @@ def _window_end(points: list[Point], today: date, horizon_days: int) -> date:
     )
 
 
-async def _diff(ctx: Ctx, wanted: Point, today: date, plan: Plan) -> None:
-    """The changes that make the point's sessions up to `plan.until` what the file says."""
-    now, tz = ctx.now(), ctx.config.tz
-    await placing.materialise_until(
-        ctx.session, service.places_of(ctx), wanted.id, plan.until, now, tz
-    )
-    end = at(plan.until + timedelta(days=1), time(0), tz)
+async def _diff(sc: ServiceContext, wanted: Point, today: date, until: date, plan: Plan) -> None:
+    """The changes that make the point's sessions up to `until` what the file says."""
+    now, tz = sc.now(), sc.tz
+    await placing.materialise_until(sc.session, service.places_of(sc), wanted.id, until, now, tz)
+    end = at(until + timedelta(days=1), time(0), tz)
     current = {
         v.row.starts_at: v
         for v in [
-            await service.session_for(ctx, i)
-            for i in await ctx.session.scalars(
+            await service.session_for(sc, i)
+            for i in await sc.session.scalars(
                 select(BookingSession.id).where(
                     BookingSession.point_id == wanted.id,
                     BookingSession.status == "open",
@@ -437,7 +430,7 @@ async def _diff(ctx: Ctx, wanted: Point, today: date, plan: Plan) -> None:
         ]
     }
     where = f"point[{wanted.id}]"
-    for s in sessions_between(wanted, today, plan.until, tz):
+    for s in sessions_between(wanted, today, until, tz):
         if s.starts_at <= now:
             continue
         view = current.pop(s.starts_at, None)
@@ -447,7 +440,9 @@ async def _diff(ctx: Ctx, wanted: Point, today: date, plan: Plan) -> None:
         ):
             if view.seats_per_slot != s.seats_per_slot:
                 if problem := service.below_floor(view, s.seats_per_slot):
-                    plan.problem(f"{where} {texts.moment(s.starts_at)}: {problem}")
+                    plan.problem(
+                        text("file.at_time", where=where, when=s.starts_at, problem=problem)
+                    )
                 plan.capacity.append(Capacity(where, 0, view.row.id, s.seats_per_slot))
             continue
         if view is not None:  # same start, other hours: the old one goes, the new one comes
@@ -473,37 +468,41 @@ async def _diff(ctx: Ctx, wanted: Point, today: date, plan: Plan) -> None:
 # --- applying ------------------------------------------------------------------------------
 
 
-async def preview(ctx: Ctx, point_id: str, document: Document) -> Plan:
+@officer_service
+async def preview(sc: ServiceContext, point_id: str, document: Document) -> Plan:
     """The plan, read without keeping anything it had to write to check it (the points
     file's sessions written out early to compare against)."""
-    async with ctx.session.begin_nested() as savepoint:
-        plan = await read(ctx, point_id, document)
+    async with sc.session.begin_nested() as savepoint:
+        plan = await read(sc, point_id, document)
         await savepoint.rollback()
     return plan
 
 
-async def apply(ctx: Ctx, point_id: str, document: Document, seen: list[Any]) -> tuple[Plan, bool]:
+@officer_service
+async def apply(
+    sc: ServiceContext, point_id: str, document: Document, seen: list[Any]
+) -> tuple[Plan, bool]:
     """Read the file again and make its changes, if they are still the ones the officer saw
     (`seen`, the preview's fingerprint); (plan, applied). All in one savepoint:
     cancellations first (so new sessions may take their place), then seats, then new
     sessions; the people whose visits were cancelled are told last, so the free times
     offered include the new sessions."""
-    async with ctx.session.begin_nested() as savepoint:
-        plan = await read(ctx, point_id, document)
+    async with sc.session.begin_nested() as savepoint:
+        plan = await read(sc, point_id, document)
         if plan.problems or plan.empty or plan.fingerprint() != seen:
             await savepoint.rollback()
             return plan, False
-        await _apply(ctx, point_id, plan)
+        await _apply(sc, point_id, plan)
     return plan, True
 
 
-async def _apply(ctx: Ctx, point_id: str, plan: Plan) -> None:
+async def _apply(sc: ServiceContext, point_id: str, plan: Plan) -> None:
     told: list[tuple[service.Cancelled, notices.Change]] = []
     for item in plan.cancels:
-        view = await service.session_for(ctx, item.session_id)
-        done = await service.cancel_rows(ctx, [view.row], item.reason)
+        view = await service.session_for(sc, item.session_id)
+        done = await service.cancel_rows(sc, [view.row], item.reason)
         key = await service.record(
-            ctx,
+            sc,
             "session.cancel",
             f"session:{view.row.id}",
             {"status": "open"},
@@ -515,16 +514,16 @@ async def _apply(ctx: Ctx, point_id: str, plan: Plan) -> None:
             },
             view.row.unit_id,
         )
-        told.append((done, notices.Change(key, item.reason, ctx.now())))
-    for item in plan.capacity:
-        await service.change_capacity(ctx, item.session_id, item.seats)
-    for item in plan.adds:
-        await service.add_session(ctx, item.shape)
+        told.append((done, notices.Change(key, item.reason, sc.now())))
+    for capacity in plan.capacity:
+        await service.change_capacity(sc, capacity.session_id, capacity.seats)
+    for add in plan.adds:
+        await service.add_session(sc, add.shape)
     for done, change in told:
-        await service.tell_cancelled(ctx, done, change)
-    point = service.places_of(ctx).points[point_id]
-    await audit.record_for(
-        ctx,
+        await service.tell_cancelled(sc, done, change)
+    point = service.places_of(sc).points[point_id]
+    await audit.record_by(
+        sc,
         "schedule.file",
         f"point:{point_id}",
         None,

@@ -8,14 +8,15 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
+from bot.db import rowcount
 from bot.db.booking_models import HomeVisitRequest
-from bot.i18n import N_, _
+from bot.i18n import N_
 from bot.officers import audit
-from bot.officers.roles import require_officer, require_unit
 from bot.schedule.errors import Refused
+from bot.services.registry import officer_service
 
 if TYPE_CHECKING:
-    from bot.ctx import Ctx
+    from bot.services.context import ServiceContext
 
 QUEUE_ROWS = 20
 OPEN_STATES = ("new", "assigned")
@@ -24,9 +25,10 @@ audit.register_action("home_visit.assign", N_("Home visit taken by an officer"))
 audit.register_action("home_visit.done", N_("Home visit done"))
 
 
-async def queue(ctx: Ctx) -> list[HomeVisitRequest]:
+@officer_service
+async def queue(sc: ServiceContext) -> list[HomeVisitRequest]:
     """Open requests of the officer's units (every unit for an admin), oldest first."""
-    officer = await require_officer(ctx)
+    officer = sc.actor.require_officer()
     query = (
         select(HomeVisitRequest)
         .where(HomeVisitRequest.status.in_(OPEN_STATES))
@@ -35,58 +37,62 @@ async def queue(ctx: Ctx) -> list[HomeVisitRequest]:
     )
     if not officer.is_admin:
         query = query.where(HomeVisitRequest.unit_id.in_(officer.unit_ids))
-    return list((await ctx.session.scalars(query)).all())
+    return list((await sc.session.scalars(query)).all())
 
 
-async def request_for(ctx: Ctx, request_id: int) -> HomeVisitRequest:
-    request = await ctx.session.get(HomeVisitRequest, request_id, populate_existing=True)
+@officer_service
+async def request_for(sc: ServiceContext, request_id: int) -> HomeVisitRequest:
+    sc.actor.require_officer()
+    request = await sc.session.get(HomeVisitRequest, request_id, populate_existing=True)
     if request is None:
-        raise Refused(_("I could not find that home-visit request, so I did nothing."))
-    await require_unit(ctx, request.unit_id)
+        raise Refused("home_visit.not_found")
+    sc.actor.require_unit(request.unit_id)
     return request
 
 
-async def assign_to_me(ctx: Ctx, request_id: int) -> HomeVisitRequest:
-    request = await request_for(ctx, request_id)
+@officer_service
+async def assign_to_me(sc: ServiceContext, request_id: int) -> HomeVisitRequest:
+    request = await request_for(sc, request_id)
     if request.status == "done":
-        raise Refused(_("This home visit is already done, so I did nothing."))
-    if request.assigned_to == ctx.user.id:
+        raise Refused("home_visit.already_done")
+    if request.assigned_to == sc.actor.user_id:
         return request
     # Conditional, so two officers pressing at once cannot both take it.
-    taken = await ctx.session.execute(
+    taken = await sc.session.execute(
         update(HomeVisitRequest)
         .where(HomeVisitRequest.id == request.id, HomeVisitRequest.status == "new")
-        .values(status="assigned", assigned_to=ctx.user.id, updated_at=ctx.now())
+        .values(status="assigned", assigned_to=sc.actor.user_id, updated_at=sc.now())
     )
-    if taken.rowcount != 1:
-        raise Refused(_("Another officer has already taken this home visit."))
-    await ctx.session.refresh(request)
-    await audit.record_for(
-        ctx,
+    if rowcount(taken) != 1:
+        raise Refused("home_visit.taken")
+    await sc.session.refresh(request)
+    await audit.record_by(
+        sc,
         "home_visit.assign",
         f"home_visit:{request.id}",
         {"status": "new"},
-        {"status": "assigned", "officer_user": ctx.user.id},
+        {"status": "assigned", "officer_user": sc.actor.user_id},
         unit_id=request.unit_id,
     )
     return request
 
 
-async def mark_done(ctx: Ctx, request_id: int) -> HomeVisitRequest:
-    request = await request_for(ctx, request_id)
+@officer_service
+async def mark_done(sc: ServiceContext, request_id: int) -> HomeVisitRequest:
+    request = await request_for(sc, request_id)
     if request.status == "done":
         return request
     before = request.status
-    await ctx.session.execute(
+    await sc.session.execute(
         update(HomeVisitRequest)
         .where(HomeVisitRequest.id == request.id, HomeVisitRequest.status.in_(OPEN_STATES))
         .values(
-            status="done", assigned_to=request.assigned_to or ctx.user.id, updated_at=ctx.now()
+            status="done", assigned_to=request.assigned_to or sc.actor.user_id, updated_at=sc.now()
         )
     )
-    await ctx.session.refresh(request)
-    await audit.record_for(
-        ctx,
+    await sc.session.refresh(request)
+    await audit.record_by(
+        sc,
         "home_visit.done",
         f"home_visit:{request.id}",
         {"status": before},

@@ -13,44 +13,51 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select, update
 
+from bot.db import rowcount
 from bot.db.booking_models import Booking, BookingSession, OutboxMessage, Slot, WaitlistEntry
-from bot.i18n import _
 from bot.points.model import Point
 from bot.schedule import notices, placing, service
 from bot.schedule.errors import Refused
 from bot.schedule.placing import Shape, at, local_day
+from bot.services.registry import officer_service
 
 if TYPE_CHECKING:
-    from bot.ctx import Ctx
+    from bot.services.context import ServiceContext
 
 
+@officer_service
 async def check_move(
-    ctx: Ctx, view: service.SessionView, day: date, start: time, point_id: str | None = None
+    sc: ServiceContext,
+    view: service.SessionView,
+    day: date,
+    start: time,
+    point_id: str | None = None,
 ) -> tuple[Point, datetime, datetime]:
     """Where and when the session would be; Refused when it cannot go there."""
-    now, tz, row = ctx.now(), ctx.config.tz, view.row
+    now, tz, row = sc.now(), sc.tz, view.row
     service.not_changeable(view, now)
-    target = await service.point_for(ctx, point_id or row.point_id)
+    target = await service.point_for(sc, point_id or row.point_id)
     starts_at = at(day, start, tz)
     ends_at = starts_at + (row.ends_at - row.starts_at)
     if starts_at <= now:
-        raise Refused(_("That time has already passed. Please choose a later one."))
+        raise Refused("schedule.time_passed")
     if starts_at == row.starts_at and target.id == row.point_id:
-        raise Refused(_("That is the time the session already has, so I did nothing."))
+        raise Refused("schedule.same_time")
     if local_day(ends_at, tz) != day:
-        raise Refused(_("The session would end after midnight. Please choose an earlier start."))
-    await service.no_clash(ctx, target.id, starts_at, ends_at, ignore={row.id})
+        raise Refused("schedule.past_midnight")
+    await service.no_clash(sc, target.id, starts_at, ends_at, ignore={row.id})
     return target, starts_at, ends_at
 
 
+@officer_service
 async def move_session(
-    ctx: Ctx, session_id: int, day: date, start: time, point_id: str | None = None
+    sc: ServiceContext, session_id: int, day: date, start: time, point_id: str | None = None
 ) -> service.Outcome:
     """Move a session (same length, same time slots and seats) to another day, time or point
     of this officer; its bookings and waitlist come along and everyone is told."""
-    view = await service.session_for(ctx, session_id)
-    now, tz, row = ctx.now(), ctx.config.tz, view.row
-    target, starts_at, ends_at = await check_move(ctx, view, day, start, point_id)
+    view = await service.session_for(sc, session_id)
+    now, tz, row = sc.now(), sc.tz, view.row
+    target, starts_at, ends_at = await check_move(sc, view, day, start, point_id)
     planned = Shape(
         target.id,
         day,
@@ -61,16 +68,11 @@ async def move_session(
         view.priority_per_slot,
     ).scheduled(tz)
     if len(planned.slots) != len(view.slots):
-        raise Refused(
-            _(
-                "This session's time slots cannot be moved as they are. Please cancel "
-                "it and add a new one."
-            )
-        )
-    async with ctx.session.begin_nested():
-        moved = await _move_rows(ctx, view, target, planned)
+        raise Refused("schedule.slots_cannot_move")
+    async with sc.session.begin_nested():
+        moved = await _move_rows(sc, view, target, planned)
         key = await service.record(
-            ctx,
+            sc,
             "session.move",
             f"session:{row.id}",
             {"point": view.row.point_id, "starts_at": row.starts_at.isoformat()},
@@ -83,7 +85,7 @@ async def move_session(
             },
             row.unit_id,
         )
-        await _tell_moved(ctx, view.row.point_id, moved, notices.Change(key, None, now))
+        await _tell_moved(sc, view.row.point_id, moved, notices.Change(key, None, now))
     return moved.outcome
 
 
@@ -99,17 +101,17 @@ class _Moved:
     entries: list[tuple[WaitlistEntry, tuple[datetime, datetime], Slot]]
 
 
-async def _move_rows(ctx: Ctx, view: service.SessionView, target: Point, planned) -> _Moved:
-    row, now = view.row, ctx.now()
-    claimed = await ctx.session.execute(
+async def _move_rows(
+    sc: ServiceContext, view: service.SessionView, target: Point, planned
+) -> _Moved:
+    row, now = view.row, sc.now()
+    claimed = await sc.session.execute(
         update(BookingSession)
         .where(BookingSession.id == row.id, BookingSession.status == "open")
         .values(status="moved")
     )
-    if claimed.rowcount != 1:
-        raise Refused(
-            _("This session was changed by someone else a moment ago. Please look at it again.")
-        )
+    if rowcount(claimed) != 1:
+        raise Refused("schedule.changed_meanwhile")
     # slot id → (its place in the session, its times, seats, priority seats), read before
     # the new session may take over some of these rows.
     old = {
@@ -117,28 +119,26 @@ async def _move_rows(ctx: Ctx, view: service.SessionView, target: Point, planned
         for i, s in enumerate(view.slots)
     }
     # Closed first (a seat taken a moment ago is then counted below), then read.
-    await ctx.session.execute(
-        update(Slot).where(Slot.id.in_(list(old))).values(status="cancelled")
-    )
+    await sc.session.execute(update(Slot).where(Slot.id.in_(list(old))).values(status="cancelled"))
     bookings = (
-        await ctx.session.scalars(
+        await sc.session.scalars(
             select(Booking)
             .where(Booking.slot_id.in_(list(old)), Booking.status == "confirmed")
             .order_by(Booking.id)
         )
     ).all()
     entries = (
-        await ctx.session.scalars(
+        await sc.session.scalars(
             select(WaitlistEntry)
             .where(WaitlistEntry.slot_id.in_(list(old)), WaitlistEntry.status == "waiting")
             .order_by(WaitlistEntry.id)
         )
     ).all()
-    await ctx.session.execute(
+    await sc.session.execute(
         update(Slot).where(Slot.id.in_(list(old))).values(booked=0, booked_priority=0)
     )
-    new_row = await placing.place(ctx.session, target.unit, planned, now)
-    new_slots = await placing.slots_of(ctx.session, new_row.id)
+    new_row = await placing.place(sc.session, target.unit, planned, now)
+    new_slots = await placing.slots_of(sc.session, new_row.id)
     for i, _when, seats, priority in old.values():
         new_slots[i].capacity, new_slots[i].priority_seats = seats, priority
     moved = _Moved(
@@ -157,24 +157,24 @@ async def _move_rows(ctx: Ctx, view: service.SessionView, target: Point, planned
         entry.slot_id, entry.updated_at = new_slots[i].id, now
         moved.entries.append((entry, when, new_slots[i]))
     if any(s.booked > s.capacity for s in new_slots):
-        raise Refused(
-            _("The booked visitors would not fit in the new time slots, so I did nothing.")
-        )
+        raise Refused("schedule.visitors_do_not_fit")
     if bookings:  # reminders for the old time no longer fit; the reminders queue new ones
-        await ctx.session.execute(
+        await sc.session.execute(
             delete(OutboxMessage).where(
                 OutboxMessage.booking_id.in_([b.id for b in bookings]),
                 OutboxMessage.status == "pending",
             )
         )
-    await ctx.session.flush()
+    await sc.session.flush()
     return moved
 
 
-async def _tell_moved(ctx: Ctx, old_point_id: str, moved: _Moved, change: notices.Change) -> None:
-    places = service.places_of(ctx)
+async def _tell_moved(
+    sc: ServiceContext, old_point_id: str, moved: _Moved, change: notices.Change
+) -> None:
+    places = service.places_of(sc)
     locales = await notices.locales_of(
-        ctx.session,
+        sc.session,
         [b.user_id for b, _w, _s in moved.bookings] + [e.user_id for e, _w, _s in moved.entries],
     )
     old_point = places.points.get(old_point_id)
@@ -182,7 +182,7 @@ async def _tell_moved(ctx: Ctx, old_point_id: str, moved: _Moved, change: notice
     for group in service.by_recipient(visits, lambda v: v.booking):
         first = group[0]
         service.add_message(
-            ctx,
+            sc,
             notices.moved(
                 group,
                 old_point,
@@ -194,7 +194,7 @@ async def _tell_moved(ctx: Ctx, old_point_id: str, moved: _Moved, change: notice
     for group in service.by_recipient(moved.entries, lambda e: e[0]):
         entry, _when, new = group[0]
         service.add_message(
-            ctx,
+            sc,
             notices.waitlist_moved(
                 group,
                 places.points.get(new.point_id),

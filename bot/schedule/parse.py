@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from datetime import date, time
 
-from bot.i18n import _
 from bot.schedule.errors import Refused
 
 MAX_REASON = 300
@@ -22,19 +21,9 @@ def day(text: str, today: date, *, allow_past: bool = False) -> date:
     typed = " ".join(text.split()).lower()
     found = _read_day(typed, today)
     if found is None:
-        raise Refused(
-            _(
-                "I could not read “{text}” as a date. Please type it like 5/12 or 05/12/2026.",
-                text=typed[:40],
-            )
-        )
+        raise Refused("parse.bad_date", text=typed[:40])
     if not allow_past and found < today:
-        raise Refused(
-            _(
-                "{day} has already passed. Please type a date from today on.",
-                day=found.strftime("%d/%m/%Y"),
-            )
-        )
+        raise Refused("parse.day_passed", day=found.strftime("%d/%m/%Y"))
     return found
 
 
@@ -60,19 +49,14 @@ def clock(text: str) -> time:
     m = _CLOCK.fullmatch(typed)
     hour, minute = (int(m[1]), int(m[2] or 0)) if m else (99, 99)
     if hour > 23 or minute > 59:
-        raise Refused(
-            _(
-                "I could not read “{text}” as a time. Please type it like 8:00 or 14h30.",
-                text=typed[:40],
-            )
-        )
+        raise Refused("parse.bad_time", text=typed[:40])
     return time(hour, minute)
 
 
 def whole_number(text: str, lo: int, hi: int) -> int:
     typed = text.strip()
     if not typed.isdigit() or not lo <= int(typed) <= hi:
-        raise Refused(_("Please type a whole number from {lo} to {hi}.", lo=lo, hi=hi))
+        raise Refused("parse.whole_number", lo=lo, hi=hi)
     return int(typed)
 
 
@@ -80,14 +64,7 @@ def reason(text: str) -> str:
     """The reason told to visitors: one tidy line of at most MAX_REASON characters."""
     tidy = " ".join(text.split())
     if len(tidy) > MAX_REASON:
-        raise Refused(
-            _(
-                "That reason is {n} characters long. Please keep it under {max} "
-                "characters: it is sent to every visitor.",
-                n=len(tidy),
-                max=MAX_REASON,
-            )
-        )
+        raise Refused("parse.reason_too_long", n=len(tidy), max=MAX_REASON)
     if sum(c.isalpha() for c in tidy) < 3:
-        raise Refused(_("Please type a short reason in words, for example: “The officer is ill”."))
+        raise Refused("parse.reason_in_words")
     return tidy

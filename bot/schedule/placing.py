@@ -10,6 +10,7 @@ new session where a cancelled or moved one used to be takes over those rows (the
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -64,7 +65,7 @@ async def clashes(
     ends_at: datetime,
     tz: ZoneInfo,
     *,
-    ignore: set[int] = frozenset(),
+    ignore: Set[int] = frozenset(),
 ) -> list[datetime]:
     """Starts of the sessions of the point that would overlap [starts_at, ends_at): open rows
     in the database, and sessions of the points file not yet written there (the daily

@@ -10,25 +10,27 @@ failure leaves nothing behind. Bookers and waiting people are told through the o
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import case, func, select, update
 
-from bot.booking import capacity, texts
+from bot.booking import capacity
 from bot.booking import service as booking_service
+from bot.db import rowcount
 from bot.db.booking_models import Booking, BookingSession, Slot, WaitlistEntry
-from bot.i18n import N_, _, ngettext
+from bot.i18n import N_
 from bot.officers import audit
-from bot.officers.roles import can_act_on_unit, require_officer, require_unit
 from bot.points.model import Places, Point
 from bot.schedule import notices, placing
 from bot.schedule.errors import Refused
 from bot.schedule.placing import Shape, at, local_day
+from bot.services.registry import officer_service
 
 if TYPE_CHECKING:
-    from bot.ctx import Ctx
+    from bot.services.context import ServiceContext
 
 LIST_DAYS = 14  # the sessions list and the times offered instead look this far ahead
 OFFERS = 3  # free times offered with a cancellation: the first of each of the next days
@@ -76,45 +78,50 @@ class Outcome:
     session_ids: list[int] = field(default_factory=list)
 
 
-def places_of(ctx: Ctx) -> Places:
-    places = ctx.services.get("places")
+def places_of(sc: ServiceContext) -> Places:
+    places = sc.places
     if places is None:
-        raise Refused(_("There are no support points loaded, so I did nothing."))
+        raise Refused("schedule.no_points_loaded")
     return places
 
 
-def _point(ctx: Ctx, point_id: str) -> Point:
-    point = places_of(ctx).points.get(point_id)
+def _point(sc: ServiceContext, point_id: str) -> Point:
+    point = places_of(sc).points.get(point_id)
     if point is None:
-        raise Refused(_("I don't know that support point, so I did nothing."))
+        raise Refused("schedule.unknown_point")
     return point
 
 
-async def point_for(ctx: Ctx, point_id: str) -> Point:
+@officer_service
+async def point_for(sc: ServiceContext, point_id: str) -> Point:
     """The point, if this person may act for its unit."""
-    point = _point(ctx, point_id)
-    await require_unit(ctx, point.unit)
+    sc.actor.require_officer()
+    point = _point(sc, point_id)
+    sc.actor.require_unit(point.unit)
     return point
 
 
-async def my_points(ctx: Ctx) -> list[Point]:
+@officer_service
+async def my_points(sc: ServiceContext) -> list[Point]:
     """The support points of the units this officer serves (every point for an admin)."""
-    officer = await require_officer(ctx)
-    places = ctx.services.get("places")
+    officer = sc.actor.require_officer()
+    places = sc.places
     if places is None:
         return []
-    return [p for p in places.points.values() if can_act_on_unit(officer, p.unit)]
+    return [p for p in places.points.values() if officer.can_act_on_unit(p.unit)]
 
 
-async def session_for(ctx: Ctx, session_id: int) -> SessionView:
+@officer_service
+async def session_for(sc: ServiceContext, session_id: int) -> SessionView:
     """The session with its slots, if this person may act for its unit."""
-    row = await ctx.session.get(BookingSession, session_id, populate_existing=True)
+    sc.actor.require_officer()
+    row = await sc.session.get(BookingSession, session_id, populate_existing=True)
     if row is None:
-        raise Refused(_("I could not find that session, so I did nothing."))
-    await require_unit(ctx, row.unit_id)
-    slots = await placing.slots_of(ctx.session, row.id)
+        raise Refused("schedule.session_not_found")
+    sc.actor.require_unit(row.unit_id)
+    slots = await placing.slots_of(sc.session, row.id)
     waiting = (
-        await ctx.session.scalar(
+        await sc.session.scalar(
             select(func.count())
             .select_from(WaitlistEntry)
             .where(
@@ -127,13 +134,14 @@ async def session_for(ctx: Ctx, session_id: int) -> SessionView:
     return SessionView(row, slots, waiting or 0)
 
 
-async def upcoming(ctx: Ctx, point_id: str, days: int = LIST_DAYS) -> list[SessionView]:
+@officer_service
+async def upcoming(sc: ServiceContext, point_id: str, days: int = LIST_DAYS) -> list[SessionView]:
     """The point's sessions not yet over, from today through `days` days (cancelled and
     moved ones too, so the officer sees what was changed)."""
-    point = await point_for(ctx, point_id)
-    now = ctx.now()
+    point = await point_for(sc, point_id)
+    now = sc.now()
     rows = (
-        await ctx.session.scalars(
+        await sc.session.scalars(
             select(BookingSession)
             .where(
                 BookingSession.point_id == point.id,
@@ -146,7 +154,7 @@ async def upcoming(ctx: Ctx, point_id: str, days: int = LIST_DAYS) -> list[Sessi
     slots: dict[int, list[Slot]] = {r.id: [] for r in rows}
     if rows:
         for slot in (
-            await ctx.session.scalars(
+            await sc.session.scalars(
                 select(Slot).where(Slot.session_id.in_(list(slots))).order_by(Slot.starts_at)
             )
         ).all():
@@ -156,17 +164,17 @@ async def upcoming(ctx: Ctx, point_id: str, days: int = LIST_DAYS) -> list[Sessi
 
 def not_changeable(view: SessionView, now: datetime) -> None:
     if view.row.status == "cancelled":
-        raise Refused(_("This session is already cancelled, so I did nothing."))
+        raise Refused("schedule.session_cancelled")
     if view.row.status != "open":
-        raise Refused(_("This session has already been moved, so I did nothing."))
+        raise Refused("schedule.session_moved")
     if view.row.starts_at <= now:
-        raise Refused(_("This session has already started, so it cannot be changed."))
+        raise Refused("schedule.session_started")
 
 
-async def record(ctx: Ctx, action: str, target: str, before, after, unit_id: str) -> str:
+async def record(sc: ServiceContext, action: str, target: str, before, after, unit_id: str) -> str:
     """Audit the action in this transaction; its entry id keys the messages it causes."""
-    entry = await audit.record_for(ctx, action, target, before, after, unit_id=unit_id)
-    await ctx.session.flush()
+    entry = await audit.record_by(sc, action, target, before, after, unit_id=unit_id)
+    await sc.session.flush()
     return str(entry.id)
 
 
@@ -179,62 +187,54 @@ def check_shape(shape: Shape) -> None:
         shape.start.hour * 60 + shape.start.minute
     )
     if length <= 0:
-        raise Refused(
-            _("The end must be after the start ({start}).", start=shape.start.strftime("%H:%M"))
-        )
+        raise Refused("schedule.end_before_start", start=shape.start.strftime("%H:%M"))
     if not 5 <= shape.slot_minutes <= 240 or length % shape.slot_minutes:
         raise Refused(
-            _(
-                "{m} minutes do not divide {start}–{end} into whole time slots.",
-                m=shape.slot_minutes,
-                start=shape.start.strftime("%H:%M"),
-                end=shape.end.strftime("%H:%M"),
-            )
+            "schedule.slots_do_not_divide",
+            m=shape.slot_minutes,
+            start=shape.start.strftime("%H:%M"),
+            end=shape.end.strftime("%H:%M"),
         )
     if not 1 <= shape.seats <= 500:
-        raise Refused(_("Seats per time slot must be from 1 to 500."))
+        raise Refused("schedule.seats_out_of_range")
     if not 0 <= shape.priority_seats <= shape.seats:
-        raise Refused(
-            _("Priority seats must be from 0 to {n} (the seats per time slot).", n=shape.seats)
-        )
+        raise Refused("schedule.priority_out_of_range", n=shape.seats)
 
 
 async def no_clash(
-    ctx: Ctx, point_id: str, starts_at: datetime, ends_at: datetime, ignore: set[int] = frozenset()
+    sc: ServiceContext,
+    point_id: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    ignore: Set[int] = frozenset(),
 ) -> None:
     found = await placing.clashes(
-        ctx.session, places_of(ctx), point_id, starts_at, ends_at, ctx.config.tz, ignore=ignore
+        sc.session, places_of(sc), point_id, starts_at, ends_at, sc.tz, ignore=ignore
     )
     if found:
-        raise Refused(
-            _(
-                "That overlaps the session at {when} at this point. Please choose another time.",
-                when=_moment(found[0]),
-            )
-        )
+        raise Refused("schedule.overlap", when=found[0])
 
 
-def _moment(dt: datetime) -> str:
-    return texts.moment(dt)
-
-
-async def check_free(ctx: Ctx, point_id: str, day: date, start: time, end: time) -> None:
+@officer_service
+async def check_free(sc: ServiceContext, point_id: str, day: date, start: time, end: time) -> None:
     """Refused when a new session then would be in the past or overlap another."""
-    starts_at, ends_at = at(day, start, ctx.config.tz), at(day, end, ctx.config.tz)
-    if starts_at <= ctx.now():
-        raise Refused(_("That time has already passed. Please choose a later one."))
-    await no_clash(ctx, point_id, starts_at, ends_at)
+    point = await point_for(sc, point_id)
+    starts_at, ends_at = at(day, start, sc.tz), at(day, end, sc.tz)
+    if starts_at <= sc.now():
+        raise Refused("schedule.time_passed")
+    await no_clash(sc, point.id, starts_at, ends_at)
 
 
-async def add_session(ctx: Ctx, shape: Shape) -> BookingSession:
-    point = await point_for(ctx, shape.point_id)
+@officer_service
+async def add_session(sc: ServiceContext, shape: Shape) -> BookingSession:
+    point = await point_for(sc, shape.point_id)
     check_shape(shape)
-    planned = shape.scheduled(ctx.config.tz)
-    await check_free(ctx, point.id, shape.day, shape.start, shape.end)
-    async with ctx.session.begin_nested():
-        row = await placing.place(ctx.session, point.unit, planned, ctx.now())
+    planned = shape.scheduled(sc.tz)
+    await check_free(sc, point.id, shape.day, shape.start, shape.end)
+    async with sc.session.begin_nested():
+        row = await placing.place(sc.session, point.unit, planned, sc.now())
         await record(
-            ctx,
+            sc,
             "session.add",
             f"session:{row.id}",
             None,
@@ -260,17 +260,26 @@ class Cancelled:
     entries: list[tuple[WaitlistEntry, Slot]] = field(default_factory=list)
 
 
-async def affected(ctx: Ctx, session_ids: list[int]) -> tuple[int, int]:
-    """(confirmed bookings, people waiting) of these sessions: for a preview."""
+@officer_service
+async def session_affected(sc: ServiceContext, session_id: int) -> tuple[SessionView, int, int]:
+    """The session and who a change to it would reach: (view, confirmed bookings, people
+    waiting), for a preview."""
+    view = await session_for(sc, session_id)
+    bookings, waiting = await affected(sc, [view.row.id])
+    return view, bookings, waiting
+
+
+async def affected(sc: ServiceContext, session_ids: list[int]) -> tuple[int, int]:
+    """(confirmed bookings, people waiting) of these sessions; the caller authorised them."""
     if not session_ids:
         return 0, 0
     slot_ids = select(Slot.id).where(Slot.session_id.in_(session_ids))
-    bookings = await ctx.session.scalar(
+    bookings = await sc.session.scalar(
         select(func.count())
         .select_from(Booking)
         .where(Booking.slot_id.in_(slot_ids), Booking.status == "confirmed")
     )
-    waiting = await ctx.session.scalar(
+    waiting = await sc.session.scalar(
         select(func.count())
         .select_from(WaitlistEntry)
         .where(WaitlistEntry.slot_id.in_(slot_ids), WaitlistEntry.status == "waiting")
@@ -278,28 +287,26 @@ async def affected(ctx: Ctx, session_ids: list[int]) -> tuple[int, int]:
     return bookings or 0, waiting or 0
 
 
-async def cancel_rows(ctx: Ctx, rows: list[BookingSession], reason: str | None) -> Cancelled:
+async def cancel_rows(
+    sc: ServiceContext, rows: list[BookingSession], reason: str | None
+) -> Cancelled:
     """Cancel the sessions, their bookings (seats freed) and waitlists; nobody told yet."""
-    now, done = ctx.now(), Cancelled()
+    now, done = sc.now(), Cancelled()
     for row in rows:
-        claimed = await ctx.session.execute(
+        sc.actor.require_unit(row.unit_id)  # its callers checked; a new caller cannot forget
+        claimed = await sc.session.execute(
             update(BookingSession)
             .where(BookingSession.id == row.id, BookingSession.status == "open")
             .values(status="cancelled", note=reason)
         )
-        if claimed.rowcount != 1:  # another officer changed it a moment ago
-            raise Refused(
-                _(
-                    "This session was changed by someone else a moment ago. Please "
-                    "look at it again."
-                )
-            )
-        await ctx.session.execute(
+        if rowcount(claimed) != 1:  # another officer changed it a moment ago
+            raise Refused("schedule.changed_meanwhile")
+        await sc.session.execute(
             update(Slot).where(Slot.session_id == row.id).values(status="cancelled")
         )
     ids = [r.id for r in rows]
     found = (
-        await ctx.session.execute(
+        await sc.session.execute(
             select(Booking, Slot)
             .join(Slot, Booking.slot_id == Slot.id)
             .where(Slot.session_id.in_(ids), Booking.status == "confirmed")
@@ -307,10 +314,10 @@ async def cancel_rows(ctx: Ctx, rows: list[BookingSession], reason: str | None) 
         )
     ).all()
     for booking, slot in found:
-        if await booking_service.cancel(ctx.session, booking, now, places_of(ctx)):
+        if await booking_service.cancel(sc.session, booking, now, places_of(sc)):
             done.bookings.append((booking, slot))
     waiting = (
-        await ctx.session.execute(
+        await sc.session.execute(
             select(WaitlistEntry, Slot)
             .join(Slot, WaitlistEntry.slot_id == Slot.id)
             .where(Slot.session_id.in_(ids), WaitlistEntry.status == "waiting")
@@ -323,11 +330,11 @@ async def cancel_rows(ctx: Ctx, rows: list[BookingSession], reason: str | None) 
     return done
 
 
-async def _offers(ctx: Ctx, point_id: str, priority: bool) -> list[Slot]:
+async def _offers(sc: ServiceContext, point_id: str, priority: bool) -> list[Slot]:
     """The first free time of each of the next days at the point, for this kind of visitor."""
-    now, tz = ctx.now(), ctx.config.tz
+    now, tz = sc.now(), sc.tz
     slots = (
-        await ctx.session.scalars(
+        await sc.session.scalars(
             select(Slot)
             .where(
                 Slot.point_id == point_id,
@@ -354,22 +361,22 @@ def by_recipient(items: list, recipient) -> list[list]:
     return list(groups.values())
 
 
-async def tell_cancelled(ctx: Ctx, done: Cancelled, change: notices.Change) -> None:
+async def tell_cancelled(sc: ServiceContext, done: Cancelled, change: notices.Change) -> None:
     """One message to each booker of the cancelled visits, one to each person waiting."""
-    places = places_of(ctx)
+    places = places_of(sc)
     people = [b.user_id for b, _s in done.bookings] + [e.user_id for e, _s in done.entries]
-    locales = await notices.locales_of(ctx.session, people)
+    locales = await notices.locales_of(sc.session, people)
     offers: dict[tuple[str, bool], list[Slot]] = {}
     visits = []
     for booking, slot in done.bookings:
         key = (booking.point_id, booking.priority_seat)
         if key not in offers:
-            offers[key] = await _offers(ctx, *key)
+            offers[key] = await _offers(sc, *key)
         visits.append(notices.CancelledVisit(booking, slot, offers[key]))
     for group in by_recipient(visits, lambda v: v.booking):
         first = group[0].booking
         add_message(
-            ctx,
+            sc,
             notices.cancelled(
                 group,
                 places.points.get(first.point_id),
@@ -380,7 +387,7 @@ async def tell_cancelled(ctx: Ctx, done: Cancelled, change: notices.Change) -> N
     for group in by_recipient(done.entries, lambda e: e[0]):
         entry, slot = group[0]
         add_message(
-            ctx,
+            sc,
             notices.waitlist_cancelled(
                 group,
                 places.points.get(slot.point_id),
@@ -390,18 +397,19 @@ async def tell_cancelled(ctx: Ctx, done: Cancelled, change: notices.Change) -> N
         )
 
 
-def add_message(ctx: Ctx, message) -> None:
+def add_message(sc: ServiceContext, message) -> None:
     if message is not None:
-        ctx.session.add(message)
+        sc.session.add(message)
 
 
-async def cancel_session(ctx: Ctx, session_id: int, reason: str) -> Outcome:
-    view = await session_for(ctx, session_id)
-    not_changeable(view, ctx.now())
-    async with ctx.session.begin_nested():
-        done = await cancel_rows(ctx, [view.row], reason)
+@officer_service
+async def cancel_session(sc: ServiceContext, session_id: int, reason: str) -> Outcome:
+    view = await session_for(sc, session_id)
+    not_changeable(view, sc.now())
+    async with sc.session.begin_nested():
+        done = await cancel_rows(sc, [view.row], reason)
         key = await record(
-            ctx,
+            sc,
             "session.cancel",
             f"session:{view.row.id}",
             {"status": "open"},
@@ -412,21 +420,24 @@ async def cancel_session(ctx: Ctx, session_id: int, reason: str) -> Outcome:
             },
             view.row.unit_id,
         )
-        await tell_cancelled(ctx, done, notices.Change(key, reason, ctx.now()))
+        await tell_cancelled(sc, done, notices.Change(key, reason, sc.now()))
     return Outcome(1, len(done.bookings), len(done.entries), session_ids=[view.row.id])
 
 
-async def sessions_between(ctx: Ctx, point_id: str, first: date, last: date) -> list[int]:
+@officer_service
+async def sessions_between(
+    sc: ServiceContext, point_id: str, first: date, last: date
+) -> list[int]:
     """Open sessions of the point on local days `first`..`last` not yet started (the point's
     file is written out up to `last` first, so days beyond the usual horizon count too)."""
-    point = await point_for(ctx, point_id)
-    tz, now = ctx.config.tz, ctx.now()
-    await placing.materialise_until(ctx.session, places_of(ctx), point.id, last, now, tz)
+    point = await point_for(sc, point_id)
+    tz, now = sc.tz, sc.now()
+    await placing.materialise_until(sc.session, places_of(sc), point.id, last, now, tz)
     start = max(at(first, time(0), tz), now)
     end = at(last + timedelta(days=1), time(0), tz)
     return list(
         (
-            await ctx.session.scalars(
+            await sc.session.scalars(
                 select(BookingSession.id)
                 .where(
                     BookingSession.point_id == point.id,
@@ -440,31 +451,35 @@ async def sessions_between(ctx: Ctx, point_id: str, first: date, last: date) -> 
     )
 
 
-async def close_preview(ctx: Ctx, point_id: str, first: date, last: date) -> tuple[int, int, int]:
+@officer_service
+async def close_preview(
+    sc: ServiceContext, point_id: str, first: date, last: date
+) -> tuple[int, int, int]:
     """(sessions, bookings, people waiting) that closing these days would cancel; whatever
     had to be written to count them (the file's far sessions) is rolled back."""
-    async with ctx.session.begin_nested() as savepoint:
-        ids = await sessions_between(ctx, point_id, first, last)
-        bookings, waiting = await affected(ctx, ids)
+    async with sc.session.begin_nested() as savepoint:
+        ids = await sessions_between(sc, point_id, first, last)
+        bookings, waiting = await affected(sc, ids)
         await savepoint.rollback()
     return len(ids), bookings, waiting
 
 
-async def close_point(ctx: Ctx, point_id: str, first: date, last: date, reason: str) -> Outcome:
+@officer_service
+async def close_point(
+    sc: ServiceContext, point_id: str, first: date, last: date, reason: str
+) -> Outcome:
     """Cancel every session of the point from `first` to `last` (Hanoi days) with a reason."""
-    point = await point_for(ctx, point_id)
+    point = await point_for(sc, point_id)
     if last < first:
-        raise Refused(_("The last day is before the first day. Please type them again."))
-    async with ctx.session.begin_nested():
-        ids = await sessions_between(ctx, point.id, first, last)
+        raise Refused("schedule.last_before_first")
+    async with sc.session.begin_nested():
+        ids = await sessions_between(sc, point.id, first, last)
         if not ids:
-            raise Refused(
-                _("There is no session at this point on those days, so there is nothing to close.")
-            )
-        rows = [await ctx.session.get(BookingSession, i) for i in ids]
-        done = await cancel_rows(ctx, rows, reason)
+            raise Refused("schedule.nothing_to_close")
+        rows = [await sc.session.get_one(BookingSession, i) for i in ids]
+        done = await cancel_rows(sc, rows, reason)
         key = await record(
-            ctx,
+            sc,
             "point.close",
             f"point:{point.id}",
             None,
@@ -477,7 +492,7 @@ async def close_point(ctx: Ctx, point_id: str, first: date, last: date, reason: 
             },
             point.unit,
         )
-        await tell_cancelled(ctx, done, notices.Change(key, reason, ctx.now()))
+        await tell_cancelled(sc, done, notices.Change(key, reason, sc.now()))
     return Outcome(len(ids), len(done.bookings), len(done.entries), session_ids=ids)
 
 
@@ -490,31 +505,28 @@ def booked_floor(view: SessionView) -> tuple[int, Slot | None]:
     return (fullest.booked if fullest else 0), fullest
 
 
-def below_floor(view: SessionView, seats: int) -> str | None:
+def below_floor(view: SessionView, seats: int) -> Refused | None:
+    """Why the session cannot have `seats` per time slot (more are booked in one), or None."""
     floor, fullest = booked_floor(view)
     if seats >= floor or fullest is None:
         return None
-    return ngettext(
-        "{n} seat is already booked at {time}, so the seats per time slot cannot go below {n}.",
-        "{n} seats are already booked at {time}, so the seats per time slot cannot go below {n}.",
-        floor,
-        time=_moment(fullest.starts_at),
-    )
+    return Refused("schedule.below_floor", n=floor, time=fullest.starts_at)
 
 
-async def change_capacity(ctx: Ctx, session_id: int, seats: int) -> Outcome:
+@officer_service
+async def change_capacity(sc: ServiceContext, session_id: int, seats: int) -> Outcome:
     """Set the seats of every time slot of the session, never below what is booked; people
     waiting get the new seats."""
-    view = await session_for(ctx, session_id)
-    not_changeable(view, ctx.now())
+    view = await session_for(sc, session_id)
+    not_changeable(view, sc.now())
     if not 1 <= seats <= 500:
-        raise Refused(_("Seats per time slot must be from 1 to 500."))
+        raise Refused("schedule.seats_out_of_range")
     if problem := below_floor(view, seats):
-        raise Refused(problem)
+        raise problem
     before = view.seats_per_slot
-    async with ctx.session.begin_nested():
+    async with sc.session.begin_nested():
         c = Slot.__table__.c
-        changed = await ctx.session.execute(
+        changed = await sc.session.execute(
             update(Slot.__table__)
             .where(c.session_id == view.row.id, c.booked <= seats)
             .values(
@@ -522,14 +534,14 @@ async def change_capacity(ctx: Ctx, session_id: int, seats: int) -> Outcome:
                 priority_seats=case((c.priority_seats > seats, seats), else_=c.priority_seats),
             )
         )
-        if changed.rowcount != len(view.slots):  # a seat was taken a moment ago
-            raise Refused(_("A seat was booked a moment ago. Please try again."))
+        if rowcount(changed) != len(view.slots):  # a seat was taken a moment ago
+            raise Refused("schedule.seat_taken_meanwhile")
         promoted = 0
         for slot in view.slots:
-            while await booking_service.promote(ctx.session, slot.id, ctx.now(), places_of(ctx)):
+            while await booking_service.promote(sc.session, slot.id, sc.now(), places_of(sc)):
                 promoted += 1
         await record(
-            ctx,
+            sc,
             "session.capacity",
             f"session:{view.row.id}",
             {"seats_per_slot": before},

@@ -125,9 +125,9 @@ def build(catalogue: Catalogue, with_dense: bool = True, wait: bool = True) -> I
         (doc, terms, sum(index.strong_idf.get(t, 0.0) for t in terms)) for doc, terms in phrases
     ]
     by_rarest: dict[str, list[int]] = defaultdict(list)
-    for i, (_doc, terms) in enumerate(phrases):
+    for i, (_doc, phrase) in enumerate(phrases):
         # A phrase can only be whole in a question that holds its rarest term.
-        by_rarest[min(terms, key=lambda t: (index.df.get(t, 0), t))].append(i)
+        by_rarest[min(phrase, key=lambda t: (index.df.get(t, 0), t))].append(i)
     index.phrase_index = {t: tuple(i) for t, i in by_rarest.items()}
     for doc, gid in enumerate(ids):
         category = by_id[gid][0].category
@@ -189,7 +189,7 @@ def _assemble(
     postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
     strong: dict[str, set[int]] = defaultdict(set)
     for doc, fields in enumerate(counts):
-        weighted: Counter[str] = Counter()
+        weighted: dict[str, float] = defaultdict(float)
         for name, (weight, b) in FIELDS.items():
             norm = 1 - b + b * lengths[name][doc] / average[name]
             for t, tf in fields[name].items():

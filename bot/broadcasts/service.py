@@ -1,0 +1,148 @@
+"""Officer broadcasts as a service: who may send to which audience (subscribers of their own
+units, visitors of their own points or sessions, everyone for admins), how many people it
+would reach, and queueing it with its audit entries. A chat dialog, a web page or the command
+line call the same functions; each checks the actor's rights itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.broadcasts import texts
+from bot.broadcasts.audience import Audience, SessionChoice, count, upcoming_sessions
+from bot.broadcasts.queue import Author, send
+from bot.db.booking_models import BookingSession
+from bot.db.broadcast_models import Broadcast
+from bot.i18n import N_
+from bot.officers import audit
+from bot.points.model import Point
+from bot.services.context import ServiceContext
+from bot.services.errors import NOT_OFFICER, NotAllowed, Refused
+from bot.services.messages import define
+from bot.services.registry import officer_service
+
+audit.register_action("broadcast.send", N_("Broadcast sent"))
+define(
+    "broadcast.unknown_target",
+    N_(
+        "I don't know that support point, session, commune or ward, so I did "
+        "nothing. Please choose again:"
+    ),
+)
+
+
+class UnknownTarget(Refused):
+    """A point, session or unit that does not exist (a forged or very old button)."""
+
+    def __init__(self) -> None:
+        super().__init__("broadcast.unknown_target")
+
+
+def point_of(sc: ServiceContext, point_id: str) -> Point:
+    point = sc.places.points.get(point_id) if sc.places else None
+    if point is None:
+        raise UnknownTarget()
+    return point
+
+
+async def session_of(sc: ServiceContext, session_id: object) -> BookingSession:
+    row = (
+        await sc.session.get(BookingSession, int(str(session_id)))
+        if str(session_id).isdigit() and len(str(session_id)) < 12
+        else None
+    )
+    if row is None:
+        raise UnknownTarget()
+    return row
+
+
+@officer_service
+async def authorise(sc: ServiceContext, audience: Audience) -> list[str | None]:
+    """Check the actor may send to `audience` (NotAllowed if not, UnknownTarget when it does
+    not exist); the units it concerns, for the audit log (None: above any one unit)."""
+    actor = sc.actor.require_officer()
+    if audience.kind == "everyone":
+        actor.require_admin()
+        return [None]
+    if audience.kind == "units":
+        known = sc.units()
+        for unit_id in audience.target:
+            actor.require_unit(str(unit_id))
+            if unit_id not in known:
+                raise UnknownTarget()
+        return list(audience.target)
+    if audience.kind == "point":
+        point = point_of(sc, str(audience.target[0]))
+        actor.require_unit(point.unit)
+        return [point.unit]
+    row = await session_of(sc, audience.target[0])
+    actor.require_unit(row.unit_id)
+    return [row.unit_id]
+
+
+@officer_service
+async def my_points(sc: ServiceContext) -> list[Point]:
+    """The support points of the actor's own units (whose visitors they may write to)."""
+    actor = sc.actor.require_officer()
+    if sc.places is None:
+        return []
+    return [p for u in actor.sorted_units for p in sc.places.points_of(u)]
+
+
+@officer_service
+async def sessions_of(sc: ServiceContext, point_id: str) -> tuple[Point, list[SessionChoice]]:
+    """The point's next open sessions, if the actor may write to its visitors."""
+    sc.actor.require_officer()
+    point = point_of(sc, point_id)
+    sc.actor.require_unit(point.unit)
+    return point, await upcoming_sessions(sc.session, point.id, sc.now())
+
+
+@officer_service
+async def recipients_count(sc: ServiceContext, audience: Audience, default_locale: str) -> int:
+    """How many people the broadcast would reach now (for the preview)."""
+    await authorise(sc, audience)
+    return await count(sc.session, audience, sc.now(), default_locale)
+
+
+@officer_service
+async def send_broadcast(
+    sc: ServiceContext,
+    audience: Audience,
+    text: str,
+    sender: Callable[[], texts.Sender],
+    *,
+    reply_to: tuple[str, str, str],
+    default_locale: str,
+) -> Broadcast | None:
+    """Queue the broadcast (None when nobody is left to send to) and audit it once per unit
+    it concerns. `reply_to` is (channel, chat id, locale) where progress and the final report
+    go. Rights are checked again here: they may have changed since the preview."""
+    units = await authorise(sc, audience)
+    actor = sc.actor
+    if actor.officer_id is None or actor.user_id is None:
+        # Progress reaches the sender in their chat: an officer with a channel account.
+        raise NotAllowed(NOT_OFFICER)
+    channel, chat_id, locale = reply_to
+    author = Author(actor.officer_id, actor.label, actor.user_id, channel, chat_id, locale)
+    broadcast = await send(
+        sc.session,
+        author=author,
+        audience=audience,
+        text=text,
+        sender=sender,
+        default_locale=default_locale,
+        now=sc.now(),
+    )
+    if broadcast is None:
+        return None
+    after = {
+        "audience": audience.kind,
+        "target": [str(t) for t in audience.target],
+        "recipients": broadcast.recipients,
+        "chars": len(text),
+    }
+    for unit_id in units:
+        await audit.record_by(
+            sc, "broadcast.send", f"broadcast:{broadcast.id}", None, after, unit_id=unit_id
+        )
+    return broadcast

@@ -1,0 +1,31 @@
+"""Officer services about officers themselves: what an officer may see of the audit log (the
+actions of their own units; everything for an admin)."""
+
+from __future__ import annotations
+
+from bot.db.officer_models import AuditEntry
+from bot.i18n import N_
+from bot.officers import audit
+from bot.services.context import ServiceContext
+from bot.services.errors import Refused
+from bot.services.messages import define
+from bot.services.registry import officer_service
+
+AUDIT_ROWS = 10
+
+define("officers.unknown_unit", N_("I don't know that commune or ward, so I did nothing."))
+
+
+@officer_service
+async def audit_log(
+    sc: ServiceContext, unit_id: str | None = None, limit: int = AUDIT_ROWS
+) -> list[AuditEntry]:
+    """The latest entries, newest first: of one unit, or of all the actor's units (every
+    unit for an admin)."""
+    actor = sc.actor.require_officer()
+    if unit_id is not None:
+        actor.require_unit(unit_id)
+        if unit_id not in sc.units():  # an admin may act anywhere, but it does not exist
+            raise Refused("officers.unknown_unit")
+        return await audit.recent(sc.session, [unit_id], limit)
+    return await audit.recent(sc.session, None if actor.is_admin else actor.sorted_units, limit)

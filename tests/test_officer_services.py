@@ -1,0 +1,354 @@
+"""Every officer service, called directly — no chat, no dialog — the way the command line or a
+web page would: a citizen is refused, an officer of another unit is refused (or sees nothing of
+that unit, for "my …" lists), and nothing changes even when the caller commits; the officer of
+the unit and an admin succeed.
+
+The services are enumerated from their registry (bot/services/registry.py): a new officer
+service without a case here fails `test_every_officer_service_has_a_case`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+import bot.broadcasts.service as broadcasts
+import bot.officers.linking as linking
+import bot.officers.service as officers
+import bot.schedule.daily as daily
+import bot.schedule.files as files
+import bot.schedule.home_visits as home_visits
+import bot.schedule.moving as moving
+import bot.schedule.service as schedule
+import bot.stats.service as stats
+from bot import app
+from bot.booking import service as booking_service
+from bot.broadcasts import texts as broadcast_texts
+from bot.broadcasts.audience import Audience
+from bot.core import Core
+from bot.db.booking_models import HomeVisitRequest
+from bot.db.broadcast_models import Broadcast
+from bot.schedule.placing import Shape
+from bot.services.actor import Actor, actor_for_identity
+from bot.services.context import ServiceContext
+from bot.services.errors import NOT_OFFICER, OUT_OF_SCOPE, NotAllowed
+from bot.services.registry import OFFICER_SERVICES
+from bot.types import Document
+from tests.booking_flow import MONDAY, use_places
+from tests.schedule_setup import (
+    ADMIN,
+    CAU_GIAY,
+    HOAN_KIEM,
+    OFFICERS,
+    audits,
+    book,
+    citizen,
+    session_at,
+    snapshot,
+)
+
+UNIT = "hoan-kiem"
+HEADER = "date,start,end,slot_minutes,seats_per_slot,priority_seats,action,reason\n"
+FILE = Document(
+    filename="lich.csv",
+    data=(HEADER + "1/12,14:00,15:00,30,4,0,add,\n").encode(),
+    mime_type="text/csv",
+)
+
+
+@dataclass
+class World:
+    """Hoàn Kiếm's point hk-1 with a booked session on Monday and a home-visit request."""
+
+    core: Core
+    session_id: int
+    booking_id: int
+    request_id: int
+    admin: ServiceContext | None = None
+
+
+Call = Callable[[ServiceContext, World], Awaitable[Any]]
+
+
+async def _apply(sc: ServiceContext, w: World) -> Any:
+    assert w.admin is not None
+    seen = (await files.preview(w.admin, "hk-1", FILE)).fingerprint()
+    plan, applied = await files.apply(sc, "hk-1", FILE, seen)
+    assert applied, plan.problems
+    return plan
+
+
+async def _check_move(sc: ServiceContext, w: World) -> Any:
+    assert w.admin is not None
+    view = await schedule.session_for(w.admin, w.session_id)
+    return await moving.check_move(sc, view, MONDAY + timedelta(days=1), time(14))
+
+
+async def _mark(sc: ServiceContext, w: World) -> Any:
+    w.core.clock.set(datetime(2026, 11, 30, 3, 0, tzinfo=UTC))  # Monday 10:00 in Hanoi
+    return await daily.mark(sc, w.booking_id, "attended")
+
+
+async def _numbers(sc: ServiceContext, w: World) -> Any:
+    w.core.clock.set(datetime(2026, 11, 30, 3, 0, tzinfo=UTC))  # Monday's visit is this week
+    return await stats.bookings_by_week(sc, 4)
+
+
+async def _send(sc: ServiceContext, w: World) -> Any:
+    return await broadcasts.send_broadcast(
+        sc,
+        Audience("point", ("hk-1",)),
+        "Thứ Hai điểm hỗ trợ mở cửa muộn 30 phút.",
+        lambda: broadcast_texts.Sender("point", ("hk-1",)),
+        reply_to=("telegram", HOAN_KIEM, "vi"),
+        default_locale="vi",
+    )
+
+
+# Services acting on one unit: the other unit's officer is refused.
+SCOPED: dict[str, Call] = {
+    "schedule.service.point_for": lambda sc, w: schedule.point_for(sc, "hk-1"),
+    "schedule.service.session_for": lambda sc, w: schedule.session_for(sc, w.session_id),
+    "schedule.service.upcoming": lambda sc, w: schedule.upcoming(sc, "hk-1"),
+    "schedule.service.check_free": lambda sc, w: schedule.check_free(
+        sc, "hk-1", MONDAY, time(14), time(15)
+    ),
+    "schedule.service.add_session": lambda sc, w: schedule.add_session(
+        sc, Shape("hk-1", MONDAY, time(14), time(15), 30, 4, 0)
+    ),
+    "schedule.service.session_affected": lambda sc, w: schedule.session_affected(sc, w.session_id),
+    "schedule.service.cancel_session": lambda sc, w: schedule.cancel_session(
+        sc, w.session_id, "Cán bộ bận họp"
+    ),
+    "schedule.service.sessions_between": lambda sc, w: schedule.sessions_between(
+        sc, "hk-1", MONDAY, MONDAY
+    ),
+    "schedule.service.close_preview": lambda sc, w: schedule.close_preview(
+        sc, "hk-1", MONDAY, MONDAY
+    ),
+    "schedule.service.close_point": lambda sc, w: schedule.close_point(
+        sc, "hk-1", MONDAY, MONDAY, "Mất điện cả ngày"
+    ),
+    "schedule.service.change_capacity": lambda sc, w: schedule.change_capacity(
+        sc, w.session_id, 6
+    ),
+    "schedule.moving.check_move": _check_move,
+    "schedule.moving.move_session": lambda sc, w: moving.move_session(
+        sc, w.session_id, MONDAY + timedelta(days=1), time(14)
+    ),
+    "schedule.files.read": lambda sc, w: files.read(sc, "hk-1", FILE),
+    "schedule.files.preview": lambda sc, w: files.preview(sc, "hk-1", FILE),
+    "schedule.files.apply": _apply,
+    "schedule.daily.day_list": lambda sc, w: daily.day_list(sc, "hk-1", MONDAY),
+    "schedule.daily.mark": _mark,
+    "schedule.daily.export_csv": lambda sc, w: daily.export_csv(sc, "hk-1", MONDAY),
+    "schedule.home_visits.request_for": lambda sc, w: home_visits.request_for(sc, w.request_id),
+    "schedule.home_visits.assign_to_me": lambda sc, w: home_visits.assign_to_me(sc, w.request_id),
+    "schedule.home_visits.mark_done": lambda sc, w: home_visits.mark_done(sc, w.request_id),
+    "officers.service.audit_log": lambda sc, w: officers.audit_log(sc, UNIT),
+    "broadcasts.service.authorise": lambda sc, w: broadcasts.authorise(
+        sc, Audience("units", (UNIT,))
+    ),
+    "broadcasts.service.sessions_of": lambda sc, w: broadcasts.sessions_of(sc, "hk-1"),
+    "broadcasts.service.recipients_count": lambda sc, w: broadcasts.recipients_count(
+        sc, Audience("point", ("hk-1",)), "vi"
+    ),
+    "broadcasts.service.send_broadcast": _send,
+}
+
+
+def _no_hoan_kiem_points(found: Any) -> bool:
+    return bool(found) and all(p.unit != UNIT for p in found)
+
+
+# "My …" lists: the other unit's officer gets their own, never Hoàn Kiếm's.
+MINE: dict[str, tuple[Call, Callable[[Any], bool]]] = {
+    "schedule.service.my_points": (
+        lambda sc, w: schedule.my_points(sc),
+        _no_hoan_kiem_points,
+    ),
+    "broadcasts.service.my_points": (
+        lambda sc, w: broadcasts.my_points(sc),
+        _no_hoan_kiem_points,
+    ),
+    "schedule.home_visits.queue": (
+        lambda sc, w: home_visits.queue(sc),
+        lambda found: all(r.unit_id != UNIT for r in found),
+    ),
+    "stats.service.bookings_by_week": (
+        lambda sc, w: _numbers(sc, w),
+        lambda found: all(not r.point_id.startswith("hk-") for r in found),
+    ),
+}
+
+# Any officer, no citizen: the city-wide numbers, a code to link another app.
+ANY_OFFICER: dict[str, Call] = {
+    "officers.linking.new_code": lambda sc, w: linking.new_code(sc),
+    "stats.service.guide_numbers": lambda sc, w: stats.guide_numbers(sc, 30),
+    "stats.service.unanswered_questions": lambda sc, w: stats.unanswered_questions(sc, 30, 5),
+}
+
+CASES: dict[str, Call] = {**SCOPED, **{k: v[0] for k, v in MINE.items()}, **ANY_OFFICER}
+
+
+def test_every_officer_service_has_a_case():
+    import bot.schedule.files  # noqa: F401  (registers on import, like the features do)
+
+    assert sorted(OFFICER_SERVICES) == sorted(CASES)
+    assert not set(SCOPED) & set(MINE) and not set(SCOPED) & set(ANY_OFFICER)
+
+
+@pytest.fixture
+async def core(config, clock):
+    core = await app.start(config.replace(**OFFICERS), clock=clock)
+    await use_places(core)
+    try:
+        yield core
+    finally:
+        await core.close()
+
+
+async def _world(core: Core) -> World:
+    lan = await citizen(core, "501")
+    booking = await book(core, lan, "hk-1", MONDAY, "08:30")
+    session = await session_at(core, "hk-1", MONDAY)
+    booker = booking_service.Booker(lan, "telegram", "chat-501", "vi")
+    details = booking_service.Details(
+        for_self=True, name="Trần Văn Minh", phone="+84912000222", help_topic="vneid"
+    )
+    async with core.db.transaction() as db:
+        request = await booking_service.request_home_visit(
+            db,
+            unit_id=UNIT,
+            point_id="hk-1",
+            booker=booker,
+            details=details,
+            address="Ngõ 5",
+            days=[0],
+            now=core.clock.now(),
+        )
+    return World(core, session.id, booking.id, request.id)
+
+
+def _context(core: Core, actor: Actor, db) -> ServiceContext:
+    return ServiceContext(
+        actor=actor,
+        session=db,
+        clock=core.clock,
+        tz=core.config.tz,
+        places=core.services["places"],
+        content_dir=core.config.path("paths.content"),
+        horizon_days=core.config.booking.horizon_days,
+    )
+
+
+async def _everything(core: Core) -> tuple:
+    async with core.db.transaction() as db:
+        visits = [
+            (r.id, r.status, r.assigned_to)
+            for r in (await db.scalars(select(HomeVisitRequest))).all()
+        ]
+        broadcasts_sent = await db.scalar(select(func.count()).select_from(Broadcast))
+    return (await snapshot(core), visits, broadcasts_sent, len(await audits(core)))
+
+
+async def _call_as(core: Core, w: World, who: Actor, name: str) -> Any:
+    """Call the service as `who` and commit whatever it left in the transaction."""
+    async with core.db.transaction() as db:
+        admin = await actor_for_identity(db, "telegram", ADMIN)
+        w.admin = _context(core, admin, db)
+        return await CASES[name](_context(core, who, db), w)
+
+
+async def _refused_as(core: Core, w: World, who: Actor, name: str) -> NotAllowed:
+    """The refusal, with the caller committing afterwards: a service must refuse before it
+    writes anything, not rely on the surface rolling back."""
+    async with core.db.transaction() as db:
+        admin = await actor_for_identity(db, "telegram", ADMIN)
+        w.admin = _context(core, admin, db)
+        with pytest.raises(NotAllowed) as caught:
+            await CASES[name](_context(core, who, db), w)
+    return caught.value
+
+
+async def _officer(core: Core, external_id: str) -> Actor:
+    async with core.db.transaction() as db:
+        return await actor_for_identity(db, "telegram", external_id)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+async def test_a_citizen_is_refused_every_officer_service_and_nothing_changes(core, name):
+    w = await _world(core)
+    async with core.db.transaction() as db:
+        someone = await actor_for_identity(db, "telegram", "501")
+    assert not someone.is_officer
+    before = await _everything(core)
+    refusal = await _refused_as(core, w, someone, name)
+    assert refusal.key == NOT_OFFICER
+    assert await _everything(core) == before
+
+
+@pytest.mark.parametrize("name", sorted(SCOPED))
+async def test_an_officer_of_another_unit_is_refused_and_nothing_changes(core, name):
+    w = await _world(core)
+    other = await _officer(core, CAU_GIAY)
+    assert other.is_officer and not other.can_act_on_unit(UNIT)
+    before = await _everything(core)
+    refusal = await _refused_as(core, w, other, name)
+    assert refusal.key == OUT_OF_SCOPE
+    assert await _everything(core) == before
+
+
+@pytest.mark.parametrize("name", sorted(MINE))
+async def test_an_officer_of_another_unit_sees_only_their_own(core, name):
+    w = await _world(core)
+    other = await _officer(core, CAU_GIAY)
+    before = await _everything(core)
+    found = await _call_as(core, w, other, name)
+    assert MINE[name][1](found), found
+    assert await _everything(core) == before
+
+
+@pytest.mark.parametrize("name", sorted(ANY_OFFICER))
+async def test_any_officer_may_use_the_services_for_every_officer(core, name):
+    w = await _world(core)
+    assert await _call_as(core, w, await _officer(core, CAU_GIAY), name) is not None
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("who", [HOAN_KIEM, ADMIN])
+async def test_the_units_officer_and_an_admin_may(core, name, who):
+    w = await _world(core)
+    found = await _call_as(core, w, await _officer(core, who), name)
+    if name in MINE and who == HOAN_KIEM:  # an admin's own units: none in this test
+        assert any(
+            getattr(item, "unit", None) == UNIT
+            or getattr(item, "unit_id", None) == UNIT
+            or str(getattr(item, "point_id", "")).startswith("hk-")
+            for item in found
+        ), found
+
+
+async def test_a_refusal_names_the_reason_in_the_readers_language(core):
+    from bot import i18n
+    from bot.services.messages import render
+
+    w = await _world(core)
+    other = await _officer(core, CAU_GIAY)
+    refusal = await _refused_as(core, w, other, "schedule.service.cancel_session")
+    with i18n.use_locale("en"):
+        assert "not an officer of that commune or ward" in render(refusal)
+    with i18n.use_locale("vi"):
+        assert render(refusal) != "" and "officer" not in render(refusal)
+
+
+async def test_the_command_line_operator_may_read_any_units_audit_log(core):
+    await _world(core)
+    async with core.db.transaction() as db:
+        sc = _context(core, Actor.operator("cli:ops"), db)
+        assert isinstance(await officers.audit_log(sc, UNIT), list)
