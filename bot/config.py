@@ -460,6 +460,7 @@ class PathSettings:
     content: str
     locales: str
     pid_file: str
+    search_cache: str
 
 
 @dataclass(frozen=True, slots=True)

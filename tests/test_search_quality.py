@@ -56,8 +56,8 @@ def test_the_question_sets_are_big_and_varied_enough():
 @pytest.mark.xfail(
     strict=True,
     reason="issue 12's bars are not met on the frozen test set (2026-12-07, hybrid: top-1 "
-    "92.0 %, top-3 96.9 % < 97 %, in-scope none 3.1 % > 3 %, out-of-scope rejected 66.7 % "
-    "< 90 %); the lead decides",
+    "91.5-92.0 %, top-3 96.9 % < 97 %, in-scope none 3.1 % > 3 %, out-of-scope rejected "
+    "66.7 % < 90 %); the lead decides",
 )
 def test_search_meets_the_bars_on_the_frozen_test_questions(index):
     result = evaluate_by_kind(index, read_questions(TEST))
