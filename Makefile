@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: setup run test lint bench eval i18n lock upgrade clean
+.PHONY: setup run test lint bench reliability eval i18n lock upgrade clean
 
 # Every install takes the exact versions of constraints.txt, the ones the suite ran on
 # (README.md, "What gets installed"); a changed lock or pyproject.toml installs again.
@@ -45,6 +45,12 @@ bench: setup
 	$(BIN)/python -m bench.booking       # bookings/s on SQLite (and PostgreSQL when set)
 	$(BIN)/python -m bench.broadcast     # 10,000-recipient broadcast, 429s, kill + restart
 	$(BIN)/python -m bench.zalo          # Zalo: signed webhook in → consultation message out
+
+# The reliability suite at full size (10,000 fuzzed requests, kill -9 in bursts and broadcasts,
+# two processes, the log scan); prints its table and writes it to docs/RELIABILITY.md. Set
+# TEST_DATABASE_URL for the PostgreSQL rows. `make test` runs the same suite at a small size.
+reliability: setup
+	RELIABILITY_SIZE=full RELIABILITY_WRITE_DOC=1 $(BIN)/python -m pytest -q -s tests/reliability
 
 # Search quality on the dev and the frozen test questions, per kind, hybrid beside lexical.
 eval: setup

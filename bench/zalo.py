@@ -49,10 +49,10 @@ def _start_fake() -> tuple[subprocess.Popen, str]:
 
 
 async def _run(fake_url: str, rows: list[tuple[str, int, float]], users: int, rounds: int):
+    from bot import app
     from bot import config as config_mod
     from bot.channels.zalo import oauth
     from bot.channels.zalo.runtime import ZaloChannel
-    from bot.core import Core
     from tests.zalo_harness import settings_for
 
     results: dict[str, list[dict]] = {label: [] for label, _, _ in rows}
@@ -60,7 +60,7 @@ async def _run(fake_url: str, rows: list[tuple[str, int, float]], users: int, ro
         cfg = config_mod.load(ROOT / "config.toml", environ={}).replace(
             database__url=f"sqlite+aiosqlite:///{tmp}/bench.db"
         )
-        core = await Core.start(cfg)
+        core = await app.start(cfg)
         settings = settings_for(fake_url)
         async with aiohttp.ClientSession() as session, aiohttp.ClientSession() as control:
             channel = ZaloChannel(core, settings, session)

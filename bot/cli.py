@@ -9,10 +9,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bot import __version__
+from bot import __version__, i18n, logsafe
 from bot import config as config_mod
 from bot.channels import NAMES as CHANNEL_NAMES
 from bot.errors import TrolysoError
+from bot.services.errors import ServiceError
+from bot.services.messages import render
 
 log = logging.getLogger("trolyso")
 
@@ -71,17 +73,44 @@ def load_config(args: argparse.Namespace) -> config_mod.Config:
     )
     for noisy in ("httpx", "alembic", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logsafe.install(secrets_of(cfg))
     for line in cfg.deprecations:
         log.warning("%s", line)
     return cfg
+
+
+def _value(cfg: config_mod.Config, key: str) -> object:
+    found: object = cfg
+    for part in key.split("."):
+        found = getattr(found, part, None)
+    return found
+
+
+def secrets_of(cfg: config_mod.Config) -> list[str]:
+    """What must never appear in a log line or an error message."""
+    from sqlalchemy.engine import make_url
+
+    password = make_url(cfg.database.url).password
+    # The database URL is secret only for its password (masked on its own: the rest of the
+    # URL names the database, which an operator needs to read).
+    secrets = [
+        str(_value(cfg, s.key) or "")
+        for s in config_mod.SCHEMA
+        if s.secret and s.key != "database.url"
+    ]
+    return [*secrets, str(password or "")]
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     cfg = load_config(args)
     from bot import app
     from bot.channels import default_channel
+    from bot.db import resolve_url
+    from bot.runlock import one_instance
 
-    app.run(cfg, args.channel or default_channel(cfg), webhook=args.webhook)
+    # One bot per SQLite database: refused before anything is opened or written.
+    with one_instance(resolve_url(cfg.database.url, cfg.base_dir)):
+        app.run(cfg, args.channel or default_channel(cfg), webhook=args.webhook)
     return 0
 
 
@@ -107,7 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except TrolysoError as e:
-        print(f"trolyso: {e}", file=sys.stderr)
+        print(f"trolyso: {logsafe.mask(str(e))}", file=sys.stderr)
+        return 2
+    except ServiceError as e:  # a service's refusal: the words the chat shows, in English
+        with i18n.use_locale("en"):
+            print(f"trolyso: {render(e)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

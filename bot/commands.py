@@ -15,6 +15,7 @@ MODULES: list[str] = [
     "bot.officers.cli",
     "bot.search.cli",
     "bot.stats.cli",
+    "bot.handoff.cli",
     "bot.channels.zalo.cli",
 ]
 

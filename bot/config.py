@@ -291,6 +291,7 @@ SCHEMA: tuple[Setting, ...] = (
     Setting("outbox.sweep_every_seconds", float, "seconds from 0.1 to 60", _between(0.1, 60)),
     Setting("outbox.max_in_flight", int, "a whole number from 1 to 64", _between(1, 64)),
     Setting("outbox.lease_seconds", int, "whole seconds from 10 to 3600", _between(10, 3600)),
+    Setting("inbox.lease_seconds", int, "whole seconds from 2 to 3600", _between(2, 3600)),
     Setting("outbox.max_attempts", int, "a whole number from 1 to 20", _between(1, 20)),
     Setting("outbox.retry_base_seconds", float, "seconds from 1 to 3600", _between(1, 3600)),
     Setting("reminders.day_before_hour", str, "a time of day HH:MM, e.g. 17:00", _hhmm),
@@ -325,6 +326,25 @@ SCHEMA: tuple[Setting, ...] = (
     ),
     Setting("booking.horizon_days", int, "whole days from 1 to 365", _between(1, 365)),
     Setting("booking.retention_days", int, "whole days from 1 to 3650", _between(1, 3650)),
+    Setting(
+        "handoff.announce_every_minutes",
+        int,
+        "whole minutes from 1 to 1440",
+        _between(1, 1440),
+    ),
+    Setting("handoff.escalate_after_hours", float, "hours from 0.5 to 168", _between(0.5, 168)),
+    Setting("handoff.retention_days", int, "whole days from 1 to 3650", _between(1, 3650)),
+    Setting(
+        "handoff.office_hours",
+        str,
+        "HH:MM-HH:MM, e.g. 08:00-17:00 (Monday to Friday, for units whose points files give "
+        "no hours)",
+        lambda v: (
+            bool(re.fullmatch(r"\d\d:\d\d-\d\d:\d\d", v))
+            and all(_hhmm(x) for x in v.split("-"))
+            and v.split("-")[0] < v.split("-")[1]
+        ),
+    ),
     Setting(
         "broadcasts.progress_every_seconds", int, "whole seconds from 5 to 3600", _between(5, 3600)
     ),
@@ -439,6 +459,11 @@ class RateLimitSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class InboxSettings:
+    lease_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxSettings:
     sweep_every_seconds: float
     max_in_flight: int
@@ -486,6 +511,14 @@ class BroadcastSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class HandoffSettings:
+    announce_every_minutes: int
+    escalate_after_hours: float
+    retention_days: int
+    office_hours: str
+
+
+@dataclass(frozen=True, slots=True)
 class LoggingSettings:
     level: str
 
@@ -498,6 +531,7 @@ SECTIONS: dict[str, type] = {
     "channels": ChannelsSettings,
     "webhook": WebhookSettings,
     "rate_limits": RateLimitSettings,
+    "inbox": InboxSettings,
     "outbox": OutboxSettings,
     "reminders": ReminderSettings,
     "paths": PathSettings,
@@ -505,6 +539,7 @@ SECTIONS: dict[str, type] = {
     "officers": OfficerSettings,
     "booking": BookingSettings,
     "broadcasts": BroadcastSettings,
+    "handoff": HandoffSettings,
     "logging": LoggingSettings,
 }
 
@@ -546,6 +581,7 @@ class Config:
     channels: ChannelsSettings
     webhook: WebhookSettings
     rate_limits: RateLimitSettings
+    inbox: InboxSettings
     outbox: OutboxSettings
     reminders: ReminderSettings
     paths: PathSettings
@@ -553,6 +589,7 @@ class Config:
     officers: OfficerSettings
     booking: BookingSettings
     broadcasts: BroadcastSettings
+    handoff: HandoffSettings
     logging: LoggingSettings
 
     def __init__(

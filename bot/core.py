@@ -31,6 +31,7 @@ from bot.ctx import Ctx, Menus, State
 from bot.db import Database
 from bot.db.conversation import Key, SqliteStore, SqlStore, StateRow, UserRow
 from bot.db.models import User
+from bot.inbox import Inbox
 from bot.router import Router
 from bot.types import Incoming, Reply
 
@@ -65,6 +66,7 @@ class Core:
         # Long-lived feature services (content, search, ...), filled by the features' setup.
         self.services: dict[str, Any] = {}
         self.store = SqliteStore(db.engine.dialect, db.sqlite_of) if db.is_sqlite else SqlStore()
+        self.inbox = Inbox(db, clock, lease=timedelta(seconds=config.inbox.lease_seconds))
 
     async def close(self) -> None:
         await self.db.close()
@@ -83,6 +85,11 @@ class Core:
             async with self.db.connection() as conn:
                 key = Key(msg.channel, msg.chat_id, msg.user_id)
                 now = self.clock.now()
+                if msg.inbox_id is not None and not await self.inbox.claim(
+                    conn, msg.inbox_id, now
+                ):
+                    log.info("update %s was handled already; dropped", msg.update_id)
+                    return []
                 found, stored = await self.store.load(conn, key)
                 if found is None:
                     found = await self.store.add_user(conn, key, now)
@@ -143,7 +150,18 @@ class Core:
                 msg.update_id,
                 state_name or "-",
             )
+            if msg.inbox_id is not None:
+                await self._give_up(msg.inbox_id)
             return await self._apology(msg, locale)
+
+    async def _give_up(self, inbox_id: int) -> None:
+        """A failed update is not handled again: the person got the apology, and the same
+        handler would fail the same way. (When the database itself is down, this fails too,
+        and the update is handled again once it is back.)"""
+        try:
+            await self.inbox.finish(inbox_id)
+        except Exception as e:
+            log.warning("inbox: could not mark failed update done: %s", type(e).__name__)
 
     def profile(self, channel: str) -> Profile:
         """The channel's profile (what it can show, its budget, its send policy)."""

@@ -28,7 +28,6 @@ from bot.types import Button, Incoming, Reply
 if TYPE_CHECKING:
     from bot.content.model import Guide
     from bot.db.booking_models import Booking
-    from bot.services.actor import Actor
 
 
 @dataclass
@@ -47,6 +46,14 @@ class State:
     def clear(self) -> None:
         self.name = ""
         self.data = {}
+
+
+class Acting(Protocol):
+    """The officer an officer entry is shown to (bot.services.actor.Actor; named by what it
+    offers, since bot.services imports this module)."""
+
+    @property
+    def is_admin(self) -> bool: ...
 
 
 def _always(_ctx: object) -> bool:
@@ -75,7 +82,7 @@ class SettingEntry:
 class OfficerEntry:
     payload: str  # its handler is registered by the feature, `always=True`, and guarded
     label: str  # msgid, translated when shown
-    visible: Callable[[Actor], bool] = _always  # e.g. admins only (given the acting officer)
+    visible: Callable[[Acting], bool] = _always  # e.g. admins only
 
 
 # At a guide's end: extra buttons for that guide and reader (e.g. "Still stuck? Book a visit").

@@ -13,6 +13,10 @@ class SchemaError(TrolysoError):
     """The database schema cannot be used by this version of the code."""
 
 
+class DatabaseUnavailable(TrolysoError):
+    """The database cannot be reached or opened (at start: the message names the key)."""
+
+
 class ContentError(TrolysoError):
     """Content files are broken; `problems` lists each one."""
 

@@ -76,6 +76,9 @@ class Incoming:
     language_hint: str | None = None
     # The platform's id of the update, for logs (never the user's data).
     update_id: str | None = None
+    # Its row in the inbox (bot/inbox.py) when the channel stored it on arrival: the core marks
+    # it done in the handler's transaction, and drops an update handled already.
+    inbox_id: int | None = None
     # The user sent something the bot cannot read (a picture, a sticker, a voice message):
     # its kind, so the core can say what it reads instead. None for everything else.
     unreadable: str | None = None

@@ -17,6 +17,7 @@ from handlers import (
     booking,
     broadcasts,
     guides,
+    handoff,
     mybookings,
     news,
     officer,
@@ -34,7 +35,8 @@ from handlers import (
 if TYPE_CHECKING:
     from bot.core import Core
 
-# questions takes any free text no other feature took, so it stays last.
+# questions takes any free text no other feature took, so it stays last; handoff just before
+# it, so a citizen's open question gets what they write instead of the search.
 FEATURES = [
     start,
     guides,
@@ -49,6 +51,7 @@ FEATURES = [
     stats,
     reminders,
     settings,
+    handoff,
     questions,
 ]
 
@@ -58,6 +61,7 @@ MENUS = Menus(
         booking.MENU_ENTRY,
         mybookings.MENU_ENTRY,
         points.MENU_ENTRY,
+        handoff.MENU_ENTRY,
         officer.MENU_ENTRY,
         privacy.MENU_ENTRY,
         settings.MENU_ENTRY,
@@ -67,6 +71,7 @@ MENUS = Menus(
     settings=(reminders.REMINDERS_SETTING, reminders.QUIET_SETTING, news.SETTING),
     officer=(
         officer.UNITS_ENTRY,
+        handoff.QUEUE_ENTRY,
         officer_schedule.MENU_ENTRY,
         officer_daily.TODAY_ENTRY,
         officer_daily.HOME_ENTRY,
@@ -75,7 +80,7 @@ MENUS = Menus(
         officer.AUDIT_ENTRY,
         officer.LINK_ENTRY,
     ),
-    guide_end=(booking.still_stuck,),
+    guide_end=(booking.still_stuck, handoff.at_guide_end),
     resume=(guides.resume_offer,),
     after_booking=(news.offer_after_booking,),
     book_at=booking.start_booking_at,

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.booking import capacity, cards, drafts, service, texts
+from bot.booking import capacity, cards, drafts, service, texts, visits
 from bot.booking.phone import display_phone
 from bot.ctx import Ctx
 from bot.db.booking_models import Slot
 from bot.i18n import _
 from bot.points.names import unit_label
+from bot.services.errors import Refused
 from bot.types import Button, Incoming, Reply, rows
 from handlers import menu
+from handlers.services import render, service_context
 
 Draft = dict[str, Any]
 REQUIRED = ("for_self", "point_id", "name", "phone", "help_topic", "consent")
@@ -49,18 +51,20 @@ async def slot_of(ctx: Ctx, d: Draft) -> Slot | None:
 async def confirm(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply] | str:
     """Book the seat (or send the home-visit request); "full" when the seat was taken."""
     if any(d.get(key) in (None, "") for key in REQUIRED):
-        return [
-            menu.menu_reply(
-                ctx,
-                _("Something is missing from this form. Please press Back and check each answer."),
-            )
-        ]
+        return [menu.menu_reply(ctx, render(Refused("booking.incomplete")))]
     if d.get("mode") == "home":
         return await _home_visit(msg, ctx, d)
     slot = await slot_of(ctx, d)
     if slot is None:
         return "full"
-    booking = await service.book(ctx.session, slot.id, _booker(msg, ctx), _details(d), ctx.now())
+    try:
+        booking, slot = await visits.book_visit(
+            await service_context(ctx), slot.id, _details(d), _reply_to(msg, ctx)
+        )
+    except Refused as e:
+        if e.key == "booking.slot_gone":
+            return "full"
+        return [menu.menu_reply(ctx, render(e))]
     if booking is None:
         return await join_waitlist(msg, ctx, d) if d.get("waitlist") else "full"
     await _finish(ctx)
@@ -89,9 +93,13 @@ async def join_waitlist(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply]:
     if slot is None:
         await _finish(ctx)
         return [menu.menu_reply(ctx, _("That time is no longer offered. Please book again."))]
-    place = await service.join_waitlist(
-        ctx.session, slot.id, _booker(msg, ctx), _details(d), ctx.now()
-    )
+    try:
+        place, slot = await visits.wait_for_seat(
+            await service_context(ctx), slot.id, _details(d), _reply_to(msg, ctx)
+        )
+    except Refused as e:
+        await _finish(ctx)
+        return [menu.menu_reply(ctx, render(e))]
     await _finish(ctx)
     point = ctx.services["places"].points.get(slot.point_id)
     lines = [
@@ -130,16 +138,17 @@ async def why_no_seat(ctx: Ctx, d: Draft) -> str:
 async def _home_visit(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply]:
     places = ctx.services["places"]
     point = places.points[d["point_id"]]
-    await service.request_home_visit(
-        ctx.session,
-        unit_id=point.unit,
-        point_id=point.id,
-        booker=_booker(msg, ctx),
-        details=_details(d),
-        address=d["address"],
-        days=[int(i) for i in d.get("days", [])],
-        now=ctx.now(),
-    )
+    try:
+        await visits.ask_home_visit(
+            await service_context(ctx),
+            point.id,
+            _details(d),
+            d["address"],
+            [int(i) for i in d.get("days", [])],
+            _reply_to(msg, ctx),
+        )
+    except Refused as e:
+        return [menu.menu_reply(ctx, render(e))]
     phone = display_phone(d["phone"])
     await _finish(ctx)
     text = _(
@@ -156,8 +165,8 @@ async def _finish(ctx: Ctx) -> None:
     ctx.state.clear()
 
 
-def _booker(msg: Incoming, ctx: Ctx) -> service.Booker:
-    return service.Booker(ctx.user.id, msg.channel, msg.chat_id, ctx.locale)
+def _reply_to(msg: Incoming, ctx: Ctx) -> visits.ReplyTo:
+    return (msg.channel, msg.chat_id, ctx.locale)
 
 
 def _details(d: Draft) -> service.Details:

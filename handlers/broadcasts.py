@@ -23,6 +23,7 @@ from bot.broadcasts.service import UnknownTarget
 from bot.ctx import Ctx, OfficerEntry
 from bot.db.booking_models import BookingSession
 from bot.i18n import N_, _, ngettext
+from bot.ids import parse_id
 from bot.officers.units import known_units
 from bot.points.model import Places, Point, Unit
 from bot.points.names import unit_label
@@ -77,11 +78,8 @@ def _point(ctx: Ctx, point_id: str) -> Point:
 
 
 async def _session(ctx: Ctx, session_id: object) -> BookingSession:
-    row = (
-        await ctx.session.get(BookingSession, int(str(session_id)))
-        if str(session_id).isdigit()
-        else None
-    )
+    found = parse_id(str(session_id))
+    row = await ctx.session.get(BookingSession, found) if found is not None else None
     if row is None:
         raise UnknownTarget()
     return row

@@ -44,6 +44,7 @@ from bot.content.reload import install_sighup
 from bot.content.store import ContentStore
 from bot.ctx import Ctx, MenuEntry
 from bot.i18n import N_, _, format_date, ngettext
+from bot.ids import parse_id
 from bot.router import Router
 from bot.search.normalize import fold
 from bot.types import Button, Incoming, Reply
@@ -362,7 +363,7 @@ async def finish(guide: Guide, ctx: Ctx) -> list[Reply]:
 
 async def vote(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     parts = (msg.payload or "").split(":")
-    if len(parts) != 4 or not parts[3].isdigit():
+    if len(parts) != 4 or parse_id(parts[3], low=0) is None:
         return None
     _g, answer, guide_id, version = parts
     if _catalogue(ctx).get(guide_id, ctx.locale) is None:

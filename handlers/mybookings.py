@@ -11,22 +11,21 @@ in the last reply.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import update
-
-from bot.booking import capacity, cards, queries, service, texts
+from bot.booking import capacity, cards, mine, texts
 from bot.ctx import Ctx, MenuEntry
-from bot.db import rowcount
-from bot.db.booking_models import Booking, Slot, WaitlistEntry
+from bot.db.booking_models import Booking, Slot
 from bot.i18n import N_, _
+from bot.ids import parse_id, parse_ids
 from bot.points.model import Point
 from bot.router import Router
-from bot.schedule import answers
+from bot.services.context import ServiceContext
+from bot.services.errors import Refused
 from bot.types import Button, Incoming, Reply, rows
+from handlers.services import render, service_context
 
 router = Router()
-DAYS_AHEAD = 14
 
 MENU_ENTRY = MenuEntry(
     "mybk",
@@ -37,10 +36,7 @@ MENU_ENTRY = MenuEntry(
 
 
 def _ids(msg: Incoming, prefix: str, count: int = 1) -> list[int] | None:
-    parts = (msg.payload or "").removeprefix(prefix).split(":")
-    if len(parts) != count or not all(p.isdigit() and len(p) < 12 for p in parts):
-        return None
-    return [int(p) for p in parts]
+    return parse_ids((msg.payload or "").removeprefix(prefix), count)
 
 
 def _point(ctx: Ctx, point_id: str) -> Point | None:
@@ -52,60 +48,23 @@ def _back_buttons(booking_id: int | None = None) -> tuple[tuple[Button, ...], ..
     return rows(*back, Button(_("🗓 My bookings"), "mybk"), Button(_("🏠 Menu"), "menu"))
 
 
-def _refused(ctx: Ctx) -> list[Reply]:
-    return [
-        Reply(
-            text=_("I could not find that visit among your bookings, so I did nothing."),
-            buttons=_back_buttons(),
-        )
-    ]
+def _refused(e: Refused | None = None, booking_id: int | None = None) -> list[Reply]:
+    """The service's refusal (a payload that names no visit of the user's: not found)."""
+    e = e or Refused("mine.not_found")
+    buttons = _back_buttons(booking_id)
+    if e.key == "mine.slot_full" and booking_id is not None:
+        buttons = rows(Button(_("🔁 Choose another time"), f"mb:resch:{booking_id}")) + buttons
+    elif e.key in ("mine.offer_gone", "mine.offer_full"):
+        buttons = rows(Button(_("📅 Book a visit"), "book")) + buttons
+    return [Reply(text=render(e), buttons=buttons)]
 
 
 def _visitor(booking: Booking) -> str:
     return _("for you") if booking.for_self else _("for {name}", name=booking.visitor_name or "")
 
 
-async def _own(
-    ctx: Ctx, msg: Incoming, prefix: str, *, lock: bool = False, count: int = 1
-) -> tuple[Booking, Slot, list[int]] | None:
-    """The user's own booking named by the payload, with its slot; None for anyone else's."""
-    ids = _ids(msg, prefix, count)
-    return await _own_by_id(ctx, ids, lock=lock) if ids else None
-
-
-async def _own_by_id(
-    ctx: Ctx, ids: list[int], *, lock: bool = False
-) -> tuple[Booking, Slot, list[int]] | None:
-    booking = await service.own_booking(ctx.session, ids[0], ctx.user.id, lock=lock)
-    if booking is None:
-        return None
-    return booking, await ctx.session.get_one(Slot, booking.slot_id), ids
-
-
-def _is_upcoming(ctx: Ctx, booking: Booking, slot: Slot) -> bool:
-    return booking.status == "confirmed" and slot.starts_at > ctx.now()
-
-
-def _not_upcoming(ctx: Ctx, booking: Booking) -> list[Reply]:
-    text = (
-        _("This visit was cancelled, so I did nothing.")
-        if booking.status == "cancelled"
-        else _("This visit is over, so I did nothing.")
-    )
-    return [Reply(text=text, buttons=_back_buttons())]
-
-
-async def _own_upcoming(
-    ctx: Ctx, msg: Incoming, prefix: str, *, lock: bool = False, count: int = 1
-) -> tuple[Booking, Slot, list[int]] | list[Reply]:
-    """The user's own upcoming booking named by the payload, or the polite refusal to send."""
-    found = await _own(ctx, msg, prefix, lock=lock, count=count)
-    if found is None:
-        return _refused(ctx)
-    booking, slot, _ids_ = found
-    if not _is_upcoming(ctx, booking, slot):
-        return _not_upcoming(ctx, booking)
-    return found
+async def _sc(ctx: Ctx) -> ServiceContext:
+    return await service_context(ctx)
 
 
 # --- the list and one visit ----------------------------------------------------------------
@@ -115,9 +74,7 @@ async def show_list(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     if msg.payload not in (None, "mybk"):
         return None
     ctx.state.clear()
-    now = ctx.now()
-    bookings = await queries.upcoming_bookings(ctx.session, ctx.user.id, now)
-    waiting = await queries.waiting(ctx.session, ctx.user.id, now)
+    bookings, waiting = await mine.upcoming(await _sc(ctx))
     if not bookings and not waiting:
         return [
             Reply(
@@ -150,10 +107,14 @@ async def show_list(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
 
 
 async def show_booking(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    found = await _own(ctx, msg, "mb:show:")
-    if found is None:
-        return _refused(ctx)
-    booking, slot, _ids_ = found
+    ids = _ids(msg, "mb:show:")
+    if ids is None:
+        return _refused()
+    sc = await _sc(ctx)
+    try:
+        booking, slot = await mine.own(sc, ids[0])
+    except Refused as e:
+        return _refused(e)
     point = _point(ctx, booking.point_id)
     details = {
         "name": booking.visitor_name,
@@ -169,7 +130,7 @@ async def show_booking(msg: Incoming, ctx: Ctx) -> list[Reply]:
         "",
         *texts.visit_lines(point, slot.starts_at, slot.ends_at, details),
     ]
-    if not _is_upcoming(ctx, booking, slot):
+    if not mine.is_upcoming(sc, booking, slot):
         lines.insert(
             0,
             _("This visit was cancelled.")
@@ -187,13 +148,16 @@ async def show_booking(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 
 async def send_files(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    found = await _own(ctx, msg, "mb:files:")
-    if found is None:
-        return _refused(ctx)
-    booking, slot, _ids_ = found
+    ids = _ids(msg, "mb:files:")
+    if ids is None:
+        return _refused()
+    try:
+        booking, slot = await mine.own_upcoming(await _sc(ctx), ids[0])
+    except Refused as e:
+        return _refused(e)
     point = _point(ctx, booking.point_id)
-    if point is None or not _is_upcoming(ctx, booking, slot):
-        return _not_upcoming(ctx, booking)
+    if point is None:
+        return _refused(Refused("mine.over"))
     return [
         Reply(document=cards.calendar_document(booking, slot, point, ctx.config.tz, ctx.now())),
         Reply(location=cards.venue(point)),
@@ -207,10 +171,13 @@ async def send_files(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 
 async def ask_cancel(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    found = await _own_upcoming(ctx, msg, "mb:cancel:")
-    if isinstance(found, list):
-        return found
-    booking, slot, _ids_ = found
+    ids = _ids(msg, "mb:cancel:")
+    if ids is None:
+        return _refused()
+    try:
+        booking, slot = await mine.own_upcoming(await _sc(ctx), ids[0])
+    except Refused as e:
+        return _refused(e)
     text = _(
         "Cancel the visit {when} ({who}, code {code})? The seat will go to someone else.",
         when=texts.when(slot.starts_at, slot.ends_at),
@@ -230,11 +197,13 @@ async def ask_cancel(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 
 async def do_cancel(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    found = await _own_upcoming(ctx, msg, "mb:cancel!:", lock=True)
-    if isinstance(found, list):
-        return found
-    booking, slot, _ids_ = found
-    await service.cancel(ctx.session, booking, ctx.now(), ctx.services["places"])
+    ids = _ids(msg, "mb:cancel!:")
+    if ids is None:
+        return _refused()
+    try:
+        booking, slot = await mine.cancel(await _sc(ctx), ids[0])
+    except Refused as e:
+        return _refused(e)
     text = _(
         "Done: the visit {when} (code {code}) is cancelled. Thank you for letting "
         "someone else have the seat.",
@@ -247,35 +216,26 @@ async def do_cancel(msg: Incoming, ctx: Ctx) -> list[Reply]:
 # --- change the time -----------------------------------------------------------------------
 
 
-async def _free_slots(ctx: Ctx, booking: Booking, slot: Slot) -> list[Slot]:
-    now = ctx.now()
-    slots = await queries.slots_between(
-        ctx.session, booking.point_id, now, now + timedelta(days=DAYS_AHEAD)
-    )
-    return [
-        s
-        for s in slots
-        if s.id != slot.id and not capacity.room(s, priority=booking.priority_seat, now=now).full
-    ]
-
-
 def _local_day(ctx: Ctx, slot: Slot) -> str:
     return slot.starts_at.astimezone(ctx.config.tz).date().isoformat()
 
 
 async def choose_day(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    found = await _own_upcoming(ctx, msg, "mb:resch:")
-    if isinstance(found, list):
-        return found
-    booking, slot, _ids_ = found
-    days = sorted({_local_day(ctx, s) for s in await _free_slots(ctx, booking, slot)})
+    ids = _ids(msg, "mb:resch:")
+    if ids is None:
+        return _refused()
+    try:
+        booking, slot, free = await mine.free_slots(await _sc(ctx), ids[0])
+    except Refused as e:
+        return _refused(e)
+    days = sorted({_local_day(ctx, s) for s in free})
     if not days:
         return [
             Reply(
                 text=_(
                     "There is no other free time at this point in the next {n} "
                     "days. Your visit stays as it is.",
-                    n=DAYS_AHEAD,
+                    n=mine.DAYS_AHEAD,
                 ),
                 buttons=_back_buttons(booking.id),
             )
@@ -297,14 +257,15 @@ async def choose_day(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 async def choose_time(msg: Incoming, ctx: Ctx) -> list[Reply]:
     booking_id, _sep, day = (msg.payload or "").removeprefix("mb:day:").partition(":")
-    found = await _own_by_id(ctx, [int(booking_id)]) if booking_id.isdigit() else None
-    if found is None:
-        return _refused(ctx)
-    booking, slot, _ids_ = found
-    if not _is_upcoming(ctx, booking, slot):
-        return _not_upcoming(ctx, booking)
+    wanted = parse_id(booking_id)
+    if wanted is None:
+        return _refused()
+    try:
+        booking, slot, free = await mine.free_slots(await _sc(ctx), wanted)
+    except Refused as e:
+        return _refused(e)
     now = ctx.now()
-    slots = [s for s in await _free_slots(ctx, booking, slot) if _local_day(ctx, s) == day]
+    slots = [s for s in free if _local_day(ctx, s) == day]
     if not slots:
         return [
             Reply(
@@ -334,13 +295,15 @@ async def choose_time(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 
 async def ask_move(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    found = await _own_upcoming(ctx, msg, "mb:to:", count=2)
-    if isinstance(found, list):
-        return found
-    booking, slot, (_bid, new_slot_id) = found
-    new_slot = await ctx.session.get(Slot, new_slot_id)
-    if new_slot is None or new_slot.point_id != booking.point_id:
-        return _refused(ctx)
+    ids = _ids(msg, "mb:to:", 2)
+    if ids is None:
+        return _refused()
+    try:
+        sc = await _sc(ctx)
+        booking, slot = await mine.own_upcoming(sc, ids[0])
+        new_slot = await mine.new_slot_for(sc, booking, ids[1])
+    except Refused as e:
+        return _refused(e)
     text = _(
         "Move your visit (code {code})\nfrom: {old}\nto: {new}?",
         code=booking.code,
@@ -360,20 +323,13 @@ async def ask_move(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 
 async def do_move(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    found = await _own_upcoming(ctx, msg, "mb:move!:", lock=True, count=2)
-    if isinstance(found, list):
-        return found
-    booking, slot, (_bid, new_slot_id) = found
-    places = ctx.services["places"]
-    if not await service.move(ctx.session, booking, new_slot_id, ctx.now(), places):
-        return [
-            Reply(
-                text=_("Sorry, that time has just filled up. Your visit stays as it was."),
-                buttons=rows(Button(_("🔁 Choose another time"), f"mb:resch:{booking.id}"))
-                + _back_buttons(booking.id),
-            )
-        ]
-    new_slot = await ctx.session.get_one(Slot, new_slot_id, populate_existing=True)
+    ids = _ids(msg, "mb:move!:", 2)
+    if ids is None:
+        return _refused()
+    try:
+        booking, new_slot = await mine.move(await _sc(ctx), ids[0], ids[1])
+    except Refused as e:
+        return _refused(e, ids[0] if e.key == "mine.slot_full" else None)
     text = _(
         "Done: your visit is now {when}. The booking code stays {code}.",
         when=texts.when(new_slot.starts_at, new_slot.ends_at),
@@ -395,17 +351,14 @@ async def do_move(msg: Incoming, ctx: Ctx) -> list[Reply]:
 # --- waitlist ------------------------------------------------------------------------------
 
 
-async def _own_entry(ctx: Ctx, msg: Incoming, prefix: str) -> WaitlistEntry | None:
-    ids = _ids(msg, prefix)
-    entry = await ctx.session.get(WaitlistEntry, ids[0]) if ids else None
-    return entry if entry is not None and entry.user_id == ctx.user.id else None
-
-
 async def ask_leave(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    entry = await _own_entry(ctx, msg, "mb:leave:")
-    if entry is None or entry.status != "waiting":
-        return _refused(ctx)
-    slot = await ctx.session.get_one(Slot, entry.slot_id)
+    ids = _ids(msg, "mb:leave:")
+    if ids is None:
+        return _refused()
+    try:
+        entry, slot = await mine.own_entry(await _sc(ctx), ids[0])
+    except Refused as e:
+        return _refused(e)
     text = _(
         "You are on the waitlist for {when} ({name}). Leave the waitlist?",
         when=texts.when(slot.starts_at, slot.ends_at),
@@ -424,25 +377,13 @@ async def ask_leave(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 
 async def do_leave(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    entry = await _own_entry(ctx, msg, "mb:leave!:")
-    if entry is None:
-        return _refused(ctx)
-    # Conditional, so a promotion committed a moment ago is never undone.
-    left = await ctx.session.execute(
-        update(WaitlistEntry)
-        .where(WaitlistEntry.id == entry.id, WaitlistEntry.status == "waiting")
-        .values(status="left", details={}, updated_at=ctx.now())
-    )
-    if rowcount(left) != 1:
-        return [
-            Reply(
-                text=_(
-                    "You are no longer on this waitlist: if a seat came free, it is "
-                    "in your bookings."
-                ),
-                buttons=_back_buttons(),
-            )
-        ]
+    ids = _ids(msg, "mb:leave!:")
+    if ids is None:
+        return _refused()
+    try:
+        await mine.leave_waitlist(await _sc(ctx), ids[0])
+    except Refused as e:
+        return _refused(e)
     return [Reply(text=_("Done: you have left the waitlist."), buttons=_back_buttons(), edit=True)]
 
 
@@ -452,12 +393,12 @@ async def do_leave(msg: Incoming, ctx: Ctx) -> list[Reply]:
 async def still_fine(msg: Incoming, ctx: Ctx) -> list[Reply]:
     """ "Still fine" under a moved visit: recorded for the officers."""
     ids = _ids(msg, "mb:ok:")
-    booking = (
-        await answers.acknowledge(ctx.session, ids[0], ctx.user.id, ctx.now()) if ids else None
-    )
-    if booking is None:
-        return _refused(ctx)
-    slot = await ctx.session.get_one(Slot, booking.slot_id)
+    if ids is None:
+        return _refused()
+    try:
+        booking, slot = await mine.still_fine(await _sc(ctx), ids[0])
+    except Refused as e:
+        return _refused(e)
     return [
         Reply(
             text=_(
@@ -470,33 +411,15 @@ async def still_fine(msg: Incoming, ctx: Ctx) -> list[Reply]:
     ]
 
 
-async def _rebook_offer(msg: Incoming, ctx: Ctx, prefix: str) -> tuple[Booking, Slot] | None:
-    ids = _ids(msg, prefix, 2)
-    return (
-        await answers.rebook_offer(ctx.session, ids[0], ids[1], ctx.user.id, ctx.now())
-        if ids
-        else None
-    )
-
-
-def _no_rebook() -> list[Reply]:
-    return [
-        Reply(
-            text=_(
-                "That time can no longer be booked from this message: it was taken, "
-                "or another time is already booked. You can book a visit again."
-            ),
-            buttons=rows(Button(_("📅 Book a visit"), "book")) + _back_buttons(),
-        )
-    ]
-
-
 async def ask_rebook(msg: Incoming, ctx: Ctx) -> list[Reply]:
     """A free time offered instead of a cancelled visit: book it with the same details?"""
-    found = await _rebook_offer(msg, ctx, "mb:rebook:")
-    if found is None:
-        return _no_rebook()
-    booking, slot = found
+    ids = _ids(msg, "mb:rebook:", 2)
+    if ids is None:
+        return _refused(Refused("mine.offer_gone"))
+    try:
+        booking, slot = await mine.rebook_offer(await _sc(ctx), ids[0], ids[1])
+    except Refused as e:
+        return _refused(e)
     text = _(
         "Book {when} {who}, with the same details as before?",
         when=texts.when(slot.starts_at, slot.ends_at),
@@ -514,19 +437,15 @@ async def ask_rebook(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 
 async def do_rebook(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    found = await _rebook_offer(msg, ctx, "mb:rebook!:")
-    if found is None:
-        return _no_rebook()
-    booking, slot = found
-    booker = service.Booker(ctx.user.id, msg.channel, msg.chat_id, ctx.locale)
-    new = await answers.rebook(ctx.session, booking, slot, booker, ctx.now())
-    if new is None:
-        return [
-            Reply(
-                text=_("Sorry, that time has just filled up. Please choose another time."),
-                buttons=rows(Button(_("📅 Book a visit"), "book")) + _back_buttons(),
-            )
-        ]
+    ids = _ids(msg, "mb:rebook!:", 2)
+    if ids is None:
+        return _refused(Refused("mine.offer_gone"))
+    try:
+        new, slot = await mine.rebook(
+            await _sc(ctx), ids[0], ids[1], (msg.channel, msg.chat_id, ctx.locale)
+        )
+    except Refused as e:
+        return _refused(e)
     text = _(
         "Done: your visit is now {when}. The booking code is {code}.",
         when=texts.when(slot.starts_at, slot.ends_at),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.broadcasts import news
+from bot.broadcasts import subscriptions
 from bot.broadcasts.texts import STOP_NEWS
 from bot.ctx import Ctx, SettingEntry
 from bot.db.booking_models import Booking
@@ -20,7 +20,9 @@ from bot.points.find import find_units
 from bot.points.model import Unit
 from bot.points.names import unit_label
 from bot.router import Router
+from bot.services.errors import Refused
 from bot.types import Button, Incoming, Reply, rows
+from handlers.services import render, service_context
 
 router = Router()
 STATE = "news"
@@ -49,9 +51,9 @@ def _subscribe_button(ctx: Ctx, unit_id: str) -> Button | None:
 
 
 async def describe(ctx: Ctx) -> str:
-    if await news.opted_out_since(ctx.session, ctx.user.id) is not None:
+    off, units = await subscriptions.mine(await service_context(ctx))
+    if off:
         return _("News: off (you asked for no news)")
-    units = await news.subscriptions(ctx.session, ctx.user.id)
     if not units:
         return _("News from a ward: none yet")
     return _("News from: {units}", units=", ".join(_label(ctx, u) for u in units))
@@ -75,8 +77,7 @@ async def _booked_units(ctx: Ctx) -> list[str]:
 
 
 async def page(ctx: Ctx, note: str | None = None, *, edit: bool = False) -> Reply:
-    off = await news.opted_out_since(ctx.session, ctx.user.id) is not None
-    units = await news.subscriptions(ctx.session, ctx.user.id)
+    off, units = await subscriptions.mine(await service_context(ctx))
     lines = [note] if note else []
     if units:
         lines.append(
@@ -117,7 +118,7 @@ async def show_page(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
 async def stop(msg: Incoming, ctx: Ctx) -> list[Reply]:
     """/stop or "🔕 Stop news": no broadcast reaches this person from now on."""
     ctx.state.clear()
-    await news.opt_out(ctx.session, ctx.user.id, ctx.now())
+    await subscriptions.stop_all(await service_context(ctx))
     text = _(
         "🔕 Done: you will get no more news from wards, communes or support points. "
         "Reminders about your own visits still come. You can turn news back on at any "
@@ -132,22 +133,21 @@ async def stop(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 
 async def turn_on(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    await news.opt_in(ctx.session, ctx.user.id)
+    await subscriptions.turn_on(await service_context(ctx))
     return [await page(ctx, _("🔔 News is on again."))]
 
 
 async def subscribe(msg: Incoming, ctx: Ctx) -> list[Reply]:
     unit_id = (msg.payload or "").removeprefix(SUBSCRIBE)
-    if unit_id not in _units(ctx):
-        return [await page(ctx, _("I don't know that ward or commune, so I changed nothing."))]
-    return [await _subscribe(msg, ctx, unit_id)]
+    try:
+        return [await _subscribe(msg, ctx, unit_id)]
+    except Refused as e:
+        return [await page(ctx, render(e))]
 
 
 async def _subscribe(msg: Incoming, ctx: Ctx, unit_id: str) -> Reply:
+    await subscriptions.subscribe(await service_context(ctx), unit_id, msg.chat_id, ctx.locale)
     ctx.state.clear()
-    await news.subscribe(ctx.session, ctx.user.id, unit_id, msg.chat_id, ctx.locale, ctx.now())
-    # Asking for a ward's news is asking for news: a past "stop all news" no longer holds.
-    await news.opt_in(ctx.session, ctx.user.id)
     return await page(
         ctx,
         _(
@@ -159,7 +159,7 @@ async def _subscribe(msg: Incoming, ctx: Ctx, unit_id: str) -> Reply:
 
 async def unsubscribe(msg: Incoming, ctx: Ctx) -> list[Reply]:
     unit_id = (msg.payload or "").removeprefix(UNSUBSCRIBE)
-    removed = await news.unsubscribe(ctx.session, ctx.user.id, unit_id)
+    removed = await subscriptions.unsubscribe(await service_context(ctx), unit_id)
     note = (
         _("Done: no more news from {unit}.", unit=_label(ctx, unit_id))
         if removed
@@ -208,7 +208,7 @@ async def offer_after_booking(ctx: Ctx, booking: Booking) -> list[Button]:
     """ "🔔 Get news from <the ward of the point>" under a new booking, unless already asked."""
     places = ctx.services.get("places")
     point = places.points.get(booking.point_id) if places is not None else None
-    if point is None or point.unit in await news.subscriptions(ctx.session, ctx.user.id):
+    if point is None or point.unit in (await subscriptions.mine(await service_context(ctx)))[1]:
         return []
     button = _subscribe_button(ctx, point.unit)
     return [button] if button is not None else []

@@ -1,10 +1,13 @@
 """Officer tools: the "Officer tools" menu entry (shown only to officers), the officer menu,
-and its first actions — "My units" and the audit log of my units. Officer rights from
-config.toml are granted at start (`setup`).
+and its first actions — "My units", the audit log of my units, and "Link another app" (with
+`/link CODE` from the other app). Officer rights from config.toml are granted at start
+(`setup`).
 
 Officer features declare their actions as `OfficerEntry` constants, listed in the menu table
-(`handlers.MENUS.officer`), so the officer menu shows only what is built, and wrap their handlers in `@officer_action` after
-calling `require_unit` / `require_officer` (bot/officers/roles.py). The payloads here are
+(`handlers.MENUS.officer`), so the officer menu shows only what is built, and wrap their
+handlers in `@officer_action`, which renders the `NotAllowed` a service raised. The checks
+themselves live in the services (the actor's `require_unit` / `require_officer`,
+bot/services/actor.py). The payloads here are
 accepted from anyone (`always=True`) on purpose: a forged or stale one must reach that
 server-side check, which refuses it politely and logs the attempt; hiding a button is never
 the protection.
@@ -23,7 +26,6 @@ from bot.i18n import N_, _, format_datetime, ngettext
 from bot.officers import audit, linking
 from bot.officers import service as officer_service
 from bot.officers.bootstrap import apply_bootstrap, check_grants, grants_from_config
-from bot.officers.roles import current_officer, is_officer
 from bot.officers.units import known_units
 from bot.points.model import Unit
 from bot.router import Handler, Router
@@ -31,7 +33,7 @@ from bot.services.actor import Actor
 from bot.services.errors import NotAllowed, Refused
 from bot.types import Button, Incoming, Reply
 from handlers import menu
-from handlers.services import actor, render, service_context
+from handlers.services import actor, current_officer, is_officer, render, service_context
 
 if TYPE_CHECKING:
     from bot.core import Core

@@ -15,6 +15,7 @@ from bot.booking.phone import display_phone
 from bot.ctx import Ctx, OfficerEntry
 from bot.db.booking_models import HomeVisitRequest
 from bot.i18n import N_, _, ngettext
+from bot.ids import parse_id
 from bot.points.names import unit_label
 from bot.router import Router
 from bot.schedule import daily, home_visits, service
@@ -160,7 +161,7 @@ def _chunks(lines: list[str], buttons: tuple[tuple[Button, ...], ...]) -> list[R
 @officer_action
 async def mark(msg: Incoming, ctx: Ctx) -> list[Reply]:
     booking_id, _sep, code = (msg.payload or "").removeprefix(MARK).partition(":")
-    if not booking_id.isdigit() or len(booking_id) > 11 or code not in MARK_CODES:
+    if parse_id(booking_id) is None or code not in MARK_CODES:
         return [
             Reply(
                 text=_("I did not understand that mark, so I did nothing."), buttons=back_buttons()
@@ -254,7 +255,7 @@ async def queue(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
 
 async def _change(msg: Incoming, ctx: Ctx, prefix: str, action) -> list[Reply]:
     rest = (msg.payload or "").removeprefix(prefix)
-    if not rest.isdigit() or len(rest) > 11:
+    if parse_id(rest) is None:
         return [
             Reply(
                 text=_("I could not find that home-visit request, so I did nothing."),

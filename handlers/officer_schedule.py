@@ -18,6 +18,7 @@ from datetime import date
 from bot.booking import texts
 from bot.ctx import Ctx, OfficerEntry
 from bot.i18n import N_, _, ngettext
+from bot.ids import parse_id
 from bot.router import Router
 from bot.schedule import files, moving, service
 from bot.schedule.errors import Refused
@@ -76,7 +77,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 
 def _id(payload: str | None, prefix: str) -> int | None:
     rest = (payload or "").removeprefix(prefix)
-    return int(rest) if rest.isdigit() and len(rest) < 12 else None
+    return parse_id(rest)
 
 
 def _point_buttons(point_id: str) -> tuple[tuple[Button, ...], ...]:

@@ -13,6 +13,8 @@ from babel.numbers import format_decimal
 
 from bot.ctx import Ctx, MenuEntry
 from bot.i18n import N_, _, current_locale, format_date, format_time, ngettext
+from bot.ids import parse_id
+from bot.points import service as point_service
 from bot.points.find import find_units, nearest_points
 from bot.points.loader import load_places
 from bot.points.model import Places, Point, Unit
@@ -20,6 +22,7 @@ from bot.points.names import fold, sort_key, unit_label
 from bot.points.sessions import ScheduledSession, upcoming_sessions
 from bot.router import Router
 from bot.types import Button, ButtonKind, Incoming, Location, Reply, rows
+from handlers.services import service_context
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -219,9 +222,9 @@ async def units_by_letter(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
         (u for u in _places(ctx).units.values() if _letter(u) == letter),
         key=lambda u: sort_key(u.name),
     )
-    if not units or not page_text.isdigit() or int(page_text) * PAGE >= len(units):
+    page = parse_id(page_text, low=0)
+    if not units or page is None or page * PAGE >= len(units):
         return None
-    page = int(page_text)
     shown = units[page * PAGE : (page + 1) * PAGE]
     points = _places(ctx).by_unit
     buttons = [
@@ -293,24 +296,10 @@ def _session_line(session: ScheduledSession, seats: tuple[int, int] | None) -> s
 async def _free_seats(
     ctx: Ctx, point: Point, sessions: list[ScheduledSession]
 ) -> dict[datetime, tuple[int, int]]:
-    """Session start → (seats anyone may take now, seats still held for priority visitors),
-    from the booking feature's slots; empty while booking is not wired in."""
+    """Seats per session (bot/points/service.py); empty while booking is not wired in."""
     if _booking(ctx) is None or not sessions:
         return {}
-    from bot.booking import capacity, queries
-
-    now = ctx.now()
-    slots = await queries.slots_between(ctx.session, point.id, now, sessions[-1].ends_at)
-    seats: dict[datetime, tuple[int, int]] = {}
-    for session in sessions:
-        rooms = [
-            capacity.room(slot, priority=False, now=now)
-            for slot in slots
-            if session.starts_at <= slot.starts_at < session.ends_at
-        ]
-        if rooms:
-            seats[session.starts_at] = (sum(r.free for r in rooms), sum(r.held for r in rooms))
-    return seats
+    return await point_service.free_seats(await service_context(ctx), point, sessions)
 
 
 def _card_text(

@@ -16,6 +16,7 @@ from bot.i18n import N_, _, format_date
 from bot.router import Router
 from bot.types import Button, Document, Incoming, Reply, rows
 from handlers import menu
+from handlers.services import service_context
 
 router = Router()
 LISTED = 8  # visits listed on the page; the download has all of them
@@ -76,7 +77,7 @@ async def show(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     if msg.payload not in (None, "privacy"):
         return None
     ctx.state.clear()
-    data = await privacy.export(ctx.session, ctx.user)
+    data = await privacy.my_data(await service_context(ctx))
     return [
         Reply(
             text=_page(data, ctx.config.booking.retention_days),
@@ -91,7 +92,7 @@ async def show(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
 
 
 async def download(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    data = await privacy.export(ctx.session, ctx.user)
+    data = await privacy.my_data(await service_context(ctx))
     body = json.dumps(data, ensure_ascii=False, indent=2).encode()
     document = Document(
         filename="my-data.json",
@@ -127,7 +128,7 @@ async def ask_delete(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 
 async def delete(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    await privacy.erase(ctx.session, ctx.user, ctx.now(), ctx.services.get("places"))
+    await privacy.erase_my_data(await service_context(ctx))
     ctx.state.clear()
     return [
         menu.menu_reply(

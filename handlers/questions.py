@@ -2,9 +2,11 @@
 guides (bot/search) and answered the way `trolyso search` says:
 
 - open: the one guide that fits, as its summary with "Start" (handlers/guides.py);
-- choose (the search is unsure): the two or three best guides as buttons, and "None of
-  these", which keeps the question like a "none" and says so;
-- none: an honest "no guide for that yet", the topics, a visit (when booking is on), the menu;
+- choose (the search is unsure): the two or three best guides as buttons, "Ask a person"
+  (handlers/handoff.py, when offered) and "None of these", which keeps the question like a
+  "none" and says so;
+- none: an honest "no guide for that yet", the topics, a visit (when booking is on), "Ask a
+  person" (when offered), the menu;
   the question is kept, without who asked, for the editors (`unanswered_questions`).
 
 Typed step navigation ("tiếp", "quay lại", "đọc lại", "menu") moves the guide being read
@@ -24,7 +26,7 @@ from bot.ctx import Ctx
 from bot.db.search_models import MAX_QUESTION_CHARS, UnansweredQuestion
 from bot.i18n import _
 from bot.router import Router
-from bot.search import Answer, answer, dense
+from bot.search import Answer, answer_async, dense
 from bot.search.build import build_in_background
 from bot.types import Button, Incoming, Reply
 from handlers import guides, menu, start
@@ -39,6 +41,7 @@ SEARCH_SERVICE = "search"
 BOOKING_PAYLOAD = "book"
 CHOICE_STATE = "questions.choice"
 NONE_OF_THESE = "q:none"
+ASK_PAYLOAD = "ask"
 # Phone numbers, ID card numbers and e-mail addresses are masked before a question is kept.
 _PERSONAL = re.compile(r"\+?\d[\d .\-]{5,}\d|[\w.+-]+@[\w-]+\.[\w.-]+")
 MASK = "***"
@@ -49,7 +52,7 @@ async def question(msg: Incoming, ctx: Ctx) -> list[Reply]:
     moved = await guides.typed_move(msg, ctx)  # "tiếp", "quay lại", "menu": not a question
     if moved is not None:
         return moved
-    result = answer(ctx.services[SEARCH_SERVICE], text, ctx.locale)
+    result = await answer_async(ctx.services[SEARCH_SERVICE], text, ctx.locale)
     log.debug(
         "question: decision=%s answer=%s reason=%s", result.decision, result.answer, result.reason
     )
@@ -72,6 +75,7 @@ def _choice(result: Answer, ctx: Ctx) -> Reply:
         text=_("I found a few guides that may help. Which one do you need?"),
         buttons=(
             *guides.guide_buttons(result.choices, ctx),
+            *_ask_a_person(ctx),
             (Button(_("None of these"), NONE_OF_THESE),),
         ),
     )
@@ -120,8 +124,16 @@ def _no_guide(ctx: Ctx, chosen: bool = False) -> Reply:
     rows: list[tuple[Button, ...]] = [(Button(_("📖 Guides by topic"), "g:m"),)]
     if any(e.payload == BOOKING_PAYLOAD for e in menu.entries(ctx)):
         rows.append((Button(_("📅 Get help in person: book a visit"), BOOKING_PAYLOAD),))
+    rows += _ask_a_person(ctx)
     rows.append((Button(_("🏠 Menu"), "menu"),))
     return Reply(text=text, buttons=tuple(rows))
+
+
+def _ask_a_person(ctx: Ctx) -> list[tuple[Button, ...]]:
+    """ "🙋 Ask a person" (handlers/handoff.py), where it is offered in the menu."""
+    if not any(e.payload == ASK_PAYLOAD for e in menu.entries(ctx)):
+        return []
+    return [(Button(_("🙋 Ask a person"), ASK_PAYLOAD),)]
 
 
 def mask_personal(text: str) -> str:

@@ -11,24 +11,24 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import reminders
-from bot.booking import privacy, service, texts
+from bot.booking import mine, privacy, texts
 from bot.ctx import Ctx, SettingEntry
 from bot.db import rowcount
-from bot.db.booking_models import Booking, Slot
 from bot.db.models import User
-from bot.db.reminder_models import ReminderSetting, VisitConfirmation
+from bot.db.reminder_models import ReminderSetting
 from bot.i18n import N_, _
+from bot.ids import parse_id
 from bot.reminders import plan
 from bot.reminders.render import COME
 from bot.reminders.settings import QUIET_OFF, configured_quiet, parse_quiet, prefs, row_of, save
 from bot.router import Router
+from bot.services.errors import Refused
 from bot.types import Button, Incoming, Reply, rows
 from handlers import settings
+from handlers.services import render, service_context
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -73,35 +73,14 @@ def _ways_on(booking_id: int | None = None) -> tuple[tuple[Button, ...], ...]:
     return rows(*see, Button(_("🗓 My bookings"), "mybk"), Button(_("🏠 Menu"), "menu"))
 
 
-async def _record(session: AsyncSession, booking: Booking, now) -> None:
-    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
-    await session.execute(
-        insert(VisitConfirmation)
-        .values(booking_id=booking.id, confirmed_at=now)
-        .on_conflict_do_nothing(index_elements=["booking_id"])
-    )
-
-
 async def will_come(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    raw = (msg.payload or "").removeprefix(COME)
-    booking = (
-        await service.own_booking(ctx.session, int(raw), ctx.user.id)
-        if raw.isdigit() and len(raw) < 12
-        else None
-    )
-    if booking is None:
-        return [
-            Reply(
-                text=_("I could not find that visit among your bookings, so I did nothing."),
-                buttons=_ways_on(),
-            )
-        ]
-    slot = await ctx.session.get_one(Slot, booking.slot_id)
-    if booking.status == "cancelled":
-        return [Reply(text=_("This visit was cancelled, so I did nothing."), buttons=_ways_on())]
-    if booking.status != "confirmed" or slot.starts_at <= ctx.now():
-        return [Reply(text=_("This visit is over, so I did nothing."), buttons=_ways_on())]
-    await _record(ctx.session, booking, ctx.now())
+    wanted = parse_id((msg.payload or "").removeprefix(COME))
+    try:
+        if wanted is None:
+            raise Refused("mine.not_found")
+        booking, slot = await mine.will_come(await service_context(ctx), wanted)
+    except Refused as e:
+        return [Reply(text=render(e), buttons=_ways_on())]
     when = texts.when(slot.starts_at, slot.ends_at)
     text = (
         _("Thank you! We look forward to seeing you on {when}.", when=when)
@@ -231,7 +210,13 @@ async def _erase(session: AsyncSession, user: User, now, places) -> int:
 
 
 privacy.register(
-    privacy.Holder("reminder_settings", N_("Your reminder settings"), _export, _erase)
+    privacy.Holder(
+        "reminder_settings",
+        N_("Your reminder settings"),
+        _export,
+        _erase,
+        tables=("reminder_settings",),
+    )
 )
 REMINDERS_SETTING = SettingEntry(OPEN, N_("🔔 Reminders"), describe_reminders)
 QUIET_SETTING = SettingEntry(QUIET, N_("🌙 Quiet hours"), describe_quiet)

@@ -89,6 +89,7 @@ async def bookings(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
             buttons=_buttons(
                 Button(_("📚 Guides read and feedback"), GUIDES),
                 Button(_("❓ Questions without an answer"), QUESTIONS),
+                Button(_("🙋 Questions to officers"), "hq:n"),
             ),
         )
     ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from itertools import count
 
-from bot.channels.adapt import adapt, page, page_payloads, violations
+from bot.channels.adapt import MORE, adapt, page, page_payloads, violations
 from bot.channels.profiles import ZALO_LIKE, Capabilities
 from bot.core import Core
 from bot.types import Button, ButtonKind, Contact, Incoming, Location, Reply
@@ -84,6 +84,17 @@ class Chat:
 
     async def share_location(self, lat: float, lon: float) -> list[Reply]:
         return await self.send(location=Location(lat, lon))
+
+    async def every_label(self) -> list[str]:
+        """The labels of the last replies and of every page behind their "More…" (a channel
+        with few buttons per message pages them: bot/channels/adapt.py), pressing it."""
+        labels: list[str] = []
+        while True:
+            more = [b for b in self.buttons if b.payload.startswith(MORE)]
+            labels += [b.label for b in self.buttons if not b.payload.startswith(MORE)]
+            if not more:
+                return labels
+            await self.tap(more[0].payload)
 
     @property
     def buttons(self) -> list[Button]:

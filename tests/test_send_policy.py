@@ -161,3 +161,27 @@ async def test_a_channel_that_takes_the_decision_is_told_how_to_send(core, clock
     assert told == [
         ("by-phone", Decision(How.TEMPLATE, template_id="tpl-reminder", phone="84912345678"))
     ]
+
+
+async def test_every_recipient_is_judged_on_their_own_history_when_senders_run_at_once(
+    core, clock
+):
+    # Several senders load people's last messages at the same time (PostgreSQL runs their
+    # transactions side by side): none may judge a row on another sender's partial load.
+    channel = attach(core, clock)
+    _use(core, "test", WindowPolicy())
+    expected = set()
+    for n in range(12):
+        recent = n % 2 == 0
+        seen = clock.now() - (timedelta(hours=1) if recent else timedelta(days=30))
+        uid = await add_user(core, f"p{n}", seen=seen)
+        await queue(core, f"p{n}", user_id=uid, kind="reminder")
+        if recent:
+            expected.add(f"p{n}")
+    while (await sweep_once(core)).claimed:
+        pass
+    assert {chat for chat, _t, _at in channel.sent} == expected
+    statuses = {r.chat_id: r.status for r in (await rows(core)).values()}
+    assert {c for c, s in statuses.items() if s == "undeliverable"} == {
+        f"p{n}" for n in range(12)
+    } - expected

@@ -30,8 +30,14 @@ from bot.db.booking_models import (
 from bot.db.models import User
 from bot.i18n import N_
 from bot.points.model import Places
+from bot.services.context import ServiceContext
+from bot.services.errors import Refused
+from bot.services.messages import define
 
 log = logging.getLogger(__name__)
+define(
+    "privacy.no_account", N_("I could not find that visit among your bookings, so I did nothing.")
+)
 
 Exporter = Callable[[AsyncSession, User], Awaitable[Any]]
 Eraser = Callable[[AsyncSession, User, datetime, Places | None], Awaitable[int]]
@@ -45,6 +51,9 @@ class Holder:
     label: str  # msgid shown on the /privacy page, e.g. N_("Visits you booked")
     export: Exporter
     erase: Eraser
+    # The tables it covers (tests/test_privacy_registry.py checks every table that refers to
+    # a person is covered by one).
+    tables: tuple[str, ...] = ()
 
 
 HOLDERS: list[Holder] = []
@@ -76,6 +85,26 @@ async def erase(
     user.locale = None
     log.info("personal data erased for user %s: %s", user.id, counts)
     return counts
+
+
+# --- as services: the actor's own data, from any surface --------------------------------
+
+
+async def _own_user(sc: ServiceContext) -> User:
+    user = await sc.session.get(User, sc.actor.user_id) if sc.actor.user_id else None
+    if user is None:  # personal data belongs to a channel account
+        raise Refused("privacy.no_account")
+    return user
+
+
+async def my_data(sc: ServiceContext) -> dict[str, Any]:
+    """Everything kept about the actor's account and the people they booked for."""
+    return await export(sc.session, await _own_user(sc))
+
+
+async def erase_my_data(sc: ServiceContext) -> dict[str, int]:
+    """Delete it (upcoming visits cancelled, their seats given to people waiting)."""
+    return await erase(sc.session, await _own_user(sc), sc.now(), sc.places)
 
 
 # --- booking's own data ------------------------------------------------------------------
@@ -217,11 +246,41 @@ _FORGET: dict[str, Any] = {
 }
 
 # The waitlist goes first: cancelling the user's bookings must not promote the user.
-register(Holder("waitlist", N_("Waitlist places"), _export_waitlist, _erase_waitlist))
-register(Holder("bookings", N_("Visits you booked"), _export_bookings, _erase_bookings))
-register(Holder("home_visits", N_("Home-visit requests"), _export_home_visits, _erase_home_visits))
 register(
-    Holder("unfinished_booking", N_("An unfinished booking form"), _export_draft, _erase_draft)
+    Holder(
+        "waitlist",
+        N_("Waitlist places"),
+        _export_waitlist,
+        _erase_waitlist,
+        tables=("waitlist_entries",),
+    )
+)
+register(
+    Holder(
+        "bookings",
+        N_("Visits you booked"),
+        _export_bookings,
+        _erase_bookings,
+        tables=("bookings",),
+    )
+)
+register(
+    Holder(
+        "home_visits",
+        N_("Home-visit requests"),
+        _export_home_visits,
+        _erase_home_visits,
+        tables=("home_visit_requests",),
+    )
+)
+register(
+    Holder(
+        "unfinished_booking",
+        N_("An unfinished booking form"),
+        _export_draft,
+        _erase_draft,
+        tables=("booking_drafts",),
+    )
 )
 
 
@@ -252,3 +311,8 @@ async def purge(session: AsyncSession, now: datetime, retention_days: int) -> di
     }
     log.info("retention purge: %s", counts)
     return counts
+
+
+# Holders of data outside booking (guides, dialog state, sent messages, reach) register here
+# too; imported last, as they use this module's `register`.
+from bot import privacy_holders  # noqa: E402, F401

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.booking_models import Booking, BookingSession, Slot
 from bot.db.broadcast_models import AUDIENCES, NewsOptOut, NewsSubscription
 from bot.db.models import User
+from bot.ids import parse_id
 from bot.outbox import reach
 
 
@@ -85,7 +86,7 @@ def _query(audience: Audience, now: datetime, default_locale: str) -> Select:
     )
     if audience.kind == "point":
         return booked.where(Booking.point_id == str(audience.target[0]))
-    session_id = int(audience.target[0]) if str(audience.target[0]).isdigit() else -1
+    session_id = parse_id(str(audience.target[0])) or -1
     return booked.where(Slot.session_id == session_id)
 
 

@@ -117,5 +117,11 @@ async def _erase(session: AsyncSession, user: User, now: datetime, places: Place
 
 
 privacy.register(
-    privacy.Holder("news", N_("News you get from wards and communes"), _export, _erase)
+    privacy.Holder(
+        "news",
+        N_("News you get from wards and communes"),
+        _export,
+        _erase,
+        tables=("news_subscriptions",),
+    )
 )

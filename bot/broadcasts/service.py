@@ -13,6 +13,7 @@ from bot.broadcasts.queue import Author, send
 from bot.db.booking_models import BookingSession
 from bot.db.broadcast_models import Broadcast
 from bot.i18n import N_
+from bot.ids import parse_id
 from bot.officers import audit
 from bot.points.model import Point
 from bot.services.context import ServiceContext
@@ -45,11 +46,8 @@ def point_of(sc: ServiceContext, point_id: str) -> Point:
 
 
 async def session_of(sc: ServiceContext, session_id: object) -> BookingSession:
-    row = (
-        await sc.session.get(BookingSession, int(str(session_id)))
-        if str(session_id).isdigit() and len(str(session_id)) < 12
-        else None
-    )
+    found = parse_id(str(session_id))
+    row = await sc.session.get(BookingSession, found) if found is not None else None
     if row is None:
         raise UnknownTarget()
     return row

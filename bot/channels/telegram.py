@@ -8,6 +8,11 @@ downloaded up to `telegram.max_document_bytes`; `language_code` → `language_hi
 the core's replies (bot/channels/telegram_render.py). `Reply.edit` after a button press edits
 the pressed message; a failed edit sends a new message instead.
 
+Every update is stored in the inbox (bot/inbox.py) before Telegram is told it arrived — before
+the webhook answers 200, and before the next `getUpdates` confirms the offset — and marked done
+in the handler's transaction; updates stored but not handled when the process died are handled
+when it starts again (on PostgreSQL, by any process once their lease ran out).
+
 Updates reach the handler as JSON (`RawUpdate`, bot/channels/telegram_update.py), from polling
 and from the webhook alike: the bot reads a few fields, and parsing each into PTB's `Update`
 cost more than the rest of the channel's reading. Replies go out as plain Bot API calls.
@@ -19,6 +24,7 @@ long-polling or webhook mode; `run_telegram` is what `trolyso run` calls.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import json
 import logging
@@ -39,18 +45,22 @@ from telegram.error import (
 from telegram.ext import Application, ContextTypes, ExtBot, TypeHandler
 from telegram.request import BaseRequest
 
+from bot import i18n
 from bot.channels import errors
 from bot.channels import telegram_update as tg
 from bot.channels.aiohttp_request import AiohttpRequest, env_proxy
+from bot.channels.clean import clean_optional
 from bot.channels.ordering import ChatOrderedProcessor
 from bot.channels.telegram_render import as_edit, plan
-from bot.channels.telegram_update import Json, Pressed, RawUpdate, Unreadable
-from bot.channels.webhook import WebhookServer
+from bot.channels.telegram_update import DUPLICATE, Json, Pressed, RawUpdate, Unreadable
+from bot.channels.webhook import Intake, WebhookServer
 from bot.config import Config
 from bot.core import Core
 from bot.errors import ConfigError, TrolysoError
+from bot.i18n import _
+from bot.outage import Outage, describe
 from bot.outbox import channels as outbox_channels
-from bot.types import Document, Incoming, Reply
+from bot.types import Button, ButtonKind, Document, Incoming, Reply
 
 # Opt in to PTB's coming `timedelta` time periods now: the old int form warns whenever a
 # `RetryAfter` is built, which PTB does itself on every 429.
@@ -63,6 +73,8 @@ NAME = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query"]
 # A flood wait longer than this is not sat out while the user waits for an answer.
 MAX_REPLY_WAIT = 30.0
+# How often done rows older than a day are removed from the inbox (seconds).
+PRUNE_EVERY = 3600.0
 _DEFAULT = BaseRequest.DEFAULT_NONE
 _PLAIN = (str, int, float, bool)
 
@@ -104,12 +116,11 @@ class TelegramChannel:
             return None
         if len(data) > self.max_document_bytes:
             return None
-        caption = msg.get("caption")
         return Document(
-            filename=str(doc.get("file_name") or "file"),
+            filename=clean_optional(doc.get("file_name")) or "file",
             data=bytes(data),
-            mime_type=str(doc.get("mime_type") or "application/octet-stream"),
-            caption=caption if isinstance(caption, str) else None,
+            mime_type=clean_optional(doc.get("mime_type")) or "application/octet-stream",
+            caption=clean_optional(msg.get("caption")),
         )
 
     async def to_incoming(self, update: RawUpdate) -> Incoming | None:
@@ -118,8 +129,8 @@ class TelegramChannel:
         query = tg.callback_query(update)
         if query is not None:
             chat_id, user_id, language = tg.sender(query)
-            data = query.get("data")
-            if not isinstance(data, str) or not data:
+            data = clean_optional(query.get("data"))
+            if not data:
                 return None
             return Incoming(
                 NAME,
@@ -128,6 +139,7 @@ class TelegramChannel:
                 payload=data,
                 language_hint=language,
                 update_id=str(update.update_id),
+                inbox_id=update.inbox_id,
             )
         msg = tg.message(update)
         if msg is None or not tg.has_sender(msg):
@@ -143,18 +155,27 @@ class TelegramChannel:
             document=await self._document(msg),
             language_hint=language,
             update_id=str(update.update_id),
+            inbox_id=update.inbox_id,
         )
 
     async def on_update(self, update: RawUpdate, context: Any = None) -> None:
         """The one PTB handler: every update of every chat comes through here, in chat order."""
+        if update.inbox_id == DUPLICATE:
+            return  # stored and handled before: Telegram sent it again
         answered = None
+        handed_to_core = False
         try:
             query = tg.callback_query(update)
-            if query is not None:
-                answered = asyncio.create_task(self._answer(query.get("id")))
+            if query is not None and isinstance(query.get("id"), str):
+                answered = asyncio.create_task(self._answer(query["id"]))
+            body = query if query is not None else tg.message(update)
+            if body is not None and tg.in_group(body):
+                await self._in_group(body, query is not None)
+                return
             msg = await self.to_incoming(update)
             if msg is None:
                 return
+            handed_to_core = True  # the core marks it done, with the handler's writes
             replies = await self.core.handle(msg)
             pressed = tg.pressed(query) if query is not None else None
             await self._deliver(int(msg.chat_id), replies, pressed, wait=True)
@@ -163,13 +184,50 @@ class TelegramChannel:
         except Unreadable as e:
             log.info("update %s ignored: not a well-formed update (%s)", update.update_id, e)
         finally:
+            if not handed_to_core and update.inbox_id is not None:
+                await self._nothing_to_handle(update.inbox_id)
             if answered is not None:
                 await answered
 
-    async def _answer(self, query_id: Any) -> None:
+    async def _nothing_to_handle(self, inbox_id: int) -> None:
+        """An update the core never sees (an edit, a group message, an unreadable one) is
+        done as soon as the channel has looked at it."""
+        try:
+            await self.core.inbox.finish(inbox_id)
+        except Exception as e:
+            log.warning("inbox: could not mark update done: %s", type(e).__name__)
+
+    async def _in_group(self, body: Json, pressed: bool) -> None:
+        """The bot talks with one person at a time, about their own papers: in a group it
+        answers only a command meant for it, asking to be written to privately."""
+        if pressed or not tg.command_for(tg.text(body), self.bot.username):
+            return
+        _chat, _user, language = tg.sender(body)
+        locale = i18n.normalize_locale(language) or self.core.config.bot.default_locale
+        with i18n.use_locale(locale):
+            reply = Reply(
+                text=_(
+                    "I help each person privately, so your details stay between us. "
+                    "Please write to me in a private chat."
+                ),
+                buttons=(
+                    (
+                        Button(
+                            _("Write to me privately"),
+                            kind=ButtonKind.URL,
+                            url=f"https://t.me/{self.bot.username}",
+                        ),
+                    ),
+                )
+                if self.bot.username
+                else (),
+            )
+        await self._deliver(int(tg.sender(body)[0]), [reply], None, wait=True)
+
+    async def _answer(self, query_id: str) -> None:
         """Stop the button's spinner; Telegram wants this for every press, whatever happens."""
         try:
-            await self.bot.call("answerCallbackQuery", {"callback_query_id": str(query_id)})
+            await self.bot.call("answerCallbackQuery", {"callback_query_id": query_id})
         except TelegramError as e:
             log.info("answerCallbackQuery failed: %s", e)
 
@@ -305,7 +363,12 @@ class ReplyBot(ExtBot[None]):
     to PTB's public response handling (`BaseRequest.post`), so errors are PTB's usual
     `TelegramError`s and the Updater's retry loop and our handling of 429/403/400 work as
     before — without PTB's private `_post` or its `RequestData` internals.
+
+    `get_updates` stores each batch in the inbox (`_intake`) before it returns it: PTB's Updater
+    confirms the offset with the next call, which is then after the commit.
     """
+
+    _intake: Intake | None = None
 
     def __init__(
         self,
@@ -399,6 +462,11 @@ class ReplyBot(ExtBot[None]):
                 updates.append(RawUpdate(data))
             except Unreadable:
                 log.warning("getUpdates returned an update without an id; skipped")
+        if self._intake is not None and updates:
+            try:
+                await self._intake([(u, json.dumps(u.data)) for u in updates])
+            except Exception as e:  # not stored: not confirmed either, Telegram keeps them
+                raise NetworkError(f"updates not stored in the inbox: {describe(e)}") from e
         return tuple(updates)
 
 
@@ -484,29 +552,99 @@ class TelegramBot:
         )
         self.application.add_handler(TypeHandler(RawUpdate, self.channel.on_update))
         self.application.add_error_handler(_log_error)
+        self.inbox = core.inbox
+        self.application.bot._intake = self._intake
+        self._polling = Outage("polling Telegram for updates", log)
+        self._keeping = Outage("inbox: taking over updates", log)
+        self._keeper: asyncio.Task | None = None
         self.server: WebhookServer | None = None
         self._listen_port = config.webhook.listen_port if listen_port is None else listen_port
+
+    async def _intake(self, updates: list[tuple[RawUpdate, str]]) -> None:
+        """Store a batch of updates (one statement); a re-delivered one is marked DUPLICATE."""
+        stored = await self.inbox.accept(NAME, [(str(u.update_id), body) for u, body in updates])
+        for update, _body in updates:
+            update.inbox_id = stored.get(str(update.update_id), DUPLICATE)
+        self._polling.succeeded()
+
+    async def _take_over(self, *, everything: bool) -> int:
+        """Queue the stored updates nobody handled (a crash), in the order they came."""
+        pending = await self.inbox.take_over(NAME, everything=everything)
+        for row in pending:
+            try:
+                update = RawUpdate(json.loads(row.body), inbox_id=row.id)
+            except (ValueError, Unreadable):
+                await self.inbox.finish(row.id)
+                continue
+            await self.application.update_queue.put(update)
+        if pending:
+            log.warning("inbox: handling %d updates accepted but not handled before", len(pending))
+        return len(pending)
+
+    async def _keep_inbox(self) -> None:
+        """On PostgreSQL, take over the updates of a process that died (their lease ran out);
+        everywhere, prune done rows now and then."""
+        every = max(1.0, self.inbox.lease.total_seconds() / 4)
+        pruned_at = 0.0
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(every)
+            try:
+                if not self.inbox.db.is_sqlite:
+                    await self._take_over(everything=False)
+                if loop.time() - pruned_at > PRUNE_EVERY:
+                    await self.inbox.prune()
+                    pruned_at = loop.time()
+            except Exception as e:
+                self._keeping.failed(e)
+            else:
+                self._keeping.succeeded()
+
+    def _polling_failed(self, error: TelegramError) -> None:
+        self._polling.failed(error)
 
     def status(self) -> dict[str, Any]:
         return {"processing": self.processor.processing, "waiting": self.processor.waiting}
 
     async def _initialize(self) -> None:
         try:
+            await self._first_call()
+        except BaseException:
+            # getMe failed after the HTTP sessions opened: close them (PTB does not).
+            bot = self.application.bot
+            for request in (bot._replies, bot._polls):
+                with contextlib.suppress(Exception):
+                    await request.shutdown()
+            raise
+
+    async def _first_call(self) -> None:
+        try:
             await self.application.initialize()  # getMe: proves the token and the URL
         except InvalidToken as e:
             raise ConfigError(
-                "config: telegram.token was refused by the Bot API at "
-                f"{self.config.channels.telegram.api_base_url} ({e})"
+                "config: channels.telegram.token was refused by the Bot API at "
+                f"{self.config.channels.telegram.api_base_url} ({describe(e)})"
             ) from None
         except NetworkError as e:
             raise TrolysoError(
-                f"cannot reach the Telegram Bot API at {self.config.channels.telegram.api_base_url}: {e}"
+                "channels.telegram.api_base_url: cannot reach the Telegram Bot API at "
+                f"{self.config.channels.telegram.api_base_url}: {describe(e)}"
+            ) from None
+        except Exception as e:  # a URL the HTTP client cannot use, an answer that is not JSON
+            raise TrolysoError(
+                "channels.telegram.api_base_url: the Bot API at "
+                f"{self.config.channels.telegram.api_base_url} "
+                f"did not answer getMe: {describe(e)}"
             ) from None
 
     async def start(self) -> None:
         await self._initialize()
         app = self.application
         await app.start()
+        # Before anything new comes in: what was accepted and not handled before a restart
+        # (on SQLite, everything of this channel: no other process can be handling it).
+        await self._take_over(everything=self.inbox.db.is_sqlite)
+        self._keeper = asyncio.create_task(self._keep_inbox(), name="inbox keeper")
         # Reminders, notices and broadcasts for Telegram chats go out through this bot.
         outbox_channels.register(self.channel)
         _settle_gc()
@@ -515,6 +653,7 @@ class TelegramBot:
             await app.updater.start_polling(
                 timeout=self.config.channels.telegram.poll_timeout_seconds,
                 allowed_updates=ALLOWED_UPDATES,
+                error_callback=self._polling_failed,
             )
             return
         hook = self.config.webhook
@@ -523,6 +662,7 @@ class TelegramBot:
             path=hook.path,
             secret_token=hook.secret_token,
             max_body_bytes=hook.max_body_bytes,
+            intake=self._intake,
             status=self.status,
         )
         try:
@@ -540,6 +680,11 @@ class TelegramBot:
     async def stop(self) -> None:
         """Stop taking updates, finish the ones in hand, then close the HTTP sessions."""
         app = self.application
+        if self._keeper is not None:
+            self._keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._keeper
+            self._keeper = None
         await outbox_channels.unregister(self.channel)  # its sends in flight finish first
         if self.server is not None:
             await self.server.stop()

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.channels.clean import clean_optional, clean_text
 from bot.types import Contact, Location
 
 Json = dict[str, Any]
@@ -22,17 +23,23 @@ class Unreadable(ValueError):
     """The update does not have the shape the Bot API documents."""
 
 
+# `RawUpdate.inbox_id` of an update that was in the inbox already: a re-delivery, not handled.
+DUPLICATE = -1
+
+
 class RawUpdate:
-    """One update as JSON. PTB's Updater and our logs need `update_id`."""
+    """One update as JSON. PTB's Updater and our logs need `update_id`; `inbox_id` is its row
+    in the inbox (bot/inbox.py) once stored."""
 
-    __slots__ = ("data", "update_id")
+    __slots__ = ("data", "inbox_id", "update_id")
 
-    def __init__(self, data: Json):
+    def __init__(self, data: Json, inbox_id: int | None = None):
         update_id = data.get("update_id")
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             raise Unreadable("an update needs an integer update_id")
         self.data = data
         self.update_id = update_id
+        self.inbox_id = inbox_id
 
     def __repr__(self) -> str:  # never the content: names and phone numbers stay out of logs
         return f"RawUpdate({self.update_id})"
@@ -110,6 +117,22 @@ def document(msg: Json) -> Json | None:
     return doc
 
 
+def in_group(body: Json) -> bool:
+    """The message (or the message under a pressed button) is in a group, supergroup or
+    channel, not the private chat between the person and the bot."""
+    chat = _chat_of(body)
+    return chat is not None and chat.get("type", "private") != "private"
+
+
+def command_for(text: str | None, username: str | None) -> bool:
+    """`text` is a command meant for this bot: `/start@ThisBot`, or `/start` with no bot
+    named (in a group that has several bots, Telegram sends a bare command to every one)."""
+    if not text or not text.startswith("/"):
+        return False
+    _command, at, target = text.split(maxsplit=1)[0].partition("@")
+    return not at or (username is not None and target.lower() == username.lower())
+
+
 def has_sender(body: Json) -> bool:
     return body.get("from") is not None
 
@@ -158,8 +181,8 @@ def location(msg: Json) -> Location | None:
         return Location(
             _float(place, "latitude"),
             _float(place, "longitude"),
-            title=venue.get("title"),
-            address=venue.get("address"),
+            title=clean_optional(venue.get("title")),
+            address=clean_optional(venue.get("address")),
         )
     where = _object(msg.get("location"))
     if where is not None:
@@ -176,12 +199,11 @@ def contact(msg: Json) -> Contact | None:
         raise Unreadable("a contact needs a phone number")
     user_id = shared.get("user_id")
     return Contact(
-        phone=phone,
-        first_name=str(shared.get("first_name") or ""),
+        phone=clean_text(phone),
+        first_name=clean_optional(shared.get("first_name")) or "",
         user_id=str(user_id) if isinstance(user_id, int) else None,
     )
 
 
 def text(msg: Json) -> str | None:
-    value = msg.get("text")
-    return value if isinstance(value, str) else None
+    return clean_optional(msg.get("text"))

@@ -16,8 +16,10 @@ from functools import partial
 from pathlib import Path
 from typing import TextIO
 
+from bot.channels.clean import clean_text
 from bot.config import Config
 from bot.core import Core
+from bot.ids import parse_id
 from bot.outbox import channels as outbox_channels
 from bot.types import Button, ButtonKind, Contact, Incoming, Location, Reply
 
@@ -87,6 +89,7 @@ class TerminalChannel:
         return line
 
     async def _to_incoming(self, line: str) -> Incoming | None:
+        line = clean_text(line)
         self._update += 1
         incoming = partial(
             Incoming,
@@ -95,7 +98,7 @@ class TerminalChannel:
             user_id=self.user_id,
             update_id=str(self._update),
         )
-        if line.strip().isdigit() and self._choices:
+        if parse_id(line.strip(), low=0) is not None and self._choices:
             n = int(line.strip())
             if not 1 <= n <= len(self._choices):
                 self._print(f"(1–{len(self._choices)})")

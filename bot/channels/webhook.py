@@ -1,10 +1,14 @@
 """Webhook mode: our own aiohttp server receives Telegram's updates (not PTB's Tornado one).
 
-Each POST passes the guards in a fixed order — path, method, secret token, body size, JSON —
-and is then queued for the PTB `Application` and answered 200 at once (Telegram waits for that
-answer before it sends the same chat's next update, so processing must not hold it up).
-Telegram re-sends an update it thinks failed; an `update_id` seen recently is acknowledged
-without being processed twice. `GET /healthz` tells a load balancer we are alive.
+Each POST passes the guards in a fixed order — path, method, secret token (403), content type
+(415), body size (413), JSON (400: not UTF-8, not JSON, nested too deep, not an update) — and
+is then stored in the inbox (bot/inbox.py) and queued for the PTB `Application`, and answered
+200 at once (Telegram waits for that answer before it sends the same chat's next update, so
+processing must not hold it up; after a 200 it never sends the update again, so the update is
+committed to the database first). When it cannot be stored the answer is 503, and Telegram
+sends it again later. An update stored already (Telegram's re-delivery, to this process or
+another) is acknowledged and not processed twice. `GET /healthz` tells a load balancer we are
+alive.
 """
 
 from __future__ import annotations
@@ -12,40 +16,21 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 from telegram.ext import Application
 
-from bot.channels.telegram_update import RawUpdate, Unreadable
+from bot.channels.telegram_update import DUPLICATE, RawUpdate, Unreadable
+from bot.outage import Outage
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_PATH = "/healthz"
-# Telegram re-sends within minutes; this many recent ids covers far more than that window.
-REMEMBERED_UPDATES = 10_000
-
-
-class RecentIds:
-    """A bounded set of the most recent update ids."""
-
-    def __init__(self, size: int = REMEMBERED_UPDATES):
-        self._order: deque[int] = deque()
-        self._ids: set[int] = set()
-        self._size = size
-
-    def add(self, update_id: int) -> bool:
-        """Remember `update_id`; False when it was already there (a re-delivery)."""
-        if update_id in self._ids:
-            return False
-        self._ids.add(update_id)
-        self._order.append(update_id)
-        if len(self._order) > self._size:
-            self._ids.discard(self._order.popleft())
-        return True
+# Stores updates with their bodies and sets each one's `inbox_id` (DUPLICATE when stored before).
+Intake = Callable[[list[tuple[RawUpdate, str]]], Awaitable[None]]
 
 
 class WebhookServer:
@@ -56,6 +41,7 @@ class WebhookServer:
         path: str,
         secret_token: str,
         max_body_bytes: int,
+        intake: Intake,
         status: Callable[[], dict[str, Any]] | None = None,
     ):
         if not secret_token:
@@ -65,7 +51,8 @@ class WebhookServer:
         self._secret = secret_token.encode()
         self.max_body_bytes = max_body_bytes
         self._status = status or (lambda: {})
-        self._recent = RecentIds()
+        self._intake = intake
+        self._storing = Outage("webhook: storing updates in the inbox", log)
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -90,7 +77,11 @@ class WebhookServer:
 
     def _secret_ok(self, request: web.Request) -> bool:
         given = request.headers.get(SECRET_HEADER)
-        return given is not None and hmac.compare_digest(given.encode(), self._secret)
+        # aiohttp keeps bytes that are not UTF-8 as surrogates: back to those bytes, which
+        # then simply do not match.
+        return given is not None and hmac.compare_digest(
+            given.encode("utf-8", "surrogateescape"), self._secret
+        )
 
     async def _body(self, request: web.Request) -> bytes | None:
         """The request body, or None when it is larger than allowed."""
@@ -108,7 +99,7 @@ class WebhookServer:
         """The update, as JSON like polling gives it (bot/channels/telegram_update.py)."""
         try:
             data = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # not UTF-8 or not JSON; nested too deep
             return None
         if not isinstance(data, dict):
             return None
@@ -123,6 +114,8 @@ class WebhookServer:
         if not self._secret_ok(request):
             log.warning("webhook: refused a request without the right secret token")
             return web.Response(status=403)
+        if request.content_type != "application/json":
+            return web.Response(status=415, text="send application/json")
         body = await self._body(request)
         if body is None:
             return web.Response(status=413)
@@ -132,7 +125,17 @@ class WebhookServer:
         if not self.application.running:
             # Shutting down: Telegram keeps the update and sends it again later.
             return web.Response(status=503)
-        if self._recent.add(update.update_id):
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:  # JSON in UTF-16 or -32: store it as UTF-8 JSON
+            text = json.dumps(update.data)
+        try:
+            await self._intake([(update, text)])
+        except Exception as e:
+            self._storing.failed(e)
+            return web.Response(status=503)  # not stored: Telegram sends it again later
+        self._storing.succeeded()
+        if update.inbox_id != DUPLICATE:
             await self.application.update_queue.put(update)
         else:
             log.info("webhook: update %s delivered again; already taken", update.update_id)

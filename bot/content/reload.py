@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot import runlock
 from bot.config import Config
 from bot.errors import TrolysoError
 
@@ -33,16 +34,16 @@ def pid_path(config: Config) -> Path:
 
 @contextlib.contextmanager
 def pid_file(config: Config) -> Iterator[Path]:
-    """Write this process's id for `trolyso content reload` while the bot runs."""
+    """Write this process's id for `trolyso content reload` while the bot runs; only its
+    owner writes and removes it (bot/runlock.py)."""
     path = pid_path(config)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"{os.getpid()}\n", encoding="ascii")
-    try:
+    with runlock.pid_file(path) as ours:
+        if not ours:
+            log.warning(
+                "%s belongs to another running bot; `trolyso content reload` signals that one",
+                path,
+            )
         yield path
-    finally:
-        with contextlib.suppress(OSError):
-            if path.read_text(encoding="ascii").strip() == str(os.getpid()):
-                path.unlink()
 
 
 def install_sighup(store: ContentStore) -> bool:
@@ -69,14 +70,14 @@ def signal_running_bot(config: Config) -> int:
     """Send SIGHUP to the bot named in the PID file; its id. Raises TrolysoError when no bot
     is running."""
     path = pid_path(config)
-    try:
-        pid = int(path.read_text(encoding="ascii").strip())
-    except FileNotFoundError:
+    # Only a pid file its writer still holds names the bot: one left by a crash may name any
+    # process by now.
+    pid = runlock.running_pid(path)
+    if pid is None:
         raise TrolysoError(
-            f"the bot is not running ({path} does not exist); new content is loaded when it starts"
-        ) from None
-    except ValueError:
-        raise TrolysoError(f"{path} does not hold a process id; remove it") from None
+            f"the bot is not running (no running bot holds {path}); new content is loaded "
+            "when it starts"
+        )
     if not hasattr(signal, "SIGHUP"):
         raise TrolysoError("this platform has no SIGHUP; restart the bot to load new content")
     try:

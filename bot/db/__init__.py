@@ -9,6 +9,7 @@ processes, with a connection pool. The same code runs on both.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
@@ -21,7 +22,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 
 from bot.db.inline_sqlite import InlineConnection
-from bot.errors import SchemaError
+from bot.errors import DatabaseUnavailable, SchemaError
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -29,6 +30,9 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 # before it fails. The event loop waits with it (bot/db/inline_sqlite.py), so it is short; the
 # bot's own transactions take a fraction of a millisecond.
 SQLITE_BUSY_TIMEOUT_MS = 1000
+# Processes that start together take turns on the migrations (PostgreSQL advisory lock): the
+# second waits, then finds nothing to do. Any fixed number; this one spells "trolyso".
+MIGRATION_LOCK = 0x7472_6F6C_7973_6F
 
 
 def rowcount(result: Result[Any]) -> int:
@@ -58,7 +62,12 @@ def resolve_url(url: str, base_dir: Path) -> str:
         path = Path(u.database)
         if not path.is_absolute():
             path = base_dir / path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise DatabaseUnavailable(
+                f"database.url: cannot make the folder {path.parent}: {e.strerror}"
+            ) from None
         u = u.set(database=str(path))
     return u.render_as_string(hide_password=False)
 
@@ -80,12 +89,18 @@ class Database:
         else:
             connect_args = {"server_settings": {"search_path": schema}} if schema else {}
             self.engine = create_async_engine(
-                url, pool_size=10, max_overflow=20, pool_pre_ping=True, connect_args=connect_args
+                url,
+                pool_size=10,
+                max_overflow=20,
+                pool_pre_ping=True,
+                connect_args=connect_args,
+                hide_parameters=True,  # a failed statement's values are people's data
             )
         # SQLite: the connection all transactions of this process take turns on.
         self._shared: AsyncConnection | None = None
         self._turn = asyncio.Lock()
         self._turn_holder: asyncio.Task | None = None
+        self._checkpointer: asyncio.Task | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -100,7 +115,12 @@ class Database:
             return await InlineConnection(lambda: sqlite3.connect(database, **kwargs))
 
         engine = create_async_engine(
-            url, pool_size=1, max_overflow=2, pool_timeout=60, async_creator=connect
+            url,
+            pool_size=1,
+            max_overflow=2,
+            pool_timeout=60,
+            async_creator=connect,
+            hide_parameters=True,  # a failed statement's values are people's data
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
@@ -132,6 +152,9 @@ class Database:
             try:
                 if self._shared is None:
                     self._shared = await self.engine.connect()
+                    self._checkpointer = asyncio.create_task(
+                        _checkpoints(self.sqlite_of(self._shared)), name="sqlite checkpoints"
+                    )
                 conn = self._shared
                 db = self.sqlite_of(conn)
                 _begin(db)
@@ -169,15 +192,31 @@ class Database:
                 await session.close()
 
     async def upgrade(self) -> None:
-        """Apply Alembic migrations up to head; refuse a schema newer than this code."""
-        async with self.engine.begin() as conn:
-            await conn.run_sync(_upgrade_sync)
+        """Apply Alembic migrations up to head; refuse a schema newer than this code.
+        A database that cannot be reached or opened is `DatabaseUnavailable`, in one line."""
+        try:
+            async with self.engine.begin() as conn:
+                await conn.run_sync(_upgrade_sync)
+        except SchemaError:
+            raise
+        except Exception as e:
+            if not _unavailable(e):
+                raise
+            raise DatabaseUnavailable(
+                f"database.url: cannot open {make_url(self.url).render_as_string()}: "
+                f"{_one_line(e)}"
+            ) from None
 
     async def current_revision(self) -> str | None:
         async with self.engine.connect() as conn:
             return await conn.run_sync(_current_revision_sync)
 
     async def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._checkpointer
+            self._checkpointer = None
         if self._shared is not None:
             shared, self._shared = self._shared, None
             await shared.close()
@@ -221,9 +260,45 @@ async def _end(conn: AsyncConnection, db: sqlite3.Connection, *, commit: bool) -
             db.rollback()
 
 
+# Every handled update writes (its inbox row), so the WAL fills steadily. SQLite would copy it
+# back into the database (a checkpoint, with an fsync) inside whichever commit crossed the
+# threshold — on the event loop's thread, a stall of tens of milliseconds every second or so.
+# Instead no connection checkpoints on commit, and the shared connection's task runs a
+# PASSIVE checkpoint (it never blocks writers) on its own connection in a worker thread.
+CHECKPOINT_EVERY_SECONDS = 1.0
+
+
+async def _checkpoints(shared: sqlite3.Connection) -> None:
+    path = shared.execute("PRAGMA database_list").fetchone()[2]
+    if not path:
+        return  # in memory: no WAL
+    while True:
+        await asyncio.sleep(CHECKPOINT_EVERY_SECONDS)
+        # Cancelled while it runs, the thread finishes on its own: it shares nothing.
+        await asyncio.to_thread(_checkpoint, path)
+
+
+def _checkpoint(path: str) -> None:
+    """One PASSIVE checkpoint on a connection of its own (opened read-write, never created:
+    the database may have been removed meanwhile)."""
+    try:
+        own = sqlite3.connect(
+            f"{Path(path).as_uri()}?mode=rw", uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000
+        )
+    except sqlite3.Error:
+        return
+    try:
+        own.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    except sqlite3.Error as e:
+        log.debug("WAL checkpoint skipped: %s", e)
+    finally:
+        own.close()
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA wal_autocheckpoint=0")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA foreign_keys=ON")
@@ -247,11 +322,34 @@ def _current_revision_sync(connection) -> str | None:
     return ", ".join(sorted(heads)) or None
 
 
+def _unavailable(error: BaseException) -> bool:
+    """The database is not there (refused, unknown host, no such database, wrong password,
+    not a database file), as opposed to a bug in a migration."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if isinstance(error, OSError | TimeoutError | OperationalError | sqlite3.DatabaseError):
+        return True
+    if isinstance(error, DBAPIError) and isinstance(error.orig, sqlite3.DatabaseError):
+        return True
+    # A server that answers but refuses us (no such database, authentication, too many
+    # connections): an error while connecting, before any statement.
+    return isinstance(error, DBAPIError) and error.statement is None
+
+
+def _one_line(error: BaseException) -> str:
+    orig = getattr(error, "orig", None) or error
+    text = str(orig).strip().splitlines()
+    return f"{type(orig).__name__}: {text[0]}" if text else type(orig).__name__
+
+
 def _upgrade_sync(connection) -> None:
     from alembic import command
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
+    if connection.dialect.name == "postgresql":
+        # Held until this transaction ends; what is read below is after the other's commit.
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
     cfg = alembic_config(connection)
     script = ScriptDirectory.from_config(cfg)
     current = set(MigrationContext.configure(connection).get_current_heads())

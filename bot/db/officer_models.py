@@ -33,12 +33,13 @@ class Officer(Base):
     )
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
-    # The person's channel accounts, view-only: linking is bot/officers/linking.py.
+    # The person's channel accounts, view-only: linking is bot/officers/linking.py. Loaded
+    # only when asked for (`selectinload`), so an officer's message costs no extra query.
     accounts: Mapped[list[User]] = relationship(
         User,
         primaryjoin=lambda: Officer.person_id == foreign(User.person_id),
         viewonly=True,
-        lazy="selectin",
+        lazy="raise",
     )
     units: Mapped[list[OfficerUnit]] = relationship(
         back_populates="officer",

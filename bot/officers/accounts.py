@@ -1,10 +1,10 @@
-"""How an operator names a channel account: `CHANNEL:ID` (`telegram:123456789`,
-`zalo:6142494823…`), or a bare number, which means a Telegram user id (the form config.toml
-and the command line took before accounts had channels).
+"""How an operator names a channel account: `CHANNEL:ID`, e.g. "telegram:123456789", or a
+bare number, which means an id of `DEFAULT_CHANNEL` (the form config.toml and the command line
+took before accounts had channels).
 
 The channel names and the form of their ids are data here, checked when config.toml is read
-and by `trolyso officers …`; ids are kept as strings everywhere (a Zalo id does not fit a
-64-bit integer).
+and by `trolyso officers …`; ids are kept as strings everywhere (some channels' ids do not
+fit a 64-bit integer).
 """
 
 from __future__ import annotations
@@ -17,22 +17,22 @@ DEFAULT_CHANNEL = "telegram"  # what a bare number means
 FORMS: dict[str, tuple[re.Pattern[str], str]] = {
     "telegram": (
         re.compile(r"[1-9]\d{0,19}"),
-        "a Telegram user id is a number such as 123456789 (the person can see theirs with "
-        "@userinfobot)",
+        "a user id of this messenger is a number such as 123456789 (the person can see "
+        "theirs with @userinfobot)",
     ),
     "zalo": (
         re.compile(r"\d{1,32}"),
-        "a Zalo user id is the number the Official Account sees for the person, such as "
-        "6142494823000000000",
+        "a user id of this messenger is the number the Official Account sees for the "
+        "person, such as 6142494823000000000",
     ),
     "terminal": (
         re.compile(r"[\w.@-]{1,64}"),
         "a terminal chat's login name: 1-64 letters or digits",
     ),
 }
+EXAMPLES = ("telegram:123456789", "zalo:6142494823000000000")
 ACCOUNT_FORM = (
-    "CHANNEL:ID such as telegram:123456789 or zalo:6142494823000000000 (a bare number "
-    "means a Telegram user id)"
+    f"CHANNEL:ID such as {' or '.join(EXAMPLES)} (a bare number means a {DEFAULT_CHANNEL} user id)"
 )
 # One account, as config.toml's checks see it (the id form is checked per channel below).
 ACCOUNT = r"(?:(?:" + "|".join(FORMS) + r"):[\w.@-]{1,64}|[1-9]\d{0,19})"

@@ -1,5 +1,5 @@
 """Officer rights from config.toml (`officers.admins`, `officers.officers`, accounts named
-`CHANNEL:ID`, a bare number meaning Telegram: bot/officers/accounts.py), granted at every
+`CHANNEL:ID`, a bare number meaning the default channel: bot/officers/accounts.py), granted at every
 start. Idempotent: rights only grow, so a second start changes nothing and writes no audit
 entry; removing someone is `trolyso officers remove` (and deleting their config line)."""
 

@@ -9,15 +9,26 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import reports
+from bot.clock import Clock
 from bot.config import Config
 from bot.db.officer_models import ROLES
 from bot.errors import TrolysoError
 from bot.officers import audit, manage
-from bot.officers.accounts import ACCOUNT_FORM, FORMS, BadAccount, parse_account
+from bot.officers import service as officer_service
+from bot.officers.accounts import (
+    ACCOUNT_FORM,
+    DEFAULT_CHANNEL,
+    FORMS,
+    BadAccount,
+    parse_account,
+)
 from bot.officers.units import check_units, read_units_file
+from bot.services.actor import Actor
+from bot.services.context import ServiceContext
 
 AUDIT_HEADER = ("at", "actor", "action", "target", "unit", "before", "after")
 
@@ -78,7 +89,7 @@ def _channel_argument(parser: argparse.ArgumentParser) -> None:
         "--channel",
         choices=sorted(FORMS),
         default=None,
-        help="the channel of a bare id (default: telegram); the same as writing CHANNEL:ID",
+        help=f"the channel of a bare id (default: {DEFAULT_CHANNEL}); the same as CHANNEL:ID",
     )
 
 
@@ -86,6 +97,18 @@ def _config(args: argparse.Namespace) -> Config:
     from bot.cli import load_config
 
     return load_config(args)
+
+
+def operator_context(cfg: Config, session: AsyncSession) -> ServiceContext:
+    """The services as the operator at this machine's command line (an admin, audited as
+    `cli:<os user>`)."""
+    return ServiceContext(
+        actor=Actor.operator(audit.cli_actor()),
+        session=session,
+        clock=Clock(),
+        tz=cfg.tz,
+        content_dir=cfg.path("paths.content"),
+    )
 
 
 def _account(args: argparse.Namespace) -> tuple[str, str]:
@@ -107,17 +130,8 @@ def cmd_add(args: argparse.Namespace) -> int:
 
     async def run() -> bool:
         async with reports.open_database(cfg) as db, db.transaction() as session:
-            return await manage.grant(
-                session,
-                channel=channel,
-                external_id=user_id,
-                role=args.role,
-                unit_ids=units,
-                actor=audit.cli_actor(),
-                action="officer.add",
-                now=datetime.now(UTC),
-                replace=True,
-            )
+            sc = operator_context(cfg, session)
+            return await officer_service.grant(sc, channel, user_id, args.role, units)
 
     changed = asyncio.run(run())
     scope = "every unit" if args.role == "admin" else ", ".join(units)
@@ -133,13 +147,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
     async def run() -> bool:
         async with reports.open_database(cfg) as db, db.transaction() as session:
-            return await manage.remove(
-                session,
-                channel=channel,
-                external_id=user_id,
-                actor=audit.cli_actor(),
-                now=datetime.now(UTC),
-            )
+            return await officer_service.revoke(operator_context(cfg, session), channel, user_id)
 
     if not asyncio.run(run()):
         raise OfficerCommandError(

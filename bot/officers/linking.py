@@ -1,5 +1,5 @@
 """Linking another channel account to an officer's person, so their rights follow them (an
-officer on Telegram who also uses Zalo, or the web later).
+officer who uses two messengers, or the web later).
 
 The officer asks for a code in the account they already use (`new_code`): eight characters
 that cannot be misread, valid for ten minutes, used once, kept only as a hash. In the other

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from bot.db.models import Person, User
 from bot.db.officer_models import ROLES, Officer, OfficerUnit
@@ -92,7 +93,8 @@ async def remove(
 
 
 async def all_officers(session: AsyncSession) -> list[Officer]:
-    officers = list((await session.execute(select(Officer))).scalars())
+    query = select(Officer).options(selectinload(Officer.accounts))
+    officers = list((await session.execute(query)).scalars())
     return sorted(officers, key=lambda o: (o.role, o.identities))
 
 

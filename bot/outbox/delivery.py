@@ -223,12 +223,17 @@ class Batch:
         """Ask the recipient's channel whether this message may go to them now."""
         policy = self.core.profile(row.channel).policy
         seen = None
-        if policy.needs_history and row.recipient_user_id is not None:
-            if self._last_seen is None:
-                ids = [r.recipient_user_id for r in self.queue] + [row.recipient_user_id]
+        user_id = row.recipient_user_id
+        if policy.needs_history and user_id is not None:
+            known = self._last_seen or {}
+            if user_id not in known:
+                # This row's recipient and those still queued, in one query. Other workers
+                # may load at the same time: each reads what it loaded, and all are kept.
+                ids = [r.recipient_user_id for r in self.queue] + [user_id]
                 async with self.core.db.transaction() as session:
-                    self._last_seen = await reach.last_seen(session, ids)
-            seen = self._last_seen.get(row.recipient_user_id)
+                    found = await reach.last_seen(session, ids)
+                self._last_seen = known = {**(self._last_seen or {}), **found}
+            seen = known.get(user_id)
         recipient = Recipient(
             row.channel, row.chat_id, seen, row.recipient_user_id, row.booking_id
         )

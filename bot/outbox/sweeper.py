@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import event
 
 from bot.db.booking_models import OutboxMessage
+from bot.outage import Outage
 from bot.outbox import reach, store
 from bot.outbox.delivery import Batch, SweepResult, run_hooks
 from bot.outbox.leader import Leader
@@ -128,6 +129,8 @@ class Sweeper:
         self._task: asyncio.Task | None = None
         self._listening = False
         self.started = False
+        # During a database outage every tick fails: one line, then a count a minute.
+        self._outage = Outage("outbox sweep", log)
 
     @property
     def running(self) -> bool:
@@ -168,8 +171,10 @@ class Sweeper:
                     log.debug("outbox swept: %s", result)
                 if not result.more:
                     break
-        except Exception:
-            log.exception("outbox sweep failed; the next tick tries again")
+        except Exception as e:
+            self._outage.failed(e)
+        else:
+            self._outage.succeeded()
 
     async def stop(self) -> None:
         """Stop sweeping: messages in flight finish, the rest of the batch goes back."""

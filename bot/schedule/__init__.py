@@ -1,8 +1,8 @@
 """Officers' schedule changes and daily work at their support points.
 
 - service.py: list, add, cancel, change capacity, close a point for some days; moving.py:
-  move a session to another time or place. Every function is authorised with
-  `require_unit` and audited in the caller's transaction;
+  move a session to another time or place. Every function takes a `ServiceContext`, checks
+  its actor (`require_unit`) and is audited in the caller's transaction;
 - placing.py: sessions and slots as database rows (overrides of the points files that the
   daily materialise leaves alone);
 - notices.py: the outbox messages that tell every affected booker and waiting person;

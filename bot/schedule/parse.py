@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date, time
 
+from bot.ids import parse_id
 from bot.schedule.errors import Refused
 
 MAX_REASON = 300
@@ -54,10 +55,10 @@ def clock(text: str) -> time:
 
 
 def whole_number(text: str, lo: int, hi: int) -> int:
-    typed = text.strip()
-    if not typed.isdigit() or not lo <= int(typed) <= hi:
+    number = parse_id(text.strip(), low=lo, high=hi)
+    if number is None:
         raise Refused("parse.whole_number", lo=lo, hi=hi)
-    return int(typed)
+    return number
 
 
 def reason(text: str) -> str:

@@ -2,9 +2,10 @@
 sessions, add a session, cancel one with a reason, change its seats, close a point for some
 days (moving one to another time or place: bot/schedule/moving.py).
 
-Every function first authorises the person server-side (`require_unit` for the unit of the
-session or point; `NotAllowed` otherwise), then changes rows inside a savepoint of the
-message's transaction and writes its audit entry there too: a refusal (`Refused`) or a
+Every function takes a `ServiceContext` (bot/services/context.py) and first authorises its
+actor (`sc.actor.require_unit` for the unit of the session or point; `NotAllowed`
+otherwise), then changes rows inside a savepoint of the caller's transaction and writes its
+audit entry there too: a refusal (`Refused`, a message id from bot/schedule/errors.py) or a
 failure leaves nothing behind. Bookers and waiting people are told through the outbox.
 """
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Literal
+from typing import Any, Literal
 
 from bot.search.index import Index, idf_of
 from bot.search.lexicon import ACKS, GREETINGS, SMALLTALK_FILLER, THANKS
@@ -121,8 +121,9 @@ def _unclear(index: Index, query: Query) -> bool:
     )
 
 
-def answer(index: Index, text: str, locale: str) -> Answer:
-    """Decide what to do with `text` from a reader of `locale`."""
+def answer(index: Index, text: str, locale: str, vector: Any = None) -> Answer:
+    """Decide what to do with `text` from a reader of `locale`; `vector` is the question's
+    embedding when the caller has it already (answer_async), else it is computed here."""
     kind = smalltalk(text)
     if kind is not None:
         return Answer(text, "none", None, (), kind)
@@ -143,7 +144,7 @@ def answer(index: Index, text: str, locale: str) -> Answer:
         return any(evidence >= e and coverage >= c and phrase >= p for e, c, p in gates)
 
     if index.dense is not None:
-        return _hybrid(index, text, allowed, scores, passes)
+        return _hybrid(index, text, allowed, scores, passes, vector)
     # Docs are numbered in id order and the sort is stable: equal scores rank by id.
     ranked = sorted(scores.items(), key=itemgetter(1), reverse=True)[:MAX_RESULTS]
     results = tuple(Result(index.ids[d], round(s, 3)) for d, s in ranked)
@@ -161,6 +162,18 @@ def answer(index: Index, text: str, locale: str) -> Answer:
     return _choose(index, text, [d for d, _ in choice], ranked)
 
 
+async def answer_async(index: Index, text: str, locale: str) -> Answer:
+    """answer() for the bot: the question's embedding (25-55 ms of model time on a small
+    machine) is computed on the search's one worker thread, so the event loop serves other
+    chats meanwhile; the rest (lexical scoring, the decision) takes well under a millisecond."""
+    vector = None
+    if index.dense is not None and smalltalk(text) is None:
+        from bot.search.dense import embed_query_async
+
+        vector = await embed_query_async(text)
+    return answer(index, text, locale, vector)
+
+
 def _choose(
     index: Index, text: str, offered: list[int], ranked: list[tuple[int, float]]
 ) -> Answer:
@@ -176,6 +189,7 @@ def _hybrid(
     allowed: frozenset[int] | None,
     lexical: dict[int, float],
     passes: Callable[[int, tuple[tuple[float, float, float], ...]], bool],
+    vector: Any = None,
 ) -> Answer:
     """Lexical scores and the dense retriever's cosines, fused for the ranking. In scope when
     the question is closer to a guide than to any topic no guide covers (outside.py), by a
@@ -183,7 +197,8 @@ def _hybrid(
     assert index.dense is not None
     from bot.search.dense import embed_query
 
-    vector = embed_query(text)
+    if vector is None:
+        vector = embed_query(text)
     cosines = index.dense.scores(vector)
     docs = range(index.size) if allowed is None else sorted(allowed)
     fused = FUSIONS[FUSION](lexical, cosines, docs)

@@ -15,12 +15,14 @@ content loads them instead of embedding again; changed content gets a new file.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import os
 import re
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -47,6 +49,9 @@ _model: Any = None
 _tried = False
 _cache_dir: Path | None = None
 _disabled = False
+_executor: ThreadPoolExecutor | None = None
+# Background embeddings under way: (cache dir, content hash) -> who waits for the vectors.
+_embedding: dict[tuple[str, str], list[Callable[[Dense], None]]] = {}
 
 
 def configure(cache_dir: Path | None, enabled: bool = True) -> None:
@@ -158,13 +163,29 @@ def build(
     if on_ready is None or len(missing) <= EMBED_NOW:
         return _dense(_embed(m, texts, known, missing), docs, len(ids))
 
+    # One embedding per content version: a reload (or another start in the same process)
+    # while the same passages are being embedded waits for that one instead of starting a
+    # second, which would halve the speed of both on a small machine.
+    running = (str(_cache_dir), _key(texts))
+    with _lock:
+        waiting = _embedding.get(running)
+        if waiting is not None:
+            waiting.append(on_ready)
+            return None
+        _embedding[running] = [on_ready]
+
     def work() -> None:
         try:
-            dense = _dense(_embed(m, texts, known, missing), docs, len(ids))
+            matrix = _embed(m, texts, known, missing)
         except Exception:
             log.exception("search: embedding the guides failed; lexical search only")
+            matrix = None
+        with _lock:
+            callbacks = _embedding.pop(running, [])
+        if matrix is None:
             return
-        on_ready(dense)
+        for ready in callbacks:
+            ready(_dense(matrix, docs, len(ids)))
         log.info("search: dense retrieval ready")
 
     log.info(
@@ -185,6 +206,20 @@ def _dense(matrix: Any, docs: list[int], size: int) -> Dense:
         size,
         np.ascontiguousarray(matrix[n:]),
     )
+
+
+async def embed_query_async(text: str) -> Any:
+    """embed_query on the one worker thread (the model runs single-threaded, see THREADS): the
+    caller's event loop goes on serving other chats while the question is embedded."""
+    return await asyncio.get_running_loop().run_in_executor(_worker(), embed_query, text)
+
+
+def _worker() -> ThreadPoolExecutor:
+    global _executor
+    with _lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-query")
+        return _executor
 
 
 @lru_cache(maxsize=QUERY_CACHE)

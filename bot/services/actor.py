@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import User
+from bot.db.officer_models import Officer
 from bot.services.errors import NOT_ADMIN, NOT_OFFICER, OUT_OF_SCOPE, NotAllowed
 
 log = logging.getLogger(__name__)
@@ -117,11 +118,19 @@ def actor_of(label: str, user_id: int | None, officer) -> Actor:
     )
 
 
+async def officer_of(session: AsyncSession, channel: str, external_id: str) -> Officer | None:
+    """The officer rights of the person this channel account belongs to, if any."""
+    query = (
+        select(Officer)
+        .join(User, User.person_id == Officer.person_id)
+        .where(User.channel == channel, User.external_id == external_id)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
 async def actor_for_identity(session: AsyncSession, channel: str, external_id: str) -> Actor:
     """The actor for someone reaching us as (channel, external id): what the command line or a
     web page builds for a person it has identified."""
-    from bot.officers.roles import officer_of
-
     user_id = await session.scalar(
         select(User.id).where(User.channel == channel, User.external_id == external_id)
     )

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import math
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from bot.channels.clean import clean_text
 from bot.channels.zalo import payloads
 from bot.channels.zalo.settings import ZaloSettings
 from bot.types import Contact, Incoming, Location
@@ -91,13 +91,6 @@ def _id(value: Any) -> str | None:
     if text is None or len(text) > 64 or not text.isascii() or not text.isprintable():
         return None
     return text
-
-
-def clean_text(text: str) -> str:
-    """NUL and lone surrogates removed, NFC: what storage and search expect."""
-    text = text.replace("\x00", "")
-    text = text.encode("utf-8", "ignore").decode("utf-8") if not text.isascii() else text
-    return unicodedata.normalize("NFC", text)
 
 
 def _coordinate(value: Any, limit: float) -> float | None:
