@@ -45,6 +45,7 @@ bench: setup
 	$(BIN)/python -m bench.booking       # bookings/s on SQLite (and PostgreSQL when set)
 	$(BIN)/python -m bench.broadcast     # 10,000-recipient broadcast, 429s, kill + restart
 	$(BIN)/python -m bench.zalo          # Zalo: signed webhook in → consultation message out
+	$(BIN)/python -m bench.web           # officer pages (Today, Schedule): p50/p99, 500 bookings
 
 # The reliability suite at full size (10,000 fuzzed requests, kill -9 in bursts and broadcasts,
 # two processes, the log scan); prints its table and writes it to docs/RELIABILITY.md. Set

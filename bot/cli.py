@@ -23,9 +23,8 @@ Command = Callable[[argparse.Namespace], int]
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # usage + exit 2, never a traceback
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {message}\n")
+    def error(self, message: str):  # one line + exit 2, never a traceback or a page of usage
+        self.exit(2, f"{self.prog}: error: {message} (usage: {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,6 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub.required = True
     up = db_sub.add_parser("upgrade", help="apply schema migrations")
     up.set_defaults(func=cmd_db_upgrade)
+    backup = db_sub.add_parser(
+        "backup", help="copy the SQLite database to PATH while the bot runs (online backup)"
+    )
+    backup.add_argument("path", type=Path, metavar="PATH", help="new file to write")
+    backup.set_defaults(func=cmd_db_backup)
+    copy = db_sub.add_parser(
+        "copy", help="copy every table into another, empty database (SQLite → PostgreSQL)"
+    )
+    copy.add_argument("--to", required=True, metavar="URL", help="the target database URL")
+    copy.set_defaults(func=cmd_db_copy)
 
     from bot import commands
 
@@ -130,6 +139,37 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    cfg = load_config(args)
+    from bot.db import resolve_url
+    from bot.db.ops import backup_sqlite
+
+    size = backup_sqlite(resolve_url(cfg.database.url, cfg.base_dir), args.path)
+    print(f"wrote {args.path} ({size // 1024} KiB)")
+    return 0
+
+
+def cmd_db_copy(args: argparse.Namespace) -> int:
+    cfg = load_config(args)
+    from bot.db import Database, resolve_url
+    from bot.db.ops import copy_database
+
+    async def copy() -> dict[str, int]:
+        source = Database(resolve_url(cfg.database.url, cfg.base_dir))
+        target = Database(resolve_url(args.to, cfg.base_dir))
+        try:
+            return await copy_database(source, target)
+        finally:
+            await target.close()
+            await source.close()
+
+    copied = asyncio.run(copy())
+    for table, n in copied.items():
+        print(f"{table:<32} {n}")
+    print(f"copied {sum(copied.values())} rows in {len(copied)} tables")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -141,6 +181,10 @@ def main(argv: list[str] | None = None) -> int:
     except ServiceError as e:  # a service's refusal: the words the chat shows, in English
         with i18n.use_locale("en"):
             print(f"trolyso: {render(e)}", file=sys.stderr)
+        return 2
+    except OSError as e:  # a file that cannot be written or read: say which, in one line
+        where = f": {e.filename}" if e.filename else ""
+        print(f"trolyso: {e.strerror or e}{where}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

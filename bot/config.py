@@ -269,6 +269,18 @@ SCHEMA: tuple[Setting, ...] = (
     Setting(
         "webhook.max_body_bytes", int, "bytes from 1024 to 52428800", _between(1024, 52428800)
     ),
+    Setting("web.listen_host", str, "a host name or IP address to listen on", bool),
+    Setting(
+        "web.listen_port", int, "a TCP port from 0 to 65535 (0: any free port)", _between(0, 65535)
+    ),
+    Setting(
+        "web.public_url",
+        str,
+        "the http(s) address officers open, e.g. https://ward.example.vn "
+        "(without /web), or empty to switch the officer pages off",
+        lambda v: v == "" or (_url("https", "http")(v) and not v.endswith("/")),
+    ),
+    Setting("web.session_hours", int, "whole hours from 1 to 720", _between(1, 720)),
     Setting(
         "channels.telegram.per_second",
         float,
@@ -511,6 +523,16 @@ class BroadcastSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class WebSettings:
+    """The officers' web pages (bot/web/)."""
+
+    listen_host: str
+    listen_port: int
+    public_url: str
+    session_hours: int
+
+
+@dataclass(frozen=True, slots=True)
 class HandoffSettings:
     announce_every_minutes: int
     escalate_after_hours: float
@@ -530,6 +552,7 @@ SECTIONS: dict[str, type] = {
     "database": DatabaseSettings,
     "channels": ChannelsSettings,
     "webhook": WebhookSettings,
+    "web": WebSettings,
     "rate_limits": RateLimitSettings,
     "inbox": InboxSettings,
     "outbox": OutboxSettings,
@@ -580,6 +603,7 @@ class Config:
     database: DatabaseSettings
     channels: ChannelsSettings
     webhook: WebhookSettings
+    web: WebSettings
     rate_limits: RateLimitSettings
     inbox: InboxSettings
     outbox: OutboxSettings

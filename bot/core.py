@@ -126,6 +126,8 @@ class Core:
                             and self.router.too_long is not None
                         ):
                             replies = await self.router.too_long(msg, ctx) or []
+                        elif msg.unreadable and self.router.unreadable is not None:
+                            replies = await self.router.unreadable(msg, ctx) or []
                         else:
                             replies = await self.router.dispatch(msg, ctx)
                         fitted = adapt(replies, caps)

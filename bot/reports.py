@@ -46,10 +46,30 @@ def report_commands(sub: Commands) -> Commands:
     return _INNER[parser]
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def iso_date(text: str) -> date:
+    """An argparse type: a day written YYYY-MM-DD (argparse's own message would name
+    `fromisoformat`)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
 def since_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--since",
-        type=date.fromisoformat,
+        type=iso_date,
         default=None,
         metavar="YYYY-MM-DD",
         help="only count from this day (Hanoi time)",

@@ -47,6 +47,9 @@ class Router:
     refused: Handler | None = None
     # Called for a message longer than `bot.max_text_chars`: refused kindly, unprocessed.
     too_long: Handler | None = None
+    # Called for something the bot cannot read (`Incoming.unreadable`: a picture, a sticker,
+    # a voice message): says what it reads instead.
+    unreadable: Handler | None = None
     # Builds the apology + menu shown when a handler fails (no database, no state).
     apology: Callable[[Menus], list[Reply]] | None = None
     # payload → its route: every reply's buttons are looked up after each message.
@@ -94,7 +97,7 @@ class Router:
                 raise RouteConflict(f"{name}: payload prefix {route.prefix!r} is already handled")
             self.payload(route.prefix, route.handler, always=route.always)
         self.text_handlers.extend(other.text_handlers)
-        for slot in ("fallback", "refused", "too_long", "apology"):
+        for slot in ("fallback", "refused", "too_long", "unreadable", "apology"):
             theirs = getattr(other, slot)
             if theirs is None:
                 continue

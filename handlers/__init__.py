@@ -30,6 +30,7 @@ from handlers import (
     settings,
     start,
     stats,
+    web,
 )
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ FEATURES = [
     stats,
     reminders,
     settings,
+    web,
     handoff,
     questions,
 ]
@@ -71,6 +73,7 @@ MENUS = Menus(
     settings=(reminders.REMINDERS_SETTING, reminders.QUIET_SETTING, news.SETTING),
     officer=(
         officer.UNITS_ENTRY,
+        web.ENTRY,
         handoff.QUEUE_ENTRY,
         officer_schedule.MENU_ENTRY,
         officer_daily.TODAY_ENTRY,

@@ -121,6 +121,14 @@ async def too_long(msg: Incoming, ctx: Ctx) -> list[Reply]:
     return [menu.menu_reply(ctx, text)]
 
 
+async def unreadable(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    text = _(
+        "I can read text and shared locations, but not pictures, stickers, voice messages or "
+        "files. Please type your question, or choose from the menu:"
+    )
+    return [menu.menu_reply(ctx, text)]
+
+
 def apology(menus: Menus) -> list[Reply]:
     return [
         menu.menu_reply(
@@ -146,4 +154,5 @@ router.payload("lang", choose_language, always=True)
 router.fallback = not_understood
 router.refused = stale_button
 router.too_long = too_long
+router.unreadable = unreadable
 router.apology = apology

@@ -28,6 +28,7 @@ import asyncio
 import copy
 import json
 import math
+import re
 import time
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
@@ -142,6 +143,8 @@ class FakeTelegram:
         # that blocked the bot (403).
         self._holds: dict[int, asyncio.Event] = {}
         self.blocked: set[int] = set()
+        # setMyCommands: language code ("" for the default menu) → the commands set.
+        self.commands: dict[str, list[dict[str, Any]]] = {}
         # Counted even when not recording (the broadcast benchmark): messages delivered per
         # chat (and when the first and last arrived), and 429 answers.
         self.delivered: Counter[int] = Counter()
@@ -468,6 +471,17 @@ class FakeTelegram:
 
     async def _m_getMe(self, p: dict[str, Any]) -> web.Response:
         return self._ok(BOT_USER)
+
+    async def _m_setMyCommands(self, p: dict[str, Any]) -> web.Response:
+        commands = p.get("commands")
+        if not isinstance(commands, list) or not 1 <= len(commands) <= 100:
+            return self._error(400, "Bad Request: commands must be a list of 1 to 100")
+        for c in commands:
+            name, text = c.get("command", ""), c.get("description", "")
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", name) or not 1 <= len(text) <= 256:
+                return self._error(400, f"Bad Request: BOT_COMMAND_INVALID {name!r}")
+        self.commands[p.get("language_code") or ""] = commands
+        return self._ok(True)
 
     async def _m_deleteWebhook(self, p: dict[str, Any]) -> web.Response:
         self.webhook = {"url": ""}

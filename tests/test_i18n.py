@@ -31,6 +31,14 @@ def _source_msgids() -> set[str]:
             ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):
             ids.add(message if isinstance(message, str) else message[0])
+    # The officer web pages' templates (babel.cfg extracts them the same way).
+    for _file, _line, message, _comments, _ctx in extract_from_dir(
+        ROOT / "bot" / "web" / "templates",
+        method_map=[("**.html", "jinja2")],
+        keywords=KEYWORDS,
+        options_map={"**.html": {"trim_blocks": "true", "lstrip_blocks": "true"}},
+    ):
+        ids.add(message if isinstance(message, str) else message[0])
     return ids
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+import bot.broadcasts.history as broadcast_history
 import bot.broadcasts.service as broadcasts
 import bot.handoff.service as handoff
 import bot.officers.linking as linking
@@ -29,6 +30,7 @@ import bot.schedule.home_visits as home_visits
 import bot.schedule.moving as moving
 import bot.schedule.service as schedule
 import bot.stats.service as stats
+import bot.web.auth as web_auth
 from bot import app
 from bot.booking import service as booking_service
 from bot.broadcasts import texts as broadcast_texts
@@ -75,6 +77,7 @@ class World:
     session_id: int
     booking_id: int
     request_id: int
+    broadcast_id: int = 0  # one sent to hk-1's visitors by the admin
     question_id: int = 0  # a citizen's question to Hoàn Kiếm's officers
     admin: ServiceContext | None = None
 
@@ -162,6 +165,12 @@ SCOPED: dict[str, Call] = {
         sc, Audience("units", (UNIT,))
     ),
     "broadcasts.service.sessions_of": lambda sc, w: broadcasts.sessions_of(sc, "hk-1"),
+    "broadcasts.history.broadcast_status": lambda sc, w: broadcast_history.broadcast_status(
+        sc, w.broadcast_id
+    ),
+    "broadcasts.history.recipients_by_channel": lambda sc, w: (
+        broadcast_history.recipients_by_channel(sc, Audience("point", ("hk-1",)), "vi")
+    ),
     "broadcasts.service.recipients_count": lambda sc, w: broadcasts.recipients_count(
         sc, Audience("point", ("hk-1",)), "vi"
     ),
@@ -210,9 +219,12 @@ MINE: dict[str, tuple[Call, Callable[[Any], bool]]] = {
     ),
 }
 
-# Any officer, no citizen: the city-wide numbers, a code to link another app.
+# Any officer, no citizen: the city-wide numbers, a code to link another app, a login link
+# to the web pages.
 ANY_OFFICER: dict[str, Call] = {
     "officers.linking.new_code": lambda sc, w: linking.new_code(sc),
+    "web.auth.issue_link": lambda sc, w: web_auth.issue_link(sc, "vi", "chat-1"),
+    "broadcasts.history.recent_broadcasts": lambda sc, w: broadcast_history.recent_broadcasts(sc),
     "stats.service.guide_numbers": lambda sc, w: stats.guide_numbers(sc, 30),
     "stats.service.unanswered_questions": lambda sc, w: stats.unanswered_questions(sc, 30, 5),
 }
@@ -279,6 +291,18 @@ async def _world(core: Core) -> World:
             days=[0],
             now=core.clock.now(),
         )
+        sent = Broadcast(
+            author=f"telegram:{ADMIN}",
+            audience_kind="point",
+            audience_target=["hk-1"],
+            text="Thứ Hai điểm hỗ trợ mở cửa muộn 30 phút.",
+            created_at=core.clock.now(),
+            progress_channel="telegram",
+            progress_chat_id=ADMIN,
+            progress_locale="vi",
+        )
+        db.add(sent)
+        await db.flush()
     async with core.db.transaction() as db:
         question = await handoff.ask(
             _context(core, Actor.citizen("telegram:501", lan), db),
@@ -289,7 +313,14 @@ async def _world(core: Core) -> World:
             chat_id="501",
             locale="vi",
         )
-    return World(core, session.id, booking.id, request.id, question.id)
+    return World(
+        core,
+        session.id,
+        booking.id,
+        request.id,
+        broadcast_id=sent.id,
+        question_id=question.id,
+    )
 
 
 def _context(core: Core, actor: Actor, db) -> ServiceContext:

@@ -54,6 +54,7 @@ def test_add_list_and_remove_an_officer(cfg_path, capsys):
     assert code == 0 and "no longer an officer" in out
     code, out, _ = run(cfg_path, capsys, "officers", "list")
     assert "123456789" not in out and "telegram:555" in out
+    assert out.strip().endswith("1 officer or admin"), "one, not '1 officers'"
 
 
 def test_adding_again_sets_exactly_the_role_and_units_given(cfg_path, capsys):

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import pty
+import signal
 import subprocess
 import sys
 from io import StringIO
 from pathlib import Path
 
 from bot.channels.terminal import TerminalChannel
+from bot.types import Button, Reply
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,6 +42,7 @@ def test_make_run_style_terminal_chat_works_through_a_pipe(tmp_path):
         .replace('locales = "locales"', f'locales = "{ROOT / "locales"}"')
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("TROLYSO_")}
+    env["TROLYSO_WEB_LISTEN_PORT"] = "0"  # any free port: other test runs may hold 8080
     result = subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(config), "run"],
         input="/start\n/help\n/quit\n",
@@ -50,3 +54,79 @@ def test_make_run_style_terminal_chat_works_through_a_pipe(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Xin chào" in result.stdout
     assert "Tôi có thể giúp bạn" in result.stdout
+    # Where the officer web pages are, in the log (stdout stays the chat).
+    assert "officer web pages: http://127.0.0.1:8080/web/ (listening on 127.0.0.1:" in (
+        result.stderr
+    )
+
+
+async def test_a_phone_number_typed_is_text_not_a_button_press(core):
+    out = StringIO()
+    channel = TerminalChannel(core, stdin=StringIO(""), stdout=out)
+    await channel.send("me", [Reply("pick", buttons=((Button("A", "a"), Button("B", "b")),))])
+    for typed in ("0912345678", "115", "0"):
+        msg = await channel._to_incoming(typed)
+        assert msg is not None and msg.text == typed and msg.payload is None
+    assert "(1–" not in out.getvalue()
+    pressed = await channel._to_incoming("2")
+    assert pressed is not None and pressed.payload == "b"
+
+
+async def test_every_visible_keyboard_can_be_pressed(core):
+    out = StringIO()
+    channel = TerminalChannel(core, stdin=StringIO(""), stdout=out)
+    first = Reply("one", buttons=((Button("A", "a"), Button("B", "b")),))
+    second = Reply("two", buttons=((Button("C", "c"),),))
+    await channel.send("me", [first, second])
+    assert "  3) C" in out.getvalue(), "the second keyboard's numbers run on"
+    assert (await channel._to_incoming("1")).payload == "a"
+    assert (await channel._to_incoming("3")).payload == "c"
+    # The next answer's keyboard starts again at 1 and replaces both.
+    await channel.send("me", [Reply("three", buttons=((Button("D", "d"),),))])
+    assert (await channel._to_incoming("1")).payload == "d"
+    assert await channel._to_incoming("3") is None
+
+
+async def test_a_reply_without_buttons_leaves_the_last_keyboard_usable(core):
+    channel = TerminalChannel(core, stdin=StringIO(""), stdout=StringIO())
+    await channel.send("me", [Reply("pick", buttons=((Button("A", "a"),),))])
+    assert (await channel._to_incoming("hello")).text == "hello"
+    await channel.send("me", [Reply("no buttons here")])
+    assert (await channel._to_incoming("1")).payload == "a"
+
+
+def test_ctrl_c_quits_at_once_without_waiting_for_enter(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text(
+        (ROOT / "config.toml")
+        .read_text()
+        .replace('content = "content"', f'content = "{ROOT / "content"}"')
+        .replace('locales = "locales"', f'locales = "{ROOT / "locales"}"')
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TROLYSO_")}
+    env["TROLYSO_WEB_LISTEN_PORT"] = "0"  # any free port: other test runs may hold 8080
+    # A terminal (a pty) on stdin, as when a person runs it; nobody ever presses Enter.
+    leader, follower = pty.openpty()
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "--config", str(config), "run"],
+        stdin=follower,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            assert "terminal" in proc.stdout.readline()  # the greeting: it waits for input
+            proc.send_signal(signal.SIGINT)
+            # Before the fix the process waited for a line that never comes; the timeout only
+            # stops the test from hanging.
+            _, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        os.close(follower)
+        os.close(leader)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "Fatal" not in err

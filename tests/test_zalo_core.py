@@ -111,3 +111,22 @@ async def test_the_keeper_refreshes_a_token_nobody_used_for_a_day(live, clock, c
     assert "trolyso zalo authorize" in caplog.text
     await live.channel.start(every_seconds=3600)
     await live.channel.stop()
+
+
+async def test_a_picture_gets_what_the_bot_can_read_and_the_menu(live):
+    event = live.fake.event(
+        "user_send_image",
+        sender={"id": USER},
+        recipient={"id": OA_ID},
+        message={"msg_id": "img1", "attachments": [{"type": "image", "payload": {"url": "x"}}]},
+    )
+    assert await live.fake.push(event, live.url) == 200
+    await live.channel.webhook.drain()
+    first = live.fake.messages[0].json["message"]
+    with use_locale("vi"):
+        expected = _(
+            "I can read text and shared locations, but not pictures, stickers, voice messages "
+            "or files. Please type your question, or choose from the menu:"
+        )
+    assert first["text"] == expected
+    assert _buttons(live.fake.messages[0])  # the menu comes with it

@@ -26,11 +26,17 @@ class Channel(Protocol):
 
 # The channels `trolyso run --channel` can serve, by name; the first with its settings filled
 # is the default, and the terminal chat is always there.
-NAMES = ("telegram", "terminal")
+NAMES = ("telegram", "zalo", "terminal")
 
 
 def default_channel(config: Config) -> str:
-    return "telegram" if config.channels.telegram.token else "terminal"
+    """Telegram when its token is set (Zalo, when configured, is served beside it), else
+    Zalo when configured, else the terminal chat."""
+    if config.channels.telegram.token:
+        return "telegram"
+    from bot.channels.zalo.serve import configured
+
+    return "zalo" if configured(config) else "terminal"
 
 
 def serve(
@@ -51,6 +57,19 @@ def serve(
 
         with pid_file(config):
             asyncio.run(run_terminal(config, start_core))
+        return
+    if name == "zalo":
+        from bot.channels.zalo.serve import configured, serve_alone
+
+        if webhook:
+            raise TrolysoError("--webhook is Telegram's; Zalo always uses its webhook")
+        if not configured(config):
+            raise ConfigError(
+                "config: channels.zalo.app_id, app_secret_key and oa_secret_key must be set to "
+                "run on Zalo (README, Zalo Official Account)"
+            )
+        with pid_file(config):
+            asyncio.run(serve_alone(config, start_core))
         return
     if name != "telegram":
         raise TrolysoError(f"unknown channel {name!r}; one of: {', '.join(NAMES)}")

@@ -34,6 +34,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
+from aiohttp import web
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -51,6 +52,7 @@ from bot.channels import telegram_update as tg
 from bot.channels.aiohttp_request import AiohttpRequest, env_proxy
 from bot.channels.clean import clean_optional
 from bot.channels.ordering import ChatOrderedProcessor
+from bot.channels.telegram_commands import set_commands
 from bot.channels.telegram_render import as_edit, plan
 from bot.channels.telegram_update import DUPLICATE, Json, Pressed, RawUpdate, Unreadable
 from bot.channels.webhook import Intake, WebhookServer
@@ -61,6 +63,8 @@ from bot.i18n import _
 from bot.outage import Outage, describe
 from bot.outbox import channels as outbox_channels
 from bot.types import Button, ButtonKind, Document, Incoming, Reply
+from bot.web import app as web_app
+from bot.web import server as web_server
 
 # Opt in to PTB's coming `timedelta` time periods now: the old int form warns whenever a
 # `RetryAfter` is built, which PTB does itself on every 429.
@@ -535,7 +539,13 @@ class TelegramBot:
     """The PTB `Application` wired to our core: `await start()`, serve, `await stop()`."""
 
     def __init__(
-        self, config: Config, core: Core, *, webhook: bool = False, listen_port: int | None = None
+        self,
+        config: Config,
+        core: Core,
+        *,
+        webhook: bool = False,
+        listen_port: int | None = None,
+        routes: Any = (),
     ):
         if webhook:
             check_webhook_config(config)
@@ -559,6 +569,7 @@ class TelegramBot:
         self._keeper: asyncio.Task | None = None
         self.server: WebhookServer | None = None
         self._listen_port = config.webhook.listen_port if listen_port is None else listen_port
+        self._routes = routes  # other channels' webhooks on the same web server (Zalo)
 
     async def _intake(self, updates: list[tuple[RawUpdate, str]]) -> None:
         """Store a batch of updates (one statement); a re-delivered one is marked DUPLICATE."""
@@ -641,6 +652,7 @@ class TelegramBot:
         await self._initialize()
         app = self.application
         await app.start()
+        await set_commands(app.bot, self.config.bot.default_locale)
         # Before anything new comes in: what was accepted and not handled before a restart
         # (on SQLite, everything of this channel: no other process can be handling it).
         await self._take_over(everything=self.inbox.db.is_sqlite)
@@ -664,6 +676,7 @@ class TelegramBot:
             max_body_bytes=hook.max_body_bytes,
             intake=self._intake,
             status=self.status,
+            routes=(*self._routes, self._mount_pages),
         )
         try:
             await self.server.start(hook.listen_host, self._listen_port)
@@ -672,10 +685,16 @@ class TelegramBot:
                 f"cannot listen on {hook.listen_host}:{self._listen_port} "
                 f"(webhook.listen_host/listen_port): {e}"
             ) from None
+        if web_server.enabled(self.channel.core):
+            web_server.announce(self.channel.core, hook.listen_host, self.server.port)
         if hook.public_url:
             await app.bot.set_webhook(
                 hook.public_url, secret_token=hook.secret_token, allowed_updates=ALLOWED_UPDATES
             )
+
+    def _mount_pages(self, app: web.Application) -> None:
+        if web_server.enabled(self.channel.core):
+            web_app.mount(app, self.channel.core)
 
     async def stop(self) -> None:
         """Stop taking updates, finish the ones in hand, then close the HTTP sessions."""
@@ -706,22 +725,41 @@ async def serve(
     config: Config, start_core: Callable[[Config], Awaitable[Core]], *, webhook: bool
 ) -> None:
     """Run until SIGINT/SIGTERM, then shut down gracefully."""
+    from bot.channels.zalo.serve import ZaloService, configured
+
     core = await start_core(config)
     try:
-        bot = TelegramBot(config, core, webhook=webhook)
+        # Zalo, when configured, is served by the same process: on the webhook's web server,
+        # or on its own when Telegram polls (Zalo cannot be polled).
+        zalo = ZaloService(config, core) if configured(config) else None
+        routes = (zalo.add_routes,) if zalo is not None and webhook else ()
+        bot = TelegramBot(config, core, webhook=webhook, routes=routes)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        pages = None
         try:
+            if zalo is not None:
+                await zalo.start()
             await bot.start()
+            if zalo is not None and not webhook:
+                await zalo.listen()
+            if not webhook:
+                pages = await web_server.start_pages(core)
             log.info("Telegram bot @%s running (%s)", bot.application.bot.username, bot.describe())
+            if zalo is not None:
+                log.info("Zalo channel running (%s)", zalo.describe())
             await stop.wait()
             log.info("stopping: finishing the updates in hand")
         finally:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
+            if pages is not None:
+                await pages.stop()
             await bot.stop()
+            if zalo is not None:
+                await zalo.stop()
     finally:
         await core.close()
 

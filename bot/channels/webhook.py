@@ -16,7 +16,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from aiohttp import web
@@ -43,6 +43,7 @@ class WebhookServer:
         max_body_bytes: int,
         intake: Intake,
         status: Callable[[], dict[str, Any]] | None = None,
+        routes: Iterable[Callable[[web.Application], None]] = (),
     ):
         if not secret_token:
             raise ValueError("a webhook needs a secret token")
@@ -51,6 +52,8 @@ class WebhookServer:
         self._secret = secret_token.encode()
         self.max_body_bytes = max_body_bytes
         self._status = status or (lambda: {})
+        # Other channels' webhooks served by the same app (Zalo): each adds its routes.
+        self._routes = tuple(routes)
         self._intake = intake
         self._storing = Outage("webhook: storing updates in the inbox", log)
         self._runner: web.AppRunner | None = None
@@ -60,6 +63,8 @@ class WebhookServer:
         app = web.Application(client_max_size=self.max_body_bytes)
         app.router.add_route("*", self.path, self._receive)
         app.router.add_get(HEALTH_PATH, self._health)
+        for add_routes in self._routes:
+            add_routes(app)
         return app
 
     async def start(self, host: str, port: int) -> None:

@@ -22,7 +22,7 @@ from bot.content.lock import check_content, lock_path, lock_problems, write_lock
 from bot.content.reload import signal_running_bot
 from bot.content.sources import kind_counts
 from bot.points.loader import check_points
-from bot.reports import report_commands, since_argument, start_of, write_csv
+from bot.reports import positive_int, report_commands, since_argument, start_of, write_csv
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -56,7 +56,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         since_argument(report)
         if name == "questions":
             report.add_argument(
-                "--limit", type=int, default=100, help="at most this many questions (default 100)"
+                "--limit",
+                type=positive_int,
+                default=100,
+                help="at most this many questions (default 100)",
             )
         report.set_defaults(func=func)
 

@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.db.officer_models import ROLES
 from bot.errors import TrolysoError
+from bot.i18n import ngettext, use_locale
 from bot.officers import audit, manage
 from bot.officers import service as officer_service
 from bot.officers.accounts import (
@@ -182,7 +183,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     width = max(len(r[0]) for r in rows)
     for who, role, scope, since in rows:
         print(f"{who:<{width}}  {role:<7}  since {since}  {scope}")
-    print(f"{len(rows)} officers and admins")
+    with use_locale("en"):  # the command line speaks English, with proper plurals
+        print(ngettext("{n} officer or admin", "{n} officers and admins", len(rows)))
     return 0
 
 

@@ -11,7 +11,7 @@ from bot import i18n
 from bot.channels import profiles
 from bot.config import LOCALES, Config, ConfigError
 from bot.errors import TrolysoError
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.points.loader import WEEKDAYS, load_places
 from bot.points.model import Places, Point
 from bot.points.qr import Code, render_poster, start_param
@@ -26,7 +26,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     qr = tasks.add_parser("qr", help="write a PNG poster with the QR code of a point's link")
     qr.add_argument("point_id", metavar="POINT_ID")
     qr.add_argument(
-        "--out", type=Path, default=None, help="PNG file to write (default: poster-POINT_ID.png)"
+        "--out",
+        type=Path,
+        default=None,
+        help="PNG file to write (default: var/posters/poster-POINT_ID.png)",
     )
     qr.add_argument(
         "--bot-username",
@@ -62,7 +65,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         unit = places.unit_of(point)
         flag = "  [sample]" if point.sample else ""
         print(f"{point.id:<24} {unit.kind:<6} {unit.name:<22} {_schedule(point)}{flag}")
-    print(f"{len(places.points)} points in {len(places.by_unit)} of {len(places.units)} units")
+    with i18n.use_locale("en"):  # the command line speaks English, with proper plurals
+        units = ngettext("{n} unit", "{n} units", len(places.units))
+        points = ngettext("{n} point", "{n} points", len(places.points))
+    print(f"{points} in {len(places.by_unit)} of {units}")
     return 0
 
 
@@ -82,8 +88,13 @@ def cmd_qr(args: argparse.Namespace) -> int:
     with i18n.use_locale(args.lang):
         codes = [Code(link, _(p.scan_hint)) for p, link in found]
         poster = render_poster(point, places.unit_of(point), codes)
-    out = args.out or Path(f"poster-{point.id}.png")
-    out.write_bytes(poster.png)
+    out = args.out or cfg.base_dir / "var" / "posters" / f"poster-{point.id}.png"
+    if args.out is None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        out.write_bytes(poster.png)
+    except OSError as e:
+        raise TrolysoError(f"cannot write {out}: {e.strerror or e}") from None
     print(f"wrote {out} ({len(poster.png) // 1024} KiB) for {', '.join(poster.links)}")
     if not poster.font_ok:
         print(

@@ -13,12 +13,11 @@
 - oauth.py, tokens.py: PKCE authorisation, and access/refresh tokens that cannot be lost;
 - window.py: the reply window and the night ban, as a pure function (the send policy's core);
 - reach.py: what that policy reads from the database (messages sent since, a booking's phone);
+- policy.py: the channel's send policy for the outbox (window.py + reach.py);
 - capabilities.py: what Zalo can show, for the core's reply renderer;
-- runtime.py: the channel assembled (webhook → core → replies; the outbox's `send`);
+- runtime.py: the channel assembled (webhook → core → replies; the outbox's `send`/`send_as`);
+- serve.py: the channel running in `trolyso run` (beside Telegram, or alone);
 - cli.py: `trolyso zalo authorize` and `trolyso zalo status`.
-
-Not yet wired into `trolyso run` (that waits for the composition root and per-channel
-config of issue 8): nothing offers Zalo until it is.
 
 Facts and their sources: ../shared/facts/channels.md, section 4 ("Corrections" first).
 """

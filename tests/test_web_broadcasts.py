@@ -1,0 +1,121 @@
+"""The "Broadcast" pages: compose, preview the exact count per channel (changing nothing),
+send (one outbox row per person, audited), then the progress block that htmx reloads until
+the sweeper has settled every row; another unit's audience, or everyone for an officer, is
+refused even from a forged form; another unit's officer cannot watch the progress."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot import app
+from bot.db.broadcast_models import Broadcast
+from bot.outbox.sweeper import sweep_once
+from tests.booking_flow import use_places
+from tests.broadcast_flow import CAU_GIAY, HOAN_KIEM, OFFICERS, booked, outbox, subscribed
+from tests.outbox_helpers import attach
+from tests.schedule_setup import all_rows, audits
+from tests.web_client import WebSite
+
+pytestmark = pytest.mark.both_databases
+TEXT = "Thứ Hai điểm hỗ trợ mở cửa muộn 30 phút."
+
+
+@pytest.fixture
+async def core(config, clock):
+    core = await app.start(config.replace(**OFFICERS), clock=clock)
+    await use_places(core)
+    try:
+        yield core
+    finally:
+        await core.close()
+
+
+@pytest.fixture
+async def site(core):
+    site = await WebSite.start(core)
+    try:
+        yield site
+    finally:
+        await site.close()
+
+
+async def test_preview_send_and_watch_the_progress_reach_100_percent(core, clock, site):
+    for n in range(3):
+        await subscribed(core, f"c{n}", "hoan-kiem")
+    officer = await site.officer(HOAN_KIEM)
+    page = (await officer.get("/web/broadcasts")).text
+    assert "At most 1000 characters" in page
+    assert "News subscribers of Hoàn Kiếm ward" in page and "Everyone" not in page
+    csrf = await officer.csrf()
+
+    form = {"csrf": csrf, "text": TEXT, "audience": "units"}
+    preview = await officer.post("/web/broadcasts/preview", form)
+    assert preview.status == 200 and "It will reach 3 people." in preview.text
+    assert "<li>telegram: 3</li>" in preview.text
+    assert not await all_rows(core, Broadcast), "a preview sends nothing"
+
+    sent = await officer.post("/web/broadcasts/send", form)
+    assert sent.status == 303
+    [broadcast] = await all_rows(core, Broadcast)
+    assert sent.headers["Location"] == f"/web/broadcasts/{broadcast.id}"
+    assert len(await outbox(core)) == 3
+    [entry] = await audits(core, "broadcast.send")
+    assert entry.actor == "telegram:100" and entry.unit_id == "hoan-kiem"
+
+    status = (await officer.get(sent.headers["Location"])).text
+    assert "Waiting to be sent: 3" in status and 'value="0"' in status
+    assert f'hx-get="/web/broadcasts/{broadcast.id}/progress"' in status, "it polls"
+
+    channel = attach(core, clock, "telegram")
+    await sweep_once(core)
+    assert sorted(chat for chat, _text, _at in channel.sent if TEXT in _text) == [
+        "c0",
+        "c1",
+        "c2",
+    ]
+    block = (await officer.get(f"/web/broadcasts/{broadcast.id}/progress")).text
+    assert block.startswith('<div id="progress"') and "Delivered: 3" in block
+    assert re.search(r'<progress[^>]*value="100"', block) and "Finished." in block
+    assert "hx-trigger" not in block, "no more polling once it is done"
+    listed = (await officer.get("/web/broadcasts")).text
+    assert f'href="/web/broadcasts/{broadcast.id}"' in listed
+
+
+async def test_another_units_audience_or_everyone_is_refused_even_forged(core, site):
+    await booked(core, "c9", "cg-1")
+    officer = await site.officer(HOAN_KIEM)
+    csrf = await officer.csrf()
+    for audience in ("point:cg-1", "everyone"):
+        form = {"csrf": csrf, "text": TEXT, "audience": audience}
+        for step in ("preview", "send"):
+            refused = await officer.post(f"/web/broadcasts/{step}", form)
+            assert refused.status == 403, (audience, step)
+    assert not await all_rows(core, Broadcast) and not await outbox(core)
+
+
+async def test_an_empty_or_too_long_message_is_refused_kindly(core, site):
+    officer = await site.officer(HOAN_KIEM)
+    csrf = await officer.csrf()
+    empty = await officer.post(
+        "/web/broadcasts/send", {"csrf": csrf, "text": "  ", "audience": "units"}
+    )
+    assert empty.status == 400 and "Please write the message." in empty.text
+    long = await officer.post(
+        "/web/broadcasts/preview", {"csrf": csrf, "text": "x" * 1001, "audience": "units"}
+    )
+    assert long.status == 400 and "The message has 1001 characters; at most 1000" in long.text
+    assert not await all_rows(core, Broadcast)
+
+
+async def test_another_units_officer_cannot_watch_the_progress(core, site):
+    await subscribed(core, "c0", "hoan-kiem")
+    officer = await site.officer(HOAN_KIEM)
+    sent = await officer.post(
+        "/web/broadcasts/send", {"csrf": await officer.csrf(), "text": TEXT, "audience": "units"}
+    )
+    other = await site.officer(CAU_GIAY)
+    assert (await other.get(sent.headers["Location"])).status == 403
+    assert (await other.get(sent.headers["Location"] + "/progress")).status == 403
+    assert (await other.get("/web/broadcasts/999999")).status == 404
