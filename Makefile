@@ -53,7 +53,7 @@ bench: setup
 reliability: setup
 	RELIABILITY_SIZE=full RELIABILITY_WRITE_DOC=1 $(BIN)/python -m pytest -q -s tests/reliability
 
-# Search quality on tests/data/questions.tsv: top-1, top-3, open precision, out-of-scope.
+# Search quality on the dev and the frozen test questions, per kind, hybrid beside lexical.
 eval: setup
 	$(BIN)/python tools/eval.py
 

@@ -313,6 +313,9 @@ SCHEMA: tuple[Setting, ...] = (
     Setting("paths.content", str, "a folder path (relative paths are from the config file)", bool),
     Setting("paths.locales", str, "a folder path (relative paths are from the config file)", bool),
     Setting("paths.pid_file", str, "a file path (relative paths are from the config file)", bool),
+    Setting(
+        "paths.search_cache", str, "a folder path (relative paths are from the config file)", bool
+    ),
     Setting("content.checked_max_age_days", int, "whole days from 1 to 3650", _between(1, 3650)),
     Setting(
         "officers.admins",
@@ -494,6 +497,7 @@ class PathSettings:
     content: str
     locales: str
     pid_file: str
+    search_cache: str
 
 
 @dataclass(frozen=True, slots=True)

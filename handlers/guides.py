@@ -33,6 +33,8 @@ Other features' buttons at a guide's end come from the menu table (`handlers.MEN
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.content import readers
@@ -44,6 +46,7 @@ from bot.ctx import Ctx, MenuEntry
 from bot.i18n import N_, _, format_date, ngettext
 from bot.ids import parse_id
 from bot.router import Router
+from bot.search.normalize import fold
 from bot.types import Button, Incoming, Reply
 from handlers import menu
 
@@ -292,6 +295,38 @@ async def move(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     if action == "b":
         return await show_step(guide, max(index - 1, 0), ctx)
     return await show_step(guide, index, ctx)
+
+
+# Words typed instead of pressing a step's buttons, without diacritics ("tiếp" = "tiep").
+TYPED_MOVES = {
+    **dict.fromkeys(("tiep", "tiep theo", "tiep tuc", "buoc tiep", "next", "ok tiep"), "n"),
+    **dict.fromkeys(("quay lai", "tro lai", "lui lai", "buoc truoc", "back"), "b"),
+    **dict.fromkeys(("doc lai", "xem lai", "lai", "nhac lai", "repeat", "again"), "r"),
+    **dict.fromkeys(("menu", "trang chu", "home"), "h"),
+}
+# Polite words around them ("tiếp đi ạ", "next please").
+_POLITE = frozenset("a di nhe nha oi please em con chau bac minh".split())
+
+
+def _typed_move(text: str) -> str | None:
+    words = [w for w in re.findall(r"[a-z]+", fold(text)) if w not in _POLITE]
+    return TYPED_MOVES.get(" ".join(words))
+
+
+async def typed_move(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
+    """ "tiếp", "quay lại", "đọc lại", "menu" typed as text: move in the guide the user is
+    reading (their latest unfinished one); None when the text is not one of these."""
+    action = _typed_move(msg.text or "")
+    if action is None:
+        return None
+    if action == "h":
+        return await home(msg, ctx)
+    for progress in await readers.unfinished(ctx.session, ctx.user.id, limit=1):
+        guide = _guide(ctx, progress.guide_id)
+        if guide is not None:
+            pressed = f"g:{action}:{guide.id}:{progress.step_id}"
+            return await move(replace(msg, text=None, payload=pressed), ctx)
+    return [menu.menu_reply(ctx, _("You are not reading a guide now. What would you like to do?"))]
 
 
 # The end, feedback and comment

@@ -2,11 +2,15 @@
 guides (bot/search) and answered the way `trolyso search` says:
 
 - open: the one guide that fits, as its summary with "Start" (handlers/guides.py);
-- choose: up to three guides as buttons, and "None of these" back to the menu;
-- none: an honest "no guide for that yet", the topics, a visit (when booking is on), the menu;
+- choose (the search is unsure): the two or three best guides as buttons, "Ask a person"
+  (handlers/handoff.py, when offered) and "None of these", which keeps the question like a
+  "none" and says so;
+- none: an honest "no guide for that yet", the topics, a visit (when booking is on), "Ask a
+  person" (when offered), the menu;
   the question is kept, without who asked, for the editors (`unanswered_questions`).
 
-Greetings, thanks and a bare "ok" get a friendly word and the menu instead of a search; text
+Typed step navigation ("tiếp", "quay lại", "đọc lại", "menu") moves the guide being read
+(handlers/guides.py) and is never kept as a question. Greetings, thanks and a bare "ok" get a friendly word and the menu instead of a search; text
 in no language we know ("asdf qwer") gets the usual "I did not understand". Neither is kept.
 The index is built with the catalogue and rebuilt with it on every reload.
 """
@@ -22,7 +26,8 @@ from bot.ctx import Ctx
 from bot.db.search_models import MAX_QUESTION_CHARS, UnansweredQuestion
 from bot.i18n import _
 from bot.router import Router
-from bot.search import Answer, answer, build
+from bot.search import Answer, answer_async, dense
+from bot.search.build import build_in_background
 from bot.types import Button, Incoming, Reply
 from handlers import guides, menu, start
 
@@ -34,6 +39,8 @@ router = Router()
 
 SEARCH_SERVICE = "search"
 BOOKING_PAYLOAD = "book"
+CHOICE_STATE = "questions.choice"
+NONE_OF_THESE = "q:none"
 ASK_PAYLOAD = "ask"
 # Phone numbers, ID card numbers and e-mail addresses are masked before a question is kept.
 _PERSONAL = re.compile(r"\+?\d[\d .\-]{5,}\d|[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -42,13 +49,18 @@ MASK = "***"
 
 async def question(msg: Incoming, ctx: Ctx) -> list[Reply]:
     text = (msg.text or "").strip()
-    result = answer(ctx.services[SEARCH_SERVICE], text, ctx.locale)
+    moved = await guides.typed_move(msg, ctx)  # "tiếp", "quay lại", "menu": not a question
+    if moved is not None:
+        return moved
+    result = await answer_async(ctx.services[SEARCH_SERVICE], text, ctx.locale)
     log.debug(
         "question: decision=%s answer=%s reason=%s", result.decision, result.answer, result.reason
     )
     if result.decision == "open" and result.answer:
         return await guides.open_guide(result.answer, msg, ctx)
     if result.decision == "choose":
+        # Kept with the offer, so "None of these" can record the question.
+        ctx.state.go(CHOICE_STATE, question=_kept(text))
         return [_choice(result, ctx)]
     if result.reason in ("greeting", "thanks", "ack", "empty"):
         return [_small_talk(result.reason, ctx)]
@@ -64,9 +76,21 @@ def _choice(result: Answer, ctx: Ctx) -> Reply:
         buttons=(
             *guides.guide_buttons(result.choices, ctx),
             *_ask_a_person(ctx),
-            (Button(_("None of these"), "menu"),),
+            (Button(_("None of these"), NONE_OF_THESE),),
         ),
     )
+
+
+async def choice_state(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
+    """After a choice of guides: "None of these" keeps the question for the editors; anything
+    else (a guide pressed, a new question) leaves the choice behind."""
+    question = ctx.state.data.get("question", "")
+    ctx.state.clear()
+    if msg.payload != NONE_OF_THESE:
+        return None
+    if question:
+        await store_unanswered(ctx, question)
+    return [_no_guide(ctx, chosen=True)]
 
 
 def _small_talk(kind: str, ctx: Ctx) -> Reply:
@@ -87,15 +111,16 @@ def _small_talk(kind: str, ctx: Ctx) -> Reply:
     return menu.menu_reply(ctx, text)
 
 
-def _no_guide(ctx: Ctx) -> Reply:
-    text = (
-        _(
+def _no_guide(ctx: Ctx, chosen: bool = False) -> Reply:
+    first = (
+        _("Thank you. I have noted your question so that we can write a guide for it.")
+        if chosen
+        else _(
             "Sorry, I do not have a guide for that yet. I have noted your question so that "
             "we can add one."
         )
-        + "\n\n"
-        + _("You can look through the guides by topic, or ask in other words.")
     )
+    text = first + "\n\n" + _("You can look through the guides by topic, or ask in other words.")
     rows: list[tuple[Button, ...]] = [(Button(_("📖 Guides by topic"), "g:m"),)]
     if any(e.payload == BOOKING_PAYLOAD for e in menu.entries(ctx)):
         rows.append((Button(_("📅 Get help in person: book a visit"), BOOKING_PAYLOAD),))
@@ -115,15 +140,23 @@ def mask_personal(text: str) -> str:
     return _PERSONAL.sub(MASK, text)
 
 
+def _kept(text: str) -> str:
+    return mask_personal(" ".join(text.split()))[:MAX_QUESTION_CHARS]
+
+
 async def store_unanswered(ctx: Ctx, text: str) -> None:
     """Keep the question (masked, trimmed, without who asked) for `trolyso report questions`."""
-    kept = mask_personal(" ".join(text.split()))[:MAX_QUESTION_CHARS]
-    ctx.session.add(UnansweredQuestion(text=kept, locale=ctx.locale, asked_at=ctx.now()))
+    ctx.session.add(UnansweredQuestion(text=_kept(text), locale=ctx.locale, asked_at=ctx.now()))
 
 
 router.text(question)
+router.state(CHOICE_STATE, choice_state)
+router.payload(NONE_OF_THESE, choice_state)
 
 
 async def setup(core: Core) -> None:
     """Index the catalogue now and after every content reload (in the same swap)."""
-    content_store(core).derive(SEARCH_SERVICE, build, pure=True)
+    dense.configure(core.config.path("paths.search_cache"))
+    index = content_store(core).derive(SEARCH_SERVICE, build_in_background, pure=True)
+    if index.dense is not None:
+        log.info("search: lexical and dense (%s) retrieval", dense.MODEL_NAME)

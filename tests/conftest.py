@@ -97,6 +97,24 @@ async def db_url(request, tmp_path, sqlite_template) -> AsyncIterator[str]:
         await admin.close()
 
 
+@pytest.fixture(autouse=True)
+def lexical_bot_search(monkeypatch) -> None:
+    """The bot under test builds its search index without the dense retriever (the fallback
+    it runs on when the model is missing): embedding the real catalogue takes minutes on a
+    fresh clone (1,429 passages), and a bot that turned hybrid halfway through a test run,
+    when the background embedding finished, would answer differently from one test to the
+    next. The dense retriever is tested in tests/test_search_dense.py on a small catalogue;
+    `make eval` measures it on the real one."""
+    from functools import partial
+
+    import handlers.questions
+    from bot.search.build import build
+
+    monkeypatch.setattr(
+        handlers.questions, "build_in_background", partial(build, with_dense=False)
+    )
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     # 09:00 in Hanoi on a Saturday.

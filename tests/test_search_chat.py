@@ -52,9 +52,50 @@ async def test_a_broad_question_offers_up_to_three_guides_and_none_of_these(chat
     offered = [p for p in payloads if p.startswith("g:o:")]
     assert 2 <= len(offered) <= 3
     assert all(p.removeprefix("g:o:").startswith("vneid-") for p in offered)
-    assert payloads[-1] == "menu"  # "None of these" goes back to the menu
+    assert payloads[-1] == "q:none"  # "None of these"
     await chat.tap(offered[0])
     assert f"g:s:{offered[0].removeprefix('g:o:')}" in chat.replies[-1].payloads()
+    assert await unanswered(core) == []
+
+
+async def test_none_of_these_keeps_the_question_and_offers_the_topics(chat, core, clock):
+    await chat.say("VNeID")
+    assert "q:none" in chat.replies[-1].payloads()
+    await chat.press("Không phải các mục này")
+    payloads = chat.replies[-1].payloads()
+    assert "g:m" in payloads and "menu" in payloads
+    [row] = await unanswered(core)
+    assert (row.text, row.locale, row.asked_at) == ("VNeID", "vi", clock.now())
+    # Pressed again (an old message): nothing more is kept.
+    await chat.tap("q:none")
+    assert len(await unanswered(core)) == 1
+
+
+async def test_a_new_question_after_a_choice_leaves_the_choice_behind(chat, core):
+    await chat.say("vneid")
+    await chat.say("làm sao đăng ký khai sinh cho con?")
+    assert "g:s:dvc-birth-registration" in chat.replies[-1].payloads()
+    assert await unanswered(core) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "step"),
+    [("tiếp", 2), ("tiep", 2), ("Tiếp theo ạ", 2), ("next", 2), ("quay lại", 0), ("đọc lại", 1)],
+)
+async def test_typed_navigation_moves_in_the_guide_being_read(chat, core, typed, step):
+    guide = core.services["catalogue"].get("dvc-birth-registration", "vi")
+    await chat.tap("g:s:dvc-birth-registration")
+    await chat.tap(f"g:n:dvc-birth-registration:{guide.steps[0].id}")  # now at step 2
+    await chat.say(typed)
+    assert f"Bước {step + 1}/{len(guide.steps)} · {guide.steps[step].title}" in chat.text
+    assert await unanswered(core) == []
+
+
+async def test_typed_menu_and_navigation_outside_a_guide_are_not_questions(chat, core):
+    await chat.say("menu")
+    assert "g:m" in chat.replies[-1].payloads()
+    await chat.say("tiếp")
+    assert "g:m" in chat.replies[-1].payloads()
     assert await unanswered(core) == []
 
 

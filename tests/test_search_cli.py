@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.search import answer
+from bot.search import answer, dense
 from bot.search.cli import load_index
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,7 +18,21 @@ CONFIG = ["--config", str(ROOT / "config.toml")]
 
 @pytest.fixture(scope="module")
 def index():
-    return load_index(ROOT / "content")
+    dense.configure(None, enabled=False)
+    try:
+        return load_index(ROOT / "content")
+    finally:
+        dense.reset()
+
+
+@pytest.fixture(autouse=True)
+def lexical_cli(monkeypatch):
+    """The command on the lexical engine: embedding the real catalogue took 111 s of a fresh
+    clone's test run. The hybrid path is the same answer() call (tests/test_search_dense.py)."""
+    configure = dense.configure
+    monkeypatch.setattr(dense, "configure", lambda path, enabled=True: configure(None, False))
+    yield
+    dense.reset()
 
 
 def run(capsys, *args: str) -> tuple[int, list[str]]:

@@ -1,5 +1,6 @@
-"""Each matching rule of the question search, on a small made-up catalogue: the guide a
-person means is found however they typed it, and questions about something else open nothing."""
+"""Each matching rule of the lexical search, on a small made-up catalogue: the guide a
+person means is found however they typed it, and questions about something else open nothing.
+(The lexical index alone: the dense retriever is tested in test_search_dense.py.)"""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from tests.search_catalogue import catalogue
 
 @pytest.fixture(scope="module")
 def index():
-    return build(catalogue(only_vi=("scams",)))
+    return build(catalogue(only_vi=("scams",)), with_dense=False)
 
 
 def opens(index, text: str, locale: str = "vi") -> str | None:
@@ -143,3 +144,22 @@ def test_keyboard_mash_is_not_a_question(index):
 
 def test_a_question_with_a_greeting_is_still_a_question(index):
     assert opens(index, "chào bạn, cho tôi hỏi cách đổi bằng lái xe") == "licence"
+
+
+def test_a_typo_becomes_a_keyword_only_word_only_next_to_its_partner(index):
+    # "link" is only in a keyword list ("link lạ"): "lint" on its own stays a word of its
+    # own, but next to "lạ" it is the typo it looks like.
+    assert "link" in index.keyword_only
+
+    def read(text: str) -> list[str]:
+        return [w.term for seg in index.query(text).words for w in seg]
+
+    assert "link" not in read("mua lint")
+    assert "link" in read("bấm vào lint lạ")
+
+
+def test_a_telex_repair_keeps_the_tone_the_keys_typed(index):
+    # "visa" read as Telex is "vía"; no guide writes a word "via" with that tone.
+    words = [w for seg in index.query("xin visa").words for w in seg]
+    assert all(w.kind != "telex" for w in words)
+    assert opens(index, "xin visa") is None

@@ -10,7 +10,7 @@ word lists; index.py builds and scores; decide.py turns scores into open / choos
 """
 
 from bot.search.build import build
-from bot.search.decide import Answer, Result, answer, smalltalk
+from bot.search.decide import Answer, Result, answer, answer_async, smalltalk
 from bot.search.index import Index
 
-__all__ = ["Answer", "Index", "Result", "answer", "build", "smalltalk"]
+__all__ = ["Answer", "Index", "Result", "answer", "answer_async", "build", "smalltalk"]

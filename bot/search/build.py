@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from functools import lru_cache
 
 from bot.content.model import Catalogue, Guide
-from bot.search import accents
+from bot.search import accents, dense
 from bot.search.accents import Marks
 from bot.search.index import Index, idf_of
 from bot.search.intents import intents
@@ -73,14 +73,18 @@ def guide_texts(guide: Guide, category_title: str) -> dict[str, list[str]]:
     }
 
 
-def build(catalogue: Catalogue) -> Index:
-    """Index every guide of every locale; one document per guide id."""
+def build(catalogue: Catalogue, with_dense: bool = True, wait: bool = True) -> Index:
+    """Index every guide of every locale; one document per guide id. With the dense
+    retriever too when the model is installed (`with_dense=False`: the lexical index only).
+    `wait=False`: passage vectors that are not on disk yet are embedded in the background and
+    join the index when ready (the bot's start and reloads; see `build_in_background`)."""
     titles = {c.id: c.titles for c in catalogue.categories}
     by_id: dict[str, list[Guide]] = defaultdict(list)
     for (guide_id, _locale), guide in sorted(catalogue.guides.items()):
         by_id[guide_id].append(guide)
     ids = sorted(by_id)
     counts: list[dict[str, Counter[str]]] = []
+    in_text: set[str] = set()  # words found outside keyword lists
     forms: dict[str, set[Marks]] = defaultdict(set)
     phrases: list[tuple[int, frozenset[str]]] = []
     for doc, guide_id in enumerate(ids):
@@ -98,6 +102,8 @@ def build(catalogue: Catalogue) -> Index:
                             continue
                         keywords.add(tuple(terms))
                     fields[name].update(terms)
+                    if name != "keywords":
+                        in_text.update(terms)
                     if name in INTENT_FIELDS:
                         fields[name].update(intents(said(text)))
         distinct = {phrase_terms(k) for guide in by_id[guide_id] for k in guide.keywords}
@@ -108,6 +114,13 @@ def build(catalogue: Catalogue) -> Index:
             fields[name] = Counter(dict.fromkeys(fields[name], 1))
         counts.append(fields)
     index = _assemble(ids, [frozenset(g.locale for g in by_id[i]) for i in ids], counts, forms)
+    index.keyword_only = frozenset(index.vocabulary - in_text)
+    if with_dense:
+
+        def ready(vectors: dense.Dense) -> None:
+            index.dense = vectors  # one assignment: a search sees the old or the new
+
+        index.dense = dense.build(ids, catalogue, on_ready=None if wait else ready)
     index.phrases = [
         (doc, terms, sum(index.strong_idf.get(t, 0.0) for t in terms)) for doc, terms in phrases
     ]
@@ -212,3 +225,9 @@ def _assemble(
         phrase_index={},
         typo_keys={k: tuple(v) for k, v in keys.items()},
     )
+
+
+def build_in_background(catalogue: Catalogue) -> Index:
+    """`build` for the running bot: it starts at once; the dense retriever joins when its
+    vectors are ready (at once when they are on disk)."""
+    return build(catalogue, wait=False)

@@ -20,6 +20,7 @@ from typing import TextIO
 
 from bot.config import LOCALES
 from bot.errors import ContentError, TrolysoError
+from bot.search import dense
 from bot.search.build import build
 from bot.search.decide import Answer, answer
 from bot.search.index import Index
@@ -113,6 +114,7 @@ def cmd_search(
 
     config = load_config(args)
     locale = args.locale or config.bot.default_locale
+    dense.configure(config.path("paths.search_cache"))
     index = load_index(args.content or config.path("paths.content"))
     out = stdout or sys.stdout
     for q in questions(args, stdin or sys.stdin):

@@ -13,9 +13,10 @@ match guide text; no topic is black-listed.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Literal
+from typing import Any, Literal
 
 from bot.search.index import Index, idf_of
 from bot.search.lexicon import ACKS, GREETINGS, SMALLTALK_FILLER, THANKS
@@ -44,6 +45,22 @@ CHOOSE_GATE = ((0.5, 0.25, 0.0), (0.0, 0.0, 0.8))
 MAX_CHOICES = 3
 MAX_RESULTS = 5
 MAX_SMALLTALK_WORDS = 6
+
+# Hybrid (when the dense retriever is there). Chosen on the dev questions only (tools/eval.py;
+# tests/data/eval_dev.tsv and questions.tsv), never on the test questions.
+LEXICAL_WEIGHT = 0.6
+DENSE_STRETCH = 10.0
+RRF_K = 10
+# In scope: the closest guide passage beats the closest topic no guide covers by this much
+# (cosine), or by GATE_BONUS less when the lexical gate passes too.
+DENSE_MARGIN = 0.028
+GATE_BONUS = 0.03
+# Sure enough to open (with a clear lead): the lexical gate passes, or this dense margin.
+SURE_MARGIN = 0.05
+# Fused scores (the best is near 1): open when the runner-up is this far below; offer the
+# guides within FUSED_CHOICE of the best.
+FUSED_MARGIN = 0.15
+FUSED_CHOICE = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +121,9 @@ def _unclear(index: Index, query: Query) -> bool:
     )
 
 
-def answer(index: Index, text: str, locale: str) -> Answer:
-    """Decide what to do with `text` from a reader of `locale`."""
+def answer(index: Index, text: str, locale: str, vector: Any = None) -> Answer:
+    """Decide what to do with `text` from a reader of `locale`; `vector` is the question's
+    embedding when the caller has it already (answer_async), else it is computed here."""
     kind = smalltalk(text)
     if kind is not None:
         return Answer(text, "none", None, (), kind)
@@ -115,9 +133,6 @@ def answer(index: Index, text: str, locale: str) -> Answer:
     allowed = index.in_locale(locale)
     hits = index.phrase_hits(query)
     scores = index.score(query, hits, allowed)
-    # Docs are numbered in id order and the sort is stable: equal scores rank by id.
-    ranked = sorted(scores.items(), key=itemgetter(1), reverse=True)[:MAX_RESULTS]
-    results = tuple(Result(index.ids[d], round(s, 3)) for d, s in ranked)
     unit = idf_of(index.size, 1) or 1.0
 
     def passes(doc: int, gates: tuple[tuple[float, float, float], ...]) -> bool:
@@ -128,6 +143,11 @@ def answer(index: Index, text: str, locale: str) -> Answer:
             return True
         return any(evidence >= e and coverage >= c and phrase >= p for e, c, p in gates)
 
+    if index.dense is not None:
+        return _hybrid(index, text, allowed, scores, passes, vector)
+    # Docs are numbered in id order and the sort is stable: equal scores rank by id.
+    ranked = sorted(scores.items(), key=itemgetter(1), reverse=True)[:MAX_RESULTS]
+    results = tuple(Result(index.ids[d], round(s, 3)) for d, s in ranked)
     if not ranked or not passes(ranked[0][0], GATES):
         return Answer(text, "none", None, results, "no_match")
     best = ranked[0][1]
@@ -139,6 +159,94 @@ def answer(index: Index, text: str, locale: str) -> Answer:
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
     if len(choice) == 1 or runner_up <= OPEN_MARGIN * best:
         return Answer(text, "open", index.ids[ranked[0][0]], results, "match")
-    offered = tuple(Result(index.ids[d], round(s, 3)) for d, s in choice)
-    rest = tuple(r for r in results if r not in offered)
-    return Answer(text, "choose", None, offered + rest, "choice")
+    return _choose(index, text, [d for d, _ in choice], ranked)
+
+
+async def answer_async(index: Index, text: str, locale: str) -> Answer:
+    """answer() for the bot: the question's embedding (25-55 ms of model time on a small
+    machine) is computed on the search's one worker thread, so the event loop serves other
+    chats meanwhile; the rest (lexical scoring, the decision) takes well under a millisecond."""
+    vector = None
+    if index.dense is not None and smalltalk(text) is None:
+        from bot.search.dense import embed_query_async
+
+        vector = await embed_query_async(text)
+    return answer(index, text, locale, vector)
+
+
+def _choose(
+    index: Index, text: str, offered: list[int], ranked: list[tuple[int, float]]
+) -> Answer:
+    scores = dict(ranked)
+    first = tuple(Result(index.ids[d], round(scores[d], 3)) for d in offered)
+    rest = tuple(Result(index.ids[d], round(s, 3)) for d, s in ranked if d not in offered)
+    return Answer(text, "choose", None, first + rest, "choice")
+
+
+def _hybrid(
+    index: Index,
+    text: str,
+    allowed: frozenset[int] | None,
+    lexical: dict[int, float],
+    passes: Callable[[int, tuple[tuple[float, float, float], ...]], bool],
+    vector: Any = None,
+) -> Answer:
+    """Lexical scores and the dense retriever's cosines, fused for the ranking. In scope when
+    the question is closer to a guide than to any topic no guide covers (outside.py), by a
+    margin the lexical gate lowers; opened when sure and clearly ahead, else a choice."""
+    assert index.dense is not None
+    from bot.search.dense import embed_query
+
+    if vector is None:
+        vector = embed_query(text)
+    cosines = index.dense.scores(vector)
+    docs = range(index.size) if allowed is None else sorted(allowed)
+    fused = FUSIONS[FUSION](lexical, cosines, docs)
+    ranked = sorted(fused.items(), key=itemgetter(1), reverse=True)[:MAX_RESULTS]
+    results = tuple(Result(index.ids[d], round(s, 3)) for d, s in ranked)
+    top = ranked[0][0]
+    lexical_in = bool(lexical) and top in lexical and passes(top, GATES)
+    gap = max(cosines[d] for d in docs) - index.dense.outside_score(vector)
+    if gap + GATE_BONUS * lexical_in < DENSE_MARGIN:
+        return Answer(text, "none", None, results, "no_match")
+    sure = lexical_in or gap >= SURE_MARGIN
+    best = ranked[0][1]
+    offered = [d for d, s in ranked[:MAX_CHOICES] if best - s < FUSED_CHOICE]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    if sure and (best - runner_up >= FUSED_MARGIN or len(offered) == 1):
+        return Answer(text, "open", index.ids[top], results, "match")
+    return _choose(index, text, offered, ranked)
+
+
+def fuse(lexical: dict[int, float], cosines: list[float], docs: Iterable[int]) -> dict[int, float]:
+    """Weighted fusion: the lexical score as a share of the best one, and the cosine's distance
+    below the best cosine (e5's cosines crowd together, so the distance is stretched)."""
+    docs = list(docs)
+    top_lexical = max(lexical.values(), default=0.0) or 1.0
+    top_cosine = max(cosines[d] for d in docs)
+    return {
+        d: LEXICAL_WEIGHT * lexical.get(d, 0.0) / top_lexical
+        + (1 - LEXICAL_WEIGHT) * max(0.0, 1 + DENSE_STRETCH * (cosines[d] - top_cosine))
+        for d in docs
+    }
+
+
+def fuse_rrf(
+    lexical: dict[int, float], cosines: list[float], docs: Iterable[int]
+) -> dict[int, float]:
+    """Reciprocal-rank fusion (kept for the comparison `make eval --fusion rrf` prints)."""
+    docs = list(docs)
+    by_lexical = sorted(lexical, key=lambda d: -lexical[d])
+    by_dense = sorted(docs, key=lambda d: -cosines[d])
+    out = dict.fromkeys(docs, 0.0)
+    for rank, d in enumerate(by_lexical):
+        if d in out:
+            out[d] += 1 / (RRF_K + rank + 1)
+    for rank, d in enumerate(by_dense):
+        out[d] += 1 / (RRF_K + rank + 1)
+    top = max(out.values(), default=0.0) or 1.0
+    return {d: s / top for d, s in out.items()}
+
+
+FUSIONS = {"weighted": fuse, "rrf": fuse_rrf}
+FUSION = "weighted"  # weighted fusion did better than RRF on the dev set (make eval --fusion)

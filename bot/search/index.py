@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.search.accents import Marks
+from bot.search.dense import Dense
 from bot.search.query import TYPO_WEIGHT, UNSURE, Query, parse
 
 # Terms in nearly every guide ("vneid" here) change no ranking but cost the most to add up:
@@ -49,7 +50,15 @@ class Index:
     # Tuples of strings and numbers, not lists or sets: the garbage collector stops tracking
     # them, so a large index does not slow every collection down.
     typo_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)  # delete → words
+    # Words found only in keyword lists: rare and specific, so a typo correction into one
+    # needs a neighbour that confirms it ("visa" is not "vỉa" in "xin visa Mỹ").
+    keyword_only: frozenset[str] = frozenset()
+    dense: Dense | None = None  # passage vectors (dense.py); None: lexical search only
     _by_locale: dict[str, frozenset[int] | None] = field(default_factory=dict)
+
+    def lexical_only(self) -> Index:
+        """The same index without its dense retriever (for comparison)."""
+        return replace(self, dense=None, _by_locale={})
 
     @property
     def size(self) -> int:

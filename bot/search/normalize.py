@@ -175,6 +175,17 @@ def normalize(text: str) -> str:
     return " ".join(" ".join(term(t) for t in expand(seg)) for seg in segments(text))
 
 
+# The tone each Telex key types, as accents.Marks writes it.
+TELEX_TONES = {"s": "'", "f": "`", "r": "?", "x": "~", "j": "."}
+
+
+def telex_tone(token: str) -> str:
+    """The tone a Telex leftover typed ("visa" → "'", as in "vía"); "" for none."""
+    m = _VOWEL.search(token)
+    keys = [c for c in token[m.start() :] if c in TELEX_TONES] if m else []
+    return TELEX_TONES[keys[-1]] if keys else ""
+
+
 @lru_cache(maxsize=65536)
 def telex(token: str) -> str | None:
     """Repair a Telex leftover ("ddawngs" → "dang", "kys" → "ki"); None if it is not one.

@@ -23,6 +23,7 @@ from bot.search.normalize import (
     segments,
     stop_flags,
     telex,
+    telex_tone,
     term,
 )
 
@@ -107,11 +108,17 @@ def _untelex(index: Index, token: str) -> str:
     if token in index.vocabulary or term(token) in index.vocabulary or is_known_word(token):
         return token
     fixed = telex(token)
-    return (
-        fixed
-        if fixed is not None and (fixed in index.vocabulary or is_known_word(fixed))
-        else token
-    )
+    if fixed is None:
+        return token
+    if is_known_word(fixed):
+        return fixed
+    # The repair must be a word the guides write with the tone the keys typed: "visa" is
+    # not "vía" where guides only say "vỉa".
+    tone = telex_tone(token)
+    forms = index.forms.get(fixed, ())
+    if fixed in index.vocabulary and (not tone or any(f.tone == tone for f in forms)):
+        return fixed
+    return token
 
 
 def _resolve(
@@ -162,7 +169,8 @@ def _typo(
     found = {
         c
         for c in one_edit(index, t)
-        if not tone or any(f.tone == tone for f in index.forms.get(c, ()))
+        if (not tone or any(f.tone == tone for f in index.forms.get(c, ())))
+        and (c not in index.keyword_only or _pairs_with(index, c, neighbours))
     }
     if not found:
         return None
