@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from bot.db.booking_models import Booking
+from bot.db.booking_models import Booking, Slot
 from bot.db.broadcast_models import NewsSubscription
 from bot.db.handoff_models import (
     CITIZEN,
@@ -54,6 +54,7 @@ define("handoff.unknown_unit", N_("I don't know that commune or ward, so I did n
 define("handoff.empty", N_("The message is empty, so I did nothing."))
 define("handoff.already_open", N_("You already have an open question. Write to add to it."))
 define("handoff.not_answered", N_("No officer has answered yet, so there is nothing to rate."))
+define("handoff.no_canned", N_("I could not find that prepared answer, so I did nothing."))
 define("handoff.bad_rating", N_("Please choose from 1 to 5 stars."))
 define(
     "handoff.taken",
@@ -435,6 +436,46 @@ async def suggest_guide(sc: ServiceContext, question_id: int) -> GuideSuggestion
         unit_id=question.unit_id,
     )
     return suggestion
+
+
+@dataclass(frozen=True)
+class CitizenBooking:
+    code: str
+    point_id: str
+    starts_at: datetime
+    status: str  # confirmed, attended, missed, cancelled
+    help_topic: str
+
+
+BOOKINGS_SHOWN = 10
+
+
+@officer_service
+async def citizen_bookings(sc: ServiceContext, question_id: int) -> list[CitizenBooking]:
+    """The asking citizen's bookings, newest visit first, for the officer answering them: only
+    to an officer of the question's unit, and only bookings at points of units the officer acts
+    for (an admin sees all). No name or phone: the conversation is about the question."""
+    question = await _question_for(sc, question_id)
+    rows = (
+        await sc.session.execute(
+            select(Booking, Slot.starts_at)
+            .join(Slot, Slot.id == Booking.slot_id)
+            .where(Booking.user_id == question.user_id)
+            .order_by(Slot.starts_at.desc(), Booking.id.desc())
+        )
+    ).all()
+    points = sc.places.points if sc.places is not None else {}
+    found = []
+    for booking, starts_at in rows:
+        point = points.get(booking.point_id)
+        if point is None or not sc.actor.can_act_on_unit(point.unit):
+            continue
+        found.append(
+            CitizenBooking(
+                booking.code, booking.point_id, starts_at, booking.status, booking.help_topic
+            )
+        )
+    return found[:BOOKINGS_SHOWN]
 
 
 @officer_service
