@@ -451,3 +451,59 @@ async def test_officers_find_the_queue_and_suggest_a_guide_for_the_editors(
     [header, row] = list(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert header == ["created", "unit", "locale", "text"]
     assert row[1:] == ["hoan-kiem", "en", "Gọi *** giúp tôi đăng ký khai sinh cho cháu"]
+
+
+async def outbox_texts(core: Core) -> list[tuple[str, str, str]]:
+    """(kind, status, everything the row would show) of every outbox row."""
+    from bot.db.booking_models import OutboxMessage
+
+    async with core.db.transaction() as session:
+        rows = await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        return [(r.kind, r.status, f"{r.text or ''} {r.data or ''}") for r in rows]
+
+
+@pytest.mark.both_databases
+async def test_erasing_the_citizens_data_empties_officer_notices_with_their_words(
+    core, world, clock
+):
+    citizen = Chat(core, user_id="501", channel="test", language="en")
+    question_id = await ask(core, citizen)
+    await officer(core, HOAN_KIEM).tap(f"hq:t:{question_id}")
+    await citizen.say("Số điện thoại của tôi là 0912 345 678, tôi ở ngõ 5")
+    await world.deliver()
+    assert any("ngõ 5" in t for t in world.sent_to("telegram", HOAN_KIEM))
+    world.clear()
+    await citizen.say("Tôi tên là Nguyễn Thị Lan, sinh năm 1950")  # queued, not yet sent
+    assert any("1950" in shown for _k, _s, shown in await outbox_texts(core))
+    # Someone else's follow-up stays untouched.
+    other = Chat(core, user_id="502", channel="test", language="en")
+    other_id = await ask(core, other)
+    await officer(core, HOAN_KIEM).tap(f"hq:t:{other_id}")
+    await other.say("Câu hỏi thêm của người khác")
+
+    await citizen.tap("pv:delete")
+    await citizen.tap("pv:delete!")
+    rows = await outbox_texts(core)
+    assert not [r for r in rows if "1950" in r[2] or "ngõ 5" in r[2] or "0912" in r[2]]
+    follow_ups = [(k, s) for k, s, _shown in rows if k == "handoff_follow_up"]
+    assert ("handoff_follow_up", "skipped") in follow_ups, "the queued one is never sent"
+    assert any("người khác" in shown for _k, _s, shown in rows)
+    await world.deliver()
+    told = world.sent_to("telegram", HOAN_KIEM)
+    assert not [t for t in told if "1950" in t] and any("người khác" in t for t in told)
+
+
+async def test_the_retention_purge_empties_officer_notices_with_the_citizens_words(
+    core, world, clock
+):
+    from bot.handoff import jobs
+
+    citizen = Chat(core, user_id="501", channel="test", language="en")
+    question_id = await ask(core, citizen)
+    await officer(core, HOAN_KIEM).tap(f"hq:t:{question_id}")
+    await citizen.say("Tôi ở ngõ 5 phố Hàng Bông")
+    await world.deliver()
+    await officer(core, HOAN_KIEM).tap(f"hq:c:{question_id}")
+    clock.advance(days=core.config.handoff.retention_days + 1)
+    assert await jobs.daily(core) == 1
+    assert not [r for r in await outbox_texts(core) if "Hàng Bông" in r[2]]

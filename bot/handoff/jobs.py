@@ -81,12 +81,13 @@ async def escalate(
 
 async def purge(session: AsyncSession, now: datetime, retention_days: int) -> int:
     """Delete questions closed more than `retention_days` ago (their messages go with them)."""
-    done = await session.execute(
-        delete(HandoffQuestion).where(
-            HandoffQuestion.status == CLOSED,
-            HandoffQuestion.closed_at < now - timedelta(days=retention_days),
-        )
+    old = (HandoffQuestion.status == CLOSED) & (
+        HandoffQuestion.closed_at < now - timedelta(days=retention_days)
     )
+    await notices.forget(
+        session, list(await session.scalars(select(HandoffQuestion.id).where(old)))
+    )
+    done = await session.execute(delete(HandoffQuestion).where(old))
     if _affected(done):
         log.info("handoff: %d closed questions past retention deleted", _affected(done))
     return _affected(done)

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import i18n
@@ -255,12 +255,40 @@ async def closed_to_citizen(
         )
 
 
+def citizen_text_key(question_id: int, message_id: int) -> str:
+    """The `dedupe_key` of an outbox row to an officer that carries a citizen's own words, so
+    erasing the citizen's data (or the retention purge) can find and empty it."""
+    return f"handoff-q{question_id}-m{message_id}"
+
+
+async def forget(session: AsyncSession, question_ids: Iterable[int]) -> int:
+    """Empty every outbox row to officers that carries these questions' words: one still
+    waiting is skipped (never sent), one already sent or failed keeps only its counts. A row
+    being sent at this moment is left to finish. Returns the rows emptied."""
+    ids = list(question_ids)
+    if not ids:
+        return 0
+    carries = or_(*(OutboxMessage.dedupe_key.like(f"handoff-q{i}-m%") for i in ids))
+    waiting = await session.execute(
+        update(OutboxMessage)
+        .where(carries, OutboxMessage.status == "pending")
+        .values(status="skipped", last_error="personal data erased", data=None, text=None)
+    )
+    done = await session.execute(
+        update(OutboxMessage)
+        .where(carries, OutboxMessage.status.not_in(("pending", "sending", "skipped")))
+        .values(data=None, text=None)
+    )
+    return int(waiting.rowcount or 0) + int(done.rowcount or 0)
+
+
 async def citizen_wrote(
     session: AsyncSession,
     settings: Settings,
     question: HandoffQuestion,
     text: str,
     now: datetime,
+    message_id: int,
 ) -> None:
     """The citizen added to a question an officer took: that officer is told."""
     taker = (await _accounts_of(session, [question.taken_by])).get(question.taken_by or -1)
@@ -272,9 +300,9 @@ async def citizen_wrote(
         buttons = [
             [_button(_("📨 Open question #{id}", id=question.id), f"{OPEN_PREFIX}{question.id}")]
         ]
-    session.add(
-        _message(taker.id, taker.channel, taker.external_id, KIND_FOLLOW_UP, now, body, buttons)
-    )
+    row = _message(taker.id, taker.channel, taker.external_id, KIND_FOLLOW_UP, now, body, buttons)
+    row.dedupe_key = citizen_text_key(question.id, message_id)
+    session.add(row)
 
 
 async def _accounts_of(session: AsyncSession, people: list[int | None]) -> dict[int, User]:

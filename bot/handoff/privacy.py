@@ -1,6 +1,7 @@
 """A citizen's questions to officers are their data: /privacy lists them, the download holds
 every question with its messages, and "Delete my data" deletes them (the messages go with
-them; answers still waiting in the outbox are dropped). Registered with the /privacy holders
+them; answers still waiting in the outbox are dropped, and officers' notices carrying the
+citizen's words are emptied). Registered with the /privacy holders
 of bot/booking/privacy.py on import."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from bot.booking.privacy import Holder, register
 from bot.db.booking_models import OutboxMessage
 from bot.db.handoff_models import HandoffMessage, HandoffQuestion
 from bot.db.models import User
+from bot.handoff import notices
 from bot.i18n import N_
 from bot.points.model import Places
 
@@ -69,6 +71,13 @@ async def erase(session: AsyncSession, user: User, now: datetime, places: Places
             OutboxMessage.status == "pending",
         )
         .values(status="skipped", last_error="personal data erased", data=None)
+    )
+    # Officers' notices that carry the citizen's own words go too (queued or already sent).
+    await notices.forget(
+        session,
+        await session.scalars(
+            select(HandoffQuestion.id).where(HandoffQuestion.user_id == user.id)
+        ),
     )
     result = await session.execute(
         delete(HandoffQuestion).where(HandoffQuestion.user_id == user.id)

@@ -188,13 +188,12 @@ async def add(sc: ServiceContext, settings: Settings, text: str) -> HandoffQuest
         return None
     text = clean(text)
     now = sc.now()
-    sc.session.add(
-        HandoffMessage(question_id=question.id, author=CITIZEN, text=text, created_at=now)
-    )
+    message = HandoffMessage(question_id=question.id, author=CITIZEN, text=text, created_at=now)
+    sc.session.add(message)
     question.last_message_at = now
     await sc.session.flush()
     if question.taken_by is not None:
-        await notices.citizen_wrote(sc.session, settings, question, text, now)
+        await notices.citizen_wrote(sc.session, settings, question, text, now, message.id)
     else:
         await notices.announce(sc.session, settings, [question.unit_id], now)
     return question
