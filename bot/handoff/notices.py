@@ -21,6 +21,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import i18n
+from bot.db import rowcount
 from bot.db.booking_models import OutboxMessage
 from bot.db.handoff_models import OPEN, HandoffNotice, HandoffQuestion
 from bot.db.models import User
@@ -279,7 +280,7 @@ async def forget(session: AsyncSession, question_ids: Iterable[int]) -> int:
         .where(carries, OutboxMessage.status.not_in(("pending", "sending", "skipped")))
         .values(data=None, text=None)
     )
-    return int(waiting.rowcount or 0) + int(done.rowcount or 0)
+    return rowcount(waiting) + rowcount(done)
 
 
 async def citizen_wrote(
