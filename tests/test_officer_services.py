@@ -184,9 +184,7 @@ SCOPED: dict[str, Call] = {
         sc, settings_of(w.core.config), w.question_id
     ),
     "handoff.service.suggest_guide": lambda sc, w: handoff.suggest_guide(sc, w.question_id),
-    "handoff.service.citizen_bookings": lambda sc, w: handoff.citizen_bookings(
-        sc, w.question_id
-    ),
+    "handoff.service.citizen_bookings": lambda sc, w: handoff.citizen_bookings(sc, w.question_id),
 }
 
 

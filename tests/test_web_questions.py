@@ -49,16 +49,16 @@ async def site(core, world):
         await site.close()
 
 
-async def asked(core, who: str = "501", text: str = QUESTION, ward: str = "Hoàn Kiếm") -> int:
+async def asked(core, who: str = "501", text: str = QUESTION, locale: str = "en") -> int:
     """A citizen who booked at hk-1 and cg-1 asks Hoàn Kiếm's officers in the chat."""
-    user_id = await citizen(core, who, locale="en")
+    user_id = await citizen(core, who, locale=locale)
     await book(core, user_id, "hk-1", MONDAY, "08:30", name="Nguyễn Thị Lan")
     await book(core, user_id, "cg-1", MONDAY, "08:30", name="Nguyễn Thị Lan")
-    chat = Chat(core, user_id=who, channel="telegram", language="en")
+    chat = Chat(core, user_id=who, channel="telegram", language=locale)
     await chat.tap("ask")
-    await chat.say(ward)
+    await chat.say("Hoàn Kiếm")
     await chat.say(text)
-    assert "I have sent your question" in chat.text
+    assert chat.text.startswith("✅"), chat.text
     [question] = await all_rows(core, HandoffQuestion, HandoffQuestion.user_id == user_id)
     return question.id
 
