@@ -507,3 +507,54 @@ async def test_the_retention_purge_empties_officer_notices_with_the_citizens_wor
     clock.advance(days=core.config.handoff.retention_days + 1)
     assert await jobs.daily(core) == 1
     assert not [r for r in await outbox_texts(core) if "Hàng Bông" in r[2]]
+
+
+async def test_officers_are_told_in_their_own_language_never_the_citizens(core, world, clock):
+    from sqlalchemy import update
+
+    from bot.db.models import User
+
+    async with core.db.transaction() as session:  # Lan chose English in the chat
+        await session.execute(
+            update(User).where(User.external_id == HOAN_KIEM).values(locale="en")
+        )
+    citizen = Chat(core, user_id="501", channel="test", language="vi")
+    question_id = await ask_vi(core, citizen)
+    await world.deliver()
+    assert "1 question from citizens is waiting" in world.sent_to("telegram", HOAN_KIEM)[0]
+    # No language chosen and no web pages used: the bot's default ([bot] default_locale).
+    assert "Có 1 câu hỏi" in world.sent_to("telegram", HOAN_KIEM_2)[0]
+
+    await officer(core, HOAN_KIEM).tap(f"hq:t:{question_id}")
+    await citizen.say("Tôi đã thử lại nhưng vẫn lỗi")
+    await world.deliver()
+    assert "The citizen wrote more on question" in world.sent_to("telegram", HOAN_KIEM)[-1]
+
+    # The other officer asked for the officer pages from an English chat: the pages, and now
+    # the announcements, speak English to them.
+    await Chat(core, user_id=HOAN_KIEM_2, channel="telegram", language="en").say("/web")
+    world.clear()
+    clock.advance(minutes=31)
+    await ask_vi(core, Chat(core, user_id="502", channel="test", language="vi"))
+    await world.deliver()
+    assert "2 questions from citizens are waiting" in world.sent_to("telegram", HOAN_KIEM_2)[0]
+
+
+async def ask_vi(core: Core, citizen: Chat) -> int:
+    await citizen.tap("ask")
+    await citizen.say("Hoàn Kiếm")
+    await citizen.say(QUESTION)
+    assert "Tôi đã gửi câu hỏi" in citizen.text, citizen.text
+    async with core.db.transaction() as session:
+        return await session.scalar(select(func.max(HandoffQuestion.id)))
+
+
+async def test_the_default_language_for_officers_is_the_bots_default(config, clock):
+    core = await app.start(config.replace(**OFFICERS, bot__default_locale="en"), clock=clock)
+    try:
+        world = await handoff_world(core)
+        await ask_vi(core, Chat(core, user_id="501", channel="test", language="vi"))
+        await world.deliver()
+        assert "1 question from citizens is waiting" in world.sent_to("telegram", HOAN_KIEM)[0]
+    finally:
+        await core.close()

@@ -11,17 +11,14 @@ import pytest
 
 from bot import app
 from bot.db.handoff_models import HandoffQuestion
+from tests import test_web_browser as web  # skips this module too where Chromium is missing
 from tests.handoff_setup import CAU_GIAY, HOAN_KIEM, OFFICERS, handoff_world
 from tests.schedule_setup import all_rows
-from tests.test_web_browser import (  # skips this module too where Chromium is missing
-    browser,  # noqa: F401  (a fixture)
-    chat_link,
-    check_accessibility,
-    new_page,
-    shoot,
-)
+from tests.test_web_browser import chat_link, check_accessibility, new_page, shoot
 from tests.test_web_questions import asked
 from tests.web_client import WebSite
+
+browser = web.browser  # the fixture: Chromium, headless
 
 
 @pytest.fixture
@@ -56,7 +53,7 @@ ANSWER = {
 @pytest.mark.parametrize("language", ["vi", "en"])
 async def test_an_officer_answers_a_question_on_the_page(
     core, world, clock, site, browser, language
-):  # noqa: F811
+):
     question_id = await asked(core, locale=language)
     clock.advance(minutes=25)
     page = await new_page(browser, language)

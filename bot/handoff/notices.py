@@ -63,6 +63,27 @@ def _units(places: Places | None) -> Mapping[str, Unit]:
     return places.units if places is not None else {}
 
 
+async def officer_locale(session: AsyncSession, account: User, default: str) -> str:
+    """The language an officer is told in: the one they chose in the chat; else the one their
+    officer web pages last spoke (the chat's language when they asked for the link — the
+    messenger's hint included — or the one they switched the pages to); else the bot's
+    default. Never the citizen's."""
+    if account.locale:
+        return account.locale
+    from bot.db.web_models import WebLoginLink, WebSession
+
+    for table in (WebSession, WebLoginLink):
+        found = await session.scalar(
+            select(table.locale)
+            .where(table.user_id == account.id)
+            .order_by(table.created_at.desc(), table.id.desc())
+            .limit(1)
+        )
+        if found:
+            return found
+    return default
+
+
 def _button(label: str, payload: str) -> dict[str, str]:
     return {"label": label, "payload": payload}
 
@@ -296,7 +317,7 @@ async def citizen_wrote(
     if taker is None:
         await announce(session, settings, [question.unit_id], now)
         return
-    with i18n.use_locale(taker.locale or settings.default_locale):
+    with i18n.use_locale(await officer_locale(session, taker, settings.default_locale)):
         body = _("💬 The citizen wrote more on question #{id}:", id=question.id) + "\n\n" + text
         buttons = [
             [_button(_("📨 Open question #{id}", id=question.id), f"{OPEN_PREFIX}{question.id}")]
@@ -333,7 +354,7 @@ async def escalate_to(
     sent = 0
     hours = max(1, round((now - question.created_at).total_seconds() / 3600))
     for account in accounts:
-        with i18n.use_locale(account.locale or settings.default_locale):
+        with i18n.use_locale(await officer_locale(session, account, settings.default_locale)):
             body = ngettext(
                 "⏰ A citizen's question to {unit} has waited {n} hour without an answer.",
                 "⏰ A citizen's question to {unit} has waited {n} hours without an answer.",
@@ -410,7 +431,7 @@ async def render_announce(session: AsyncSession, row: OutboxMessage, core: Core)
     count, oldest = await waiting_in(session, officer.unit_ids)
     if not count:
         return Skip("no question waits")
-    with i18n.use_locale(user.locale or core.config.bot.default_locale):
+    with i18n.use_locale(await officer_locale(session, user, core.config.bot.default_locale)):
         text = ngettext(
             "📨 {n} question from citizens is waiting for an answer.",
             "📨 {n} questions from citizens are waiting for an answer.",
