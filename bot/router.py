@@ -50,6 +50,9 @@ class Router:
     # Called for something the bot cannot read (`Incoming.unreadable`: a picture, a sticker,
     # a voice message): says what it reads instead.
     unreadable: Handler | None = None
+    # Called for a picture (`Incoming.photo`) no state handler took; when it returns None (or
+    # there is none), the picture is answered as `unreadable`.
+    photo: Handler | None = None
     # Builds the apology + menu shown when a handler fails (no database, no state).
     apology: Callable[[Menus], list[Reply]] | None = None
     # payload → its route: every reply's buttons are looked up after each message.
@@ -97,7 +100,7 @@ class Router:
                 raise RouteConflict(f"{name}: payload prefix {route.prefix!r} is already handled")
             self.payload(route.prefix, route.handler, always=route.always)
         self.text_handlers.extend(other.text_handlers)
-        for slot in ("fallback", "refused", "too_long", "unreadable", "apology"):
+        for slot in ("fallback", "refused", "too_long", "unreadable", "photo", "apology"):
             theirs = getattr(other, slot)
             if theirs is None:
                 continue
@@ -150,6 +153,14 @@ class Router:
             replies = await state_handler(msg, ctx)
             if replies is not None:
                 return replies
+
+        if msg.photo is not None and msg.payload is None:
+            if self.photo is not None:
+                replies = await self.photo(msg, ctx)
+                if replies is not None:
+                    return replies
+            if self.unreadable is not None:
+                return await self.unreadable(msg, ctx) or []
 
         if msg.unreadable and self.unreadable is not None:
             # After the state's handler, so a dialog that can say something better about a

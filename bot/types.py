@@ -53,6 +53,15 @@ class Contact:
 
 
 @dataclass(frozen=True, slots=True)
+class Photo:
+    """A picture the user sent, kept by the channel: only its id there (never the bytes), and
+    the words written with it."""
+
+    file_id: str
+    caption: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     filename: str
     data: bytes
@@ -82,6 +91,8 @@ class Incoming:
     # The user sent something the bot cannot read (a picture, a sticker, a voice message):
     # its kind, so the core can say what it reads instead. None for everything else.
     unreadable: str | None = None
+    # A picture, from a channel that passes pictures on (`Capabilities.inbound_photos`).
+    photo: Photo | None = None
 
     @property
     def command(self) -> str | None:
@@ -110,6 +121,9 @@ class Reply:
     # A picture sent with this message (`text` is its caption): a PNG/JPEG/WebP file, e.g. a
     # guide step's screenshot. Channels render it as a photo.
     image: Path | None = None
+    # A picture the channel already holds, by the channel's own id (a citizen's photo passed on
+    # to an officer of the same channel); `text` is its caption.
+    photo_id: str | None = None
     # When the user pressed a button, replace the message that carried it instead of
     # sending a new one (channels that cannot edit send a new message).
     edit: bool = False

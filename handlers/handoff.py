@@ -45,6 +45,7 @@ ANSWER_STATE = "handoff.answer"
 TAKE, ANSWER, CANNED, SUGGEST, CLOSE, NUMBERS = "hq:t:", "hq:a:", "hq:k:", "hq:g:", "hq:c:", "hq:n"
 CANNED_SERVICE = "handoff.canned"
 SHOWN_MESSAGES = 12
+SHOWN_PHOTOS = 3
 CANNED_SHOWN = 4
 
 MENU_ENTRY = MenuEntry(
@@ -63,6 +64,11 @@ def ask_button() -> Button:
 def at_guide_end(guide, ctx: Ctx) -> list[Button]:
     """At a guide's end (handlers.MENUS.guide_end): someone still stuck can ask a person."""
     return [ask_button()] if ctx.services.get("places") is not None else []
+
+
+def _photos_reach_us(ctx: Ctx) -> bool:
+    """The citizen's channel passes pictures on: a photo of the screen is offered there only."""
+    return ctx.core.profile(ctx.user.channel).capabilities.inbound_photos
 
 
 def _open_buttons() -> tuple[tuple[Button, ...], ...]:
@@ -185,10 +191,19 @@ def _write(ctx: Ctx, unit_id: str) -> list[Reply]:
     ctx.state.go(WRITE_STATE, unit=unit_id)
     return [
         Reply(
-            text=_(
-                "Please write your question to the officers of {unit} in one message, in "
-                "your own words. If a screen shows an error, copy its words.",
-                unit=unit_name(_units(ctx), unit_id),
+            text=(
+                _(
+                    "Please write your question to the officers of {unit} in one message, in "
+                    "your own words. If a screen shows an error, you can also send a photo of "
+                    "it.",
+                    unit=unit_name(_units(ctx), unit_id),
+                )
+                if _photos_reach_us(ctx)
+                else _(
+                    "Please write your question to the officers of {unit} in one message, in "
+                    "your own words. If a screen shows an error, copy its words.",
+                    unit=unit_name(_units(ctx), unit_id),
+                )
             )
             + "\n\n"
             + _("Please do not write passwords or codes sent to your phone."),
@@ -229,14 +244,15 @@ def _expect(ctx: Ctx, unit_id: str) -> str:
 async def writing(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     if msg.payload is not None or msg.command:
         return None
-    if msg.unreadable:
+    photo = msg.photo if msg.photo is not None and _photos_reach_us(ctx) else None
+    if msg.unreadable or (msg.photo is not None and photo is None):
         return [
             Reply(
-                text=_("I can only pass on text for now. Please describe what you see in words."),
+                text=_("I can only pass on text here. Please describe what you see in words."),
                 buttons=rows(Button(_("📖 Back to the menu"), "menu")),
             )
         ]
-    if not msg.text:
+    if not msg.text and photo is None:
         return None
     unit_id = ctx.state.data.get("unit", "")
     sc = await service_context(ctx)
@@ -245,10 +261,11 @@ async def writing(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
             sc,
             _settings(ctx),
             unit_id,
-            msg.text,
+            photo.caption if photo is not None else msg.text,
             channel=ctx.user.channel,
             chat_id=msg.chat_id,
             locale=ctx.locale,
+            photo_id=photo.file_id if photo is not None else None,
         )
     except Refused as e:
         ctx.state.clear()
@@ -273,13 +290,20 @@ async def writing(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
 
 
 async def follow_up(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
-    """Free text while the citizen's question is open: added to it, not searched."""
-    if not msg.text or msg.command:
+    """Free text (or, where the channel passes pictures on, a photo) while the citizen's
+    question is open: added to it, not searched."""
+    photo = msg.photo if msg.photo is not None and _photos_reach_us(ctx) else None
+    if (not msg.text and photo is None) or msg.command:
         return None
     sc = await service_context(ctx)
     if sc.actor.is_officer:
         return None  # an officer's own free text is never a citizen's follow-up
-    question = await service.add(sc, _settings(ctx), msg.text)
+    question = await service.add(
+        sc,
+        _settings(ctx),
+        photo.caption if photo is not None else msg.text,
+        photo.file_id if photo is not None else None,
+    )
     if question is None:
         return None
     return [
@@ -355,7 +379,7 @@ async def show_queue(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
         state = _("answered") if item.answered else _waiting(item.waiting)
         lines.append(
             f"#{item.id} · {unit_name(_units(ctx), item.unit_id)} · {state} · {who}\n"
-            f"  “{_short(item.first_text)}”"
+            f"  “{_short(item.first_text)}”" + (" 📷" * min(item.photos, 3))
         )
         buttons.append(Button(_("📨 Open #{id}", id=item.id), f"{OPEN_PREFIX}{item.id}"))
     if not items:
@@ -376,7 +400,11 @@ def _canned(ctx: Ctx, unit_id: str) -> tuple[canned.Canned, ...]:
     return canned.for_unit(ctx.services.get(CANNED_SERVICE) or {}, unit_id)
 
 
-async def _conversation(ctx: Ctx, question_id: int, note: str | None = None) -> list[Reply]:
+async def _conversation(
+    ctx: Ctx, question_id: int, note: str | None = None, *, with_photos: bool = False
+) -> list[Reply]:
+    """The question as the officer sees it; `with_photos` (when it is opened) sends the
+    citizen's latest photos too, not again after each action."""
     found = await service.conversation(await service_context(ctx), question_id)
     q = found.question
     lines = [
@@ -398,9 +426,17 @@ async def _conversation(ctx: Ctx, question_id: int, note: str | None = None) -> 
     else:
         lines.append(_("Nobody has taken it yet."))
     lines.append("")
-    for m in found.messages[-SHOWN_MESSAGES:]:
+    shown = found.messages[-SHOWN_MESSAGES:]
+    for m in shown:
         author = _("👤 Citizen") if m.author == CITIZEN else _("🧑‍💼 Officer")
-        lines.append(f"{author} ({format_time(m.created_at)}): {m.text}")
+        said = " ".join(x for x in (_("📷 [photo]") if m.photo_id else "", m.text) if x)
+        lines.append(f"{author} ({format_time(m.created_at)}): {said}")
+    # The citizen's photos, passed on where this officer's channel holds them (the question's
+    # own channel); elsewhere the officer pages show them.
+    photos = [m for m in shown if m.photo_id][-SHOWN_PHOTOS:]
+    passed_on = ctx.user.channel == q.channel
+    if photos and not passed_on:
+        lines.append(_("📷 The citizen sent a photo: see it on the officer pages (/web)."))
     if note:
         lines += ["", note]
     buttons: list[Button] = []
@@ -414,7 +450,12 @@ async def _conversation(ctx: Ctx, question_id: int, note: str | None = None) -> 
             buttons.append(Button(_("📚 Suggest as a new guide"), f"{SUGGEST}{q.id}"))
         buttons.append(Button(_("✅ Close the question"), f"{CLOSE}{q.id}"))
     buttons.append(Button(_("📨 Questions from citizens"), QUEUE))
-    return [Reply(text="\n".join(lines), buttons=rows(*buttons))]
+    pictures = [
+        Reply(text=_("📷 Photo from the citizen, question #{id}", id=q.id), photo_id=m.photo_id)
+        for m in photos
+        if passed_on and with_photos
+    ]
+    return [*pictures, Reply(text="\n".join(lines), buttons=rows(*buttons))]
 
 
 @officer_action
@@ -423,7 +464,9 @@ async def open_question(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     if question_id is None:
         return None
     ctx.state.clear()
-    return await _refusable(ctx, question_id, lambda: _conversation(ctx, question_id))
+    return await _refusable(
+        ctx, question_id, lambda: _conversation(ctx, question_id, with_photos=True)
+    )
 
 
 async def _refusable(ctx: Ctx, question_id: int, act) -> list[Reply]:
@@ -597,6 +640,7 @@ router.state(UNIT_STATE, choosing_unit)
 router.state(WRITE_STATE, writing)
 router.state(ANSWER_STATE, answering)
 router.text(follow_up)
+router.photo = follow_up
 router.payload(CLOSE_MINE, close_mine, always=True)
 router.payload(RATE_PREFIX, rate, always=True)
 router.payload(QUEUE, show_queue, always=True)

@@ -13,8 +13,8 @@ request (method + parsed payload) so tests assert the payloads that really went 
 
 Implemented methods: getMe, getUpdates (long poll, offset semantics), deleteWebhook,
 setWebhook, getWebhookInfo, sendMessage, editMessageText, answerCallbackQuery, sendDocument
-(multipart), sendLocation, sendVenue, getFile (+ file download). Optional rate limits answer
-429 with `retry_after` like Telegram does.
+(multipart), sendPhoto (by file id), sendLocation, sendVenue, getFile (+ file download).
+Optional rate limits answer 429 with `retry_after` like Telegram does.
 
 As a separate process (the benchmark): `python -m tests.fake_telegram --port N`. It prints
 `READY <port>` when listening, and offers a small control API under `/_fake/` to feed updates
@@ -348,6 +348,36 @@ class FakeTelegram:
             chat_id,
         )
 
+    def push_photo(
+        self,
+        chat_id: int,
+        data: bytes,
+        *,
+        caption: str | None = None,
+        user_id: int | None = None,
+        language_code: str | None = "vi",
+    ) -> str:
+        """A picture sent by the user, in two sizes as Telegram sends them (smallest first);
+        returns the large size's file id (getFile and the file download serve `data`)."""
+        large = f"photo{len(self._files) + 1}"
+        self._files[large] = (f"photos/{large}.jpg", data, "image/jpeg")
+        sizes = [
+            {"file_id": large + "s", "file_unique_id": "us" + large, "width": 90, "height": 90},
+            {
+                "file_id": large,
+                "file_unique_id": "u" + large,
+                "width": 1280,
+                "height": 720,
+                "file_size": len(data),
+            },
+        ]
+        extra = {"caption": caption} if caption else {}
+        self.push(
+            {"message": self._user_message(chat_id, user_id, language_code, photo=sizes, **extra)},
+            chat_id,
+        )
+        return large
+
     # ---- the Bot API ------------------------------------------------------------------------
 
     @staticmethod
@@ -575,6 +605,22 @@ class FakeTelegram:
             self._bot_message(
                 self._chat_id(p),
                 document=document,
+                caption=p.get("caption"),
+                reply_markup=_inline_only(p.get("reply_markup")),
+            )
+        )
+
+    async def _m_sendPhoto(self, p: dict[str, Any]) -> web.Response:
+        photo = p.get("photo")
+        if not isinstance(photo, str) or (
+            photo not in self._files and photo[:-1] not in self._files
+        ):
+            return self._error(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        sizes = [{"file_id": photo, "file_unique_id": "u" + photo, "width": 1280, "height": 720}]
+        return self._ok(
+            self._bot_message(
+                self._chat_id(p),
+                photo=sizes,
                 caption=p.get("caption"),
                 reply_markup=_inline_only(p.get("reply_markup")),
             )

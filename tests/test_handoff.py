@@ -13,6 +13,7 @@ from bot import app
 from bot.core import Core
 from bot.db.handoff_models import HandoffMessage, HandoffQuestion
 from bot.handoff.numbers import per_unit
+from bot.types import Photo
 from tests.chat import Chat
 from tests.handoff_setup import (
     ADMIN,
@@ -418,8 +419,12 @@ async def test_a_shared_location_finds_the_ward_and_a_photo_is_asked_in_words(co
     point = core.services["places"].points["cg-1"]
     await citizen.share_location(point.lat + 0.0001, point.lon)
     assert "officers of Cầu Giấy ward" in citizen.text
+    # This channel passes no pictures on: no photo is offered, one is asked for in words.
+    assert "copy its words" in citizen.text and "photo" not in citizen.text
     await citizen.send(unreadable="photo")
-    assert "I can only pass on text for now" in citizen.text
+    assert "I can only pass on text here" in citizen.text
+    await citizen.send(photo=Photo("AgAD-test"))  # even if one came through
+    assert "I can only pass on text here" in citizen.text
     assert await questions(core) == []
     await citizen.say(QUESTION)
     assert "I have sent your question to the officers of Cầu Giấy ward" in citizen.text

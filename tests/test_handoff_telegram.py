@@ -7,11 +7,12 @@ nothing."""
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 from sqlalchemy import select
 
-from bot.db.handoff_models import HandoffQuestion
+from bot.db.handoff_models import HandoffMessage, HandoffQuestion
 from bot.outbox.sweeper import sweep_once
 from tests.booking_flow import use_places
 from tests.fake_telegram import Call, FakeTelegram
@@ -152,3 +153,105 @@ async def test_ask_answer_reply_close_rate_over_telegram(config, clock, fake):
         async with core.db.transaction() as session:
             question = await session.get(HandoffQuestion, question_id)
             assert (question.status, question.rating) == ("closed", 4)
+
+
+def _photos_to(fake: FakeTelegram, chat: int) -> list[Call]:
+    return [
+        c
+        for c in fake.calls
+        if c.method == "sendPhoto" and str(c.payload.get("chat_id")) == str(chat)
+    ]
+
+
+async def _photo_sent(core, fake: FakeTelegram, chat: int, count: int) -> Call:
+    async with asyncio.timeout(10):
+        while len(_photos_to(fake, chat)) < count:
+            await sweep_once(core)
+            await asyncio.sleep(0.1)
+    return _photos_to(fake, chat)[count - 1]
+
+
+SCREEN = b"\xff\xd8\xff\xe0 a photo of the VNeID screen"
+
+
+async def test_a_photo_of_the_screen_reaches_the_officer_in_the_chat_and_on_the_pages(
+    config, clock, fake
+):
+    from tests.web_client import WebSite
+
+    async with running_bot(config, clock, fake, **OFFICERS) as bot:
+        core = bot.channel.core
+        await use_places(core)
+        citizen, lan = Person(fake, CITIZEN), Person(fake, LAN)
+        await citizen.say("/start")
+        await citizen.press("ask")
+        assert "send a photo of it" in await citizen.say("Hoàn Kiếm")
+        first = ""
+
+        def send_first() -> None:
+            nonlocal first
+            first = fake.push_photo(
+                CITIZEN, SCREEN, caption="Màn hình báo lỗi này", language_code="en"
+            )
+
+        await citizen._after(send_first)
+        assert "I have sent your question" in citizen.text
+        async with core.db.transaction() as session:
+            question_id = await session.scalar(select(HandoffQuestion.id))
+
+        # In the chat, the officer opening the question gets the photo, by Telegram's id.
+        await lan.say("/menu")
+        await lan.press(f"hq:o:{question_id}")
+        assert "📷 [photo] Màn hình báo lỗi này" in lan.text
+        shown = await _photo_sent(core, fake, LAN, 1)
+        assert shown.payload["photo"] == first and f"#{question_id}" in shown.payload["caption"]
+        await lan.press(f"hq:t:{question_id}")
+
+        # A second photo, while the question is open: passed on to the officer who took it.
+        second = ""
+
+        def send_second() -> None:
+            nonlocal second
+            second = fake.push_photo(CITIZEN, SCREEN + b" 2", language_code="en")
+
+        await citizen._after(send_second)
+        assert "Added to your question" in citizen.text
+        passed = await _photo_sent(core, fake, LAN, 2)
+        assert passed.payload["photo"] == second
+        assert "Người dân đã gửi ảnh này" in passed.payload["caption"]  # default language
+        assert f"hq:o:{question_id}" in _data(passed)
+
+        # The officer pages show both, fetched from Telegram when shown, never stored.
+        site = await WebSite.start(core)
+        try:
+            officer = await site.officer(HOAN_KIEM)
+            page = (await officer.get(f"/web/questions/{question_id}")).text
+            sources = re.findall(r'<img class="photo" src="([^"]+)"', page)
+            assert len(sources) == 2 and "Màn hình báo lỗi này" in page
+            async with officer.http.get(officer.url(sources[0])) as image:
+                assert image.status == 200 and image.content_type == "image/jpeg"
+                assert await image.read() == SCREEN
+            stranger = await site.officer(CAU_GIAY)
+            assert (await stranger.get(sources[0])).status == 403
+            async with core.db.transaction() as session:
+                held = list(await session.scalars(select(HandoffMessage.photo_id)))
+            assert held == [first, second], "the file ids, not the bytes"
+        finally:
+            await site.close()
+
+        # /privacy: the download names them; "Delete my data" deletes them, and empties the
+        # officer's notice that passed the second one on.
+        from bot.booking import privacy
+        from bot.db.booking_models import OutboxMessage
+        from bot.db.models import User
+
+        async with core.db.transaction() as session:
+            user = await session.scalar(select(User).where(User.external_id == str(CITIZEN)))
+            mine = await privacy.export(session, user)
+            photos = [m.get("photo_id") for m in mine["handoff_questions"][0]["messages"]]
+            assert photos == [first, second]
+            await privacy.erase(session, user, core.clock.now(), core.services.get("places"))
+        async with core.db.transaction() as session:
+            assert not list(await session.scalars(select(HandoffMessage)))
+            kept = [str(r.data) for r in await session.scalars(select(OutboxMessage))]
+            assert not [d for d in kept if second in d]

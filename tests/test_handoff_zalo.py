@@ -66,6 +66,10 @@ async def test_a_zalo_citizen_asks_and_the_answers_come_back_on_zalo(core, clock
     fake.user_writes(CITIZEN)
     await citizen.tap("ask")
     await citizen.say("Hoàn Kiếm")
+    # The Zalo channel passes no pictures on: no photo is offered; one is asked for in words.
+    assert "chép lại" in citizen.text and "ảnh" not in citizen.text
+    await citizen.send(unreadable="image")
+    assert "tả bằng lời" in citizen.text
     await citizen.say("Tôi quên mật khẩu VNeID")
     assert "Tôi đã gửi câu hỏi của bạn đến cán bộ Phường Hoàn Kiếm" in citizen.text
     async with core.db.transaction() as session:

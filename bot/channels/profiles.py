@@ -38,6 +38,7 @@ class Capabilities:
     request_location: bool = True  # a button that asks for the current location
     edit: bool = True  # can replace the message whose button was pressed
     presses_as_text: bool = False  # a pressed button comes back as the user's text
+    inbound_photos: bool = False  # a picture the user sends reaches the bot (`Incoming.photo`)
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ TELEGRAM = Capabilities(
     max_buttons_per_row=8,
     max_label=64,
     max_payload_bytes=64,
+    inbound_photos=True,
 )
 TERMINAL = Capabilities(edit=False)
 # Zalo OA (../shared/facts/channels.md, section 4): at most 5 buttons, titles of at most 20

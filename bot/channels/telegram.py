@@ -127,6 +127,19 @@ class TelegramChannel:
             caption=clean_optional(msg.get("caption")),
         )
 
+    async def fetch_photo(self, file_id: str, max_bytes: int) -> bytes | None:
+        """A picture a user sent, by its id, downloaded from Telegram to be shown once (the
+        officer pages); None when it is gone or larger than `max_bytes`. Never stored."""
+        try:
+            file = await self.bot.get_file(file_id)
+            if file.file_size is not None and file.file_size > max_bytes:
+                return None
+            data = await file.download_as_bytearray(read_timeout=60)
+        except TelegramError as e:
+            log.warning("photo download failed: %s", e)
+            return None
+        return bytes(data) if len(data) <= max_bytes else None
+
     async def to_incoming(self, update: RawUpdate) -> Incoming | None:
         """One `Incoming` for a user's message or button press; None for anything else
         (edits, member changes, channel posts), which the bot does not answer."""
@@ -157,6 +170,7 @@ class TelegramChannel:
             location=tg.location(msg),
             contact=tg.contact(msg),
             document=await self._document(msg),
+            photo=tg.photo(msg),
             language_hint=language,
             update_id=str(update.update_id),
             inbox_id=update.inbox_id,

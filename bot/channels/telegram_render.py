@@ -95,6 +95,14 @@ def _texts(text: str) -> list[Out]:
 
 
 def _content(reply: Reply) -> list[Out]:
+    if reply.photo_id is not None:  # a picture Telegram holds: sent by its id, text as caption
+        fits = reply.text is None or units(reply.text) <= MAX_CAPTION
+        items = [
+            Out("sendPhoto", {"photo": reply.photo_id, "caption": reply.text if fits else None})
+        ]
+        if not fits:
+            items += _texts(reply.text or "")
+        return items
     items = _texts(reply.text) if reply.text else []
     if reply.document is not None:
         doc = reply.document

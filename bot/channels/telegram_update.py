@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.channels.clean import clean_optional, clean_text
-from bot.types import Contact, Location
+from bot.types import Contact, Location, Photo
 
 Json = dict[str, Any]
 
@@ -172,6 +172,23 @@ def _float(obj: Json, key: str) -> float:
     if not isinstance(value, int | float) or isinstance(value, bool):
         raise Unreadable(f"expected a number for {key}")
     return float(value)
+
+
+MAX_FILE_ID = 256
+
+
+def photo(msg: Json) -> Photo | None:
+    """The largest size of a sent picture (Telegram lists them smallest first), by id."""
+    sizes = msg.get("photo")
+    if sizes is None:
+        return None
+    if not isinstance(sizes, list) or not sizes:
+        raise Unreadable("a photo needs its sizes")
+    largest = _object(sizes[-1])
+    file_id = largest.get("file_id") if largest is not None else None
+    if not isinstance(file_id, str) or not file_id or len(file_id) > MAX_FILE_ID:
+        raise Unreadable("a photo size needs a file_id")
+    return Photo(file_id, clean_optional(msg.get("caption")))
 
 
 def location(msg: Json) -> Location | None:

@@ -62,7 +62,11 @@ class HandoffMessage(Base):
     person_id: Mapped[int | None] = mapped_column(
         ForeignKey("people.id", ondelete="SET NULL"), default=None
     )
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)  # "" for a photo sent without words
+    # A photo the citizen sent: the channel's id of it (the question's channel), never the
+    # bytes; an officer of that channel gets it passed on, the officer pages show it. Migration:
+    # 0013_handoff_photo.
+    photo_id: Mapped[str | None] = mapped_column(String(256), default=None)
     created_at: Mapped[datetime]
 
 

@@ -14,6 +14,7 @@ the account's id). The citizen is reached where they asked.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import i18n
 from bot.db import rowcount
 from bot.db.booking_models import OutboxMessage
-from bot.db.handoff_models import OPEN, HandoffNotice, HandoffQuestion
+from bot.db.handoff_models import OPEN, HandoffMessage, HandoffNotice, HandoffQuestion
 from bot.db.models import User
 from bot.db.officer_models import Officer, OfficerUnit
 from bot.handoff.settings import Settings
@@ -308,22 +309,32 @@ async def citizen_wrote(
     session: AsyncSession,
     settings: Settings,
     question: HandoffQuestion,
-    text: str,
+    message: HandoffMessage,
     now: datetime,
-    message_id: int,
 ) -> None:
-    """The citizen added to a question an officer took: that officer is told."""
+    """The citizen added to a question an officer took: that officer is told. A photo is
+    passed on when the officer is on the channel that holds it; otherwise they are told to
+    look on the officer pages."""
     taker = (await _accounts_of(session, [question.taken_by])).get(question.taken_by or -1)
     if taker is None:
         await announce(session, settings, [question.unit_id], now)
         return
+    photo = message.photo_id if taker.channel == question.channel else None
     with i18n.use_locale(await officer_locale(session, taker, settings.default_locale)):
-        body = _("💬 The citizen wrote more on question #{id}:", id=question.id) + "\n\n" + text
+        body = _("💬 The citizen wrote more on question #{id}:", id=question.id)
+        if message.text:
+            body += "\n\n" + message.text
+        if message.photo_id and photo is None:
+            body += "\n\n" + _("📷 The citizen sent a photo: see it on the officer pages (/web).")
+        elif photo:
+            body += "\n\n" + _("📷 The citizen sent this photo.")
         buttons = [
             [_button(_("📨 Open question #{id}", id=question.id), f"{OPEN_PREFIX}{question.id}")]
         ]
     row = _message(taker.id, taker.channel, taker.external_id, KIND_FOLLOW_UP, now, body, buttons)
-    row.dedupe_key = citizen_text_key(question.id, message_id)
+    if photo:
+        row.data = {**(row.data or {}), "photo": photo}
+    row.dedupe_key = citizen_text_key(question.id, message.id)
     session.add(row)
 
 
@@ -399,7 +410,12 @@ async def render_message(session: AsyncSession, row: OutboxMessage, core: Core) 
         return Defer(morning)
     data = row.data or {}
     shown = OutboxMessage(text=data.get("text"), buttons=data.get("buttons"))
-    return stored_replies(shown)
+    rendered = stored_replies(shown)
+    photo = data.get("photo")
+    if isinstance(photo, str) and photo and isinstance(rendered, list) and rendered:
+        # The photo with the words as its caption, the buttons under it.
+        rendered = [replace(rendered[0], photo_id=photo), *rendered[1:]]
+    return rendered
 
 
 async def waiting_in(

@@ -54,8 +54,11 @@ async def export(session: AsyncSession, user: User) -> list[dict[str, Any]]:
                 "asked_at": _iso(q.created_at),
                 "closed_at": _iso(q.closed_at),
                 "rating": q.rating,
+                # A photo is held by the messenger; we keep only its id there.
                 "messages": [
-                    {"from": m.author, "at": _iso(m.created_at), "text": m.text} for m in messages
+                    {"from": m.author, "at": _iso(m.created_at), "text": m.text}
+                    | ({"photo_id": m.photo_id} if m.photo_id else {})
+                    for m in messages
                 ],
             }
         )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from bot.db.booking_models import Booking, Slot
 from bot.db.broadcast_models import NewsSubscription
@@ -55,6 +55,7 @@ define("handoff.empty", N_("The message is empty, so I did nothing."))
 define("handoff.already_open", N_("You already have an open question. Write to add to it."))
 define("handoff.not_answered", N_("No officer has answered yet, so there is nothing to rate."))
 define("handoff.no_canned", N_("I could not find that prepared answer, so I did nothing."))
+define("handoff.no_photo", N_("I could not find that photo."))
 define("handoff.bad_rating", N_("Please choose from 1 to 5 stars."))
 define(
     "handoff.taken",
@@ -71,9 +72,10 @@ def _affected(result: Any) -> int:
     return int(result.rowcount or 0)
 
 
-def clean(text: str) -> str:
+def clean(text: str | None, photo_id: str | None = None) -> str:
+    """The message's text, cut to one message; empty only beside a photo."""
     text = (text or "").strip()
-    if not text:
+    if not text and not photo_id:
         raise Refused("handoff.empty")
     return text[:MAX_TEXT_CHARS]
 
@@ -144,17 +146,19 @@ async def ask(
     sc: ServiceContext,
     settings: Settings,
     unit_id: str,
-    text: str,
+    text: str | None,
     *,
     channel: str,
     chat_id: str,
     locale: str,
+    photo_id: str | None = None,
 ) -> HandoffQuestion:
-    """A new question to the officers of `unit_id`; they are told through the outbox."""
+    """A new question to the officers of `unit_id` (its words, a photo of the screen, or
+    both); they are told through the outbox."""
     user_id = _citizen(sc)
     if unit_id not in sc.units():
         raise Refused("handoff.unknown_unit")
-    text = clean(text)
+    text = clean(text, photo_id)
     if await open_question(sc) is not None:
         raise Refused("handoff.already_open")
     now = sc.now()
@@ -173,27 +177,34 @@ async def ask(
     sc.session.add(question)
     await sc.session.flush()
     sc.session.add(
-        HandoffMessage(question_id=question.id, author=CITIZEN, text=text, created_at=now)
+        HandoffMessage(
+            question_id=question.id, author=CITIZEN, text=text, photo_id=photo_id, created_at=now
+        )
     )
     await notices.announce(sc.session, settings, [unit_id], now)
     log.info("handoff question %s asked in unit %s", question.id, unit_id)
     return question
 
 
-async def add(sc: ServiceContext, settings: Settings, text: str) -> HandoffQuestion | None:
-    """Add the citizen's message to their open question (None: they have none). The officer
-    who took it is told; if nobody has, the unit's officers are (throttled)."""
+async def add(
+    sc: ServiceContext, settings: Settings, text: str | None, photo_id: str | None = None
+) -> HandoffQuestion | None:
+    """Add the citizen's message (words, a photo, or both) to their open question (None: they
+    have none). The officer who took it is told; if nobody has, the unit's officers are
+    (throttled)."""
     question = await open_question(sc)
     if question is None:
         return None
-    text = clean(text)
+    text = clean(text, photo_id)
     now = sc.now()
-    message = HandoffMessage(question_id=question.id, author=CITIZEN, text=text, created_at=now)
+    message = HandoffMessage(
+        question_id=question.id, author=CITIZEN, text=text, photo_id=photo_id, created_at=now
+    )
     sc.session.add(message)
     question.last_message_at = now
     await sc.session.flush()
     if question.taken_by is not None:
-        await notices.citizen_wrote(sc.session, settings, question, text, now, message.id)
+        await notices.citizen_wrote(sc.session, settings, question, message, now)
     else:
         await notices.announce(sc.session, settings, [question.unit_id], now)
     return question
@@ -242,6 +253,7 @@ class QueueItem:
     answered: bool
     taken_by: str | None  # the taker's account ("telegram:100"), None when nobody took it
     taken_by_me: bool
+    photos: int = 0  # how many photos the citizen sent
 
 
 @dataclass(frozen=True)
@@ -285,6 +297,11 @@ async def queue(sc: ServiceContext) -> list[QueueItem]:
             .order_by(HandoffMessage.id)
             .limit(1)
         )
+        photos = await sc.session.scalar(
+            select(func.count())
+            .select_from(HandoffMessage)
+            .where(HandoffMessage.question_id == q.id, HandoffMessage.photo_id.is_not(None))
+        )
         items.append(
             QueueItem(
                 q.id,
@@ -295,6 +312,7 @@ async def queue(sc: ServiceContext) -> list[QueueItem]:
                 q.first_answer_at is not None,
                 await taker_label(sc.session, q.taken_by),
                 q.taken_by is not None and q.taken_by == officer.person_id,
+                int(photos or 0),
             )
         )
     return items
@@ -353,6 +371,22 @@ async def _take(sc: ServiceContext, question: HandoffQuestion) -> None:
         {"officer_person": sc.actor.person_id},
         unit_id=question.unit_id,
     )
+
+
+@dataclass(frozen=True)
+class PhotoRef:
+    channel: str  # the channel that holds the photo (where the citizen asked)
+    file_id: str
+
+
+@officer_service
+async def photo_of(sc: ServiceContext, question_id: int, message_id: int) -> PhotoRef:
+    """A photo of a question's conversation, for an officer of its unit to see."""
+    question = await _question_for(sc, question_id)
+    message = await sc.session.get(HandoffMessage, message_id)
+    if message is None or message.question_id != question.id or not message.photo_id:
+        raise Refused("handoff.no_photo")
+    return PhotoRef(question.channel, message.photo_id)
 
 
 @officer_service

@@ -61,6 +61,7 @@ class QueueRow:
     answered: bool
     taken: str
     taken_by_me: bool
+    photos: int
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ async def queue_page(page: Page) -> web.Response:
             answered=i.answered,
             taken=_taken(i.taken_by, i.taken_by_me),
             taken_by_me=i.taken_by_me,
+            photos=i.photos,
         )
         for i in items
     ]
@@ -152,6 +154,7 @@ async def _question_page(
             author=_("Citizen") if m.author == CITIZEN else _("Officer"),
             at=_when(page, m.created_at),
             text=m.text,
+            photo=m.id if m.photo_id else None,
         )
         for m in found.messages
     ]
@@ -257,9 +260,37 @@ async def close(page: Page) -> web.Response:
     return await _act(page, act, "closed")
 
 
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+_IMAGE_TYPES = ((b"\x89PNG", "image/png"), (b"RIFF", "image/webp"), (b"\xff\xd8", "image/jpeg"))
+
+
+@officer_page
+async def photo(page: Page) -> web.StreamResponse:
+    """A photo of the conversation, fetched from the channel that holds it (only its id is
+    stored here) for an officer of the question's unit; never kept."""
+    from bot.outbox.channels import registered
+
+    message = page.request.match_info["message"]
+    if not (message.isdigit() and len(message) <= 11):
+        raise web.HTTPNotFound()
+    try:
+        ref = await service.photo_of(page.sc(), _id(page), int(message))
+    except Refused:
+        raise web.HTTPNotFound() from None
+    fetch = getattr(registered(page.core).get(ref.channel), "fetch_photo", None)
+    data = await fetch(ref.file_id, MAX_PHOTO_BYTES) if fetch is not None else None
+    if not data:
+        raise web.HTTPNotFound()
+    kind = next((mime for magic, mime in _IMAGE_TYPES if data.startswith(magic)), None)
+    if kind is None:
+        raise web.HTTPNotFound()
+    return web.Response(body=data, content_type=kind)
+
+
 def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/questions", queue_page)
     router.add_get("/questions/{question}", question_page)
+    router.add_get("/questions/{question}/photos/{message}", photo)
     router.add_post("/questions/{question}/take", take)
     router.add_post("/questions/{question}/answer", answer)
     router.add_post("/questions/{question}/canned", send_canned)
