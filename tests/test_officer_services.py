@@ -185,7 +185,15 @@ SCOPED: dict[str, Call] = {
     ),
     "handoff.service.suggest_guide": lambda sc, w: handoff.suggest_guide(sc, w.question_id),
     "handoff.service.citizen_bookings": lambda sc, w: handoff.citizen_bookings(sc, w.question_id),
+    "handoff.service.photo_of": lambda sc, w: _photo_of(sc, w),
 }
+
+
+async def _photo_of(sc: ServiceContext, w: World) -> Any:
+    first = await sc.session.scalar(
+        select(HandoffMessage.id).where(HandoffMessage.question_id == w.question_id).limit(1)
+    )
+    return await handoff.photo_of(sc, w.question_id, first)
 
 
 def _no_hoan_kiem_points(found: Any) -> bool:
@@ -313,6 +321,7 @@ async def _world(core: Core) -> World:
             channel="telegram",
             chat_id="501",
             locale="vi",
+            photo_id="AgACAgIAAxkBAAIBQ2",  # a photo of the screen, by Telegram's id
         )
     return World(
         core,
