@@ -289,30 +289,46 @@ async def queue(sc: ServiceContext) -> list[QueueItem]:
         query = query.where(HandoffQuestion.unit_id.in_(officer.sorted_units))
     found = list((await sc.session.scalars(query)).all())
     now = sc.now()
+    ids = [q.id for q in found]
+    # Three queries for the whole page, not three per question: each question's first
+    # message, its photos, and how each taker is shown.
+    first_ids = (
+        select(func.min(HandoffMessage.id))
+        .where(HandoffMessage.question_id.in_(ids))
+        .group_by(HandoffMessage.question_id)
+    )
+    firsts = dict(
+        (
+            await sc.session.execute(
+                select(HandoffMessage.question_id, HandoffMessage.text).where(
+                    HandoffMessage.id.in_(first_ids)
+                )
+            )
+        ).all()
+    )
+    photos = dict(
+        (
+            await sc.session.execute(
+                select(HandoffMessage.question_id, func.count())
+                .where(HandoffMessage.question_id.in_(ids), HandoffMessage.photo_id.is_not(None))
+                .group_by(HandoffMessage.question_id)
+            )
+        ).all()
+    )
+    takers = {p: await taker_label(sc.session, p) for p in {q.taken_by for q in found} if p}
     items = []
     for q in found:
-        first = await sc.session.scalar(
-            select(HandoffMessage.text)
-            .where(HandoffMessage.question_id == q.id)
-            .order_by(HandoffMessage.id)
-            .limit(1)
-        )
-        photos = await sc.session.scalar(
-            select(func.count())
-            .select_from(HandoffMessage)
-            .where(HandoffMessage.question_id == q.id, HandoffMessage.photo_id.is_not(None))
-        )
         items.append(
             QueueItem(
                 q.id,
                 q.unit_id,
                 q.created_at,
                 now - q.created_at,
-                first or "",
+                firsts.get(q.id) or "",
                 q.first_answer_at is not None,
-                await taker_label(sc.session, q.taken_by),
+                takers.get(q.taken_by) if q.taken_by else None,
                 q.taken_by is not None and q.taken_by == officer.person_id,
-                int(photos or 0),
+                int(photos.get(q.id) or 0),
             )
         )
     return items
