@@ -255,3 +255,15 @@ async def test_a_photo_of_the_screen_reaches_the_officer_in_the_chat_and_on_the_
             assert not list(await session.scalars(select(HandoffMessage)))
             kept = [str(r.data) for r in await session.scalars(select(OutboxMessage))]
             assert not [d for d in kept if second in d]
+
+
+def test_a_photo_is_read_by_its_largest_sizes_id_and_a_malformed_one_is_no_photo():
+    from bot.channels import telegram_update as tg
+    from bot.types import Photo
+
+    sizes = [{"file_id": "small"}, {"file_id": "large", "file_size": 9}]
+    assert tg.photo({"photo": sizes, "caption": "Lỗi\x00"}) == Photo("large", "Lỗi")
+    assert tg.photo({"photo": sizes}) == Photo("large", None)
+    for bad in ("x", [], [{"file_id": 5}], [{"file_id": ""}], [{"file_id": "x" * 257}], [7]):
+        assert tg.photo({"photo": bad, "text": "hi"}) is None
+    assert tg.photo({"text": "hi"}) is None

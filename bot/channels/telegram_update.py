@@ -178,16 +178,15 @@ MAX_FILE_ID = 256
 
 
 def photo(msg: Json) -> Photo | None:
-    """The largest size of a sent picture (Telegram lists them smallest first), by id."""
+    """The largest size of a sent picture (Telegram lists them smallest first), by id. A
+    malformed one is no picture: the rest of the message still counts."""
     sizes = msg.get("photo")
-    if sizes is None:
-        return None
     if not isinstance(sizes, list) or not sizes:
-        raise Unreadable("a photo needs its sizes")
-    largest = _object(sizes[-1])
-    file_id = largest.get("file_id") if largest is not None else None
+        return None
+    largest = sizes[-1]
+    file_id = largest.get("file_id") if isinstance(largest, dict) else None
     if not isinstance(file_id, str) or not file_id or len(file_id) > MAX_FILE_ID:
-        raise Unreadable("a photo size needs a file_id")
+        return None
     return Photo(file_id, clean_optional(msg.get("caption")))
 
 
