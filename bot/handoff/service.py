@@ -466,7 +466,11 @@ async def suggest_guide(sc: ServiceContext, question_id: int) -> GuideSuggestion
         return None
     first = await sc.session.scalar(
         select(HandoffMessage.text)
-        .where(HandoffMessage.question_id == question.id, HandoffMessage.author == CITIZEN)
+        .where(
+            HandoffMessage.question_id == question.id,
+            HandoffMessage.author == CITIZEN,
+            HandoffMessage.text != "",  # a photo sent without words says nothing to editors
+        )
         .order_by(HandoffMessage.id)
         .limit(1)
     )
