@@ -7,12 +7,19 @@ violation) and is saved to docs/img/ for the README."""
 
 from __future__ import annotations
 
+import struct
+import zlib
+
 import pytest
 
 from bot import app
 from bot.db.handoff_models import HandoffQuestion
+from bot.outbox import channels
+from bot.types import Photo
 from tests import test_web_browser as web  # skips this module too where Chromium is missing
+from tests.chat import Chat
 from tests.handoff_setup import CAU_GIAY, HOAN_KIEM, OFFICERS, handoff_world
+from tests.outbox_helpers import RecordingChannel
 from tests.schedule_setup import all_rows
 from tests.test_web_browser import chat_link, check_accessibility, new_page, shoot
 from tests.test_web_questions import asked
@@ -30,9 +37,42 @@ async def core(config, clock):
         await core.close()
 
 
+def _png(width: int = 120, height: int = 60) -> bytes:
+    """A small real PNG (a grey "screen" with a red bar), so the browser can draw it."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(
+        b"\x00" + (b"\xcc\x22\x22" if y < 12 else b"\xee\xee\xee") * width for y in range(height)
+    )
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+SCREEN_ID = "AgACAgIAAxkBAAIBQ2"
+
+
+class TelegramHolding(RecordingChannel):
+    """The recording "telegram" channel, holding one photo a citizen sent (by its id)."""
+
+    async def fetch_photo(self, file_id: str, max_bytes: int) -> bytes | None:
+        return _png() if file_id == SCREEN_ID else None
+
+
 @pytest.fixture
 async def world(core):
-    return await handoff_world(core)
+    world = await handoff_world(core)
+    holder = TelegramHolding(core, "telegram")
+    channels.register(holder, sweep=False)
+    world.channels["telegram"] = holder
+    return world
 
 
 @pytest.fixture
@@ -55,6 +95,8 @@ async def test_an_officer_answers_a_question_on_the_page(
     core, world, clock, site, browser, language
 ):
     question_id = await asked(core, locale=language)
+    photo = Chat(core, user_id="501", channel="telegram", language=language)
+    await photo.send(photo=Photo(SCREEN_ID))  # a photo of the screen, added to the question
     clock.advance(minutes=25)
     page = await new_page(browser, language)
     await page.goto(await chat_link(core, site, HOAN_KIEM, language))
@@ -70,6 +112,9 @@ async def test_an_officer_answers_a_question_on_the_page(
 
     await item.get_by_role("link").click()
     await page.locator("#conversation").wait_for()
+    shown = page.locator("img.photo")
+    await shown.wait_for()
+    assert await shown.evaluate("img => img.complete && img.naturalWidth") == 120, "drawn"
     await page.locator(f"form[action$='/questions/{question_id}/take'] button").click()
     await page.locator(".notice").wait_for()
     await page.locator("#answer-text").fill(ANSWER[language])
