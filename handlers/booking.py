@@ -1,6 +1,7 @@
-"""The booking dialog: for me or a relative → where → day → time → name → phone → help →
-priority → needs → consent → summary → confirm; or, for a priority visitor who cannot
-travel, a home-visit request instead of a time. One async function per step, every
+"""The booking dialog: for me or a relative → where → needs → (does the point suit them?) →
+day → time → name → phone → help → priority → consent → summary → confirm; or, for a
+priority visitor who cannot travel, a home-visit request instead of a time (who qualifies
+asked first). One async function per step, every
 transition in `TRANSITIONS`; the diagram is handlers/booking.md.
 
 The step functions live in handlers/booking_steps.py; this module joins them (`STEPS`,
@@ -69,6 +70,8 @@ STEPS: dict[str, Step] = {
     "help_note": steps.help_note,
     "priority": steps.priority,
     "needs": steps.needs,
+    "access": steps.access,
+    "home_who": steps.home_who,
     "no_home": steps.no_home,
     "address": steps.address,
     "days": steps.days,
@@ -81,16 +84,18 @@ STEPS: dict[str, Step] = {
 # has already answered). Drawn in handlers/booking.md.
 TRANSITIONS: dict[str, dict[str, str]] = {
     "who": {"next": "where"},
-    "where": {"next": "day"},
-    "day": {"next": "time", "home": "name", "other_point": "where"},
+    "where": {"next": "needs"},
+    "needs": {"next": "access"},
+    "access": {"next": "day", "moved": "access", "home": "home_who", "other_point": "where"},
+    "day": {"next": "time", "home": "home_who", "other_point": "where"},
+    "home_who": {"next": "name", "not_eligible": "no_home"},
     "time": {"next": "name", "resume": "summary", "other_day": "day"},
     "name": {"next": "phone"},
     "phone": {"next": "help"},
     "help": {"next": "priority", "other": "help_note"},
     "help_note": {"next": "priority"},
-    "priority": {"next": "needs", "not_eligible": "no_home"},
-    "no_home": {"slot": "day"},
-    "needs": {"next": "consent", "home": "address"},
+    "priority": {"next": "consent", "home": "address", "not_eligible": "no_home"},
+    "no_home": {"slot": "access"},
     "address": {"next": "days"},
     "days": {"next": "consent"},
     "consent": {"next": "summary"},

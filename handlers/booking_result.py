@@ -40,7 +40,14 @@ def summary_lines(ctx: Ctx, d: Draft, slot: Slot | None = None) -> list[str]:
         lines.append(
             _("📅 Preferred days: {days}", days=", ".join(chosen) if chosen else _("any day"))
         )
+    elif d.get("access_ack") and d.get("access_ack") == d.get("point_id"):
+        lines.append(_("ℹ️ The staff will be told what the visitor needs, so they can prepare."))
     return lines
+
+
+def _ack(d: Draft) -> bool:
+    """The booker chose to book at a point that may not suit the visitor's needs."""
+    return bool(d.get("access_ack")) and d.get("access_ack") == d.get("point_id")
 
 
 async def slot_of(ctx: Ctx, d: Draft) -> Slot | None:
@@ -59,7 +66,11 @@ async def confirm(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply] | str:
         return "full"
     try:
         booking, slot = await visits.book_visit(
-            await service_context(ctx), slot.id, _details(d), _reply_to(msg, ctx)
+            await service_context(ctx),
+            slot.id,
+            _details(d),
+            _reply_to(msg, ctx),
+            access_ack=_ack(d),
         )
     except Refused as e:
         if e.key == "booking.slot_gone":
@@ -95,7 +106,11 @@ async def join_waitlist(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply]:
         return [menu.menu_reply(ctx, _("That time is no longer offered. Please book again."))]
     try:
         place, slot = await visits.wait_for_seat(
-            await service_context(ctx), slot.id, _details(d), _reply_to(msg, ctx)
+            await service_context(ctx),
+            slot.id,
+            _details(d),
+            _reply_to(msg, ctx),
+            access_ack=_ack(d),
         )
     except Refused as e:
         await _finish(ctx)

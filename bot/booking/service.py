@@ -56,6 +56,9 @@ class Details:
     priority: list[str] = field(default_factory=list)
     needs: list[str] = field(default_factory=list)
     consent: bool = False
+    # The needs the point does not meet (or does not say it meets), booked anyway: for the
+    # officers (bot/booking/access.py); set by the service, never typed by a person.
+    access_note: str | None = None
 
     @property
     def priority_seat(self) -> bool:
@@ -98,6 +101,7 @@ async def _insert_booking(
         needs=list(details.needs),
         priority_seat=details.priority_seat,
         consent=details.consent,
+        access_note=details.access_note,
         status="confirmed",
         created_at=now,
         updated_at=now,

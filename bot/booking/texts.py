@@ -103,3 +103,19 @@ def visit_lines(
     if "needs" in details:
         lines.append(_("♿ Needs: {needs}", needs=labels(details["needs"], NEED_LABELS)))
     return lines
+
+
+def access_warning(note: str | None) -> str | None:
+    """For the officers: "⚠️ Booked anyway — not met here: Wheelchair access; not known here:
+    Help with hearing" from a booking's `access_note`."""
+    from bot.booking.access import parse_note
+
+    fit = parse_note(note)
+    parts = []
+    if fit.missing:
+        parts.append(_("not met here: {needs}", needs=labels(list(fit.missing), NEED_LABELS)))
+    if fit.unknown:
+        parts.append(_("not known here: {needs}", needs=labels(list(fit.unknown), NEED_LABELS)))
+    if not parts:
+        return None
+    return _("⚠️ Booked anyway, {what}", what="; ".join(parts))
