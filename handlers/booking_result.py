@@ -154,7 +154,7 @@ async def _home_visit(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply]:
     places = ctx.services["places"]
     point = places.points[d["point_id"]]
     try:
-        await visits.ask_home_visit(
+        request = await visits.ask_home_visit(
             await service_context(ctx),
             point.id,
             _details(d),
@@ -167,12 +167,15 @@ async def _home_visit(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply]:
     phone = display_phone(d["phone"])
     await _finish(ctx)
     text = _(
-        "✅ Your home-visit request has been sent to the support team of {unit}. They "
-        "will call {phone} to agree on a day. You do not need to do anything else.",
+        "✅ Your home-visit request has been sent to the support team of {unit}. Its code "
+        "is {code}. They will call {phone} to agree on a day. You do not need to do "
+        "anything else: I will write when an officer takes the request. To see or cancel "
+        "it, open “🗓 My bookings”.",
         unit=unit_label(places.unit_of(point)),
+        code=request.code,
         phone=phone,
     )
-    return [menu.menu_reply(ctx, text)]
+    return [Reply(text=text, buttons=_after_buttons())]
 
 
 async def _finish(ctx: Ctx) -> None:

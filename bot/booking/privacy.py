@@ -301,7 +301,8 @@ async def purge(session: AsyncSession, now: datetime, retention_days: int) -> di
     )
     visits = await session.execute(
         delete(HomeVisitRequest).where(
-            HomeVisitRequest.status == "done", HomeVisitRequest.updated_at < cutoff
+            HomeVisitRequest.status.in_(("done", "cancelled")),
+            HomeVisitRequest.updated_at < cutoff,
         )
     )
     counts = {

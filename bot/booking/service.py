@@ -304,6 +304,7 @@ async def request_home_visit(
     now: datetime,
 ) -> HomeVisitRequest:
     request = HomeVisitRequest(
+        code=await _unused_code(session),
         unit_id=unit_id,
         point_id=point_id,
         user_id=booker.user_id,
@@ -327,5 +328,20 @@ async def request_home_visit(
     )
     session.add(request)
     await session.flush()
-    log.info("home visit request %s for unit %s", request.id, unit_id)
+    log.info("home visit request %s (%s) for unit %s", request.id, request.code, unit_id)
     return request
+
+
+async def _unused_code(session: AsyncSession) -> str:
+    """A code no booking and no home-visit request has (a citizen sees both kinds in one
+    list, so one code names one thing)."""
+    for _ in range(_CODE_ATTEMPTS):
+        code = new_code()
+        taken = await session.scalar(
+            select(Booking.id)
+            .where(Booking.code == code)
+            .union_all(select(HomeVisitRequest.id).where(HomeVisitRequest.code == code))
+        )
+        if taken is None:
+            return code
+    raise BookingError("no unused code found")

@@ -75,6 +75,10 @@ define("daily.visit_later_day", N_("This visit is on a later day: you can mark i
 # home_visit
 define("home_visit.not_found", N_("I could not find that home-visit request, so I did nothing."))
 define("home_visit.already_done", N_("This home visit is already done, so I did nothing."))
+define(
+    "home_visit.cancelled",
+    N_("The citizen has cancelled this home-visit request, so I did nothing."),
+)
 define("home_visit.taken", N_("Another officer has already taken this home visit."))
 # file
 define("file.wrong_kind", N_("Please send a .csv or .toml file (the schedule formats)."))
