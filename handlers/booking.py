@@ -16,9 +16,10 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.booking import drafts, jobs
+from bot.booking import calendar, drafts, jobs
 from bot.ctx import Ctx, MenuEntry
 from bot.i18n import N_, _
+from bot.outbox import runtime
 from bot.router import Router
 from bot.types import Button, Incoming, Reply, rows
 from handlers import booking_steps as steps
@@ -57,6 +58,7 @@ async def setup(core: Core) -> None:
     held seats to people waiting (every few minutes)."""
     await jobs.daily(core)
     jobs.schedule(jobs.scheduler(core), core)
+    runtime.template(core, calendar.TEMPLATE, calendar.render)
 
 
 STEPS: dict[str, Step] = {

@@ -94,7 +94,16 @@ async def confirm(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply] | str:
     extra = [b for offer in ctx.core.menus.after_booking for b in await offer(ctx, booking)]
     return [
         Reply(text=text, buttons=_after_buttons(*extra)),
-        Reply(document=cards.calendar_document(booking, slot, point, ctx.config.tz, ctx.now())),
+        Reply(
+            document=cards.calendar_document(
+                booking,
+                slot,
+                point,
+                ctx.config.tz,
+                ctx.now(),
+                alarm_hours=ctx.config.reminders.hours_before,
+            )
+        ),
         Reply(location=cards.venue(point)),
     ]
 

@@ -168,7 +168,16 @@ async def send_files(msg: Incoming, ctx: Ctx) -> list[Reply]:
     if point is None:
         return _refused(Refused("mine.over"))
     return [
-        Reply(document=cards.calendar_document(booking, slot, point, ctx.config.tz, ctx.now())),
+        Reply(
+            document=cards.calendar_document(
+                booking,
+                slot,
+                point,
+                ctx.config.tz,
+                ctx.now(),
+                alarm_hours=ctx.config.reminders.hours_before,
+            )
+        ),
         Reply(location=cards.venue(point)),
         Reply(
             text=_("Booking code: {code}", code=booking.code), buttons=_back_buttons(booking.id)
@@ -219,7 +228,23 @@ async def do_cancel(msg: Incoming, ctx: Ctx) -> list[Reply]:
         when=texts.when(slot.starts_at, slot.ends_at),
         code=booking.code,
     )
-    return [Reply(text=text, buttons=_back_buttons(), edit=True)]
+    replies = [Reply(text=text, buttons=_back_buttons(), edit=True)]
+    point = _point(ctx, booking.point_id)
+    if point is not None:  # the file that takes the visit out of the phone's calendar
+        replies.append(
+            Reply(
+                document=cards.calendar_document(
+                    booking,
+                    slot,
+                    point,
+                    ctx.config.tz,
+                    ctx.now(),
+                    alarm_hours=ctx.config.reminders.hours_before,
+                    cancelled=True,
+                )
+            )
+        )
+    return replies
 
 
 # --- change the time -----------------------------------------------------------------------
@@ -350,7 +375,12 @@ async def do_move(msg: Incoming, ctx: Ctx) -> list[Reply]:
         replies.append(
             Reply(
                 document=cards.calendar_document(
-                    booking, new_slot, point, ctx.config.tz, ctx.now()
+                    booking,
+                    new_slot,
+                    point,
+                    ctx.config.tz,
+                    ctx.now(),
+                    alarm_hours=ctx.config.reminders.hours_before,
                 )
             )
         )
@@ -547,7 +577,16 @@ async def do_rebook(msg: Incoming, ctx: Ctx) -> list[Reply]:
     point = _point(ctx, new.point_id)
     if point is not None:
         replies.append(
-            Reply(document=cards.calendar_document(new, slot, point, ctx.config.tz, ctx.now()))
+            Reply(
+                document=cards.calendar_document(
+                    new,
+                    slot,
+                    point,
+                    ctx.config.tz,
+                    ctx.now(),
+                    alarm_hours=ctx.config.reminders.hours_before,
+                )
+            )
         )
     return replies
 

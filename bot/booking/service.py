@@ -175,10 +175,16 @@ async def cancel(
     result = await session.execute(
         update(Booking)
         .where(Booking.id == booking.id, Booking.status == "confirmed")
-        .values(status="cancelled", cancelled_at=now, updated_at=now)
+        .values(
+            status="cancelled",
+            cancelled_at=now,
+            updated_at=now,
+            ics_sequence=Booking.ics_sequence + 1,  # the calendar file that removes it
+        )
     )
     if rowcount(result) != 1:
         return False
+    await session.refresh(booking, ["status", "cancelled_at", "updated_at", "ics_sequence"])
     await capacity.release_seat(session, booking.slot_id, priority=booking.priority_seat)
     await _drop_pending_messages(session, booking.id)
     log.info("booking %s cancelled", booking.code)
@@ -211,6 +217,7 @@ async def move(
     await capacity.release_seat(session, old_slot_id, priority=booking.priority_seat)
     booking.slot_id = new_slot_id
     booking.updated_at = now
+    booking.ics_sequence += 1  # the calendar file of the new time replaces the old
     await _drop_pending_messages(session, booking.id)
     log.info("booking %s moved: slot %s -> %s", booking.code, old_slot_id, new_slot_id)
     await promote(session, old_slot_id, now, places)

@@ -117,6 +117,23 @@ define(
         time=texts.moment(p["time"]),
     ),
 )
+define(
+    "schedule.short_notice_reason",
+    N_(
+        "The session starts, or would start, in less than {hours} hours: a move at such "
+        "short notice needs a reason for the visitors, so I did nothing."
+    ),
+)
+define(
+    "schedule.short_notice_confirm",
+    lambda p: ngettext(
+        "A move at short notice must be confirmed knowing that {n} person will be told. "
+        "Please check the move again; I did nothing.",
+        "A move at short notice must be confirmed knowing that {n} people will be told. "
+        "Please check the move again; I did nothing.",
+        p["n"],
+    ),
+)
 # schedule files: each problem is shown with where it is ("line 4", "point[hk-1]")
 define("file.too_big", N_("The file is too big (at most {n} KB)."))
 define("file.not_utf8", N_("The file is not UTF-8 text. Please save it as “CSV UTF-8”."))
