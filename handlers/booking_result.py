@@ -28,10 +28,11 @@ def summary_lines(ctx: Ctx, d: Draft, slot: Slot | None = None) -> list[str]:
     point = ctx.services["places"].points.get(d.get("point_id") or "")
     home = d.get("mode") == "home"
     lines = texts.visit_lines(
-        point,
+        None if home else point,
         None if home or slot is None else slot.starts_at,
         None if home or slot is None else slot.ends_at,
         d,
+        home=home,
     )
     if home:
         lines.append(_("🏠 Home visit at: {address}", address=d.get("address", "")))

@@ -411,9 +411,11 @@ async def show_home_visit(msg: Incoming, ctx: Ctx) -> list[Reply]:
         _("🏠 Home-visit request, code {code}", code=request.code or "—"),
         _(HOME_STATUS.get(request.status, HOME_STATUS["new"])),
         "",
-        _("👤 Visitor: {name} ({who})", name=request.visitor_name or "", who=_("yourself"))
-        if request.for_self
-        else _("👤 Visitor: {name} ({who})", name=request.visitor_name or "", who=_("a relative")),
+        _(
+            "👤 Person to visit: {name} ({who})",
+            name=request.visitor_name or "",
+            who=_("yourself") if request.for_self else _("a relative"),
+        ),
         _("🏠 Home visit at: {address}", address=request.address or ""),
         _("📅 Preferred days: {days}", days=", ".join(days) if days else _("any day")),
     ]

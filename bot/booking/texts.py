@@ -76,9 +76,12 @@ def visit_lines(
     starts_at: datetime | None,
     ends_at: datetime | None,
     details: dict[str, Any],
+    *,
+    home: bool = False,
 ) -> list[str]:
     """The lines of a summary: where, when, who, phone, help, priority and needs (any of
-    them may be missing while the form is being filled in)."""
+    them may be missing while the form is being filled in); `home`: a home visit's own
+    words (the person is visited, not coming)."""
     lines = []
     if point is not None:
         lines.append(f"📍 {point.name}\n    {point.address}")
@@ -86,7 +89,10 @@ def visit_lines(
         lines.append(f"🗓 {when(starts_at, ends_at)}")
     if details.get("name"):
         who = _("yourself") if details.get("for_self") else _("a relative")
-        lines.append(_("👤 Visitor: {name} ({who})", name=details["name"], who=who))
+        if home:
+            lines.append(_("👤 Person to visit: {name} ({who})", name=details["name"], who=who))
+        else:
+            lines.append(_("👤 Visitor: {name} ({who})", name=details["name"], who=who))
     if details.get("phone"):
         lines.append(_("📞 Phone: {phone}", phone=display_phone(details["phone"])))
     if details.get("help_topic"):
