@@ -59,6 +59,9 @@ async def setup(core: Core) -> None:
     await jobs.daily(core)
     jobs.schedule(jobs.scheduler(core), core)
     runtime.template(core, calendar.TEMPLATE, calendar.render)
+    store = core.services.get("content")
+    if store is not None:  # content reload: new and changed points are bookable at once
+        store.after_reload(lambda before: jobs.after_reload(core, before))
 
 
 STEPS: dict[str, Step] = {
