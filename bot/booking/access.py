@@ -39,7 +39,8 @@ class Fit:
 
 
 def parse_note(note: str | None) -> Fit:
-    missing, unknown = [], []
+    missing: list[str] = []
+    unknown: list[str] = []
     for part in (note or "").split():
         kind, _, need = part.partition(":")
         (missing if kind == "no" else unknown).append(need)
@@ -47,7 +48,8 @@ def parse_note(note: str | None) -> Fit:
 
 
 def fit(point: Point, needs: list[str] | tuple[str, ...]) -> Fit:
-    missing, unknown = [], []
+    missing: list[str] = []
+    unknown: list[str] = []
     for need in needs:
         field = FIELD_OF_NEED.get(need)
         if field is None:

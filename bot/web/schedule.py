@@ -256,12 +256,12 @@ async def move(page: Page) -> web.Response:
         except Refused as e:
             return await _session_page(page, view, notice=str(e), status=409)
         _view, bookings, waiting = await service.session_affected(sc, view.row.id)
-        notice = await moving.move_notice(sc, view.row.id, day, start, point_id)
+        short = await moving.move_notice(sc, view.row.id, day, start, point_id)
         preview = {
             "kind": "move",
-            "short": notice.short,
-            "told": notice.told,
-            "hours": f"{notice.hours:g}",
+            "short": short.short,
+            "told": short.told,
+            "hours": f"{short.hours:g}",
             "reason": str(page.form.get("reason", "")),
             "point": target.name,
             "point_id": target.id,
