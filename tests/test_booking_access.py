@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot import app
-from bot.booking import access, service, visits
+from bot.booking import access, privacy, service, visits
 from bot.db.booking_models import Booking, HomeVisitRequest
 from bot.points.loader import load_places
 from bot.points.model import Access
@@ -110,6 +110,13 @@ async def test_booking_anyway_tells_the_officer_in_the_daily_list(config, clock)
         await officer.tap(f"ofc:dl:hk-2:{MONDAY.isoformat()}")
         assert "Nguyễn Thị Lan" in officer.text
         assert "Booked anyway, not met here: Wheelchair access" in officer.text
+
+        # the note is about the visitor's needs: the retention purge clears it with them
+        clock.advance(days=core.config.booking.retention_days + 2)
+        async with core.db.transaction() as session:
+            await privacy.purge(session, clock.now(), core.config.booking.retention_days)
+        (booking,) = await rows_of(core, Booking)
+        assert booking.needs == [] and booking.access_note is None
     finally:
         await core.close()
 
