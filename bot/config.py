@@ -37,6 +37,9 @@ class Setting:
     secret: bool = False
     # For kind=list: the separator of items in the environment variable's one-line value.
     sep: str = ","
+    # Used when neither the file nor the environment gives the key (a key added after
+    # deployments' config files were written); None: the key is required.
+    default: Any = None
 
     @property
     def env(self) -> str:
@@ -337,6 +340,13 @@ SCHEMA: tuple[Setting, ...] = (
         sep=";",
     ),
     Setting("booking.horizon_days", int, "whole days from 1 to 365", _between(1, 365)),
+    Setting(
+        "schedule.min_notice_hours",
+        float,
+        "hours from 0 to 168",
+        _between(0, 168),
+        default=12.0,
+    ),
     Setting("booking.retention_days", int, "whole days from 1 to 3650", _between(1, 3650)),
     Setting(
         "handoff.announce_every_minutes",
@@ -518,6 +528,11 @@ class BookingSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ScheduleSettings:
+    min_notice_hours: float
+
+
+@dataclass(frozen=True, slots=True)
 class BroadcastSettings:
     progress_every_seconds: int
 
@@ -561,6 +576,7 @@ SECTIONS: dict[str, type] = {
     "content": ContentSettings,
     "officers": OfficerSettings,
     "booking": BookingSettings,
+    "schedule": ScheduleSettings,
     "broadcasts": BroadcastSettings,
     "handoff": HandoffSettings,
     "logging": LoggingSettings,
@@ -612,6 +628,7 @@ class Config:
     content: ContentSettings
     officers: OfficerSettings
     booking: BookingSettings
+    schedule: ScheduleSettings
     broadcasts: BroadcastSettings
     handoff: HandoffSettings
     logging: LoggingSettings
@@ -718,6 +735,9 @@ def load(path: Path | None = None, environ: Mapping[str, str] | None = None) -> 
             flat[setting.key] = (environ[old], old)
     values: dict[str, Any] = {}
     for setting in SCHEMA:
+        if setting.key not in flat and setting.default is not None:
+            values[setting.key] = setting.default
+            continue
         if setting.key not in flat:
             raise ConfigError(f"config: {setting.key} is missing; it must be {setting.form}")
         raw, origin = flat[setting.key]

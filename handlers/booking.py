@@ -1,6 +1,7 @@
-"""The booking dialog: for me or a relative → where → day → time → name → phone → help →
-priority → needs → consent → summary → confirm; or, for a priority visitor who cannot
-travel, a home-visit request instead of a time. One async function per step, every
+"""The booking dialog: for me or a relative → where → needs → (does the point suit them?) →
+day → time → name → phone → help → priority → consent → summary → confirm; or, for a
+priority visitor who cannot travel, a home-visit request instead of a time (who qualifies
+asked first). One async function per step, every
 transition in `TRANSITIONS`; the diagram is handlers/booking.md.
 
 The step functions live in handlers/booking_steps.py; this module joins them (`STEPS`,
@@ -15,9 +16,10 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.booking import drafts, jobs
+from bot.booking import calendar, drafts, jobs
 from bot.ctx import Ctx, MenuEntry
 from bot.i18n import N_, _
+from bot.outbox import runtime
 from bot.router import Router
 from bot.types import Button, Incoming, Reply, rows
 from handlers import booking_steps as steps
@@ -56,6 +58,10 @@ async def setup(core: Core) -> None:
     held seats to people waiting (every few minutes)."""
     await jobs.daily(core)
     jobs.schedule(jobs.scheduler(core), core)
+    runtime.template(core, calendar.TEMPLATE, calendar.render)
+    store = core.services.get("content")
+    if store is not None:  # content reload: new and changed points are bookable at once
+        store.after_reload(lambda before: jobs.after_reload(core, before))
 
 
 STEPS: dict[str, Step] = {
@@ -69,6 +75,8 @@ STEPS: dict[str, Step] = {
     "help_note": steps.help_note,
     "priority": steps.priority,
     "needs": steps.needs,
+    "access": steps.access,
+    "home_who": steps.home_who,
     "no_home": steps.no_home,
     "address": steps.address,
     "days": steps.days,
@@ -81,16 +89,18 @@ STEPS: dict[str, Step] = {
 # has already answered). Drawn in handlers/booking.md.
 TRANSITIONS: dict[str, dict[str, str]] = {
     "who": {"next": "where"},
-    "where": {"next": "day"},
-    "day": {"next": "time", "home": "name", "other_point": "where"},
+    "where": {"next": "needs"},
+    "needs": {"next": "access"},
+    "access": {"next": "day", "moved": "access", "home": "home_who", "other_point": "where"},
+    "day": {"next": "time", "home": "home_who", "other_point": "where"},
+    "home_who": {"next": "name", "not_eligible": "no_home"},
     "time": {"next": "name", "resume": "summary", "other_day": "day"},
     "name": {"next": "phone"},
     "phone": {"next": "help"},
     "help": {"next": "priority", "other": "help_note"},
     "help_note": {"next": "priority"},
-    "priority": {"next": "needs", "not_eligible": "no_home"},
-    "no_home": {"slot": "day"},
-    "needs": {"next": "consent", "home": "address"},
+    "priority": {"next": "consent", "home": "address", "not_eligible": "no_home"},
+    "no_home": {"slot": "access"},
     "address": {"next": "days"},
     "days": {"next": "consent"},
     "consent": {"next": "summary"},

@@ -28,10 +28,11 @@ def summary_lines(ctx: Ctx, d: Draft, slot: Slot | None = None) -> list[str]:
     point = ctx.services["places"].points.get(d.get("point_id") or "")
     home = d.get("mode") == "home"
     lines = texts.visit_lines(
-        point,
+        None if home else point,
         None if home or slot is None else slot.starts_at,
         None if home or slot is None else slot.ends_at,
         d,
+        home=home,
     )
     if home:
         lines.append(_("🏠 Home visit at: {address}", address=d.get("address", "")))
@@ -40,7 +41,14 @@ def summary_lines(ctx: Ctx, d: Draft, slot: Slot | None = None) -> list[str]:
         lines.append(
             _("📅 Preferred days: {days}", days=", ".join(chosen) if chosen else _("any day"))
         )
+    elif d.get("access_ack") and d.get("access_ack") == d.get("point_id"):
+        lines.append(_("ℹ️ The staff will be told what the visitor needs, so they can prepare."))
     return lines
+
+
+def _ack(d: Draft) -> bool:
+    """The booker chose to book at a point that may not suit the visitor's needs."""
+    return bool(d.get("access_ack")) and d.get("access_ack") == d.get("point_id")
 
 
 async def slot_of(ctx: Ctx, d: Draft) -> Slot | None:
@@ -59,7 +67,11 @@ async def confirm(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply] | str:
         return "full"
     try:
         booking, slot = await visits.book_visit(
-            await service_context(ctx), slot.id, _details(d), _reply_to(msg, ctx)
+            await service_context(ctx),
+            slot.id,
+            _details(d),
+            _reply_to(msg, ctx),
+            access_ack=_ack(d),
         )
     except Refused as e:
         if e.key == "booking.slot_gone":
@@ -83,7 +95,16 @@ async def confirm(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply] | str:
     extra = [b for offer in ctx.core.menus.after_booking for b in await offer(ctx, booking)]
     return [
         Reply(text=text, buttons=_after_buttons(*extra)),
-        Reply(document=cards.calendar_document(booking, slot, point, ctx.config.tz, ctx.now())),
+        Reply(
+            document=cards.calendar_document(
+                booking,
+                slot,
+                point,
+                ctx.config.tz,
+                ctx.now(),
+                alarm_hours=ctx.config.reminders.hours_before,
+            )
+        ),
         Reply(location=cards.venue(point)),
     ]
 
@@ -95,7 +116,11 @@ async def join_waitlist(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply]:
         return [menu.menu_reply(ctx, _("That time is no longer offered. Please book again."))]
     try:
         place, slot = await visits.wait_for_seat(
-            await service_context(ctx), slot.id, _details(d), _reply_to(msg, ctx)
+            await service_context(ctx),
+            slot.id,
+            _details(d),
+            _reply_to(msg, ctx),
+            access_ack=_ack(d),
         )
     except Refused as e:
         await _finish(ctx)
@@ -139,7 +164,7 @@ async def _home_visit(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply]:
     places = ctx.services["places"]
     point = places.points[d["point_id"]]
     try:
-        await visits.ask_home_visit(
+        request = await visits.ask_home_visit(
             await service_context(ctx),
             point.id,
             _details(d),
@@ -152,12 +177,15 @@ async def _home_visit(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply]:
     phone = display_phone(d["phone"])
     await _finish(ctx)
     text = _(
-        "✅ Your home-visit request has been sent to the support team of {unit}. They "
-        "will call {phone} to agree on a day. You do not need to do anything else.",
+        "✅ Your home-visit request has been sent to the support team of {unit}. Its code "
+        "is {code}. They will call {phone} to agree on a day. You do not need to do "
+        "anything else: I will write when an officer takes the request. To see or cancel "
+        "it, open “🗓 My bookings”.",
         unit=unit_label(places.unit_of(point)),
+        code=request.code,
         phone=phone,
     )
-    return [menu.menu_reply(ctx, text)]
+    return [Reply(text=text, buttons=_after_buttons())]
 
 
 async def _finish(ctx: Ctx) -> None:

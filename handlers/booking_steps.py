@@ -11,15 +11,17 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
-from bot.booking import capacity, queries, texts
+from bot.booking import capacity, queries, texts, visits
 from bot.booking.phone import display_phone, normalise_phone
 from bot.ctx import Ctx
-from bot.i18n import _, current_locale
+from bot.i18n import N_, _, current_locale
 from bot.points.find import find_units, nearest_points
 from bot.points.model import Places, Point
 from bot.points.names import unit_label
+from bot.services.errors import Refused
 from bot.types import Button, ButtonKind, Incoming, Reply, rows
-from handlers import booking_result
+from handlers import booking_result, menu
+from handlers.services import render, service_context
 
 DAYS_AHEAD = 14  # the dialog offers slots this many days ahead
 MAX_NAME = 60
@@ -282,11 +284,12 @@ async def name(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
             return "next"
     elif msg is not None:
         problem = _("Please type the name.")
-    question = (
-        _("What is your full name?")
-        if d.get("for_self")
-        else _("What is the full name of the person who will come?")
-    )
+    if d.get("for_self"):
+        question = _("What is your full name?")
+    elif d.get("mode") == "home":
+        question = _("What is the full name of the person to visit at home?")
+    else:
+        question = _("What is the full name of the person who will come?")
     keep = [Button(_("Keep: {name}", name=d["name"]), "bk:keep")] if d.get("name") else []
     return _ask(question, *keep, problem=problem)
 
@@ -368,6 +371,8 @@ async def help_note(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
 
 
 async def priority(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
+    if msg is None and d.get("mode") == "home" and d.get("priority"):
+        return "home"  # asked first, with who qualifies (home_who)
     result = _toggles(
         msg,
         d,
@@ -378,8 +383,8 @@ async def priority(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
             "priority visitors. Tick all that apply, then press Done."
         ),
     )
-    if result == "done" and d.get("mode") == "home" and not d["priority"]:
-        return "not_eligible"  # home visits are for priority visitors only
+    if result == "done" and d.get("mode") == "home":
+        return "home" if d["priority"] else "not_eligible"
     return "next" if result == "done" else result
 
 
@@ -395,7 +400,100 @@ async def needs(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
         ),
     )
     if result == "done":
-        return "home" if d.get("mode") == "home" else "next"
+        d.pop("access_ack", None)  # asked again for these needs
+        return "next"
+    return result
+
+
+async def access(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
+    """Before any time is offered: does the point meet the visitor's needs? If not (or the
+    point does not say), say so and offer the nearest point that does, a home visit, or
+    booking here anyway with the staff told."""
+    point = point_of(ctx, d)
+    if point is None:
+        return "other_point"
+    needs_ = list(d.get("needs", []))
+    payload = (msg.payload or "") if msg else ""
+    if payload == "bk:anyway":
+        d["access_ack"] = point.id
+        return "next"
+    if payload == "bk:home":
+        d["mode"] = "home"
+        return "home"
+    if payload == "bk:other_point":
+        d.pop("point_id", None)
+        return "other_point"
+    try:
+        advice = await visits.access_advice(await service_context(ctx), point.id, needs_)
+    except Refused as e:
+        return [menu.menu_reply(ctx, render(e))]
+    offered = {pid for pid, _km in advice.instead}
+    if payload.startswith("bk:ap:") and payload[6:] in offered:
+        d["point_id"] = payload[6:]
+        for key in ("day", "slot_id", "access_ack"):
+            d.pop(key, None)
+        return "moved"
+    if advice.fit.ok or d.get("access_ack") == point.id:
+        return "next"
+    lines = [_("⚠️ {point} may not suit the visitor:", point=point.name)]
+    for need in advice.fit.missing:
+        lines.append("• " + _(ACCESS_MISSING[need]))
+    for need in advice.fit.unknown:
+        lines.append("• " + _(ACCESS_UNKNOWN[need]))
+    if point.accessibility:
+        lines += ["", _("♿ Access: {notes}", notes=point.accessibility)]
+    places = places_of(ctx)
+    instead = [
+        Button(f"📍 {places.points[pid].name} · {_km(km)}", f"bk:ap:{pid}")
+        for pid, km in advice.instead
+    ]
+    lines += [
+        "",
+        _("Please choose a point that suits the visitor better, or a home visit.")
+        if instead
+        else _("I know of no point nearby that surely suits. A home visit may be easier."),
+        _(
+            "You can also book here anyway: the staff will be told what the visitor "
+            "needs, so they can prepare."
+        ),
+    ]
+    return _ask(
+        "\n".join(lines),
+        *instead,
+        Button(_("🏠 Ask for a home visit"), "bk:home"),
+        Button(_("✅ Book here anyway and tell the staff"), "bk:anyway"),
+        Button(_("🔎 Choose another point"), "bk:other_point"),
+        problem=None if msg is None else _("Please use the buttons."),
+    )
+
+
+ACCESS_MISSING = {
+    "wheelchair": N_("It cannot be reached in a wheelchair without steps."),
+    "hearing": N_("It has no hearing loop."),
+}
+ACCESS_UNKNOWN = {
+    "wheelchair": N_("It has not told us whether a wheelchair can get in without steps."),
+    "hearing": N_("It has not told us whether it has a hearing loop."),
+}
+
+
+async def home_who(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
+    """A home visit: who qualifies is said first, and asked before anything else."""
+    result = _toggles(
+        msg,
+        d,
+        "priority",
+        _translated(texts.PRIORITY_LABELS),
+        _(
+            "🏠 Home visits\n\nThe support team visits at home people who cannot travel "
+            "to a support point and who are aged 60 or over, live with a disability, or "
+            "are from a poor or near-poor household.\n\nWhich of these applies to the "
+            "visitor? Tick all that apply, then press Done."
+        ),
+        none_label=_("None of these"),
+    )
+    if result == "done":
+        return "next" if d["priority"] else "not_eligible"
     return result
 
 

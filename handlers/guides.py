@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 from bot.content import readers
 from bot.content.guides import to_plain
 from bot.content.model import Catalogue, Guide
-from bot.content.reload import install_sighup
+from bot.content.reload import install_sighup, report_path
 from bot.content.store import ContentStore
 from bot.ctx import Ctx, MenuEntry
 from bot.i18n import N_, _, format_date, ngettext
@@ -447,4 +447,4 @@ async def setup(core: Core) -> None:
     )
     store.load()
     core.services["content"] = store
-    store.signal_installed = install_sighup(store)
+    store.signal_installed = install_sighup(store, report_path(config))

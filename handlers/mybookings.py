@@ -74,8 +74,10 @@ async def show_list(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
     if msg.payload not in (None, "mybk"):
         return None
     ctx.state.clear()
-    bookings, waiting = await mine.upcoming(await _sc(ctx))
-    if not bookings and not waiting:
+    sc = await _sc(ctx)
+    bookings, waiting = await mine.upcoming(sc)
+    home = await mine.home_visits(sc)
+    if not bookings and not waiting and not home:
         return [
             Reply(
                 text=_("You have no upcoming visits."),
@@ -96,6 +98,13 @@ async def show_list(msg: Incoming, ctx: Ctx) -> list[Reply] | None:
             name=entry.details.get("name", ""),
         )
         buttons.append(Button(label[:120], f"mb:leave:{entry.id}"))
+    for request in home:
+        label = _(
+            "🏠 Home visit · {name} · code {code}",
+            name=request.visitor_name or "",
+            code=request.code or "—",
+        )
+        buttons.append(Button(label[:120], f"mh:show:{request.id}"))
     text = _("Your upcoming visits. Choose one to see it, cancel it or change the time:")
     return [
         Reply(
@@ -159,7 +168,16 @@ async def send_files(msg: Incoming, ctx: Ctx) -> list[Reply]:
     if point is None:
         return _refused(Refused("mine.over"))
     return [
-        Reply(document=cards.calendar_document(booking, slot, point, ctx.config.tz, ctx.now())),
+        Reply(
+            document=cards.calendar_document(
+                booking,
+                slot,
+                point,
+                ctx.config.tz,
+                ctx.now(),
+                alarm_hours=ctx.config.reminders.hours_before,
+            )
+        ),
         Reply(location=cards.venue(point)),
         Reply(
             text=_("Booking code: {code}", code=booking.code), buttons=_back_buttons(booking.id)
@@ -210,7 +228,23 @@ async def do_cancel(msg: Incoming, ctx: Ctx) -> list[Reply]:
         when=texts.when(slot.starts_at, slot.ends_at),
         code=booking.code,
     )
-    return [Reply(text=text, buttons=_back_buttons(), edit=True)]
+    replies = [Reply(text=text, buttons=_back_buttons(), edit=True)]
+    point = _point(ctx, booking.point_id)
+    if point is not None:  # the file that takes the visit out of the phone's calendar
+        replies.append(
+            Reply(
+                document=cards.calendar_document(
+                    booking,
+                    slot,
+                    point,
+                    ctx.config.tz,
+                    ctx.now(),
+                    alarm_hours=ctx.config.reminders.hours_before,
+                    cancelled=True,
+                )
+            )
+        )
+    return replies
 
 
 # --- change the time -----------------------------------------------------------------------
@@ -341,11 +375,101 @@ async def do_move(msg: Incoming, ctx: Ctx) -> list[Reply]:
         replies.append(
             Reply(
                 document=cards.calendar_document(
-                    booking, new_slot, point, ctx.config.tz, ctx.now()
+                    booking,
+                    new_slot,
+                    point,
+                    ctx.config.tz,
+                    ctx.now(),
+                    alarm_hours=ctx.config.reminders.hours_before,
                 )
             )
         )
     return replies
+
+
+# --- home-visit requests -------------------------------------------------------------------
+
+HOME_STATUS = {
+    "new": N_("Waiting for an officer of the support team to take it."),
+    "assigned": N_("An officer has taken it and will call to agree on a day."),
+    "done": N_("The home visit is done."),
+    "cancelled": N_("You cancelled this request."),
+}
+
+
+async def show_home_visit(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    ids = _ids(msg, "mh:show:")
+    if ids is None:
+        return _refused()
+    try:
+        request = await mine.own_home_visit(await _sc(ctx), ids[0])
+    except Refused as e:
+        return _refused(e)
+    names = texts.weekday_names()
+    days = [names[d] for d in request.preferred_days if d in names]
+    lines = [
+        _("🏠 Home-visit request, code {code}", code=request.code or "—"),
+        _(HOME_STATUS.get(request.status, HOME_STATUS["new"])),
+        "",
+        _(
+            "👤 Person to visit: {name} ({who})",
+            name=request.visitor_name or "",
+            who=_("yourself") if request.for_self else _("a relative"),
+        ),
+        _("🏠 Home visit at: {address}", address=request.address or ""),
+        _("📅 Preferred days: {days}", days=", ".join(days) if days else _("any day")),
+    ]
+    actions = []
+    if request.status in mine.HOME_OPEN:
+        actions.append(Button(_("❌ Cancel this request"), f"mh:cancel:{request.id}"))
+    return [Reply(text="\n".join(lines), buttons=rows(*actions) + _back_buttons())]
+
+
+async def ask_cancel_home_visit(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    ids = _ids(msg, "mh:cancel:")
+    if ids is None:
+        return _refused()
+    try:
+        request = await mine.own_home_visit(await _sc(ctx), ids[0])
+    except Refused as e:
+        return _refused(e)
+    if request.status not in mine.HOME_OPEN:
+        return _refused(
+            Refused("mine.cancelled" if request.status == "cancelled" else "mine.home_visit_done")
+        )
+    return [
+        Reply(
+            text=_(
+                "Cancel the home-visit request for {name} (code {code})? The support team "
+                "will no longer come.",
+                name=request.visitor_name or "",
+                code=request.code or "—",
+            ),
+            buttons=rows(
+                Button(_("✅ Yes, cancel it"), f"mh:cancel!:{request.id}"),
+                Button(_("↩️ No, keep it"), f"mh:show:{request.id}"),
+            ),
+        )
+    ]
+
+
+async def do_cancel_home_visit(msg: Incoming, ctx: Ctx) -> list[Reply]:
+    ids = _ids(msg, "mh:cancel!:")
+    if ids is None:
+        return _refused()
+    try:
+        request = await mine.cancel_home_visit(await _sc(ctx), ids[0])
+    except Refused as e:
+        return _refused(e)
+    return [
+        Reply(
+            text=_(
+                "Done: the home-visit request (code {code}) is cancelled.",
+                code=request.code or "—",
+            ),
+            buttons=_back_buttons(),
+        )
+    ]
 
 
 # --- waitlist ------------------------------------------------------------------------------
@@ -455,7 +579,16 @@ async def do_rebook(msg: Incoming, ctx: Ctx) -> list[Reply]:
     point = _point(ctx, new.point_id)
     if point is not None:
         replies.append(
-            Reply(document=cards.calendar_document(new, slot, point, ctx.config.tz, ctx.now()))
+            Reply(
+                document=cards.calendar_document(
+                    new,
+                    slot,
+                    point,
+                    ctx.config.tz,
+                    ctx.now(),
+                    alarm_hours=ctx.config.reminders.hours_before,
+                )
+            )
         )
     return replies
 
@@ -470,6 +603,9 @@ router.payload("mb:resch:", choose_day, always=True)
 router.payload("mb:day:", choose_time)
 router.payload("mb:to:", ask_move)
 router.payload("mb:move!:", do_move)
+router.payload("mh:show:", show_home_visit, always=True)
+router.payload("mh:cancel:", ask_cancel_home_visit, always=True)
+router.payload("mh:cancel!:", do_cancel_home_visit)
 router.payload("mb:leave:", ask_leave, always=True)
 router.payload("mb:leave!:", do_leave)
 router.payload("mb:ok:", still_fine, always=True)

@@ -58,7 +58,7 @@ FIRST = {
 TRANSITIONS: dict[str, dict[str, str]] = {
     "cancel": {"reason": "confirm"},
     "close": {"first": "last", "last": "reason", "reason": "confirm"},
-    "move": {"point": "day", "day": "start", "start": "confirm"},
+    "move": {"point": "day", "day": "start", "start": "why", "why": "confirm"},
     "seats": {"seats": "confirm"},
     "add": {
         "day": "start",
@@ -426,7 +426,7 @@ async def _preview_move(ctx: Ctx, d: steps.Data) -> str:
     points = places(ctx).points
     starts_at = at(date.fromisoformat(d["day"]), steps.hhmm(d["start"]), ctx.config.tz)
     ends_at = starts_at + (view.row.ends_at - view.row.starts_at)
-    return _(
+    text = _(
         "Move the session\nfrom: {old} ({old_point})\nto: {new} ({new_point})?\n{told} "
         "will be told and asked if the new time is still fine.",
         old=_when(view),
@@ -435,6 +435,14 @@ async def _preview_move(ctx: Ctx, d: steps.Data) -> str:
         new_point=points[d["point_id"]].name,
         told=_told(bookings, waiting),
     )
+    if d.get("told") is not None:  # short notice: the count and the reason, once more
+        text += "\n\n" + ngettext(
+            "⚠️ Short notice: {n} person will be told at once. Reason: {reason}",
+            "⚠️ Short notice: {n} people will be told at once. Reason: {reason}",
+            d["told"],
+            reason=d.get("reason", ""),
+        )
+    return text
 
 
 async def _do_move(ctx: Ctx, d: steps.Data) -> str:
@@ -444,6 +452,8 @@ async def _do_move(ctx: Ctx, d: steps.Data) -> str:
         date.fromisoformat(d["day"]),
         steps.hhmm(d["start"]),
         d["point_id"],
+        reason=d.get("reason"),
+        confirmed_told=d.get("told"),
     )
     return _(
         "Done: the session is moved. {told} will be told.", told=_told(done.bookings, done.waiting)
@@ -551,6 +561,7 @@ STEPS.update(
         "last": steps.last_day,
         "day": steps.day,
         "start": steps.start,
+        "why": steps.why,
         "end": steps.end,
         "slot": steps.slot_minutes,
         "seats": steps.seats,

@@ -208,6 +208,42 @@ async def start(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
     return _ask(question, problem=problem)
 
 
+async def why(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
+    """A move at short notice (schedule.min_notice_hours): the reason visitors are sent.
+    Any other move passes straight on."""
+    notice = await moving.move_notice(
+        await service_context(ctx),
+        d["session_id"],
+        date.fromisoformat(d["day"]),
+        hhmm(d["start"]),
+        d["point_id"],
+    )
+    if not notice.short:
+        d.pop("reason", None)
+        d.pop("told", None)
+        return "next"
+    d["told"] = notice.told
+    typed, problem = _typed(msg), None
+    if typed is not None:
+        try:
+            d["reason"] = parse.reason(typed)
+            return "next"
+        except Refused as e:
+            problem = render(e)
+    elif msg is not None:
+        problem = _("Please type the reason in words.")
+    return _ask(
+        _(
+            "⚠️ This is short notice: the session starts, or would start, in less than "
+            "{hours} hours. Why must it move? Type a short reason: it is sent to every "
+            "visitor with the new time (at most {n} characters).",
+            hours=f"{notice.hours:g}",
+            n=parse.MAX_REASON,
+        ),
+        problem=problem,
+    )
+
+
 async def end(msg: Incoming | None, ctx: Ctx, d: Data) -> StepResult:
     question = _("It starts at {start}. At what time does it end?", start=d["start"])
     typed, problem = _typed(msg), _problem(msg)

@@ -59,6 +59,7 @@ async def service_context(ctx: Ctx) -> ServiceContext:
         places=ctx.services.get("places"),
         content_dir=ctx.config.path("paths.content"),
         horizon_days=ctx.config.booking.horizon_days,
+        min_notice_hours=ctx.config.schedule.min_notice_hours,
     )
 
 

@@ -17,11 +17,14 @@ from bot.booking import jobs
 from bot.core import Core
 from bot.db.booking_models import Slot
 from bot.db.models import User
-from bot.points.model import OneOffSession, Places, Point, RegularSession, Unit
+from bot.points.model import Access, OneOffSession, Places, Point, RegularSession, Unit
 from tests.chat import Chat
 
 # The test clock starts on Saturday 28 November 2026, 09:00 in Hanoi.
 MONDAY = date(2026, 11, 30)
+
+
+STEP_FREE = Access(step_free=True)
 
 
 def point(
@@ -33,16 +36,20 @@ def point(
     weekdays: tuple[int, ...] = (0, 2),
     end: time = time(10),
     one_off: tuple[OneOffSession, ...] = (),
+    access: Access = STEP_FREE,
+    lat: float = 21.03,
+    lon: float = 105.85,
 ) -> Point:
-    """A point open from 08:00 to `end` on `weekdays` in slots of 30 minutes."""
+    """A point open from 08:00 to `end` on `weekdays` in slots of 30 minutes; step-free
+    unless told otherwise."""
     return Point(
         id=id,
         unit=unit,
         name=f"Điểm hỗ trợ {id}",
         address=f"Số 1 phố {id}, Hà Nội",
-        lat=21.03,
-        lon=105.85,
-        accessibility="Lối vào không có bậc",
+        lat=lat,
+        lon=lon,
+        accessibility="Lối vào không có bậc" if access.step_free else "Phòng ở tầng 2",
         regular=(
             RegularSession(
                 weekdays=weekdays,
@@ -56,6 +63,7 @@ def point(
         one_off=one_off,
         closed=(),
         sample=True,
+        access=access,
     )
 
 
@@ -99,14 +107,14 @@ async def book_for_parent(
     await chat.press("Book a visit")
     await chat.press("For a relative")
     await chat.say(ward)
+    await chat.press("Wheelchair")
+    await chat.press("Done")
     await chat.press(day)
     await chat.press(time_label)
     await chat.say(name)
     await chat.say(phone)
     await chat.press("VNeID")
     await chat.press("Aged 60")
-    await chat.press("Done")
-    await chat.press("Wheelchair")
     await chat.press("Done")
     await chat.press("I have their permission")
     if confirm:
@@ -147,12 +155,12 @@ async def wait_in_line(chat: Chat, time_label: str, *, name: str = "Đỗ Thị 
     await chat.tap("book")
     await chat.tap("bk:rel")
     await chat.say("hoan kiem")
+    await chat.tap("bk:none")  # needs
     await chat.tap(next(p for p in chat.replies[0].payloads() if p.startswith("bk:d:")))
     await chat.tap(next(b.payload for b in chat.buttons if b.label.startswith(time_label)))
     await chat.say(name)
     await chat.say("0912000111")
     await chat.tap("bk:h:dvc")
-    await chat.tap("bk:none")
-    await chat.tap("bk:none")
+    await chat.tap("bk:none")  # priority
     await chat.tap("bk:agree")
     await chat.tap("bk:confirm")

@@ -106,7 +106,13 @@ async def all_rows(core: Core, model, *where, order=None) -> list:
 
 
 async def outbox(core: Core) -> list[OutboxMessage]:
-    return await all_rows(core, OutboxMessage)
+    """The messages queued (the calendar files that follow them: `calendar_files`)."""
+    return [m for m in await all_rows(core, OutboxMessage) if not m.kind.startswith("calendar")]
+
+
+async def calendar_files(core: Core) -> list[OutboxMessage]:
+    """The calendar files queued after a schedule change (bot/booking/calendar.py)."""
+    return [m for m in await all_rows(core, OutboxMessage) if m.kind.startswith("calendar")]
 
 
 async def audits(core: Core, action: str | None = None) -> list[AuditEntry]:

@@ -29,6 +29,7 @@ async def _to_phone_step(chat: Chat, who: str = "For a relative") -> None:
     await chat.press("Book a visit")
     await chat.press(who)
     await chat.say("hoan kiem")
+    await chat.press("No, none of these")
     await chat.press("Monday")
     await chat.press("08:30")
     await chat.say("Nguyễn Thị Lan")
@@ -158,13 +159,13 @@ async def test_a_full_day_offers_its_times_for_the_waitlist(core):
     await chat.press("Book a visit")
     await chat.press("For a relative")
     await chat.say("hoan kiem")
+    await chat.press("None of these")
     assert chat.button("Monday 30/11 · full: join the waitlist")
     await chat.press("Monday 30/11")
     await chat.press("08:30 · full")
     for answer in ("Phạm Văn Nam", "0977 000 111"):
         await chat.say(answer)
     await chat.press("iHanoi")
-    await chat.press("None of these")
     await chat.press("None of these")
     await chat.press("permission")
     await chat.press("Join the waitlist")
@@ -180,14 +181,17 @@ async def test_priority_visitor_who_cannot_travel_asks_for_a_home_visit(core):
     await chat.press("Book a visit")
     await chat.press("For a relative")
     await chat.say("hoan kiem")
+    await chat.press("Wheelchair")
+    await chat.press("Done")
     await chat.press("home visit")
+    # who qualifies is said first, before any personal detail is asked
+    assert "aged 60 or over, live with a disability" in chat.text
+    await chat.press("Living with a disability")
+    await chat.press("Done")
+    assert "person to visit at home" in chat.text
     await chat.say("Nguyễn Thị Lan")
     await chat.say("0912345678")
     await chat.press("VNeID")
-    await chat.press("Living with a disability")
-    await chat.press("Done")
-    await chat.press("Wheelchair")
-    await chat.press("Done")
     await chat.say("Số 5 ngõ 12 phố Hàng Bạc")
     await chat.press("Tuesday")
     await chat.press("Done")
@@ -209,12 +213,11 @@ async def test_home_visits_are_only_for_priority_visitors(core):
     await chat.press("Book a visit")
     await chat.press("For me")
     await chat.say("hoan kiem")
+    await chat.press("No, none of these")
     await chat.press("home visit")
-    await chat.say("Trần Văn Bình")
-    await chat.say("0912345678")
-    await chat.press("VNeID")
     await chat.press("None of these")
     assert "Home visits are for people aged 60" in chat.text
+    assert await rows_of(core, HomeVisitRequest) == []
     await chat.press("Choose a time at the point")
     assert "Which day suits you?" in chat.text
 
@@ -225,7 +228,9 @@ async def test_booking_from_a_point_link_starts_at_that_point(core):
     await chat.say("/start p_cg-2")
     await chat.press("Book a visit here")
     await chat.press("For me")
+    await chat.press("No, none of these")
     assert "Điểm hỗ trợ cg-2" in chat.text and "Which day suits you?" in chat.text
+    await chat.press("Back")
     await chat.press("Back")
     assert "Who is the visit for?" in chat.text
 

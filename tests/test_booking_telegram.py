@@ -98,7 +98,9 @@ async def test_son_books_for_his_mother_over_telegram_and_gets_calendar_file_and
     )
 
     await son.then(lambda: fake.push_location(CHAT, 21.0290, 105.8520), "bk:p:hk-1")
-    day = await son.press("bk:p:hk-1", "bk:d:")
+    await son.press("bk:p:hk-1", "bk:t:wheelchair")
+    await son.press("bk:t:wheelchair", "bk:done")
+    day = await son.press("bk:done", "bk:d:")
     slot = await son.press(day, "bk:s:")
     await son.press(slot, "bk:back")
     await son.type("Nguyễn Thị Lan", "bk:back")
@@ -111,8 +113,6 @@ async def test_son_books_for_his_mother_over_telegram_and_gets_calendar_file_and
     await son.type("0912 345 678", "bk:h:vneid")
     await son.press("bk:h:vneid", "bk:t:aged60")
     await son.press("bk:t:aged60", "bk:done")
-    await son.press("bk:done", "bk:t:wheelchair")
-    await son.press("bk:t:wheelchair", "bk:done")
     await son.press("bk:done", "bk:agree")
     await son.press("bk:agree", "bk:confirm")
     await son.press("bk:confirm", "mybk")
@@ -132,3 +132,36 @@ async def test_son_books_for_his_mother_over_telegram_and_gets_calendar_file_and
     assert event.walk("VALARM")
     assert venue.payload["title"] == "Điểm hỗ trợ hk-1"
     assert venue.payload["address"] == "Số 1 phố hk-1, Hà Nội"
+
+
+async def test_a_wheelchair_user_booked_at_a_point_up_the_stairs_ends_at_one_that_fits(bot, fake):
+    """Issue 14: over Telegram, the daughter picks the point with stairs; before any day is
+    offered she is told it may not suit, and the nearest step-free point takes the booking."""
+    from tests.test_booking_access import stairs_places
+
+    await use_places(bot.channel.core, stairs_places())
+    daughter = Son(fake)
+    await daughter.type("/start", "lang:en")
+    await daughter.press("lang:en", "book")
+    await daughter.press("book", "bk:rel")
+    await daughter.press("bk:rel", "bk:u:")
+    await daughter.type("hoan kiem", "bk:p:hk-2")
+    await daughter.press("bk:p:hk-2", "bk:t:wheelchair")
+    await daughter.press("bk:t:wheelchair", "bk:done")
+    instead = await daughter.press("bk:done", "bk:ap:")
+    warning = fake.calls_to("sendMessage")[-1].payload["text"]
+    assert "may not suit the visitor" in warning and "wheelchair" in warning
+    assert instead == "bk:ap:hk-1"
+    day = await daughter.press(instead, "bk:d:")
+    slot = await daughter.press(day, "bk:s:")
+    await daughter.press(slot, "bk:back")
+    await daughter.type("Nguyễn Thị Lan", "bk:back")
+    await daughter.type("0912 345 678", "bk:h:vneid")
+    await daughter.press("bk:h:vneid", "bk:t:aged60")
+    await daughter.press("bk:t:aged60", "bk:done")
+    await daughter.press("bk:done", "bk:agree")
+    await daughter.press("bk:agree", "bk:confirm")
+    await daughter.press("bk:confirm", "mybk")
+    (booking,) = await rows_of(bot.channel.core, Booking)
+    assert booking.point_id == "hk-1" and booking.needs == ["wheelchair"]
+    assert booking.access_note is None

@@ -173,7 +173,7 @@ async def test_reload_command_checks_then_signals_the_bot_named_in_the_pid_file(
     assert store.signal_installed
     monkeypatch.setenv("TROLYSO_PATHS_CONTENT", str(content))
     monkeypatch.setenv("TROLYSO_PATHS_PID_FILE", str(tmp_path / "run" / "bot.pid"))
-    args = ["--config", str(ROOT / "config.toml"), "content", "reload"]
+    args = ["--config", str(ROOT / "config.toml"), "content", "reload", "--wait", "0"]
     assert cli.main(args) == 2
     assert "the bot is not running" in capsys.readouterr().err
 

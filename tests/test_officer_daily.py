@@ -154,6 +154,7 @@ async def test_the_days_list_exports_as_a_csv_file(core, clock):
         "help needed",
         "priority",
         "needs",
+        "access",
         "status",
     ]
     assert table[1][0] == "08:30" and table[1][2:6] == [

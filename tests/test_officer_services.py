@@ -148,6 +148,9 @@ SCOPED: dict[str, Call] = {
         sc, w.session_id, 6
     ),
     "schedule.moving.check_move": _check_move,
+    "schedule.moving.move_notice": lambda sc, w: moving.move_notice(
+        sc, w.session_id, MONDAY + timedelta(days=1), time(14)
+    ),
     "schedule.moving.move_session": lambda sc, w: moving.move_session(
         sc, w.session_id, MONDAY + timedelta(days=1), time(14)
     ),

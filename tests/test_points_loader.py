@@ -280,3 +280,35 @@ def test_load_refuses_broken_content_listing_every_problem(tmp_path):
     with pytest.raises(ContentError) as caught:
         load_places(_content(tmp_path, {"hoan-kiem.toml": text}))
     assert len(caught.value.problems) == 2
+
+
+def _with_access(text: str) -> str:
+    return GOOD_POINT.replace("closed = [2027-01-01]\n", "closed = [2027-01-01]\n\n" + text)
+
+
+def test_access_fields_load_and_a_left_out_one_is_unknown(tmp_path):
+    _content(
+        tmp_path,
+        {"hoan-kiem.toml": _with_access("[point.access]\nstep_free = true\nfloor = 1\n")},
+    )
+    access = load_places(tmp_path).points["hk-1"].access
+    assert access.step_free is True and access.floor == 1
+    assert access.lift is None and access.hearing_loop is None and access.parking is None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('step_free = "yes"', "point[hk-1].access.step_free: must be true or false"),
+        ("floor = 0", "point[hk-1].access.floor: must not be 0"),
+        ("floor = 1.5", "point[hk-1].access.floor: must be a whole number"),
+        ("ramp = true", "point[hk-1].access.ramp: unknown key"),
+        (
+            "step_free = true\nlift = false\nfloor = 3",
+            "point[hk-1].access.step_free: cannot be true on floor 3 without a lift",
+        ),
+    ],
+)
+def test_bad_access_fields_are_named_where_they_are(tmp_path, text, expected):
+    problems = _problems(tmp_path, _with_access(f"[point.access]\n{text}\n"))
+    assert any(expected in p for p in problems), problems

@@ -177,3 +177,30 @@ async def test_moving_is_previewed_then_every_booker_is_asked(core, site):
     assert past.status == 409
     wrong = await officer.post(f"/web/sessions/{session.id}/move", {"csrf": csrf, "day": "x"})
     assert wrong.status == 400 and "Please choose the new day" in wrong.text
+
+
+async def test_a_move_at_short_notice_asks_the_page_for_a_reason_and_the_count(core, site, clock):
+    from datetime import UTC, datetime
+
+    lan = await citizen(core, "501")
+    await book(core, lan, "hk-1", MONDAY, "08:30", name="Nguyễn Thị Lan")
+    clock.set(datetime(2026, 11, 29, 14, 0, tzinfo=UTC))  # Sunday 21:00, 11 h before
+    session = await session_at(core, "hk-1", MONDAY)
+    officer = await site.officer(HOAN_KIEM)
+    csrf = await officer.csrf()
+    form = {"csrf": csrf, "day": "2026-11-30", "start": "13:00", "point": "hk-1"}
+    preview = await officer.post(f"/web/sessions/{session.id}/move", form)
+    assert preview.status == 200
+    assert "Short notice" in preview.text and "1 person will be told at once" in preview.text
+    assert 'name="reason" required' in preview.text and 'name="told" value="1"' in preview.text
+    before = await snapshot(core)
+    bare = await officer.post(f"/web/sessions/{session.id}/move", {**form, "step": "apply"})
+    assert bare.status == 409 and "needs a reason" in bare.text
+    assert await snapshot(core) == before
+    done = await officer.post(
+        f"/web/sessions/{session.id}/move",
+        {**form, "step": "apply", "reason": "Phòng bị mất điện", "told": "1"},
+    )
+    assert done.status == 200 and "Moved." in done.text
+    (moved,) = [m for m in await outbox(core) if m.kind == notices.KIND_MOVED]
+    assert "Phòng bị mất điện" in moved.text

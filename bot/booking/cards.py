@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.booking import ics, texts
@@ -17,31 +17,59 @@ def what_to_bring() -> str:
 
 
 def calendar_document(
-    booking: Booking, slot: Slot, point: Point, tz: ZoneInfo, now: datetime
+    booking: Booking,
+    slot: Slot,
+    point: Point,
+    tz: ZoneInfo,
+    now: datetime,
+    *,
+    alarm_hours: float = 2.0,
+    cancelled: bool = False,
 ) -> Document:
+    """The visit's calendar file in the current language (the booker's): the same UID for
+    the booking's whole life, SEQUENCE from the booking (raised on every change), the
+    visitor's name, the point's address and GEO, an alarm `alarm_hours` before; `cancelled`
+    gives the file that removes the event (METHOD:CANCEL)."""
+    name = booking.visitor_name or ""
     description = "\n".join(
         [
+            _("Visitor: {name}", name=name) if name else "",
             _("Booking code: {code}", code=booking.code),
             _("Help with: {topic}", topic=texts.help_text(booking.help_topic, booking.help_note)),
             what_to_bring(),
         ]
+    ).strip()
+    title = (
+        _("Digital support visit for {name}: {point}", name=name, point=point.name)
+        if name
+        else _("Digital support visit: {point}", point=point.name)
     )
+    if cancelled:
+        title = _("Cancelled: {title}", title=title)
     data = ics.calendar_file(
         uid=f"{booking.code}@trolyso",
-        title=_("Digital support visit: {point}", point=point.name),
+        title=title,
         starts_at=slot.starts_at,
         ends_at=slot.ends_at,
         location=point.address,
         description=description,
-        alarm_text=_("Your digital support visit starts in 2 hours."),
+        alarm_text=_(
+            "The digital support visit starts at {time}.", time=texts.clock(slot.starts_at)
+        ),
         stamp=now,
         tz=tz,
+        sequence=booking.ics_sequence,
+        geo=(point.lat, point.lon),
+        alarm_before=timedelta(hours=alarm_hours),
+        cancelled=cancelled,
+    )
+    caption = (
+        _("📅 Open this file to remove the visit from your calendar.")
+        if cancelled
+        else _("📅 Open this file to add the visit to your calendar.")
     )
     return Document(
-        filename=f"visit-{booking.code}.ics",
-        data=data,
-        mime_type="text/calendar",
-        caption=_("📅 Open this file to add the visit to your calendar."),
+        filename=f"visit-{booking.code}.ics", data=data, mime_type="text/calendar", caption=caption
     )
 
 

@@ -11,19 +11,21 @@ no state of its own):
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, event, exists, select
 
 from bot.booking import privacy, service
-from bot.booking.materialise import materialise
+from bot.booking.materialise import SyncReport, point_changes, sync
 from bot.db.booking_models import BookingDraft, Slot, WaitlistEntry
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.base import BaseScheduler
 
     from bot.core import Core
+    from bot.points.model import Places
 
 log = logging.getLogger(__name__)
 DAILY_AT = "03:00"  # Hanoi time: the bot is quiet then
@@ -31,16 +33,42 @@ RELEASE_EVERY_MINUTES = 5
 
 
 async def materialise_sessions(core: Core) -> int:
+    """Open the coming weeks' sessions as the points files have them (officers' changes and
+    booked sessions kept); how many time slots were added."""
+    report = await follow_points(core)
+    return report.slots_added if report is not None else 0
+
+
+async def follow_points(core: Core, old: Places | None = None) -> SyncReport | None:
     places = core.services.get("places")
     if places is None:
-        return 0
+        return None
+    report = SyncReport()
+    if old is not None:
+        point_changes(old, places, report)
     async with core.db.transaction() as session:
-        added = await materialise(
-            session, places, core.clock.now(), core.config.booking.horizon_days, core.config.tz
+        await sync(
+            session,
+            places,
+            core.clock.now(),
+            core.config.booking.horizon_days,
+            core.config.tz,
+            report,
         )
-    if added:
-        log.info("materialised %d new slots", added)
-    return added
+    if report.slots_added or report.sessions_removed or report.sessions_changed:
+        for line in report.lines():
+            log.info("points files: %s", line)
+    return report
+
+
+async def after_reload(core: Core, before: Mapping[str, Any]) -> list[str]:
+    """After `content reload`: new and changed points can be booked at once (not only after a
+    restart or at 03:00); what changed is said to the operator."""
+    old = before.get("places")
+    if old is core.services.get("places"):
+        return []
+    report = await follow_points(core, old)
+    return report.lines() if report is not None else []
 
 
 async def daily(core: Core) -> None:

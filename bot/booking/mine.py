@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.booking import capacity, queries, service
 from bot.db import rowcount
-from bot.db.booking_models import Booking, Slot, WaitlistEntry
+from bot.db.booking_models import Booking, HomeVisitRequest, Slot, WaitlistEntry
 from bot.db.reminder_models import VisitConfirmation
 from bot.i18n import N_
 from bot.schedule import answers
@@ -45,6 +45,7 @@ define(
         "or another time is already booked. You can book a visit again."
     ),
 )
+define("mine.home_visit_done", N_("This home visit is already done, so I did nothing."))
 define(
     "mine.offer_full",
     N_("Sorry, that time has just filled up. Please choose another time."),
@@ -200,3 +201,52 @@ async def rebook(
     if new is None:
         raise Refused("mine.offer_full")
     return new, slot
+
+
+# --- home-visit requests -------------------------------------------------------------------
+
+HOME_OPEN = ("new", "assigned")
+
+
+async def home_visits(sc: ServiceContext) -> list[HomeVisitRequest]:
+    """The actor's home-visit requests not yet done or cancelled, oldest first."""
+    return list(
+        (
+            await sc.session.scalars(
+                select(HomeVisitRequest)
+                .where(
+                    HomeVisitRequest.user_id == _user_id(sc),
+                    HomeVisitRequest.status.in_(HOME_OPEN),
+                )
+                .order_by(HomeVisitRequest.created_at, HomeVisitRequest.id)
+            )
+        ).all()
+    )
+
+
+async def own_home_visit(sc: ServiceContext, request_id: int) -> HomeVisitRequest:
+    """The actor's home-visit request, whatever its state."""
+    request = await sc.session.get(HomeVisitRequest, request_id, populate_existing=True)
+    if request is None or request.user_id != _user_id(sc):
+        raise Refused("mine.not_found")
+    return request
+
+
+async def cancel_home_visit(sc: ServiceContext, request_id: int) -> HomeVisitRequest:
+    """Cancel the actor's home-visit request while no visit has been made; an officer who
+    had taken it no longer sees it in the queue."""
+    request = await own_home_visit(sc, request_id)
+    if request.status == "cancelled":
+        raise Refused("mine.cancelled")
+    if request.status == "done":
+        raise Refused("mine.home_visit_done")
+    # Conditional, so an officer's "done" a moment ago is never undone.
+    done = await sc.session.execute(
+        update(HomeVisitRequest)
+        .where(HomeVisitRequest.id == request.id, HomeVisitRequest.status.in_(HOME_OPEN))
+        .values(status="cancelled", updated_at=sc.now())
+    )
+    if rowcount(done) != 1:
+        raise Refused("mine.home_visit_done")
+    await sc.session.refresh(request)
+    return request

@@ -7,7 +7,8 @@ from datetime import datetime
 
 from bot import i18n
 from bot.booking import texts
-from bot.db.booking_models import Booking, OutboxMessage, Slot
+from bot.booking.phone import display_phone
+from bot.db.booking_models import Booking, HomeVisitRequest, OutboxMessage, Slot
 from bot.i18n import _
 from bot.points.model import Point
 
@@ -49,6 +50,56 @@ def promoted(
         last_error=None,
         booking_id=booking.id,
         dedupe_key=f"promoted:{booking.id}",
+        created_at=now,
+        sent_at=None,
+    )
+
+
+def home_visit_news(request: HomeVisitRequest, event: str, now: datetime) -> OutboxMessage | None:
+    """To the citizen who asked for a home visit: an officer has taken the request
+    (`event` "taken": they will call to agree on a day) or the visit is done ("done")."""
+    if request.user_id is None or not request.chat_id:
+        return None
+    with i18n.use_locale(request.locale):
+        who = _("you") if request.for_self else (request.visitor_name or _("the visitor"))
+        if event == "taken":
+            lines = [
+                _(
+                    "🏠 Your home-visit request (code {code}) has been taken by an officer of "
+                    "the support team.",
+                    code=request.code or "",
+                ),
+                _(
+                    "They will call {phone} to agree on a day to visit {who}.",
+                    phone=display_phone(request.phone or ""),
+                    who=who,
+                ),
+            ]
+        else:
+            lines = [
+                _(
+                    "🏠 The home visit (code {code}) is marked as done. Thank you!",
+                    code=request.code or "",
+                ),
+                _("If anything is still unclear, you can book another visit at any time."),
+            ]
+        buttons = [[{"label": _("🗓 My bookings"), "payload": "mybk"}]]
+    return OutboxMessage(
+        recipient_user_id=request.user_id,
+        channel=request.channel,
+        chat_id=request.chat_id,
+        kind=f"home_visit_{event}",
+        text="\n".join(lines),
+        buttons=buttons,
+        template=None,
+        data={"home_visit_id": request.id},
+        priority=PRIORITY_OWN_VISIT,
+        due_at=now,
+        status="pending",
+        attempts=0,
+        last_error=None,
+        booking_id=None,
+        dedupe_key=f"home_visit:{request.id}:{event}",
         created_at=now,
         sent_at=None,
     )

@@ -135,6 +135,7 @@ async def _export_bookings(session: AsyncSession, user: User) -> list[dict[str, 
             "help_note": b.help_note,
             "priority": b.priority,
             "needs": b.needs,
+            "booked_anyway_with_needs_not_met": b.access_note,
             "booked_at": _iso(b.created_at),
         }
         for b, s in rows
@@ -164,6 +165,7 @@ async def _export_home_visits(session: AsyncSession, user: User) -> list[dict[st
     )
     return [
         {
+            "code": r.code,
             "unit": r.unit_id,
             "status": r.status,
             "visitor_name": r.visitor_name,
@@ -241,6 +243,7 @@ _FORGET: dict[str, Any] = {
     "help_note": None,
     "priority": [],
     "needs": [],
+    "access_note": None,  # which needs the point did not meet: about the visitor's needs
     "user_id": None,
     "chat_id": None,
 }
@@ -301,7 +304,8 @@ async def purge(session: AsyncSession, now: datetime, retention_days: int) -> di
     )
     visits = await session.execute(
         delete(HomeVisitRequest).where(
-            HomeVisitRequest.status == "done", HomeVisitRequest.updated_at < cutoff
+            HomeVisitRequest.status.in_(("done", "cancelled")),
+            HomeVisitRequest.updated_at < cutoff,
         )
     )
     counts = {

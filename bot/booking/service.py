@@ -56,6 +56,9 @@ class Details:
     priority: list[str] = field(default_factory=list)
     needs: list[str] = field(default_factory=list)
     consent: bool = False
+    # The needs the point does not meet (or does not say it meets), booked anyway: for the
+    # officers (bot/booking/access.py); set by the service, never typed by a person.
+    access_note: str | None = None
 
     @property
     def priority_seat(self) -> bool:
@@ -98,6 +101,7 @@ async def _insert_booking(
         needs=list(details.needs),
         priority_seat=details.priority_seat,
         consent=details.consent,
+        access_note=details.access_note,
         status="confirmed",
         created_at=now,
         updated_at=now,
@@ -171,10 +175,16 @@ async def cancel(
     result = await session.execute(
         update(Booking)
         .where(Booking.id == booking.id, Booking.status == "confirmed")
-        .values(status="cancelled", cancelled_at=now, updated_at=now)
+        .values(
+            status="cancelled",
+            cancelled_at=now,
+            updated_at=now,
+            ics_sequence=Booking.ics_sequence + 1,  # the calendar file that removes it
+        )
     )
     if rowcount(result) != 1:
         return False
+    await session.refresh(booking, ["status", "cancelled_at", "updated_at", "ics_sequence"])
     await capacity.release_seat(session, booking.slot_id, priority=booking.priority_seat)
     await _drop_pending_messages(session, booking.id)
     log.info("booking %s cancelled", booking.code)
@@ -207,6 +217,7 @@ async def move(
     await capacity.release_seat(session, old_slot_id, priority=booking.priority_seat)
     booking.slot_id = new_slot_id
     booking.updated_at = now
+    booking.ics_sequence += 1  # the calendar file of the new time replaces the old
     await _drop_pending_messages(session, booking.id)
     log.info("booking %s moved: slot %s -> %s", booking.code, old_slot_id, new_slot_id)
     await promote(session, old_slot_id, now, places)
@@ -300,6 +311,7 @@ async def request_home_visit(
     now: datetime,
 ) -> HomeVisitRequest:
     request = HomeVisitRequest(
+        code=await _unused_code(session),
         unit_id=unit_id,
         point_id=point_id,
         user_id=booker.user_id,
@@ -323,5 +335,20 @@ async def request_home_visit(
     )
     session.add(request)
     await session.flush()
-    log.info("home visit request %s for unit %s", request.id, unit_id)
+    log.info("home visit request %s (%s) for unit %s", request.id, request.code, unit_id)
     return request
+
+
+async def _unused_code(session: AsyncSession) -> str:
+    """A code no booking and no home-visit request has (a citizen sees both kinds in one
+    list, so one code names one thing)."""
+    for _ in range(_CODE_ATTEMPTS):
+        code = new_code()
+        taken = await session.scalar(
+            select(Booking.id)
+            .where(Booking.code == code)
+            .union_all(select(HomeVisitRequest.id).where(HomeVisitRequest.code == code))
+        )
+        if taken is None:
+            return code
+    raise BookingError("no unused code found")

@@ -76,9 +76,12 @@ def visit_lines(
     starts_at: datetime | None,
     ends_at: datetime | None,
     details: dict[str, Any],
+    *,
+    home: bool = False,
 ) -> list[str]:
     """The lines of a summary: where, when, who, phone, help, priority and needs (any of
-    them may be missing while the form is being filled in)."""
+    them may be missing while the form is being filled in); `home`: a home visit's own
+    words (the person is visited, not coming)."""
     lines = []
     if point is not None:
         lines.append(f"📍 {point.name}\n    {point.address}")
@@ -86,7 +89,10 @@ def visit_lines(
         lines.append(f"🗓 {when(starts_at, ends_at)}")
     if details.get("name"):
         who = _("yourself") if details.get("for_self") else _("a relative")
-        lines.append(_("👤 Visitor: {name} ({who})", name=details["name"], who=who))
+        if home:
+            lines.append(_("👤 Person to visit: {name} ({who})", name=details["name"], who=who))
+        else:
+            lines.append(_("👤 Visitor: {name} ({who})", name=details["name"], who=who))
     if details.get("phone"):
         lines.append(_("📞 Phone: {phone}", phone=display_phone(details["phone"])))
     if details.get("help_topic"):
@@ -103,3 +109,19 @@ def visit_lines(
     if "needs" in details:
         lines.append(_("♿ Needs: {needs}", needs=labels(details["needs"], NEED_LABELS)))
     return lines
+
+
+def access_warning(note: str | None) -> str | None:
+    """For the officers: "⚠️ Booked anyway — not met here: Wheelchair access; not known here:
+    Help with hearing" from a booking's `access_note`."""
+    from bot.booking.access import parse_note
+
+    fit = parse_note(note)
+    parts = []
+    if fit.missing:
+        parts.append(_("not met here: {needs}", needs=labels(list(fit.missing), NEED_LABELS)))
+    if fit.unknown:
+        parts.append(_("not known here: {needs}", needs=labels(list(fit.unknown), NEED_LABELS)))
+    if not parts:
+        return None
+    return _("⚠️ Booked anyway, {what}", what="; ".join(parts))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from bot.config import Config
 from bot.content.guides import Problem
 from bot.content.loader import load_catalogue
 from bot.content.lock import check_content, lock_path, lock_problems, write_lock
-from bot.content.reload import signal_running_bot
+from bot.content.reload import read_report, report_path, signal_running_bot
 from bot.content.sources import kind_counts
 from bot.points.loader import check_points
 from bot.reports import positive_int, report_commands, since_argument, start_of, write_csv
@@ -44,6 +45,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             metavar="DIR",
             help="content folder (default: paths.content of the config)",
         )
+        if name == "reload":
+            task.add_argument(
+                "--wait",
+                type=_seconds,
+                default=30.0,
+                metavar="SECONDS",
+                help="how long to wait for the bot to say what changed (default 30; 0: "
+                "do not wait)",
+            )
         task.set_defaults(func=func)
 
     reports = report_commands(sub)
@@ -108,6 +118,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if loaded.errors or point_problems else 0
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 <= value <= 600:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 600 seconds: {text}")
+    return value
+
+
 def cmd_lock(args: argparse.Namespace) -> int:
     _config, content_dir = _setup(args)
     ok, problems = write_lock(content_dir)
@@ -136,8 +156,24 @@ def cmd_reload(args: argparse.Namespace) -> int:
     _print(loaded.warnings, base)
     for p in lock_problems(loaded):
         print(f"{p.where(base)}: warning: {p.message}")
+    since = time.time()
     pid = signal_running_bot(config)
-    print(f"asked the bot (process {pid}) to reload; it logs the result")
+    print(f"asked the bot (process {pid}) to reload")
+    deadline = time.monotonic() + args.wait
+    while True:
+        report = read_report(report_path(config), pid, since)
+        if report is not None:
+            break
+        if time.monotonic() >= deadline:
+            print(f"no answer from the bot within {args.wait:g} s; it logs the result")
+            return 0
+        time.sleep(0.2)
+    if not report.get("ok"):
+        print("the bot refused the new content and keeps the last good; see its log")
+        return 1
+    print("reloaded:")
+    for line in report.get("changes", []):
+        print(f"  {line}")
     return 0
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,16 +48,52 @@ def pid_file(config: Config) -> Iterator[Path]:
         yield path
 
 
-def install_sighup(store: ContentStore) -> bool:
-    """Reload on SIGHUP; False where signals cannot be handled (not the main thread, or a
-    platform without SIGHUP)."""
+def report_path(config: Config) -> Path:
+    """Where the bot writes what its last reload did, for `trolyso content reload` to print."""
+    return pid_path(config).with_suffix(".reload.json")
+
+
+async def reload_and_report(store: ContentStore, report: Path | None) -> None:
+    result = await store.reload()
+    if report is None:
+        return
+    body = {
+        "pid": os.getpid(),
+        "at": time.time(),
+        "ok": result.ok,
+        "changes": result.changes,
+        "errors": sum(not p.warning for p in result.problems),
+    }
+    try:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        part = report.with_suffix(".part")
+        part.write_text(json.dumps(body), encoding="utf-8")
+        os.replace(part, report)
+    except OSError as e:
+        log.warning("could not write the reload report %s: %s", report, e.strerror)
+
+
+def read_report(report: Path, pid: int, since: float) -> dict | None:
+    """The report the bot `pid` wrote after `since` (a time.time()), or None (not yet)."""
+    try:
+        body = json.loads(report.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(body, dict) or body.get("pid") != pid or body.get("at", 0) < since:
+        return None
+    return body
+
+
+def install_sighup(store: ContentStore, report: Path | None = None) -> bool:
+    """Reload on SIGHUP (and write what it did to `report`); False where signals cannot be
+    handled (not the main thread, or a platform without SIGHUP)."""
     if not hasattr(signal, "SIGHUP") or threading.current_thread() is not threading.main_thread():
         return False
     loop = asyncio.get_running_loop()
 
     def on_hangup() -> None:
         log.info("SIGHUP: reloading content")
-        task = loop.create_task(store.reload())
+        task = loop.create_task(reload_and_report(store, report))
         _tasks.add(task)
         task.add_done_callback(_tasks.discard)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -56,6 +56,12 @@ def _build(build: Builder, catalogue: Catalogue, memo: bool) -> Any:
 class ReloadResult:
     ok: bool
     problems: list[Problem] = field(default_factory=list)  # errors (if not ok) and warnings
+    changes: list[str] = field(default_factory=list)  # what the features did with it
+
+
+# Run after a successful swap with the services as they were before it; returns lines saying
+# what changed (e.g. the booking feature opening a new point's sessions).
+AfterReload = Callable[[Mapping[str, Any]], Awaitable[list[str]]]
 
 
 class ContentStore:
@@ -73,6 +79,7 @@ class ContentStore:
         self.reloads = 0  # successful swaps after the first load
         self.signal_installed = False  # SIGHUP reloads (set by the feature's setup)
         self._builders: dict[str, tuple[Builder, bool]] = {}
+        self._after: list[AfterReload] = []
         self._lock = asyncio.Lock()
         self._reloaded = asyncio.Event()
 
@@ -97,6 +104,10 @@ class ContentStore:
         self.services[name] = _build(build, self.catalogue, pure)
         return self.services[name]
 
+    def after_reload(self, hook: AfterReload) -> None:
+        """Run `hook(services before the swap)` after every successful reload."""
+        self._after.append(hook)
+
     async def reload(self) -> ReloadResult:
         """Swap in the folder's content if it is sound; otherwise keep the last good."""
         async with self._lock:
@@ -119,12 +130,20 @@ class ContentStore:
                     sum(not p.warning for p in problems),
                 )
                 return ReloadResult(False, problems)
+            before = dict(self.services)
             self._swap(catalogue, derived)
             self.reloads += 1
+            changes = [f"guides: {len(catalogue.guides)} files"]
+            for hook in self._after:
+                try:
+                    changes += await hook(before)
+                except Exception:
+                    log.exception("content reloaded, but a feature failed to follow it")
+                    changes.append("a feature failed to follow the new content (see the log)")
             self._reloaded.set()
             self._reloaded = asyncio.Event()
-            log.info("content reloaded: %d guide files", len(catalogue.guides))
-            return ReloadResult(True, problems)
+            log.info("content reloaded: %s", "; ".join(changes))
+            return ReloadResult(True, problems, changes)
 
     def next_reload(self) -> asyncio.Event:
         """An event set by the next successful reload (for whoever sends a SIGHUP)."""

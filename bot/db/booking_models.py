@@ -125,6 +125,12 @@ class Booking(Base):
     # fine" (bot/schedule/). Migration 0007.
     schedule_changed_at: Mapped[datetime | None] = mapped_column(default=None)
     schedule_ack_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The visitor's needs the point does not (or may not) meet, booked anyway: shown to the
+    # officers in the daily list, e.g. "wheelchair: not step-free". Migration 0013.
+    access_note: Mapped[str | None] = mapped_column(String(200), default=None)
+    # The calendar file's SEQUENCE: raised on every change sent to the booker (a new time, a
+    # move by officers, a cancellation), so a calendar app replaces its event. Migration 0013.
+    ics_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class WaitlistEntry(Base):
@@ -154,9 +160,14 @@ class HomeVisitRequest(Base):
     """A priority visitor who cannot travel asks the unit's officers to come to them."""
 
     __tablename__ = "home_visit_requests"
-    __table_args__ = (Index("ix_home_visits_unit_status", "unit_id", "status"),)
+    __table_args__ = (
+        Index("ix_home_visits_unit_status", "unit_id", "status"),
+        Index("ix_home_visit_requests_code", "code", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # The code the citizen sees, like a booking's (migration 0013; None for older requests).
+    code: Mapped[str | None] = mapped_column(String(8), default=None)
     unit_id: Mapped[str] = mapped_column(String(64))
     point_id: Mapped[str | None] = mapped_column(String(24))
     user_id: Mapped[int | None] = mapped_column(
@@ -175,7 +186,8 @@ class HomeVisitRequest(Base):
     priority: Mapped[list[str]] = mapped_column(JSON, default=list)
     needs: Mapped[list[str]] = mapped_column(JSON, default=list)
     consent: Mapped[bool] = mapped_column(Boolean)
-    status: Mapped[str] = mapped_column(String(16), default="new")  # new | assigned | done
+    # new | assigned | done | cancelled (by the citizen)
+    status: Mapped[str] = mapped_column(String(16), default="new")
     assigned_to: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

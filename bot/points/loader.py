@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import ContentError
-from bot.points.model import OneOffSession, Places, Point, RegularSession, Unit
+from bot.points.model import Access, OneOffSession, Places, Point, RegularSession, Unit
 from bot.points.names import slug
 from bot.points.sessions import runs_on
 
@@ -42,6 +42,7 @@ POINT_KEYS = {
     "lat",
     "lon",
     "accessibility",
+    "access",
     "phone",
     "closed",
     "session",
@@ -57,6 +58,8 @@ SESSION_KEYS = {
     "valid_from",
     "valid_until",
 }
+ACCESS_FLAGS = ("step_free", "lift", "hearing_loop", "parking")
+ACCESS_KEYS = {*ACCESS_FLAGS, "floor"}
 ONE_OFF_KEYS = {"date", "start", "end", "slot_minutes", "seats_per_slot", "priority_seats"}
 
 _MISSING = object()
@@ -256,6 +259,7 @@ def _read_point(t: _Table, unit: str | None, sample: bool) -> Point | None:
     if phone and not PHONE.fullmatch(phone):
         t.problem("phone", f'must be a phone number such as "024 3825 1234"; got {phone!r}')
         phone = ""
+    access = _read_access(t)
     closed = _read_closed(t)
     regular = [
         s
@@ -292,7 +296,28 @@ def _read_point(t: _Table, unit: str | None, sample: bool) -> Point | None:
         closed=tuple(sorted(closed)),
         sample=sample,
         phone=phone,
+        access=access,
     )
+
+
+def _read_access(t: _Table) -> Access:
+    """`[point.access]`: each flag true or false, `floor` a whole number; a key left out is
+    unknown (the point's prose may say more, but the booking only trusts these)."""
+    raw = t.get("access", dict, "a table [point.access]", required=False)
+    if raw is None:
+        return Access()
+    a = _Table(raw, t.file, f"{t.path}.access", t.problems)
+    a.only(ACCESS_KEYS)
+    flags = {name: a.get(name, bool, "true or false", required=False) for name in ACCESS_FLAGS}
+    floor = None
+    if "floor" in raw:
+        floor = a.integer("floor", -3, 40)
+        if floor == 0:
+            a.problem("floor", "must not be 0: the street level is floor 1 (tầng 1, tầng trệt)")
+            floor = None
+    if flags["step_free"] is True and flags["lift"] is False and floor is not None and floor > 1:
+        a.problem("step_free", f"cannot be true on floor {floor} without a lift")
+    return Access(floor=floor, **flags)
 
 
 def _read_closed(t: _Table) -> list[date]:

@@ -43,6 +43,18 @@ class OneOffSession:
 
 
 @dataclass(frozen=True, slots=True)
+class Access:
+    """What a point's file says about getting in, as fields (content/points/README.md). None
+    means the file does not say: unknown, never taken as yes or no."""
+
+    step_free: bool | None = None  # a wheelchair gets from the street to the room, no steps
+    lift: bool | None = None  # a lift to the room's floor
+    floor: int | None = None  # the room's floor as numbered in Vietnam: 1 = street level
+    hearing_loop: bool | None = None  # a hearing loop (induction loop) at the desk
+    parking: bool | None = None  # parking for visitors (motorbike or car)
+
+
+@dataclass(frozen=True, slots=True)
 class Point:
     id: str  # short, [a-z0-9-], ≤ 24 chars (used in payloads and deep links: p_<id>)
     unit: str  # Unit.id
@@ -57,6 +69,7 @@ class Point:
     sample: bool  # True for the sample points we ship (not a real published point)
     # The point's phone line as published (for people without a smartphone); "" when none.
     phone: str = ""
+    access: Access = Access()
 
 
 @dataclass(frozen=True)

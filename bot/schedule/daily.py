@@ -83,6 +83,8 @@ def visit_line(v: Visit) -> str:
         parts.append("⭐ " + texts.labels(b.priority, texts.PRIORITY_LABELS))
     if b.needs:
         parts.append("♿ " + texts.labels(b.needs, texts.NEED_LABELS))
+    if warning := texts.access_warning(b.access_note):
+        parts.append(warning)
     mark = {"attended": "✅ ", "missed": "❌ "}.get(b.status, "")
     return mark + " · ".join(parts)
 
@@ -137,6 +139,7 @@ async def export_csv(sc: ServiceContext, point_id: str, day: date) -> Document:
             _("help needed"),
             _("priority"),
             _("needs"),
+            _("access"),
             _("status"),
         ]
     )
@@ -151,6 +154,7 @@ async def export_csv(sc: ServiceContext, point_id: str, day: date) -> Document:
                 texts.help_text(b.help_topic, b.help_note),
                 texts.labels(b.priority, texts.PRIORITY_LABELS) if b.priority else "",
                 texts.labels(b.needs, texts.NEED_LABELS) if b.needs else "",
+                texts.access_warning(b.access_note) or "",
                 _(MARKS[b.status]) if b.status in MARKS else "",
             ]
         )

@@ -75,6 +75,10 @@ define("daily.visit_later_day", N_("This visit is on a later day: you can mark i
 # home_visit
 define("home_visit.not_found", N_("I could not find that home-visit request, so I did nothing."))
 define("home_visit.already_done", N_("This home visit is already done, so I did nothing."))
+define(
+    "home_visit.cancelled",
+    N_("The citizen has cancelled this home-visit request, so I did nothing."),
+)
 define("home_visit.taken", N_("Another officer has already taken this home visit."))
 # file
 define("file.wrong_kind", N_("Please send a .csv or .toml file (the schedule formats)."))
@@ -111,6 +115,23 @@ define(
         "{n} seats are already booked at {time}, so the seats per time slot cannot go below {n}.",
         p["n"],
         time=texts.moment(p["time"]),
+    ),
+)
+define(
+    "schedule.short_notice_reason",
+    N_(
+        "The session starts, or would start, in less than {hours} hours: a move at such "
+        "short notice needs a reason for the visitors, so I did nothing."
+    ),
+)
+define(
+    "schedule.short_notice_confirm",
+    lambda p: ngettext(
+        "A move at short notice must be confirmed knowing that {n} person will be told. "
+        "Please check the move again; I did nothing.",
+        "A move at short notice must be confirmed knowing that {n} people will be told. "
+        "Please check the move again; I did nothing.",
+        p["n"],
     ),
 )
 # schedule files: each problem is shown with where it is ("line 4", "point[hk-1]")

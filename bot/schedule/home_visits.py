@@ -1,5 +1,6 @@
 """The home-visit queue of an officer's units: requests not yet done, oldest first; an officer
-takes one (assigned to themself) and marks it done. Authorised with `require_unit` for the
+takes one (assigned to themself) and marks it done; the citizen is told of both through the
+outbox. Authorised with `require_unit` for the
 request's unit and audited (request ids only)."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
+from bot.booking import notices
 from bot.db import rowcount
 from bot.db.booking_models import HomeVisitRequest
 from bot.i18n import N_
@@ -55,6 +57,8 @@ async def assign_to_me(sc: ServiceContext, request_id: int) -> HomeVisitRequest:
     request = await request_for(sc, request_id)
     if request.status == "done":
         raise Refused("home_visit.already_done")
+    if request.status == "cancelled":
+        raise Refused("home_visit.cancelled")
     if request.assigned_to == sc.actor.user_id:
         return request
     # Conditional, so two officers pressing at once cannot both take it.
@@ -66,6 +70,8 @@ async def assign_to_me(sc: ServiceContext, request_id: int) -> HomeVisitRequest:
     if rowcount(taken) != 1:
         raise Refused("home_visit.taken")
     await sc.session.refresh(request)
+    if (told := notices.home_visit_news(request, "taken", sc.now())) is not None:
+        sc.session.add(told)
     await audit.record_by(
         sc,
         "home_visit.assign",
@@ -82,6 +88,8 @@ async def mark_done(sc: ServiceContext, request_id: int) -> HomeVisitRequest:
     request = await request_for(sc, request_id)
     if request.status == "done":
         return request
+    if request.status == "cancelled":
+        raise Refused("home_visit.cancelled")
     before = request.status
     await sc.session.execute(
         update(HomeVisitRequest)
@@ -91,6 +99,8 @@ async def mark_done(sc: ServiceContext, request_id: int) -> HomeVisitRequest:
         )
     )
     await sc.session.refresh(request)
+    if (told := notices.home_visit_news(request, "done", sc.now())) is not None:
+        sc.session.add(told)
     await audit.record_by(
         sc,
         "home_visit.done",

@@ -8,15 +8,16 @@ the old and the new point's unit, audited, all in one savepoint.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select, update
 
+from bot.booking import calendar
 from bot.db import rowcount
 from bot.db.booking_models import Booking, BookingSession, OutboxMessage, Slot, WaitlistEntry
 from bot.points.model import Point
-from bot.schedule import notices, placing, service
+from bot.schedule import notices, parse, placing, service
 from bot.schedule.errors import Refused
 from bot.schedule.placing import Shape, at, local_day
 from bot.services.registry import officer_service
@@ -49,12 +50,50 @@ async def check_move(
     return target, starts_at, ends_at
 
 
+@dataclass(frozen=True, slots=True)
+class MoveNotice:
+    """Whether a move is at short notice (the session starts, or would start, sooner than
+    `schedule.min_notice_hours`) and how many people it tells (bookers and people waiting)."""
+
+    short: bool
+    told: int
+    hours: float
+
+
+@officer_service
+async def move_notice(
+    sc: ServiceContext, session_id: int, day: date, start: time, point_id: str | None = None
+) -> MoveNotice:
+    """What a move would ask of the officer: at short notice a reason and a confirmation that
+    names `told`. Chat and web ask from this, and `move_session` enforces it."""
+    view, bookings, waiting = await service.session_affected(sc, session_id)
+    _target, starts_at, _ends_at = await check_move(sc, view, day, start, point_id)
+    soon = sc.now() + timedelta(hours=sc.min_notice_hours)
+    short = min(view.row.starts_at, starts_at) < soon
+    return MoveNotice(short, bookings + waiting, sc.min_notice_hours)
+
+
 @officer_service
 async def move_session(
-    sc: ServiceContext, session_id: int, day: date, start: time, point_id: str | None = None
+    sc: ServiceContext,
+    session_id: int,
+    day: date,
+    start: time,
+    point_id: str | None = None,
+    *,
+    reason: str | None = None,
+    confirmed_told: int | None = None,
 ) -> service.Outcome:
     """Move a session (same length, same time slots and seats) to another day, time or point
-    of this officer; its bookings and waitlist come along and everyone is told."""
+    of this officer; its bookings and waitlist come along and everyone is told, with a new
+    calendar file for each booking. At short notice (`move_notice`) the officer's `reason`
+    is required and `confirmed_told` must be the number of people told."""
+    notice = await move_notice(sc, session_id, day, start, point_id)
+    reason = parse.reason(reason) if reason and reason.strip() else None
+    if notice.short and reason is None:
+        raise Refused("schedule.short_notice_reason", hours=_hours(notice.hours))
+    if notice.short and confirmed_told != notice.told:
+        raise Refused("schedule.short_notice_confirm", n=notice.told)
     view = await service.session_for(sc, session_id)
     now, tz, row = sc.now(), sc.tz, view.row
     target, starts_at, ends_at = await check_move(sc, view, day, start, point_id)
@@ -85,8 +124,12 @@ async def move_session(
             },
             row.unit_id,
         )
-        await _tell_moved(sc, view.row.point_id, moved, notices.Change(key, None, now))
+        await _tell_moved(sc, view.row.point_id, moved, notices.Change(key, reason, now))
     return moved.outcome
+
+
+def _hours(hours: float) -> str:
+    return f"{hours:g}"
 
 
 def local_time(dt: datetime, tz) -> time:
@@ -151,6 +194,7 @@ async def _move_rows(
         new.booked_priority += int(booking.priority_seat)
         booking.slot_id, booking.point_id, booking.updated_at = new.id, target.id, now
         booking.schedule_changed_at, booking.schedule_ack_at = now, None
+        booking.ics_sequence += 1
         moved.bookings.append((booking, when, new))
     for entry in entries:
         i, when, _seats, _priority = old[entry.slot_id]
@@ -202,3 +246,5 @@ async def _tell_moved(
                 change,
             ),
         )
+    for booking, _when, _new in moved.bookings:  # after the messages: the new calendar files
+        service.add_message(sc, calendar.queued(booking, change.now, change.key))

@@ -204,6 +204,8 @@ def moved(
                     )
                 ],
             ]
+        if change.reason:
+            lines += ["", _("Reason: {reason}", reason=change.reason)]
         lines += ["", _("Is the new time still fine?")]
     return _row(first, KIND_MOVED, "\n".join(lines), buttons, change, first.id, f"b{first.id}")
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import case, func, select, update
 
-from bot.booking import capacity
+from bot.booking import calendar, capacity
 from bot.booking import service as booking_service
 from bot.db import rowcount
 from bot.db.booking_models import Booking, BookingSession, Slot, WaitlistEntry
@@ -396,6 +396,8 @@ async def tell_cancelled(sc: ServiceContext, done: Cancelled, change: notices.Ch
                 change,
             ),
         )
+    for booking, _slot in done.bookings:  # after the messages: the files that remove them
+        add_message(sc, calendar.queued(booking, change.now, change.key, cancelled=True))
 
 
 def add_message(sc: ServiceContext, message) -> None:

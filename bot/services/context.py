@@ -27,6 +27,9 @@ class ServiceContext:
     places: Places | None = None
     content_dir: Path | None = None
     horizon_days: int = 60  # how far ahead people may book (config booking.horizon_days)
+    # Moving a session closer to now than this needs a reason and a confirmed count of the
+    # people told (config schedule.min_notice_hours).
+    min_notice_hours: float = 12.0
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -129,6 +129,7 @@ class Page:
             places=self.core.services.get("places"),
             content_dir=config.path("paths.content"),
             horizon_days=config.booking.horizon_days,
+            min_notice_hours=config.schedule.min_notice_hours,
         )
 
     def render(self, template: str, status: int = 200, **context: Any) -> web.Response:

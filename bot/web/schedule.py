@@ -256,8 +256,13 @@ async def move(page: Page) -> web.Response:
         except Refused as e:
             return await _session_page(page, view, notice=str(e), status=409)
         _view, bookings, waiting = await service.session_affected(sc, view.row.id)
+        short = await moving.move_notice(sc, view.row.id, day, start, point_id)
         preview = {
             "kind": "move",
+            "short": short.short,
+            "told": short.told,
+            "hours": f"{short.hours:g}",
+            "reason": str(page.form.get("reason", "")),
             "point": target.name,
             "point_id": target.id,
             "day": day.isoformat(),
@@ -268,7 +273,16 @@ async def move(page: Page) -> web.Response:
         }
         return await _session_page(page, view, preview=preview)
     try:
-        outcome = await moving.move_session(sc, view.row.id, day, start, point_id)
+        told = str(page.form.get("told", ""))
+        outcome = await moving.move_session(
+            sc,
+            view.row.id,
+            day,
+            start,
+            point_id,
+            reason=str(page.form.get("reason", "")) or None,
+            confirmed_told=int(told) if told.isascii() and told.isdigit() else None,
+        )
     except Refused as e:
         return await _session_page(page, view, notice=str(e), status=409)
     moved = await service.session_for(sc, outcome.session_ids[0])

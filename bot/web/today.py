@@ -40,6 +40,7 @@ class VisitRow:
     help: str
     priority: str | None
     needs: str | None
+    access: str | None  # the needs this point does not meet, booked anyway
     status: str  # confirmed, attended, missed
     can_mark: bool  # today or earlier
 
@@ -71,6 +72,7 @@ def _row(v: daily.Visit, can_mark: bool) -> VisitRow:
         help=texts.help_text(b.help_topic, b.help_note),
         priority=texts.labels(b.priority, texts.PRIORITY_LABELS) if b.priority else None,
         needs=texts.labels(b.needs, texts.NEED_LABELS) if b.needs else None,
+        access=texts.access_warning(b.access_note),
         status=b.status,
         can_mark=can_mark,
     )
