@@ -26,6 +26,7 @@ from bot.db.models import User
 from bot.types import Button, Incoming, Reply
 
 if TYPE_CHECKING:
+    from bot.channels.profiles import Profile
     from bot.content.model import Guide
     from bot.db.booking_models import Booking
 
@@ -121,6 +122,10 @@ class CoreParts(Protocol):
     clock: Clock
     services: dict[str, Any]
     menus: Menus
+
+    def profile(self, channel: str) -> Profile:
+        """The channel's profile: what it can show, its send policy."""
+        ...
 
 
 class Ctx:
