@@ -247,6 +247,13 @@ class TelegramCitizen(Citizen):
     def received(self) -> list[str]:
         return [_tg_text(c) for c in self._mine()]
 
+    async def more_than(self, count: int, within: float = 10.0) -> None:
+        """Wait until more than `count` messages reached this chat (a message nobody asked
+        for, sent by the outbox)."""
+        recorded = self.fake._recorded
+        async with asyncio.timeout(within), recorded:
+            await recorded.wait_for(lambda: len(self._mine()) > count)
+
 
 # -- Zalo -----------------------------------------------------------------------------------
 

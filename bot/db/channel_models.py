@@ -3,7 +3,7 @@
 Named for no messenger: a channel is a string column. A channel's API tokens live in
 `channel_credentials` (the channel's own tokens module under bot/channels/); its send and token
 failures in `channel_errors` for the channel's status command. (A webhook's duplicate check is
-the durable inbox's key: bot/inbox.py.) Migrations: 0009_channels, 0013_zalo_inbox.
+the durable inbox's key: bot/inbox.py.) Migrations: 0009_channels, 0013_webhook_inbox.
 """
 
 from __future__ import annotations

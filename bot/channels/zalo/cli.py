@@ -155,7 +155,7 @@ async def _templates(settings, store) -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from bot.channels.zalo import journal
+    from bot.channels.zalo import alert, journal
     from bot.channels.zalo.tokens import FIX
     from bot.inbox import last_received
 
@@ -169,6 +169,12 @@ def cmd_status(args: argparse.Namespace) -> int:
         if state.refresh_refused_at is not None:
             print(
                 f"refresh token: REFUSED by Zalo at {_when(state.refresh_refused_at, cfg)} — {FIX}"
+            )
+            told = await alert.admins_told(db, state.updated_at)
+            print(
+                f"admins told at {_when(told, cfg)}"
+                if told
+                else "admins told: no (none has an account on another messenger; see the log)"
             )
         if state.pending_since is not None:
             print(f"authorisation begun at {_when(state.pending_since, cfg)}, not finished")

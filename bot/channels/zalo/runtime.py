@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from bot.channels.errors import SendError
 from bot.channels.policy import Decision, How
-from bot.channels.zalo import events, journal
+from bot.channels.zalo import alert, events, journal
 from bot.channels.zalo.client import ZaloClient
 from bot.channels.zalo.errors import Failed, TokenUnusable
 from bot.channels.zalo.oauth import OAuthClient
@@ -49,6 +49,7 @@ class ZaloChannel:
             await journal.record(core.db, source, code, core.clock.now())
 
         self.tokens = TokenStore(core.db, OAuthClient(session, settings), settings, core.clock)
+        self.tokens.on_refused = self._tell_admins
         self.client = ZaloClient(session, settings, self.tokens, clock=core.clock, on_error=record)
         self.sender = ZaloSender(self.client, settings)
         self.webhook = ZaloWebhook(settings, core.db, self.handle_event, core.clock)
@@ -74,6 +75,12 @@ class ZaloChannel:
                     await task
         self._keeper = self._inbox_keeper = None
         await self.webhook.drain()
+
+    async def _tell_admins(self, generation: int) -> None:
+        """Zalo refused the refresh token: the admins hear it on their other messenger."""
+        await alert.tell_admins(
+            self.core.db, generation, self.core.clock.now(), self.core.config.bot.default_locale
+        )
 
     async def refresh_if_due(self) -> bool:
         """One look at the token (refreshed when it expires soon); False when it is unusable

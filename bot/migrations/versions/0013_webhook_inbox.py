@@ -1,7 +1,7 @@
-"""zalo inbox: the Zalo webhook's duplicate check moves to the durable inbox (0009_inbox), so
+"""webhook inbox: the OA webhook's duplicate check moves to the durable inbox (0009_inbox), so
 its own table goes
 
-Revision ID: 0013_zalo_inbox
+Revision ID: 0013_webhook_inbox
 Revises: 0012_merge
 Create Date: 2026-12-07 11:10:00
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 import bot.db.models
 
-revision = "0013_zalo_inbox"
+revision = "0013_webhook_inbox"
 down_revision = "0012_merge"
 branch_labels = None
 depends_on = None
