@@ -18,7 +18,8 @@ from bot.outbox.sweeper import sweep_once
 from bot.reminders import plan_now
 from tests.booking_flow import MONDAY, point, sample_places, slot_at, use_places
 from tests.broadcast_flow import HOAN_KIEM, OFFICERS
-from tests.channel_citizens import CHANNELS, Citizen, Hub, all_channels
+from tests.channel_citizens import CHANNELS, Citizen, Hub, ZaloCitizen, all_channels
+from tests.fake_zalo import OA_ID
 
 # A Zalo user id is a long digit string; Telegram's chat ids are numbers.
 IDS = {"terminal": "lan", "telegram": "4301", "zalo": "6142494823000000001"}
@@ -269,3 +270,40 @@ async def test_reminders_inside_and_outside_the_zalo_reply_window(config, clock,
             assert template.json["template_data"]["date"] == "09/12/2026"
         else:
             assert sum(t.count("Reminder") for t in person.received()) == 2
+
+
+async def test_on_zalo_the_own_phone_number_comes_from_zalos_form(hub):
+    person = await hub.citizen("zalo", IDS["zalo"])
+    assert isinstance(person, ZaloCitizen)
+    await person.say("/menu")
+    await person.press("book")
+    await person.press("bk:me")
+    await person.press("bk:u:hoan-kiem")
+    await person.press(f"bk:d:{MONDAY.isoformat()}")
+    await person.press("bk:s:")
+    before = len(person.mine())
+    await person.say("Trần Văn Hùng")
+    # The phone question comes with Zalo's "share my phone number" form.
+    forms = [
+        c.json["message"]["attachment"]["payload"]
+        for c in person.mine()[before:]
+        if c.json["message"].get("attachment", {}).get("payload", {}).get("template_type")
+        == "request_user_info"
+    ]
+    assert len(forms) == 1 and "Share my phone" in forms[0]["elements"][0]["title"]
+    # The person taps it and sends what Zalo knows: their own number, in 84… form.
+    submitted = hub.zalo.event(
+        "user_submit_info",
+        sender={"id": person.external_id},
+        recipient={"id": OA_ID},
+        info={"name": "Trần Văn Hùng", "phone": "84912345678"},
+    )
+    await person._push(submitted)
+    assert "bk:h:dvc" in person.payloads, person.text
+    await person.press("bk:h:dvc")
+    await person.press("bk:none")
+    await person.press("bk:none")
+    await person.press("bk:agree")
+    assert "Your booking code is" in await person.press("bk:confirm")
+    [booking] = await _bookings(hub)
+    assert booking.phone == "+84912345678"
