@@ -8,8 +8,8 @@ only because the signed timestamp is inside it. Then the event goes into the dur
 process is dropped there), then 200 at once: Zalo retries a webhook not answered within about
 2 s [secondary], so the work runs after the answer. The core marks the inbox row done in the
 handler's own transaction; rows accepted but never handled (a crash) are taken over at the
-next start (`take_over`), and on PostgreSQL by any process once their lease runs out. One user's events run in arrival order,
-different users' concurrently; `sink` (wired by the composition root) does the work: hand an
+next start (`take_over`), and on PostgreSQL by any process once their lease runs out. One
+user's events run in arrival order, different users' concurrently; `sink` (wired by the composition root) does the work: hand an
 `Inbound` to the core and send its replies, mark an `Unfollowed` user unreachable.
 """
 
