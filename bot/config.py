@@ -253,6 +253,12 @@ SCHEMA: tuple[Setting, ...] = (
         "messages per second, from 0.1 to 1000",
         _between(0.1, 1000),
     ),
+    Setting(
+        "channels.zalo.info_form_image_url",
+        str,
+        "empty, or an https URL of the picture on the phone-number form",
+        lambda v: not v or v.startswith("https://"),
+    ),
     Setting("webhook.listen_host", str, "a host name or IP address to listen on", bool),
     Setting("webhook.listen_port", int, "a TCP port from 1 to 65535", _between(1, 65535)),
     Setting("webhook.path", str, "a URL path starting with /", lambda v: v.startswith("/")),
@@ -457,6 +463,7 @@ class ZaloConfigSettings:
     quiet_end: str
     zns_templates: tuple[str, ...]
     per_second: float
+    info_form_image_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)

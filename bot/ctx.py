@@ -123,7 +123,9 @@ class CoreParts(Protocol):
     services: dict[str, Any]
     menus: Menus
 
-    def profile(self, channel: str) -> Profile: ...
+    def profile(self, channel: str) -> Profile:
+        """The channel's profile: what it can show, its send policy."""
+        ...
 
 
 class Ctx:

@@ -21,11 +21,12 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.clock import Clock
 from bot.db import Database
+from bot.db.inbox_models import InboxUpdate
 from bot.db.models import UTCDateTime
 
 log = logging.getLogger(__name__)
@@ -148,3 +149,11 @@ class Inbox:
 
 def _same(value: Any) -> Any:
     return value
+
+
+async def last_received(db: Database, channel: str) -> datetime | None:
+    """When the channel last took an update (a webhook's health, for an operator's status)."""
+    async with db.connection() as conn:
+        return await conn.scalar(
+            select(func.max(InboxUpdate.received_at)).where(InboxUpdate.channel == channel)
+        )

@@ -11,6 +11,7 @@ from bot.ctx import Ctx
 from bot.db.booking_models import Slot
 from bot.i18n import _
 from bot.points.names import unit_label
+from bot.reminders.plan import KIND as REMINDER_KIND
 from bot.services.errors import Refused
 from bot.types import Button, Incoming, Reply, rows
 from handlers import menu
@@ -89,6 +90,7 @@ async def confirm(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply] | str:
             "",
             cards.what_to_bring(),
             _("To cancel or change the time, open “🗓 My bookings”."),
+            *_how_reminded(msg, ctx, booking.phone, bool(booking.consent)),
         ]
     )
     # Other features' buttons under "✅ Booked!" come from the menu table.
@@ -107,6 +109,14 @@ async def confirm(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply] | str:
         ),
         Reply(location=cards.venue(point)),
     ]
+
+
+def _how_reminded(msg: Incoming, ctx: Ctx, phone: str | None, consent: bool) -> list[str]:
+    """How the reminders will reach this person, worded by the channel's send policy (with a
+    reply window: a message inside it, or a template by phone); nothing where they just
+    arrive."""
+    said = ctx.core.profile(msg.channel).policy.promise(REMINDER_KIND, phone, consent)
+    return [said] if said else []
 
 
 async def join_waitlist(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply]:

@@ -298,9 +298,13 @@ async def audience_chosen(msg: Incoming, ctx: Ctx) -> list[Reply]:
 
 async def _preview(msg: Incoming, ctx: Ctx, audience: Audience) -> list[Reply]:
     try:
-        n = await service.recipients_count(
-            await service_context(ctx), audience, ctx.config.bot.default_locale
+        reach = await service.reach_now(
+            await service_context(ctx),
+            audience,
+            ctx.config.bot.default_locale,
+            lambda channel: ctx.core.profile(channel).policy,
         )
+        n = reach.total
         who = await describe(ctx, audience)
         sender = await sender_of(ctx, audience)
     except UnknownTarget:
@@ -323,6 +327,7 @@ async def _preview(msg: Incoming, ctx: Ctx, audience: Audience) -> list[Reply]:
             who=who,
             count=texts.number(n),
         ),
+        *texts.reach_lines(reach, lambda channel: ctx.core.profile(channel).label),
         _("It will look like this:"),
         "",
         body,

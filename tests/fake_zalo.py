@@ -271,6 +271,12 @@ class FakeZalo:
         buttons = payload.get("buttons", [])
         if len(buttons) > 5 or any(len(b.get("title", "")) > 20 for b in buttons):
             return self._error(call, -201)
+        if payload.get("template_type") == "request_user_info":
+            elements = payload.get("elements")
+            if not isinstance(elements, list) or len(elements) != 1:
+                return self._error(call, -201)
+            if not isinstance(elements[0].get("title"), str) or not elements[0]["title"]:
+                return self._error(call, -201)
         day = self.clock.now().astimezone(HANOI).date().isoformat()
         if self.sent_today[day] >= self.daily_quota:
             return self._error(call, -211)

@@ -35,6 +35,7 @@ from bot import app
 from bot.booking import service as booking_service
 from bot.broadcasts import texts as broadcast_texts
 from bot.broadcasts.audience import Audience
+from bot.channels.policy import ALWAYS
 from bot.core import Core
 from bot.db.booking_models import HomeVisitRequest
 from bot.db.broadcast_models import Broadcast
@@ -171,11 +172,8 @@ SCOPED: dict[str, Call] = {
     "broadcasts.history.broadcast_status": lambda sc, w: broadcast_history.broadcast_status(
         sc, w.broadcast_id
     ),
-    "broadcasts.history.recipients_by_channel": lambda sc, w: (
-        broadcast_history.recipients_by_channel(sc, Audience("point", ("hk-1",)), "vi")
-    ),
-    "broadcasts.service.recipients_count": lambda sc, w: broadcasts.recipients_count(
-        sc, Audience("point", ("hk-1",)), "vi"
+    "broadcasts.service.reach_now": lambda sc, w: broadcasts.reach_now(
+        sc, Audience("point", ("hk-1",)), "vi", lambda channel: ALWAYS
     ),
     "broadcasts.service.send_broadcast": _send,
     "handoff.service.conversation": lambda sc, w: handoff.conversation(sc, w.question_id),

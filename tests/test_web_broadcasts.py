@@ -53,7 +53,7 @@ async def test_preview_send_and_watch_the_progress_reach_100_percent(core, clock
     form = {"csrf": csrf, "text": TEXT, "audience": "units"}
     preview = await officer.post("/web/broadcasts/preview", form)
     assert preview.status == 200 and "It will reach 3 people." in preview.text
-    assert "<li>telegram: 3</li>" in preview.text
+    assert "Reachable now: Telegram 3." in preview.text
     assert not await all_rows(core, Broadcast), "a preview sends nothing"
 
     sent = await officer.post("/web/broadcasts/send", form)

@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from bot.channels.zalo import oauth
 from bot.channels.zalo.runtime import ZaloChannel
+from bot.channels.zalo.webhook import ZaloWebhook
+from bot.db.inbox_models import InboxUpdate
 from bot.db.models import User
 from bot.db.outbox_models import UserReach
 from bot.i18n import _, use_locale
@@ -130,3 +132,55 @@ async def test_a_picture_gets_what_the_bot_can_read_and_the_menu(live):
         )
     assert first["text"] == expected
     assert _buttons(live.fake.messages[0])  # the menu comes with it
+
+
+async def _inbox_rows(core) -> list[tuple[str, bool, str]]:
+    async with core.db.transaction() as session:
+        rows = await session.execute(
+            select(InboxUpdate.update_id, InboxUpdate.done_at, InboxUpdate.body).where(
+                InboxUpdate.channel == "zalo"
+            )
+        )
+        return [(u, done is not None, body) for u, done, body in rows]
+
+
+@pytest.mark.both_databases
+async def test_each_event_is_marked_done_in_the_inbox_and_its_content_dropped(live, core):
+    await live.say("Tôi tên Nguyễn Thị Lan")
+    event = live.fake.event("unfollow", oa_id=OA_ID, follower={"id": USER})
+    assert await live.fake.push(event, live.url) == 200
+    await live.channel.webhook.drain()
+    rows = await _inbox_rows(core)
+    assert len(rows) == 2 and all(done for _u, done, _b in rows)
+    assert all(body == "" for _u, _d, body in rows), "no name kept once handled"
+
+
+@pytest.mark.both_databases
+async def test_an_event_taken_but_not_handled_before_a_crash_is_handled_at_restart(
+    live, core, clock
+):
+    # The process that answered Zalo's webhook died before handling it: it is in the inbox.
+    async def crashed(event) -> None:
+        return None
+
+    dead = ZaloWebhook(live.channel.settings, core.db, crashed, clock)
+    runner = web.AppRunner(dead.web_app())
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    try:
+        url = f"http://127.0.0.1:{port}{live.channel.settings.webhook_path}"
+        assert await live.fake.push(live.fake.text_event(USER, "/start"), url) == 200
+        await dead.drain()
+    finally:
+        await runner.cleanup()
+    assert [done for _u, done, _b in await _inbox_rows(core)] == [False]
+    assert live.fake.messages == []
+
+    clock.advance(minutes=2)  # on PostgreSQL, the dead process's lease runs out
+    await live.channel.start(every_seconds=3600)  # the restarted bot
+    await live.channel.webhook.drain()
+    await live.channel.stop()
+    assert live.fake.messages, "the greeting went out after the restart"
+    assert [done for _u, done, _b in await _inbox_rows(core)] == [True]

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.channels.zalo.events import Ignored, Inbound, Unfollowed
 from bot.channels.zalo.webhook import ZaloWebhook
-from bot.db.channel_models import ChannelUpdateSeen
+from bot.db.inbox_models import InboxUpdate
 from tests.fake_zalo import APP_ID, OA_ID, FakeZalo
 from tests.zalo_harness import zalo_stack
 
@@ -19,7 +19,9 @@ pytestmark = pytest.mark.both_databases
 
 async def _stored(z) -> int:
     async with z.db.connection() as conn:
-        return await conn.scalar(select(func.count()).select_from(ChannelUpdateSeen))
+        return await conn.scalar(
+            select(func.count()).select_from(InboxUpdate).where(InboxUpdate.channel == "zalo")
+        )
 
 
 async def _received(z) -> list:
@@ -334,14 +336,17 @@ def test_parse_ignores_events_without_a_sender():
     assert isinstance(got, Ignored)
 
 
-async def test_duplicate_check_rows_older_than_two_days_are_dropped(db_url, clock):
+async def test_handled_inbox_rows_older_than_a_day_are_dropped(db_url, clock):
     async with zalo_stack(db_url, clock) as z:
         assert await z.push(z.fake.text_event("u1", "old", msg_id="old1")) == 200
         await z.webhook.drain()
+        async with z.db.connection() as conn:
+            [row_id] = (await conn.execute(select(InboxUpdate.id))).scalars().all()
+        await z.webhook.inbox.finish(row_id)  # handled (the core does it in a real bot)
         clock.advance(days=3)
         z.webhook.counts["accepted"] = 1000  # the next event taken prunes
         assert await z.push(z.fake.text_event("u1", "new", msg_id="new1")) == 200
         await z.webhook.drain()
         async with z.db.connection() as conn:
-            ids = (await conn.execute(select(ChannelUpdateSeen.update_id))).scalars().all()
+            ids = (await conn.execute(select(InboxUpdate.update_id))).scalars().all()
         assert ids == ["new1"]

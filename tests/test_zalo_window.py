@@ -95,3 +95,37 @@ def test_capabilities_leave_room_for_every_payload_the_core_makes():
     assert caps.max_payload_bytes == 97  # 100 characters less the "#b:" prefix
     assert capabilities(ZaloSettings(max_payload_chars=40)).max_payload_bytes == 37
     assert caps.presses_as_text and not caps.edit and not caps.request_location
+
+
+def test_the_booking_is_told_what_the_policy_will_do_with_its_reminders():
+    from bot.booking.phone import masked_phone
+    from bot.channels.zalo.policy import ZaloPolicy
+    from bot.i18n import use_locale
+
+    assert masked_phone("+84912345678") == "0912…678"
+    with_template = ZaloPolicy(ZaloSettings(zns_templates=TEMPLATES, window_days=5))
+    without = ZaloPolicy(ZaloSettings(window_days=5))
+    with use_locale("en"):
+        told = with_template.promise("reminder", "+84912345678", True)
+        assert told is not None and "in the last 5 days" in told
+        assert "a Zalo message to 0912…678" in told and "345" not in told
+        # No consent, no phone, or no template for reminders: only the window, said plainly.
+        for policy, phone, consent in (
+            (with_template, "+84912345678", False),
+            (with_template, None, True),
+            (without, "+84912345678", True),
+        ):
+            told = policy.promise("reminder", phone, consent)
+            assert told is not None and "only if you have written to me in the 5 days" in told
+            assert "0912" not in told
+
+
+def test_a_broadcast_reaches_only_who_wrote_within_the_window():
+    from bot.channels.policy import ALWAYS
+    from bot.channels.zalo.policy import ZaloPolicy
+
+    assert ZaloPolicy(ZaloSettings()).reachable_since("broadcast", NOON) == NOON - timedelta(
+        days=7
+    )
+    assert ALWAYS.reachable_since("broadcast", NOON) is None
+    assert ALWAYS.promise("reminder", "+84912345678", True) is None

@@ -33,3 +33,10 @@ def display_phone(e164: str) -> str:
     """+84912345678 → 0912 345 678, the way people in Vietnam write their number."""
     national = "0" + e164.removeprefix("+84")
     return f"{national[:4]} {national[4:7]} {national[7:]}"
+
+
+def masked_phone(e164: str) -> str:
+    """+84912345678 → 0912…678: enough for the person to recognise their number, not enough
+    for someone reading over their shoulder (or a screenshot) to use it."""
+    national = "0" + e164.removeprefix("+84")
+    return f"{national[:4]}…{national[-3:]}"

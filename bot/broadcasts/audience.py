@@ -10,11 +10,12 @@ in between, which the confirmation then reports).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Subquery, exists, false, func, select
+from sqlalchemy import Select, Subquery, exists, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.booking_models import Booking, BookingSession, Slot
@@ -118,6 +119,59 @@ async def count(
 ) -> int:
     found = people(audience, now, default_locale)
     return await session.scalar(select(func.count()).select_from(found)) or 0
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """Who a broadcast would reach, per channel: now, or only once they write to the bot again
+    (a channel whose send policy has a reply window: bot/channels/policy.py)."""
+
+    now: dict[str, int] = field(default_factory=dict)  # channel → reachable now
+    waiting: dict[str, int] = field(default_factory=dict)  # channel → not until they write
+
+    @property
+    def total(self) -> int:
+        return sum(self.now.values()) + sum(self.waiting.values())
+
+    @property
+    def waiting_total(self) -> int:
+        return sum(self.waiting.values())
+
+
+async def reach_of(
+    session: AsyncSession,
+    audience: Audience,
+    now: datetime,
+    default_locale: str,
+    since_of: Callable[[str], datetime | None],
+) -> Reach:
+    """The people of `count`, split per channel into reachable now and waiting: someone whose
+    last message to the bot is older than `since_of(channel)` waits (None: nobody does)."""
+    found = people(audience, now, default_locale)
+    per_channel = dict(
+        (channel, int(n))
+        for channel, n in await session.execute(
+            select(found.c.channel, func.count()).group_by(found.c.channel)
+        )
+    )
+    waiting: dict[str, int] = {}
+    for channel in per_channel:
+        since = since_of(channel)
+        if since is None:
+            continue
+        late = await session.scalar(
+            select(func.count())
+            .select_from(found)
+            .join(User, User.id == found.c.user_id)
+            .where(
+                found.c.channel == channel,
+                or_(User.last_seen_at.is_(None), User.last_seen_at < since),
+            )
+        )
+        if late:
+            waiting[channel] = int(late)
+    reachable = {ch: n - waiting.get(ch, 0) for ch, n in sorted(per_channel.items())}
+    return Reach({ch: n for ch, n in reachable.items() if n}, dict(sorted(waiting.items())))
 
 
 async def recipients(

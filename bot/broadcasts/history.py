@@ -5,12 +5,11 @@ call these; each checks the actor's rights itself."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from bot.broadcasts.audience import Audience, recipients
+from bot.broadcasts.audience import Audience
 from bot.broadcasts.progress import Tally, tally
 from bot.broadcasts.service import authorise
 from bot.db.broadcast_models import Broadcast
@@ -61,13 +60,3 @@ async def broadcast_status(sc: ServiceContext, broadcast_id: int) -> Status:
     if not actor.is_admin and broadcast.author_officer_id != actor.officer_id:
         await authorise(sc, Audience(broadcast.audience_kind, tuple(broadcast.audience_target)))
     return Status(broadcast, await tally(sc.session, broadcast))
-
-
-@officer_service
-async def recipients_by_channel(
-    sc: ServiceContext, audience: Audience, default_locale: str
-) -> dict[str, int]:
-    """How many people the broadcast would reach now on each channel (for the preview)."""
-    await authorise(sc, audience)
-    found = await recipients(sc.session, audience, sc.now(), default_locale)
-    return dict(sorted(Counter(r.channel for r in found).items()))

@@ -21,6 +21,7 @@ claimed by one conditional UPDATE of the broadcast row, so only one process queu
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -62,6 +63,8 @@ class Tally:
     skipped: int
     # Refused by the recipient's channel, by reason (msgids, e.g. "outside the reply window").
     undeliverable: dict[str, int] = field(default_factory=dict)
+    # Delivered, by the recipient's channel ("telegram", "zalo").
+    delivered_by_channel: dict[str, int] = field(default_factory=dict)
 
     @property
     def done(self) -> int:
@@ -86,13 +89,16 @@ async def tally(session: AsyncSession, broadcast: Broadcast) -> Tally:
     blocked = OutboxMessage.last_error == reach.UNREACHABLE
     why = case((OutboxMessage.status == UNDELIVERABLE, OutboxMessage.last_error), else_=None)
     found = await session.execute(
-        select(OutboxMessage.status, blocked, why, func.count())
+        select(OutboxMessage.status, blocked, why, OutboxMessage.channel, func.count())
         .where(*_rows_of(broadcast))
-        .group_by(OutboxMessage.status, blocked, why)
+        .group_by(OutboxMessage.status, blocked, why, OutboxMessage.channel)
     )
     counts: dict[str, int] = {}
     refused: dict[str, int] = {}
-    for status, is_blocked, reason, n in found:
+    by_channel: dict[str, int] = {}
+    for status, is_blocked, reason, channel, n in found:
+        if status == "sent":
+            by_channel[channel] = by_channel.get(channel, 0) + n
         if status == UNDELIVERABLE:
             why_not = reason or NOT_NOW
             refused[why_not] = refused.get(why_not, 0) + n
@@ -105,7 +111,9 @@ async def tally(session: AsyncSession, broadcast: Broadcast) -> Tally:
     # Skipped by the last check before sending, or dropped when the person turned news off.
     skipped = broadcast.recipients - waiting - delivered - failed - unreachable
     skipped -= sum(refused.values())
-    return Tally(waiting, delivered, unreachable, failed, skipped, refused)
+    return Tally(
+        waiting, delivered, unreachable, failed, skipped, refused, dict(sorted(by_channel.items()))
+    )
 
 
 def _message(broadcast: Broadcast, kind: str, key: str, text: str, now: datetime) -> OutboxMessage:
@@ -132,7 +140,13 @@ def _message(broadcast: Broadcast, kind: str, key: str, text: str, now: datetime
     )
 
 
-async def _finish(session: AsyncSession, broadcast: Broadcast, t: Tally, now: datetime) -> bool:
+async def _finish(
+    session: AsyncSession,
+    broadcast: Broadcast,
+    t: Tally,
+    now: datetime,
+    title_of: Callable[[str], str],
+) -> bool:
     claimed = await session.execute(
         update(Broadcast)
         .where(Broadcast.id == broadcast.id, Broadcast.status == "sending")
@@ -153,7 +167,13 @@ async def _finish(session: AsyncSession, broadcast: Broadcast, t: Tally, now: da
         return False  # another process reported it a moment ago
     with i18n.use_locale(broadcast.progress_locale):
         text = texts.report(
-            broadcast.id, t.delivered, t.unreachable, t.failed, t.skipped, t.undeliverable
+            broadcast.id,
+            t.delivered,
+            t.unreachable,
+            t.failed,
+            t.skipped,
+            t.undeliverable,
+            {title_of(channel): n for channel, n in t.delivered_by_channel.items()},
         )
     session.add(_message(broadcast, REPORT_KIND, f"{REPORT_KIND}:{broadcast.id}", text, now))
     log.info(
@@ -206,7 +226,9 @@ async def check(core: Core) -> int:
         for broadcast in running:
             t = await tally(session, broadcast)
             if t.waiting == 0:
-                queued += await _finish(session, broadcast, t, now)
+                queued += await _finish(
+                    session, broadcast, t, now, lambda channel: core.profile(channel).label
+                )
             else:
                 queued += await _progress(session, broadcast, t, now, every)
     return queued

@@ -6,10 +6,13 @@ line call the same functions; each checks the actor's rights itself."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from bot.broadcasts import texts
-from bot.broadcasts.audience import Audience, SessionChoice, count, upcoming_sessions
+from bot.broadcasts.audience import Audience, Reach, SessionChoice, reach_of, upcoming_sessions
+from bot.broadcasts.news import BROADCAST_KIND
 from bot.broadcasts.queue import Author, send
+from bot.channels.policy import SendPolicy
 from bot.db.booking_models import BookingSession
 from bot.db.broadcast_models import Broadcast
 from bot.i18n import N_
@@ -96,10 +99,22 @@ async def sessions_of(sc: ServiceContext, point_id: str) -> tuple[Point, list[Se
 
 
 @officer_service
-async def recipients_count(sc: ServiceContext, audience: Audience, default_locale: str) -> int:
-    """How many people the broadcast would reach now (for the preview)."""
+async def reach_now(
+    sc: ServiceContext,
+    audience: Audience,
+    default_locale: str,
+    policy_of: Callable[[str], SendPolicy],
+) -> Reach:
+    """Who the broadcast would reach, per channel: now, or only once they write again (for
+    the preview, in the chat and on the web). `policy_of(channel)` is that channel's send
+    policy (the core's profiles), which knows its reply window."""
     await authorise(sc, audience)
-    return await count(sc.session, audience, sc.now(), default_locale)
+    now = sc.now()
+
+    def since(channel: str) -> datetime | None:
+        return policy_of(channel).reachable_since(BROADCAST_KIND, now)
+
+    return await reach_of(sc.session, audience, now, default_locale, since)
 
 
 @officer_service

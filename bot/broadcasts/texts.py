@@ -4,12 +4,16 @@ are grouped the way the reader's language does it ("1.200" in Vietnamese)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel.numbers import format_decimal
 
-from bot.i18n import _, current_locale
+from bot.i18n import _, current_locale, ngettext
+
+if TYPE_CHECKING:
+    from bot.broadcasts.audience import Reach
 
 STOP_NEWS = "news:stop"
 
@@ -71,10 +75,17 @@ def report(
     failed: int,
     skipped: int,
     undeliverable: dict[str, int] | None = None,
+    delivered_by_channel: dict[str, int] | None = None,
 ) -> str:
     lines = [
         _("📣 Broadcast no. {id} is finished.", id=broadcast_id),
         _("✅ Delivered: {n}", n=number(delivered)),
+    ]
+    if delivered_by_channel and delivered:
+        # "<messenger> 900, <messenger> 250": each channel's title (its profile), the number.
+        per = ", ".join(f"{title} {number(n)}" for title, n in delivered_by_channel.items())
+        lines[-1] += f" ({per})"
+    lines += [
         _("🚫 Unreachable (blocked the bot or left the messenger): {n}", n=number(unreachable)),
         _("⚠️ Failed: {n}", n=number(failed)),
     ]
@@ -89,3 +100,25 @@ def report(
             _("🔕 Not sent because they turned news off meanwhile: {n}", n=number(skipped))
         )
     return "\n".join(lines)
+
+
+def reach_lines(reach: Reach, title_of: Callable[[str], str]) -> list[str]:
+    """ "Reachable now: <messenger> 900, <messenger> 250." and, when some are beyond their
+    messenger's reply window, how many wait until they write."""
+    if not reach.total:
+        return []
+    now = ", ".join(f"{title_of(ch)} {number(n)}" for ch, n in reach.now.items())
+    lines = [_("Reachable now: {channels}.", channels=now or number(0))]
+    if reach.waiting_total:
+        lines.append(
+            ngettext(
+                "{count} person cannot get it until they write to the bot again ({channels}: "
+                "the messenger only lets the bot write to people who wrote recently).",
+                "{count} people cannot get it until they write to the bot again ({channels}: "
+                "the messenger only lets the bot write to people who wrote recently).",
+                reach.waiting_total,
+                count=number(reach.waiting_total),
+                channels=", ".join(title_of(ch) for ch in reach.waiting),
+            )
+        )
+    return lines

@@ -76,6 +76,18 @@ class SendPolicy(Protocol):
         wrote, a booking's phone and consent); it opens its own short transaction."""
         ...
 
+    def reachable_since(self, kind: str, now: datetime) -> datetime | None:
+        """Someone who last wrote before this cannot get a message of `kind` that is not
+        about one of their bookings (a broadcast) until they write again; None: no such limit.
+        For the per-channel "reachable now" counts of previews and reports."""
+        ...
+
+    def promise(self, kind: str, phone: str | None, consent: bool) -> str | None:
+        """What a booking's confirmation tells the person about how messages of `kind`
+        (reminders) will reach them on this channel, in the current language; None when they
+        simply arrive (nothing to explain). `phone`: the booking's, E.164."""
+        ...
+
 
 class Always:
     needs_history = False
@@ -85,6 +97,12 @@ class Always:
         self, recipient: Recipient, kind: str, now: datetime, db: Database
     ) -> Decision:
         return self._free
+
+    def reachable_since(self, kind: str, now: datetime) -> datetime | None:
+        return None
+
+    def promise(self, kind: str, phone: str | None, consent: bool) -> str | None:
+        return None
 
 
 ALWAYS: SendPolicy = Always()

@@ -55,6 +55,12 @@ class Profile:
     scan_hint: str = ""
     # Set up in the config (a token): served by `trolyso run` and shown on posters.
     enabled: bool = True
+    # The channel's name as people know it, in officers' counts ("Zalo 900, Telegram 250").
+    title: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name
 
 
 # Telegram: 4096 UTF-16 units per message, 64 bytes of callback data (core.telegram.org/bots/
@@ -100,6 +106,7 @@ def _telegram(config: Config) -> Profile:
         link=link,
         scan_hint=N_("Open Telegram, then scan this code with your phone's camera."),
         enabled=bool(tg.token),
+        title="Telegram",
     )
 
 
@@ -116,11 +123,12 @@ def _zalo(config: Config) -> Profile:
         policy=ZaloPolicy(settings),
         # No link sends an OA `/start <param>`: posters show no Zalo code yet.
         enabled=settings.configured,
+        title="Zalo",
     )
 
 
 def _terminal(config: Config) -> Profile:
-    return Profile("terminal", TERMINAL)
+    return Profile("terminal", TERMINAL, title="Terminal")
 
 
 _BUILDERS: dict[str, Callable[[Config], Profile]] = {

@@ -1,10 +1,9 @@
-"""Tables a channel keeps for itself: its credentials, the updates it already took, its errors.
+"""Tables a channel keeps for itself: its credentials and its errors.
 
 Named for no messenger: a channel is a string column. A channel's API tokens live in
-`channel_credentials` (the channel's own tokens module under bot/channels/); its webhook's
-duplicate check in `channel_updates_seen` until the durable inbox (issue 10) takes over that
-key; its send and token failures in `channel_errors` for the channel's status command.
-Migration: 0009_channels.
+`channel_credentials` (the channel's own tokens module under bot/channels/); its send and token
+failures in `channel_errors` for the channel's status command. (A webhook's duplicate check is
+the durable inbox's key: bot/inbox.py.) Migrations: 0009_channels, 0013_webhook_inbox.
 """
 
 from __future__ import annotations
@@ -42,17 +41,6 @@ class ChannelCredential(Base):
     # Set when the platform refused the refresh token: only a new authorisation fixes it.
     refresh_refused_at: Mapped[datetime | None] = mapped_column(default=None)
     updated_at: Mapped[datetime | None] = mapped_column(default=None)
-
-
-class ChannelUpdateSeen(Base):
-    """An update a channel's webhook already accepted, keyed like the durable inbox will be
-    (channel, the platform's update id): a re-delivery to any process is dropped."""
-
-    __tablename__ = "channel_updates_seen"
-
-    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
-    update_id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    received_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class ChannelError(Base):

@@ -128,12 +128,19 @@ async def preview(page: Page) -> web.Response:
         return await _compose(page, text=text, chosen=chosen, notice=problem, status=400)
     sc = page.sc()
     default_locale = page.core.config.bot.default_locale
+    profile = page.core.profile
     try:
-        by_channel = await history.recipients_by_channel(sc, audience, default_locale)
+        reach = await broadcasts.reach_now(
+            sc, audience, default_locale, lambda channel: profile(channel).policy
+        )
     except Refused as e:
         return await _compose(page, text=text, chosen=chosen, notice=str(e), status=409)
     label = dict(_choices(page, await broadcasts.my_points(sc))).get(chosen, "")
-    summary = {"total": sum(by_channel.values()), "by_channel": by_channel, "label": label}
+    summary = {
+        "total": reach.total,
+        "lines": texts.reach_lines(reach, lambda channel: profile(channel).label),
+        "label": label,
+    }
     return await _compose(page, text=text, chosen=chosen, preview=summary)
 
 

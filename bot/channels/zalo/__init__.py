@@ -4,8 +4,8 @@
 - signature.py: the `X-ZEvent-Signature` check of webhook requests;
 - events.py: a webhook event → `Incoming` (or "unfollowed", or nothing);
 - payloads.py: how a button's payload travels as the text Zalo sends back on a press;
-- webhook.py: the aiohttp handler (guards, duplicate check, answer first, work after);
-- seen.py: the duplicate check on `message.msg_id`, in the database;
+- webhook.py: the aiohttp handler (guards, the durable inbox keyed on `message.msg_id`,
+  answer first, work after);
 - client.py: the OA API over HTTP (consultation messages, uploads, ZNS);
 - errors.py: Zalo's error codes as the send errors the outbox understands;
 - journal.py: error codes kept for `trolyso zalo status` (never Zalo's text);

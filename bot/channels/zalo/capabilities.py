@@ -1,7 +1,8 @@
 """What the Zalo channel can show, for the core's reply renderer (bot/channels/adapt.py).
 
 Sources: ../shared/facts/channels.md §4 — 5 buttons with titles of at most 20 characters
-[code]; presses come back as text [code]; no location or phone request button; no edits;
+[code]; presses come back as text [code]; no location request button; a phone request is
+Zalo's `request_user_info` form (render.py), whose reply is the user's own contact; no edits;
 documents only of some types (render.py falls back to text); locations are sent as text with
 a map link (render.py); the text limit is an unconfirmed setting.
 """
@@ -24,7 +25,7 @@ def capabilities(settings: ZaloSettings) -> Capabilities:
         documents=True,
         locations=True,
         images=True,
-        request_contact=False,
+        request_contact=True,  # as a `request_user_info` form (render.py)
         request_location=False,
         edit=False,
         presses_as_text=True,

@@ -155,8 +155,9 @@ async def _templates(settings, store) -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from bot.channels.zalo import journal, seen
+    from bot.channels.zalo import alert, journal
     from bot.channels.zalo.tokens import FIX
+    from bot.inbox import last_received
 
     async def work(cfg, settings, db, store) -> int:
         state = await store.state()
@@ -169,9 +170,15 @@ def cmd_status(args: argparse.Namespace) -> int:
             print(
                 f"refresh token: REFUSED by Zalo at {_when(state.refresh_refused_at, cfg)} — {FIX}"
             )
+            told = await alert.admins_told(db, state.updated_at)
+            print(
+                f"admins told at {_when(told, cfg)}"
+                if told
+                else "admins told: no (none has an account on another messenger; see the log)"
+            )
         if state.pending_since is not None:
             print(f"authorisation begun at {_when(state.pending_since, cfg)}, not finished")
-        last = await seen.last_received(db, "zalo")
+        last = await last_received(db, "zalo")
         print(f"webhook: last event taken {_when(last, cfg) if last else 'never'}")
         if settings.zns_templates and state.authorised:
             await _templates(settings, store)

@@ -29,6 +29,7 @@ from bot.channels.zalo.settings import ZaloSettings
 from bot.types import Contact, Incoming, Location
 
 CHANNEL = "zalo"
+KEY_CHARS = 64  # the inbox's update id column (bot/inbox.py)
 Json = dict[str, Any]
 
 UNREADABLE = {
@@ -59,6 +60,7 @@ class Unfollowed:
 
     user_id: str
     key: str
+    inbox_id: int | None = None  # marked done once acted on (an `Inbound`'s core does it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,12 +135,14 @@ def phone(raw: Any) -> str | None:
 
 def _key(event_name: str, user: str, body: Json, message: Json) -> str:
     """The duplicate-check key: `message.msg_id`; for events without one (follow, unfollow,
-    form replies) the event, the user and its time. Stored, so anything odd is hashed."""
+    form replies) the event, the user and its time. Stored as the inbox's update id (at most
+    KEY_CHARS), so anything odd or long is hashed."""
     msg_id = _str(message.get("msg_id"))
     raw = msg_id or f"{event_name}:{user}:{_str(body.get('timestamp')) or ''}"
-    if len(raw) <= 128 and raw.isascii() and raw.isprintable():
+    if len(raw) <= KEY_CHARS and raw.isascii() and raw.isprintable() and not raw.startswith("h:"):
         return raw
-    return "h:" + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+    digest = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+    return "h:" + digest[: KEY_CHARS - 2]
 
 
 def parse(settings: ZaloSettings, body: Json) -> Event:

@@ -6,6 +6,10 @@ sent since, the booking's phone and consent).
 - beyond it → a ZNS TEMPLATE to the booking's phone when a template is configured for this
   kind of message and the booker agreed; else undeliverable, with the reason;
 - 22:00–06:00 → not now, `retry_at` 06:00 (the row waits).
+
+It also words what a booking's confirmation says about reminders on Zalo (`promise`), so the
+person hears what this policy will really do, and tells broadcast previews who is beyond the
+window (`reachable_since`).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.booking.phone import masked_phone
 from bot.channels.policy import (
     NO_PHONE,
     NOT_NOW,
@@ -23,6 +28,7 @@ from bot.channels.policy import (
 )
 from bot.channels.zalo import reach, window
 from bot.channels.zalo.settings import ZaloSettings
+from bot.i18n import _
 
 if TYPE_CHECKING:
     from bot.db import Database
@@ -71,3 +77,28 @@ class ZaloPolicy:
         if d.route is window.Route.HOLD:
             return Decision(None, NOT_NOW, retry_at=d.hold_until)
         return Decision(None, _REASONS.get(d.reason or "", OUTSIDE_WINDOW))
+
+    def reachable_since(self, kind: str, now: datetime) -> datetime | None:
+        # A message not about a booking has no phone for a ZNS template: beyond the window
+        # only writing to the OA again makes someone reachable.
+        return now - self.limits.window
+
+    def promise(self, kind: str, phone: str | None, consent: bool) -> str | None:
+        days = _days(self.settings.window_days)
+        if self.settings.zns_templates.get(kind) and phone and consent:
+            return _(
+                "I will remind you here on Zalo if you have written to me in the last {days} "
+                "days; otherwise by a Zalo message to {phone}.",
+                days=days,
+                phone=masked_phone(phone),
+            )
+        return _(
+            "I can remind you here on Zalo only if you have written to me in the {days} days "
+            "before the reminder. To be sure to get it, send me any message in the {days} days "
+            "before your visit.",
+            days=days,
+        )
+
+
+def _days(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)

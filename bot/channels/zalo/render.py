@@ -122,7 +122,32 @@ def plan(settings: ZaloSettings, reply: Reply) -> list[Out]:
         _attach(last, groups[0])
         for group in groups[1:]:
             outs.append(Out(_with_buttons(POINTER, group)))
+    outs += [Out(info_form(settings, b.label)) for b in _contact_requests(reply)]
     return outs
+
+
+def _contact_requests(reply: Reply) -> list[Button]:
+    return [b for row in reply.buttons for b in row if b.kind is ButtonKind.REQUEST_CONTACT]
+
+
+def info_form(settings: ZaloSettings, title: str) -> Json:
+    """A "share my phone number" button as Zalo's `request_user_info` form: a card the user
+    taps to send the name and phone number Zalo knows, which comes back as
+    `user_submit_info` (events.py) — a number given by the person, with consent [code]. The
+    card's shape (`elements` with `title`, `subtitle`, `image_url`) is from integrators' docs
+    [secondary]; whether `image_url` is required is unknown (`info_form_image_url`)."""
+    element: Json = {
+        "title": title,
+        "subtitle": _("Tap here to send me your phone number."),
+    }
+    if settings.info_form_image_url:
+        element["image_url"] = settings.info_form_image_url
+    return {
+        "attachment": {
+            "type": "template",
+            "payload": {"template_type": "request_user_info", "elements": [element]},
+        }
+    }
 
 
 def _attach(out: Out, buttons: list[Json]) -> None:

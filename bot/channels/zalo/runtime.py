@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from bot.channels.errors import SendError
 from bot.channels.policy import Decision, How
-from bot.channels.zalo import events, journal
+from bot.channels.zalo import alert, events, journal
 from bot.channels.zalo.client import ZaloClient
 from bot.channels.zalo.errors import Failed, TokenUnusable
 from bot.channels.zalo.oauth import OAuthClient
@@ -49,24 +49,38 @@ class ZaloChannel:
             await journal.record(core.db, source, code, core.clock.now())
 
         self.tokens = TokenStore(core.db, OAuthClient(session, settings), settings, core.clock)
+        self.tokens.on_refused = self._tell_admins
         self.client = ZaloClient(session, settings, self.tokens, clock=core.clock, on_error=record)
         self.sender = ZaloSender(self.client, settings)
         self.webhook = ZaloWebhook(settings, core.db, self.handle_event, core.clock)
         self._keeper: asyncio.Task[None] | None = None
+        self._inbox_keeper: asyncio.Task[None] | None = None
 
     async def start(self, every_seconds: float = 600.0) -> None:
-        """Keep the access token fresh even when nothing is sent for a day (and so the
-        refresh token, which Zalo renews with each refresh, never ages out unused)."""
+        """Handle the events accepted but not handled before a restart, then keep the access
+        token fresh even when nothing is sent for a day (and so the refresh token, which Zalo
+        renews with each refresh, never ages out unused); on PostgreSQL, take over the events
+        of a process that died."""
         if self._keeper is None:
+            await self.webhook.take_over(everything=self.core.db.is_sqlite)
             self._keeper = asyncio.create_task(self._keep_fresh(every_seconds))
+            if not self.core.db.is_sqlite:
+                self._inbox_keeper = asyncio.create_task(self._keep_inbox())
 
     async def stop(self) -> None:
-        if self._keeper is not None:
-            self._keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._keeper
-            self._keeper = None
+        for task in (self._keeper, self._inbox_keeper):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._keeper = self._inbox_keeper = None
         await self.webhook.drain()
+
+    async def _tell_admins(self, generation: int) -> None:
+        """Zalo refused the refresh token: the admins hear it on their other messenger."""
+        await alert.tell_admins(
+            self.core.db, generation, self.core.clock.now(), self.core.config.bot.default_locale
+        )
 
     async def refresh_if_due(self) -> bool:
         """One look at the token (refreshed when it expires soon); False when it is unusable
@@ -77,6 +91,15 @@ class ZaloChannel:
             log.error("zalo: %s", e)
             return False
         return True
+
+    async def _keep_inbox(self) -> None:
+        every = max(1.0, self.webhook.inbox.lease.total_seconds() / 4)
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.webhook.take_over(everything=False)
+            except Exception as e:
+                log.warning("zalo inbox: could not take over events: %s", type(e).__name__)
 
     async def _keep_fresh(self, every_seconds: float) -> None:
         while True:
@@ -105,6 +128,8 @@ class ZaloChannel:
     async def handle_event(self, event: events.Event) -> None:
         if isinstance(event, events.Unfollowed):
             await self._unfollowed(event.user_id)
+            if event.inbox_id is not None:
+                await self.webhook.inbox.finish(event.inbox_id)
             return
         if not isinstance(event, events.Inbound):
             return

@@ -94,6 +94,9 @@ class ZaloSettings:
     per_second: float = 10.0
     # ZNS template id per kind of proactive message ("reminder", "schedule_change", ...).
     zns_templates: Mapping[str, str] = field(default_factory=dict)
+    # The picture on the `request_user_info` form (render.py); whether Zalo requires one is
+    # unknown [unconfirmed]: empty sends the form without it.
+    info_form_image_url: str = ""
 
     def __post_init__(self) -> None:
         unknown = set(self.signature_parts) - KNOWN_SIGNATURE_PARTS
@@ -141,5 +144,6 @@ def from_config(config: Config) -> ZaloSettings:
         quiet_end=time.fromisoformat(z.quiet_end),
         timezone=config.bot.timezone,
         zns_templates=templates,
+        info_form_image_url=z.info_form_image_url,
         per_second=z.per_second,
     )

@@ -75,6 +75,9 @@ class TokenStore:
         self.owner = uuid.uuid4().hex
         # A refresh that Zalo refused is not tried again for this long (no hammering).
         self.refused_pause = timedelta(minutes=5)
+        # Called with the dead token's generation when Zalo refuses the refresh token (the
+        # running bot tells the admins: alert.py); errors in it are logged, never raised.
+        self.on_refused: Callable[[int], Awaitable[None]] | None = None
 
     def _key(self):
         return and_(_TABLE.c.channel == CHANNEL, _TABLE.c.account == self.account)
@@ -209,6 +212,11 @@ class TokenStore:
             await self._release(refused_at=self.clock.now())
             await journal.record(self.db, "refresh", e.code, self.clock.now())
             log.error("zalo: Zalo refused the refresh token (error %s): %s", e.code, FIX)
+            if self.on_refused is not None:
+                try:
+                    await self.on_refused(row.generation)
+                except Exception as hook_error:
+                    log.error("zalo: could not tell the admins: %s", type(hook_error).__name__)
             if still_good and self._usable(row, self.clock.now()):
                 return still_good
             raise TokenUnusable(f"Zalo refused the bot's refresh token: {FIX}") from None

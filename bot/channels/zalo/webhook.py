@@ -3,16 +3,20 @@
 Guards, in order: method (405) → a well-formed `X-ZEvent-Signature` (401) → content type (415)
 → body size (413) → JSON object (400) → the signature over the raw bytes (401). Nothing is
 parsed into an event, stored or acted on before the signature holds; the JSON is read first
-only because the signed timestamp is inside it. Then the duplicate check (seen.py, in the
-database), then 200 at once: Zalo retries a webhook not answered within about 2 s
-[secondary], so the work runs after the answer. One user's events run in arrival order,
-different users' concurrently; `sink` (wired by the composition root) does the work: hand an
+only because the signed timestamp is inside it. Then the event goes into the durable inbox
+(bot/inbox.py, keyed on (channel, `message.msg_id`): a re-delivery to this or any other
+process is dropped there), then 200 at once: Zalo retries a webhook not answered within about
+2 s [secondary], so the work runs after the answer. The core marks the inbox row done in the
+handler's own transaction; rows accepted but never handled (a crash) are taken over at the
+next start (`take_over`), and on PostgreSQL by any process once their lease runs out. One
+user's events run in arrival order, different users' concurrently; `sink` (wired by the composition root) does the work: hand an
 `Inbound` to the core and send its replies, mark an `Unfollowed` user unreachable.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 from collections import Counter, deque
@@ -20,17 +24,19 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from bot.channels.zalo import events, seen, signature
+from bot.channels.zalo import events, signature
 from bot.channels.zalo.settings import ZaloSettings
 from bot.clock import Clock
 from bot.db import Database
+from bot.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-ZEvent-Signature"
 TIMESTAMP_HEADER = "X-ZEvent-Timestamp"
 Sink = Callable[[events.Event], Awaitable[None]]
-# Old duplicate-check rows are dropped after every this many events taken (and at the first).
+# Handled inbox rows older than a day are dropped after every this many events taken (and at
+# the first).
 PRUNE_EVERY = 1000
 
 
@@ -40,6 +46,7 @@ class ZaloWebhook:
             raise ValueError("the Zalo webhook needs the app id and the OA secret key")
         self.settings = settings
         self.db = db
+        self.inbox = Inbox(db, clock)
         self.sink = sink
         self.clock = clock
         # What happened to requests, by outcome: for `status` and tests (no content).
@@ -106,33 +113,56 @@ class ZaloWebhook:
         if timestamp is None or not signature.valid(self.settings, digest, body, timestamp):
             log.warning("zalo webhook: refused a request with a wrong signature")
             return self._refuse(401, "bad_signature")
-        return await self._accept(data)
+        return await self._accept(data, body)
 
-    async def _accept(self, data: dict) -> web.Response:
+    async def _accept(self, data: dict, body: bytes) -> web.Response:
         event = events.parse(self.settings, data)
         if isinstance(event, events.Ignored):
             log.debug("zalo webhook: event %s not acted on", event.event_name[:40])
             return self._refuse(200, "ignored")
         try:
-            first = await seen.first_delivery(self.db, events.CHANNEL, event.key, self.clock.now())
+            # The body as Zalo sent it (valid JSON, so valid text): read again after a crash.
+            stored = await self.inbox.accept(
+                events.CHANNEL, [(event.key, body.decode("utf-8", "replace"))]
+            )
         except Exception:
             # Not recorded, so not taken: Zalo sends it again later.
             log.exception("zalo webhook: could not record an event; asking Zalo to resend")
             return self._refuse(503, "store_failed")
-        if not first:
+        inbox_id = stored.get(event.key)
+        if inbox_id is None:
             log.info("zalo webhook: event delivered again; already taken")
             return self._refuse(200, "duplicate")
         self.counts["accepted"] += 1
         if self.counts["accepted"] % PRUNE_EVERY == 1:
             self._spawn(self._prune())
-        self._queue(event)
+        self._queue(_with_inbox_id(event, inbox_id))
         return web.Response(status=200)
+
+    async def take_over(self, *, everything: bool) -> int:
+        """Queue the events accepted but never handled (the process stopped first), in the
+        order they came: at start (`everything` on SQLite, where no other process can hold
+        one), and on PostgreSQL now and then, for a process that died."""
+        pending = await self.inbox.take_over(events.CHANNEL, everything=everything)
+        for row in pending:
+            try:
+                data = json.loads(row.body, parse_int=str)
+            except (ValueError, RecursionError):
+                data = None
+            event = events.parse(self.settings, data) if isinstance(data, dict) else None
+            if event is None or isinstance(event, events.Ignored):
+                await self.inbox.finish(row.id)
+                continue
+            self._queue(_with_inbox_id(event, row.id))
+        if pending:
+            log.warning("zalo inbox: handling %d events accepted but not handled", len(pending))
+        return len(pending)
 
     async def _prune(self) -> None:
         try:
-            await seen.prune(self.db, events.CHANNEL, self.clock.now())
+            await self.inbox.prune()
         except Exception:
-            log.exception("zalo webhook: could not drop old duplicate-check rows")
+            log.exception("zalo webhook: could not drop handled inbox rows")
 
     def _spawn(self, work: Awaitable[None]) -> None:
         async def run() -> None:
@@ -163,3 +193,12 @@ class ZaloWebhook:
                 queue.popleft()
         finally:
             del self._busy[user]
+
+
+def _with_inbox_id(
+    event: events.Inbound | events.Unfollowed, inbox_id: int
+) -> events.Inbound | events.Unfollowed:
+    if isinstance(event, events.Inbound):
+        incoming = dataclasses.replace(event.incoming, inbox_id=inbox_id)
+        return dataclasses.replace(event, incoming=incoming)
+    return dataclasses.replace(event, inbox_id=inbox_id)
