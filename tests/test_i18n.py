@@ -85,3 +85,19 @@ def test_locale_hint_is_normalised_and_unknown_ones_ignored():
     assert i18n.normalize_locale("vi") == "vi"
     assert i18n.normalize_locale("fr") is None
     assert i18n.normalize_locale(None) is None
+
+
+def test_a_visit_reads_time_then_day_in_vietnamese_order_through_one_function():
+    i18n.load_catalogs(ROOT / "locales")
+    starts = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)  # 9:00 in Hanoi, a Thursday
+    ends = datetime(2026, 12, 3, 2, 30, tzinfo=UTC)
+    with i18n.use_locale("vi"):
+        assert i18n.format_when(starts, ends) == "9:00–9:30, thứ Năm, ngày 3/12/2026"
+        assert i18n.format_when(starts) == "9:00, thứ Năm, ngày 3/12/2026"
+        assert i18n.format_when(starts, ends, year=False) == "9:00–9:30, thứ Năm, ngày 3/12"
+        assert i18n.format_day(starts, weekday=False) == "ngày 3/12/2026"
+        # Late evening UTC is already the next day in Hanoi.
+        assert i18n.format_day(datetime(2026, 12, 2, 18, 0, tzinfo=UTC)) == "thứ Năm, ngày 3/12/2026"
+    with i18n.use_locale("en"):
+        assert i18n.format_when(starts, ends) == "9:00–9:30, Thursday 3 December 2026"
+        assert i18n.format_day(starts, weekday=False) == "3 December 2026"

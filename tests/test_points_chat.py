@@ -46,8 +46,8 @@ async def test_card_lists_next_sessions_in_hanoi_time(chat, no_booking):
     # The clock is Saturday 28 November 2026, 09:00 in Hanoi; Cầu Giấy runs Tue/Thu 08-11.
     await chat.say("/start p_cau-giay")
     assert "🗓 Các buổi sắp tới:" in chat.text
-    assert "• Thứ Ba, 1 tháng 12: 08:00–11:00" in chat.text
-    assert "• Thứ Năm, 3 tháng 12: 08:00–11:00" in chat.text
+    assert "• 8:00–11:00, thứ Ba, ngày 1/12" in chat.text
+    assert "• 8:00–11:00, thứ Năm, ngày 3/12" in chat.text
     assert chat.text.count("• Thứ") == 4
 
 
@@ -174,7 +174,7 @@ async def test_card_speaks_english_to_english_users(core):
     await chat.say("/start p_cau-giay")
     assert "📌 Address: Trụ sở UBND phường Cầu Giấy" in chat.text
     assert "Cầu Giấy ward" in chat.text
-    assert "• Tuesday, 1 December: 08:00–11:00" in chat.text
+    assert "• 8:00–11:00, Tuesday 1 December" in chat.text
 
 
 async def test_card_shows_seats_left_per_session_once_booking_is_wired(core, chat):
@@ -207,9 +207,9 @@ async def test_card_shows_seats_left_per_session_once_booking_is_wired(core, cha
         )
     await chat.say("/start p_cau-giay")
     # 6 slots of 4 seats, 2 of each held for priority visitors until 24 h before.
-    assert "• Thứ Ba, 1 tháng 12: 08:00–11:00 · còn 12 chỗ" in chat.text
-    assert "• Thứ Năm, 3 tháng 12: 08:00–11:00 · hết chỗ" in chat.text
-    assert "• Thứ Ba, 8 tháng 12: 08:00–11:00 · chỉ còn chỗ ưu tiên" in chat.text
+    assert "• 8:00–11:00, thứ Ba, ngày 1/12 · còn 12 chỗ" in chat.text
+    assert "• 8:00–11:00, thứ Năm, ngày 3/12 · hết chỗ" in chat.text
+    assert "• 8:00–11:00, thứ Ba, ngày 8/12 · chỉ còn chỗ ưu tiên" in chat.text
 
 
 async def test_a_very_long_text_in_the_finder_is_answered_kindly(chat):

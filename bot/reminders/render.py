@@ -40,7 +40,7 @@ def _headline(booking: Booking, slot: Slot, days_ahead: int) -> str:
             return _("🔔 Reminder: your visit is tomorrow at {time}.", time=at)
         return _(
             "🔔 Reminder: your visit is on {date} at {time}.",
-            date=i18n.format_date(slot.starts_at),
+            date=i18n.format_day(slot.starts_at),
             time=at,
         )
     name = booking.visitor_name or _("your relative")
@@ -57,7 +57,7 @@ def _headline(booking: Booking, slot: Slot, days_ahead: int) -> str:
     return _(
         "🔔 Reminder: the visit you booked for {name} is on {date} at {time}.",
         name=name,
-        date=i18n.format_date(slot.starts_at),
+        date=i18n.format_day(slot.starts_at),
         time=at,
     )
 
