@@ -15,7 +15,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.booking import drafts, jobs
+from bot.booking import drafts, jobs, notices
+from bot.outbox import runtime
 from bot.ctx import Ctx, MenuEntry
 from bot.i18n import N_, _
 from bot.router import Router
@@ -54,6 +55,7 @@ def still_stuck(guide, ctx: Ctx) -> list[Button]:
 async def setup(core: Core) -> None:
     """Open the coming weeks for booking now, then keep them open (daily job), and release
     held seats to people waiting (every few minutes)."""
+    runtime.template(core, notices.PROMOTED, notices.render_promoted)
     await jobs.daily(core)
     jobs.schedule(jobs.scheduler(core), core)
 

@@ -82,7 +82,7 @@ async def confirm(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply] | str:
     # Other features' buttons under "✅ Booked!" come from the menu table.
     extra = [b for offer in ctx.core.menus.after_booking for b in await offer(ctx, booking)]
     return [
-        Reply(text=text, buttons=_after_buttons(*extra)),
+        Reply(text=text, buttons=_after_buttons(*extra), keep=True),
         Reply(document=cards.calendar_document(booking, slot, point, ctx.config.tz, ctx.now())),
         Reply(location=cards.venue(point)),
     ]
@@ -112,7 +112,7 @@ async def join_waitlist(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply]:
             "booking code."
         ),
     ]
-    return [Reply(text="\n".join(lines), buttons=_after_buttons())]
+    return [Reply(text="\n".join(lines), buttons=_after_buttons(), keep=True)]
 
 
 async def why_no_seat(ctx: Ctx, d: Draft) -> str:

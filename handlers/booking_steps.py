@@ -195,6 +195,14 @@ async def day(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
 
 def _day_button(day_: date, room: capacity.Room) -> str:
     label = texts.day_label(day_)
+    if room.free and room.held:
+        # Priority is asked later: a priority visitor may take the held seats too.
+        return _(
+            "{day} · {n} seats free, +{held} for priority visitors",
+            day=label,
+            n=room.free,
+            held=room.held,
+        )
     if room.free:
         return _("{day} · {n} seats free", day=label, n=room.free)
     if room.held:
@@ -259,6 +267,13 @@ async def time(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
 
 def _time_button(slot, room: capacity.Room) -> str:
     start = texts.clock(slot.starts_at)
+    if room.free and room.held:
+        return _(
+            "{time} · {n} seats free, +{held} for priority visitors",
+            time=start,
+            n=room.free,
+            held=room.held,
+        )
     if room.free:
         return _("{time} · {n} seats free", time=start, n=room.free)
     if room.held:

@@ -162,7 +162,9 @@ async def send_files(msg: Incoming, ctx: Ctx) -> list[Reply]:
         Reply(document=cards.calendar_document(booking, slot, point, ctx.config.tz, ctx.now())),
         Reply(location=cards.venue(point)),
         Reply(
-            text=_("Booking code: {code}", code=booking.code), buttons=_back_buttons(booking.id)
+            text=_("Booking code: {code}", code=booking.code),
+            buttons=_back_buttons(booking.id),
+            keep=True,
         ),
     ]
 
@@ -335,7 +337,7 @@ async def do_move(msg: Incoming, ctx: Ctx) -> list[Reply]:
         when=texts.when(new_slot.starts_at, new_slot.ends_at),
         code=booking.code,
     )
-    replies = [Reply(text=text, buttons=_back_buttons(booking.id))]
+    replies = [Reply(text=text, buttons=_back_buttons(booking.id), keep=True)]
     point = _point(ctx, booking.point_id)
     if point is not None:
         replies.append(
@@ -451,7 +453,7 @@ async def do_rebook(msg: Incoming, ctx: Ctx) -> list[Reply]:
         when=texts.when(slot.starts_at, slot.ends_at),
         code=new.code,
     )
-    replies = [Reply(text=text, buttons=_back_buttons(new.id), edit=True)]
+    replies = [Reply(text=text, buttons=_back_buttons(new.id), edit=True, keep=True)]
     point = _point(ctx, new.point_id)
     if point is not None:
         replies.append(

@@ -63,9 +63,16 @@ def _headline(booking: Booking, slot: Slot, days_ahead: int) -> str:
 
 
 def reminder_reply(
-    booking: Booking, slot: Slot, core: Core, *, which: str, confirmed: bool
+    booking: Booking,
+    slot: Slot,
+    core: Core,
+    *,
+    which: str,
+    confirmed: bool,
+    answered: bool = False,
 ) -> Reply:
-    """In the current locale."""
+    """In the current locale. `answered`: the reminder brought up to date after "I'll come"
+    was pressed on it (its buttons gone, the answer said)."""
     tz = core.config.tz
     days_ahead = (
         slot.starts_at.astimezone(tz).date() - core.clock.now().astimezone(tz).date()
@@ -81,6 +88,16 @@ def reminder_reply(
     if which == DAY:
         lines.append(cards.what_to_bring())
     lines.append("")
+    if answered:
+        lines.append(
+            _("✅ You said you will come. Thank you!")
+            if booking.for_self
+            else _(
+                "✅ You said {name} will come. Thank you!",
+                name=booking.visitor_name or _("your relative"),
+            )
+        )
+        return Reply(text="\n".join(lines), keep=True)
     buttons = []
     if confirmed:
         lines.append(
@@ -96,7 +113,7 @@ def reminder_reply(
         Button(_("❌ Cancel this visit"), f"mb:cancel:{booking.id}"),
         Button(_("🔁 Change the time"), f"mb:resch:{booking.id}"),
     ]
-    return Reply(text="\n".join(lines), buttons=rows(*buttons))
+    return Reply(text="\n".join(lines), buttons=rows(*buttons), keep=True)
 
 
 async def render(session: AsyncSession, row: OutboxMessage, core: Core) -> Rendered:
