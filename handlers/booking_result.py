@@ -75,7 +75,7 @@ async def confirm(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply] | str:
             "",
             *summary_lines(ctx, d, slot),
             "",
-            cards.what_to_bring(),
+            cards.what_to_bring(None if d.get("for_self") else d.get("name")),
             _("To cancel or change the time, open “🗓 My bookings”."),
         ]
     )

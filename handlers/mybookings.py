@@ -401,16 +401,18 @@ async def still_fine(msg: Incoming, ctx: Ctx) -> list[Reply]:
         booking, slot = await mine.still_fine(await _sc(ctx), ids[0])
     except Refused as e:
         return _refused(e)
-    return [
-        Reply(
-            text=_(
-                "Thank you! See you {when}. The booking code stays {code}.",
-                when=texts.when(slot.starts_at, slot.ends_at),
-                code=booking.code,
-            ),
-            buttons=_back_buttons(booking.id),
+    when = texts.when(slot.starts_at, slot.ends_at)
+    text = (
+        _("Thank you! See you {when}. The booking code stays {code}.", when=when, code=booking.code)
+        if booking.for_self or not booking.visitor_name
+        else _(
+            "Thank you! We will see {name} {when}. The booking code stays {code}.",
+            name=booking.visitor_name,
+            when=when,
+            code=booking.code,
         )
-    ]
+    )
+    return [Reply(text=text, buttons=_back_buttons(booking.id))]
 
 
 async def ask_rebook(msg: Incoming, ctx: Ctx) -> list[Reply]:

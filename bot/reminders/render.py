@@ -86,7 +86,7 @@ def reminder_reply(
         _("Booking code: {code}", code=booking.code),
     ]
     if which == DAY:
-        lines.append(cards.what_to_bring())
+        lines.append(cards.what_to_bring(None if booking.for_self else booking.visitor_name))
     lines.append("")
     if answered:
         lines.append(
