@@ -117,8 +117,8 @@ class Reply:
     # (navigation from it sends a new message), only by another kept reply that brings it
     # up to date (a reminder once answered).
     keep: bool = False
-    # A short answer to a button press (text only): Telegram shows it over the chat as the
-    # press's answer (a "toast"); channels without one send it as a message.
+    # A short answer to a button press (text only): a messenger that can answer a press shows
+    # it over the chat (a "toast"); the others send it as a message.
     toast: bool = False
     # Extra rendering hints a channel may ignore.
     hints: dict[str, str] = field(default_factory=dict, compare=False, hash=False)

@@ -16,9 +16,9 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.booking import drafts, jobs, notices
-from bot.outbox import runtime
 from bot.ctx import Ctx, MenuEntry
 from bot.i18n import N_, _
+from bot.outbox import runtime
 from bot.router import Router
 from bot.types import Button, Incoming, Reply, rows
 from handlers import booking_steps as steps

@@ -281,9 +281,7 @@ def _seats(seats: tuple[int, int] | None) -> str:
         return ""  # not yet open for booking: the times alone
     free, held = seats
     if free and held:
-        return " · " + _(
-            "{n} seats free, +{held} for priority visitors", n=free, held=held
-        )
+        return " · " + _("{n} seats free, +{held} for priority visitors", n=free, held=held)
     if free:
         return " · " + ngettext("{n} seat free", "{n} seats free", free)
     if held:

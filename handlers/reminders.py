@@ -15,7 +15,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import reminders
-from bot.booking import mine, privacy, texts
+from bot.booking import mine, privacy
 from bot.ctx import Ctx, SettingEntry
 from bot.db import rowcount
 from bot.db.models import User

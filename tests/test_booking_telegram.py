@@ -96,7 +96,9 @@ async def test_son_books_for_his_mother_over_telegram_and_gets_calendar_file_and
     where = fake.calls_to("sendMessage")[before]
     # The question carries the keyboard itself: location button and choices, no "👇".
     keys = [b for row in where.payload["reply_markup"]["keyboard"] for b in row]
-    assert keys[0].get("request_location") and "Where would you like to go" in where.payload["text"]
+    assert (
+        keys[0].get("request_location") and "Where would you like to go" in where.payload["text"]
+    )
     assert all(c.payload["text"] != "👇" for c in fake.calls_to("sendMessage"))
 
     await son.then(lambda: fake.push_location(CHAT, 21.0290, 105.8520), "bk:p:hk-1")

@@ -97,7 +97,9 @@ def test_a_visit_reads_time_then_day_in_vietnamese_order_through_one_function():
         assert i18n.format_when(starts, ends, year=False) == "9:00–9:30, thứ Năm, ngày 3/12"
         assert i18n.format_day(starts, weekday=False) == "ngày 3/12/2026"
         # Late evening UTC is already the next day in Hanoi.
-        assert i18n.format_day(datetime(2026, 12, 2, 18, 0, tzinfo=UTC)) == "thứ Năm, ngày 3/12/2026"
+        assert (
+            i18n.format_day(datetime(2026, 12, 2, 18, 0, tzinfo=UTC)) == "thứ Năm, ngày 3/12/2026"
+        )
     with i18n.use_locale("en"):
         assert i18n.format_when(starts, ends) == "9:00–9:30, Thursday 3 December 2026"
         assert i18n.format_day(starts, weekday=False) == "3 December 2026"

@@ -3,15 +3,13 @@ confirmation, the waitlist moving up, and buttons that are not the user's refuse
 
 from __future__ import annotations
 
-from icalendar import Calendar
-
-from bot.outbox import render as outbox_render
-
 from datetime import time
 
 import pytest
+from icalendar import Calendar
 
 from bot.db.booking_models import Booking, OutboxMessage, WaitlistEntry
+from bot.outbox import render as outbox_render
 from tests.booking_flow import (
     MONDAY,
     book_for_parent,

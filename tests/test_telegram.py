@@ -262,7 +262,9 @@ async def test_the_messages_of_one_answer_are_paced_for_the_chat_without_429s(bo
 
     async def booked(msg, ctx):  # like a booking confirmation: text, .ics, venue
         return [
-            Reply(text="✅ Đã đặt lịch. Mã lịch hẹn: ABC123", buttons=((Button("Menu", "menu"),),)),
+            Reply(
+                text="✅ Đã đặt lịch. Mã lịch hẹn: ABC123", buttons=((Button("Menu", "menu"),),)
+            ),
             Reply(document=Document("lich-hen.ics", ics, "text/calendar")),
             Reply(location=Location(21.03, 105.85, title="UBND", address="38 Hàng Bạc")),
         ]

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import i18n
 from bot.booking import service
 from bot.db import rowcount
 from bot.db.booking_models import (
@@ -28,7 +29,6 @@ from bot.db.booking_models import (
     WaitlistEntry,
 )
 from bot.db.models import User
-from bot import i18n
 from bot.i18n import N_
 from bot.points.model import Places
 from bot.services.context import ServiceContext
@@ -64,9 +64,7 @@ def register(holder: Holder) -> None:
     HOLDERS[:] = [h for h in HOLDERS if h.name != holder.name] + [holder]
 
 
-async def export(
-    session: AsyncSession, user: User, now: datetime | None = None
-) -> dict[str, Any]:
+async def export(session: AsyncSession, user: User, now: datetime | None = None) -> dict[str, Any]:
     """Everything kept, times in Hanoi with their offset ("2026-12-03T09:00:00+07:00"); each
     booking says whether it is upcoming, past or cancelled (as of `now`, when given)."""
     data: dict[str, Any] = {

@@ -65,11 +65,7 @@ def keyboards(buttons: Rows, keep: bool = False) -> tuple[str | None, str | None
 
 def inline_keyboard(buttons: Rows, keep: bool = False) -> str | None:
     rows = [
-        [
-            _inline_button(b, keep)
-            for b in row
-            if b.kind in (ButtonKind.CALLBACK, ButtonKind.URL)
-        ]
+        [_inline_button(b, keep) for b in row if b.kind in (ButtonKind.CALLBACK, ButtonKind.URL)]
         for row in buttons
     ]
     rows = [row for row in rows if row]

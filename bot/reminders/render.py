@@ -27,6 +27,7 @@ from bot.types import Button, Reply, rows
 
 if TYPE_CHECKING:
     from bot.core import Core
+    from bot.ctx import CoreParts
 
 COME = "rem:come:"
 
@@ -65,7 +66,7 @@ def _headline(booking: Booking, slot: Slot, days_ahead: int) -> str:
 def reminder_reply(
     booking: Booking,
     slot: Slot,
-    core: Core,
+    core: Core | CoreParts,
     *,
     which: str,
     confirmed: bool,
