@@ -404,13 +404,13 @@ async def still_fine(msg: Incoming, ctx: Ctx) -> list[Reply]:
     when = texts.when(slot.starts_at, slot.ends_at)
     text = (
         _(
-            "Thank you! See you {when}. The booking code stays {code}.",
+            "Thank you! See you at {when}. The booking code stays {code}.",
             when=when,
             code=booking.code,
         )
         if booking.for_self or not booking.visitor_name
         else _(
-            "Thank you! We will see {name} {when}. The booking code stays {code}.",
+            "Thank you! We will see {name} at {when}. The booking code stays {code}.",
             name=booking.visitor_name,
             when=when,
             code=booking.code,

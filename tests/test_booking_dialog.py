@@ -259,7 +259,7 @@ async def test_seats_held_for_priority_visitors_are_shown_beside_the_free_ones(c
     chat = Chat(core, language="en")
     await chat.say("/menu")
     await chat.press("Book a visit")
-    await chat.press("For myself")
+    await chat.press("For me")
     await chat.say("hoan kiem")
     assert "Monday 30/11 · 8 seats free, +8 for priority visitors" in chat.labels
     await chat.press("Monday")
