@@ -109,3 +109,37 @@ def format_time(dt: datetime, fmt: str = "short") -> str:
 
 def format_datetime(dt: datetime, fmt: str = "medium") -> str:
     return babel_dates.format_datetime(dt, format=fmt, locale=_current.get(), tzinfo=_tz)
+
+
+# --- the one way a day and a visit's time read to a citizen ----------------------------------
+# Vietnamese order is time, weekday, then "ngày d/M/yyyy": "9:00–9:30, thứ Năm, ngày 3/12/2026";
+# English keeps the same order: "9:00–9:30, Thursday 3 December 2026". Every message that
+# names a visit's time goes through `format_when` (tests/test_i18n.py holds both forms).
+
+
+def _clock(dt: datetime) -> str:
+    return babel_dates.format_time(local(dt), format="H:mm", locale=_current.get(), tzinfo=_tz)
+
+
+def format_day(d: date | datetime, *, year: bool = True, weekday: bool = True) -> str:
+    """ "thứ Năm, ngày 3/12/2026" / "Thursday 3 December 2026" (Hanoi's date of a moment);
+    without the weekday "ngày 3/12/2026" / "3 December 2026"."""
+    if isinstance(d, datetime):
+        d = local(d).date()
+    locale = _current.get()
+    if locale == "vi":
+        day = f"ngày {d.day}/{d.month}" + (f"/{d.year}" if year else "")
+        if not weekday:
+            return day
+        name = babel_dates.format_date(d, format="EEEE", locale=locale)
+        return f"{name[:1].lower()}{name[1:]}, {day}"  # "Thứ Năm" → "thứ Năm" mid-sentence
+    day = babel_dates.format_date(d, format="d MMMM y" if year else "d MMMM", locale=locale)
+    if not weekday:
+        return day
+    return babel_dates.format_date(d, format="EEEE", locale=locale) + " " + day
+
+
+def format_when(starts_at: datetime, ends_at: datetime | None = None, *, year: bool = True) -> str:
+    """ "9:00–9:30, thứ Năm, ngày 3/12/2026": the time first, then the day (Hanoi time)."""
+    times = _clock(starts_at) + (f"–{_clock(ends_at)}" if ends_at is not None else "")
+    return f"{times}, {format_day(starts_at, year=year)}"

@@ -127,6 +127,13 @@ class Reply:
     # When the user pressed a button, replace the message that carried it instead of
     # sending a new one (channels that cannot edit send a new message).
     edit: bool = False
+    # A confirmation or a booking code: never replaced by a reply to one of its buttons
+    # (navigation from it sends a new message), only by another kept reply that brings it
+    # up to date (a reminder once answered).
+    keep: bool = False
+    # A short answer to a button press (text only): a messenger that can answer a press shows
+    # it over the chat (a "toast"); the others send it as a message.
+    toast: bool = False
     # Extra rendering hints a channel may ignore.
     hints: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 

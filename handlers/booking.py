@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.booking import calendar, drafts, jobs
+from bot.booking import calendar, drafts, jobs, notices
 from bot.ctx import Ctx, MenuEntry
 from bot.i18n import N_, _
 from bot.outbox import runtime
@@ -56,6 +56,7 @@ def still_stuck(guide, ctx: Ctx) -> list[Button]:
 async def setup(core: Core) -> None:
     """Open the coming weeks for booking now, then keep them open (daily job), and release
     held seats to people waiting (every few minutes)."""
+    runtime.template(core, notices.PROMOTED, notices.render_promoted)
     await jobs.daily(core)
     jobs.schedule(jobs.scheduler(core), core)
     runtime.template(core, calendar.TEMPLATE, calendar.render)

@@ -88,7 +88,7 @@ async def confirm(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply] | str:
             "",
             *summary_lines(ctx, d, slot),
             "",
-            cards.what_to_bring(),
+            cards.what_to_bring(None if d.get("for_self") else d.get("name")),
             _("To cancel or change the time, open “🗓 My bookings”."),
             *_how_reminded(msg, ctx, booking.phone, bool(booking.consent)),
         ]
@@ -96,7 +96,7 @@ async def confirm(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply] | str:
     # Other features' buttons under "✅ Booked!" come from the menu table.
     extra = [b for offer in ctx.core.menus.after_booking for b in await offer(ctx, booking)]
     return [
-        Reply(text=text, buttons=_after_buttons(*extra)),
+        Reply(text=text, buttons=_after_buttons(*extra), keep=True),
         Reply(
             document=cards.calendar_document(
                 booking,
@@ -147,7 +147,7 @@ async def join_waitlist(msg: Incoming, ctx: Ctx, d: Draft) -> list[Reply]:
             "booking code."
         ),
     ]
-    return [Reply(text="\n".join(lines), buttons=_after_buttons())]
+    return [Reply(text="\n".join(lines), buttons=_after_buttons(), keep=True)]
 
 
 async def why_no_seat(ctx: Ctx, d: Draft) -> str:

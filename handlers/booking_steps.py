@@ -197,6 +197,14 @@ async def day(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
 
 def _day_button(day_: date, room: capacity.Room) -> str:
     label = texts.day_label(day_)
+    if room.free and room.held:
+        # Priority is asked later: a priority visitor may take the held seats too.
+        return _(
+            "{day} · {n} seats free, +{held} for priority visitors",
+            day=label,
+            n=room.free,
+            held=room.held,
+        )
     if room.free:
         return _("{day} · {n} seats free", day=label, n=room.free)
     if room.held:
@@ -261,6 +269,13 @@ async def time(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
 
 def _time_button(slot, room: capacity.Room) -> str:
     start = texts.clock(slot.starts_at)
+    if room.free and room.held:
+        return _(
+            "{time} · {n} seats free, +{held} for priority visitors",
+            time=start,
+            n=room.free,
+            held=room.held,
+        )
     if room.free:
         return _("{time} · {n} seats free", time=start, n=room.free)
     if room.held:
@@ -590,20 +605,47 @@ async def consent(msg: Incoming | None, ctx: Ctx, d: Draft) -> StepResult:
         d["consent"] = True
         return "next"
     days_kept = ctx.config.booking.retention_days
+    home = d.get("mode") == "home"
+    # Every field the form asks for is named (tests/test_booking_privacy.py).
     if d.get("for_self"):
+        fields = (
+            _(
+                "your name, phone number, home address, the days that suit you, the help "
+                "you need, your priority group (age, disability or household) and your "
+                "needs (wheelchair, hearing, sight)"
+            )
+            if home
+            else _(
+                "your name, phone number, the help you need, your priority group (age, "
+                "disability or household) and your needs (wheelchair, hearing, sight)"
+            )
+        )
         text = _(
-            "To arrange the visit, I keep your name, phone number and the help you need, "
-            "and share them only with the support team. They are deleted {n} days after "
-            "the visit; you can see or delete them at any time with /privacy.",
+            "To arrange the visit, I keep {fields}, and share them only with the support "
+            "team. They are deleted {n} days after the visit; you can see or delete them at "
+            "any time with /privacy.",
+            fields=fields,
             n=days_kept,
         )
         agree = Button(_("✅ I agree"), "bk:agree")
     else:
+        fields = (
+            _(
+                "their name, phone number, home address, the days that suit them, the help "
+                "they need, their priority group (age, disability or household) and their "
+                "needs (wheelchair, hearing, sight)"
+            )
+            if home
+            else _(
+                "their name, phone number, the help they need, their priority group (age, "
+                "disability or household) and their needs (wheelchair, hearing, sight)"
+            )
+        )
         text = _(
-            "To arrange the visit, I keep their name, phone number and the help they "
-            "need, and share them only with the support team. They are deleted {n} days "
-            "after the visit; you can see or delete them at any time with /privacy.\n\n"
-            "Do you have their permission to share these details?",
+            "To arrange the visit, I keep {fields}, and share them only with the support "
+            "team. They are deleted {n} days after the visit; you can see or delete them at "
+            "any time with /privacy.\n\nDo you have their permission to share these details?",
+            fields=fields,
             n=days_kept,
         )
         agree = Button(_("✅ I have their permission"), "bk:agree")

@@ -43,7 +43,7 @@ from bot.content.model import Catalogue, Guide
 from bot.content.reload import install_sighup, report_path
 from bot.content.store import ContentStore
 from bot.ctx import Ctx, MenuEntry
-from bot.i18n import N_, _, format_date, ngettext
+from bot.i18n import N_, _, format_day, ngettext
 from bot.ids import parse_id
 from bot.router import Router
 from bot.search.normalize import fold
@@ -343,7 +343,7 @@ async def finish(guide: Guide, ctx: Ctx) -> list[Reply]:
             _(
                 "Guide version {version}, last updated {date}.",
                 version=guide.version,
-                date=format_date(guide.updated, "long"),
+                date=format_day(guide.updated, weekday=False),
             ),
             _("Did this guide help you?"),
         )

@@ -180,7 +180,9 @@ async def send_files(msg: Incoming, ctx: Ctx) -> list[Reply]:
         ),
         Reply(location=cards.venue(point)),
         Reply(
-            text=_("Booking code: {code}", code=booking.code), buttons=_back_buttons(booking.id)
+            text=_("Booking code: {code}", code=booking.code),
+            buttons=_back_buttons(booking.id),
+            keep=True,
         ),
     ]
 
@@ -369,7 +371,7 @@ async def do_move(msg: Incoming, ctx: Ctx) -> list[Reply]:
         when=texts.when(new_slot.starts_at, new_slot.ends_at),
         code=booking.code,
     )
-    replies = [Reply(text=text, buttons=_back_buttons(booking.id))]
+    replies = [Reply(text=text, buttons=_back_buttons(booking.id), keep=True)]
     point = _point(ctx, booking.point_id)
     if point is not None:
         replies.append(
@@ -523,16 +525,22 @@ async def still_fine(msg: Incoming, ctx: Ctx) -> list[Reply]:
         booking, slot = await mine.still_fine(await _sc(ctx), ids[0])
     except Refused as e:
         return _refused(e)
-    return [
-        Reply(
-            text=_(
-                "Thank you! See you {when}. The booking code stays {code}.",
-                when=texts.when(slot.starts_at, slot.ends_at),
-                code=booking.code,
-            ),
-            buttons=_back_buttons(booking.id),
+    when = texts.when(slot.starts_at, slot.ends_at)
+    text = (
+        _(
+            "Thank you! See you at {when}. The booking code stays {code}.",
+            when=when,
+            code=booking.code,
         )
-    ]
+        if booking.for_self or not booking.visitor_name
+        else _(
+            "Thank you! We will see {name} at {when}. The booking code stays {code}.",
+            name=booking.visitor_name,
+            when=when,
+            code=booking.code,
+        )
+    )
+    return [Reply(text=text, buttons=_back_buttons(booking.id))]
 
 
 async def ask_rebook(msg: Incoming, ctx: Ctx) -> list[Reply]:
@@ -575,7 +583,7 @@ async def do_rebook(msg: Incoming, ctx: Ctx) -> list[Reply]:
         when=texts.when(slot.starts_at, slot.ends_at),
         code=new.code,
     )
-    replies = [Reply(text=text, buttons=_back_buttons(new.id), edit=True)]
+    replies = [Reply(text=text, buttons=_back_buttons(new.id), edit=True, keep=True)]
     point = _point(ctx, new.point_id)
     if point is not None:
         replies.append(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from babel.numbers import format_decimal
 
 from bot.ctx import Ctx, MenuEntry
-from bot.i18n import N_, _, current_locale, format_date, format_time, ngettext
+from bot.i18n import N_, _, current_locale, format_when, ngettext
 from bot.ids import parse_id
 from bot.points import service as point_service
 from bot.points.find import find_units, nearest_points
@@ -280,6 +280,8 @@ def _seats(seats: tuple[int, int] | None) -> str:
     if seats is None:
         return ""  # not yet open for booking: the times alone
     free, held = seats
+    if free and held:
+        return " · " + _("{n} seats free, +{held} for priority visitors", n=free, held=held)
     if free:
         return " · " + ngettext("{n} seat free", "{n} seats free", free)
     if held:
@@ -288,9 +290,7 @@ def _seats(seats: tuple[int, int] | None) -> str:
 
 
 def _session_line(session: ScheduledSession, seats: tuple[int, int] | None) -> str:
-    day = format_date(session.starts_at, "EEEE, d MMMM")
-    hours = f"{format_time(session.starts_at, 'HH:mm')}–{format_time(session.ends_at, 'HH:mm')}"
-    return f"• {day}: {hours}{_seats(seats)}"
+    return f"• {format_when(session.starts_at, session.ends_at, year=False)}{_seats(seats)}"
 
 
 async def _free_seats(

@@ -12,7 +12,7 @@ from typing import Any
 from bot.booking import privacy
 from bot.booking.phone import display_phone
 from bot.ctx import Ctx, MenuEntry
-from bot.i18n import N_, _, format_date
+from bot.i18n import N_, _, format_when
 from bot.router import Router
 from bot.types import Button, Document, Incoming, Reply, rows
 from handlers import menu
@@ -28,12 +28,20 @@ MENU_ENTRY = MenuEntry(
 )
 
 
+STATE_LABELS = {
+    "upcoming": N_("upcoming"),
+    "past": N_("past"),
+    "cancelled": N_("cancelled"),
+}
+
+
 def _visit_line(item: dict[str, Any]) -> str:
-    when = datetime.fromisoformat(item["starts_at"])
+    when = format_when(datetime.fromisoformat(item["starts_at"]))
     who = item.get("visitor_name") or _("(name deleted)")
     phone = display_phone(item["phone"]) if item.get("phone") else ""
-    parts = [format_date(when, "d/M/yyyy"), who, phone, _("code {code}", code=item["code"])]
-    return "  – " + ", ".join(p for p in parts if p)
+    state = _(STATE_LABELS[item.get("state", "upcoming")])
+    parts = [when, who, phone, _("code {code}", code=item["code"])]
+    return f"  – [{state}] " + ", ".join(p for p in parts if p)
 
 
 def _page(data: dict[str, Any], retention_days: int) -> str:
@@ -113,7 +121,8 @@ async def ask_delete(msg: Incoming, ctx: Ctx) -> list[Reply]:
     text = _(
         "Delete your data? I will cancel your upcoming visits (their seats go to people "
         "waiting), take you off waitlists, and delete the names, phone numbers, addresses "
-        "and needs you gave me. This cannot be undone."
+        "and needs you gave me, which guides you were reading and any unfinished booking "
+        "form. This cannot be undone."
     )
     return [
         Reply(

@@ -8,13 +8,14 @@ upcoming booking. Cancel and Change the time under a reminder are My bookings' o
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import reminders
-from bot.booking import mine, privacy, texts
+from bot.booking import mine, privacy
 from bot.ctx import Ctx, SettingEntry
 from bot.db import rowcount
 from bot.db.models import User
@@ -22,6 +23,8 @@ from bot.db.reminder_models import ReminderSetting
 from bot.i18n import N_, _
 from bot.ids import parse_id
 from bot.reminders import plan
+from bot.reminders import render as render_reminder
+from bot.reminders.plan import DAY
 from bot.reminders.render import COME
 from bot.reminders.settings import QUIET_OFF, configured_quiet, parse_quiet, prefs, row_of, save
 from bot.router import Router
@@ -81,17 +84,12 @@ async def will_come(msg: Incoming, ctx: Ctx) -> list[Reply]:
         booking, slot = await mine.will_come(await service_context(ctx), wanted)
     except Refused as e:
         return [Reply(text=render(e), buttons=_ways_on())]
-    when = texts.when(slot.starts_at, slot.ends_at)
-    text = (
-        _("Thank you! We look forward to seeing you on {when}.", when=when)
-        if booking.for_self
-        else _(
-            "Thank you! We look forward to seeing {name} on {when}.",
-            name=booking.visitor_name or _("your relative"),
-            when=when,
-        )
+    # The reminder itself is updated: its buttons go, the answer is said (a new message
+    # where the messenger cannot edit).
+    reply = render_reminder.reminder_reply(
+        booking, slot, ctx.core, which=DAY, confirmed=True, answered=True
     )
-    return [Reply(text=text, buttons=_ways_on(booking.id))]
+    return [replace(reply, edit=True)]
 
 
 # --- Settings: reminders on or off -----------------------------------------------------------

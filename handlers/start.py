@@ -3,6 +3,8 @@ does not understand, stale buttons and over-long messages."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from bot.ctx import Ctx, MenuEntry, Menus
 from bot.i18n import N_, _, use_locale
 from bot.router import Router
@@ -102,12 +104,22 @@ async def not_understood(msg: Incoming, ctx: Ctx) -> list[Reply]:
     return [menu.menu_reply(ctx, text + " " + _("Please choose from the menu:"))]
 
 
+STALE_MENU_EVERY = timedelta(minutes=1)
+
+
 async def stale_button(msg: Incoming, ctx: Ctx) -> list[Reply]:
-    return [
-        menu.menu_reply(
-            ctx, _("That button is no longer active, so I did nothing. Please choose again:")
-        )
-    ]
+    """A short note on the press; the menu again at most once a minute per chat (pressing a
+    row of old buttons must not fill the chat with menus)."""
+    note = Reply(text=_("That button is no longer active, so I did nothing."), toast=True)
+    shown: dict[tuple[str, str], datetime] = ctx.core.services.setdefault("stale_menus", {})
+    key, now = (msg.channel, msg.chat_id), ctx.now()
+    last = shown.get(key)
+    if last is not None and now - last < STALE_MENU_EVERY:
+        return [note]
+    if len(shown) > 10_000:
+        shown.clear()  # bounded memory; at worst one more menu
+    shown[key] = now
+    return [note, menu.menu_reply(ctx, _("Please choose again:"))]
 
 
 async def too_long(msg: Incoming, ctx: Ctx) -> list[Reply]:

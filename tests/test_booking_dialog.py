@@ -256,3 +256,23 @@ def test_the_diagram_beside_the_dialog_draws_exactly_its_transitions():
     }
     assert drawn == table
     assert set(booking.STEPS) == {s for s, _e, _t in table} | {t for _s, _e, t in table}
+
+
+async def test_seats_held_for_priority_visitors_are_shown_beside_the_free_ones(core):
+    # Priority is asked after the time: a priority visitor must see the seats open to her.
+    await use_places(core, sample_places(point("hk-1", "hoan-kiem", seats=4, priority=2)))
+    chat = Chat(core, language="en")
+    await chat.say("/menu")
+    await chat.press("Book a visit")
+    await chat.press("For me")
+    await chat.say("hoan kiem")
+    assert "Monday 30/11 · 8 seats free, +8 for priority visitors" in chat.labels
+    await chat.press("Monday")
+    assert "08:00 · 2 seats free, +2 for priority visitors" in chat.labels
+    vi = Chat(core, "v1")
+    await vi.say("/menu")
+    await vi.press("Đặt lịch")
+    await vi.press("Cho tôi")
+    await vi.say("hoan kiem")
+    await vi.press("Thứ Hai")
+    assert "08:00 · còn 2 chỗ, thêm 2 chỗ cho người ưu tiên" in vi.labels

@@ -104,17 +104,17 @@ async def test_reader_goes_from_the_menu_through_every_step_to_feedback(gcore, c
     await chat.press("Quay lại")
     assert chat.text.startswith("Bước 1/3")
     await chat.press("Tiếp")
-    await chat.press("Xem lại")
+    await chat.press("Đọc lại bước này")
     assert chat.text.startswith("Bước 2/3")
     await chat.press("Tiếp")
     assert chat.text.startswith("Bước 3/3") and "Xong" in " ".join(chat.labels)
     await chat.press("Xong")
-    assert "Phiên bản hướng dẫn 1" in chat.text and "28 tháng 11, 2026" in chat.text
-    assert "Hướng dẫn này có giúp được bạn không?" in chat.text
+    assert "Phiên bản hướng dẫn 1" in chat.text and "cập nhật ngày 28/11/2026" in chat.text
+    assert "Hướng dẫn này có giúp ích không?" in chat.text
     await chat.press("Có")
     assert "Bỏ qua" in chat.labels
     await chat.say("Nên nói rõ hơn chỗ quét mã.")
-    assert "Cảm ơn" in chat.text and chat.buttons
+    assert "cảm ơn" in chat.text.lower() and chat.buttons
     [feedback] = await rows(gcore, GuideFeedback)
     assert (
         feedback.guide_id,
@@ -153,7 +153,7 @@ async def test_no_vote_then_skip_stores_the_answer_without_a_comment(gcore):
     await chat.press("Start")
     for _ in range(3):
         await chat.press("Next") if "Next ➡️" in chat.labels else await chat.press("Finish")
-    assert "Guide version 1, last updated November 28, 2026." in chat.text
+    assert "Guide version 1, last updated 28 November 2026." in chat.text
     await chat.press("No")
     await chat.press("Skip")
     assert "What would you like to do" in chat.text

@@ -54,9 +54,9 @@ async def test_a_guide_read_over_telegram_sends_each_step_as_a_new_message(
         for _ in range(2):
             step = await press(step, keyboard(step)[0][1])
         end = await press(step, keyboard(step)[0][1])
-        assert "Phiên bản hướng dẫn 1, cập nhật ngày 28 tháng 11, 2026." in end.payload["text"]
+        assert "Phiên bản hướng dẫn 1, cập nhật ngày 28/11/2026." in end.payload["text"]
         thanks = await press(end, "g:y:dvc-login:1")
-        assert thanks.payload["text"].startswith("Cảm ơn bạn!")
+        assert thanks.payload["text"].startswith("Xin cảm ơn!")
 
     assert fake.calls_to("editMessageText") == [], "guide messages are never overwritten"
     for call in fake.calls_to("sendMessage"):

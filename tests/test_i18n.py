@@ -85,3 +85,52 @@ def test_locale_hint_is_normalised_and_unknown_ones_ignored():
     assert i18n.normalize_locale("vi") == "vi"
     assert i18n.normalize_locale("fr") is None
     assert i18n.normalize_locale(None) is None
+
+
+def test_a_visit_reads_time_then_day_in_vietnamese_order_through_one_function():
+    i18n.load_catalogs(ROOT / "locales")
+    starts = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)  # 9:00 in Hanoi, a Thursday
+    ends = datetime(2026, 12, 3, 2, 30, tzinfo=UTC)
+    with i18n.use_locale("vi"):
+        assert i18n.format_when(starts, ends) == "9:00–9:30, thứ Năm, ngày 3/12/2026"
+        assert i18n.format_when(starts) == "9:00, thứ Năm, ngày 3/12/2026"
+        assert i18n.format_when(starts, ends, year=False) == "9:00–9:30, thứ Năm, ngày 3/12"
+        assert i18n.format_day(starts, weekday=False) == "ngày 3/12/2026"
+        # Late evening UTC is already the next day in Hanoi.
+        assert (
+            i18n.format_day(datetime(2026, 12, 2, 18, 0, tzinfo=UTC)) == "thứ Năm, ngày 3/12/2026"
+        )
+    with i18n.use_locale("en"):
+        assert i18n.format_when(starts, ends) == "9:00–9:30, Thursday 3 December 2026"
+        assert i18n.format_day(starts, weekday=False) == "3 December 2026"
+
+
+# The register for older readers (content/README.md, "How the bot speaks Vietnamese"): no
+# "bạn" in any Vietnamese interface string, the card is "thẻ căn cước", the menu is
+# "danh mục", and "🔁 Đọc lại bước này" beside "⬅️ Quay lại". Exceptions need a reason here.
+REGISTER_EXCEPTIONS: dict[str, str] = {}
+_BAN = re.compile(r"(?<![\w])bạn(?![\w])", re.IGNORECASE)
+
+
+def test_the_vietnamese_catalog_keeps_the_respectful_register():
+    problems = []
+    for m in _catalog("vi"):
+        if not m.id:
+            continue
+        key = m.id if isinstance(m.id, str) else m.id[0]
+        strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        for s in strings:
+            if _BAN.search(s or "") and key not in REGISTER_EXCEPTIONS:
+                problems.append(f"'bạn' in {s!r}")
+            if "CCCD" in (s or ""):
+                problems.append(f"'CCCD' (say 'thẻ căn cước') in {s!r}")
+            if re.search(r"(?<!/)\bmenu\b", s or "", re.IGNORECASE):
+                problems.append(f"'menu' (say 'danh mục') in {s!r}")
+    assert not problems, "\n".join(problems)
+    vi = {m.id: m.string for m in _catalog("vi") if isinstance(m.id, str)}
+    assert vi["🔁 Repeat"] == "🔁 Đọc lại bước này"
+
+
+def test_the_register_check_would_catch_bạn():
+    assert _BAN.search("Mời bạn chọn") and _BAN.search("Bạn muốn gì?")
+    assert not _BAN.search("Nhắc lịch: bạnh") and not _BAN.search("ông/bà")

@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import time
 
 import pytest
+from icalendar import Calendar
 
 from bot.db.booking_models import Booking, OutboxMessage, WaitlistEntry
+from bot.outbox import render as outbox_render
 from tests.booking_flow import (
     MONDAY,
     book_for_parent,
@@ -141,3 +143,13 @@ async def test_a_cancellation_promotes_only_the_first_in_line_and_tells_them(cor
     assert (await slot_at(core, "hk-1", MONDAY, "08:00")).booked == 1
     await first.tap(f"mb:show:{promoted.id}")  # the message's button works for them
     assert promoted.code in first.text
+    # As sent: the text (kept in the chat), the same calendar file and venue as a booking.
+    async with core.db.transaction() as session:
+        row = await session.get(OutboxMessage, message.id)
+        text, calendar, venue = await outbox_render.render(session, row, core)
+    assert text.keep and text.text == message.text and text.buttons
+    assert calendar.document.filename == f"visit-{promoted.code}.ics"
+    (event,) = Calendar.from_ical(calendar.document.data).walk("VEVENT")
+    assert str(event["UID"]) == f"{promoted.code}@trolyso"
+    assert "Điểm hỗ trợ hk-1" in str(event["SUMMARY"])
+    assert venue.location.address == "Số 1 phố hk-1, Hà Nội"

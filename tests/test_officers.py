@@ -154,7 +154,7 @@ async def test_officer_menu_offers_only_the_actions_that_are_built(core):
     assert chat.labels == [
         "🏘 Xã, phường của tôi",
         "📜 Nhật ký thao tác của cán bộ",
-        "🏠 Menu chính",
+        "🏠 Danh mục chính",
     ]
     assert "1 xã, phường" in chat.text
     admin = telegram(core, ADMIN)

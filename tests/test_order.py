@@ -28,7 +28,12 @@ async def test_one_chats_messages_are_answered_in_order_while_other_chats_go_on(
         return [Reply(text=f"#{msg.command_args}")]
 
     async with running_bot(
-        config, clock, fake, channels__telegram__max_concurrent_updates=2
+        config,
+        clock,
+        fake,
+        channels__telegram__max_concurrent_updates=2,
+        # Ordering, not pacing: 50 answers to one chat at Telegram's pace would take a minute.
+        channels__telegram__per_chat_per_second=100,
     ) as bot:
         bot.channel.core.router.command("n", number)
         # Telegram is slow for this one chat: its first answer hangs until we let it go.

@@ -24,7 +24,7 @@ def no_booking(core):
 async def test_menu_offers_support_points_and_asks_where_with_a_location_button(chat):
     await chat.say("/menu")
     await chat.press("Điểm hỗ trợ")
-    assert "Bạn ở phường, xã nào?" in chat.text
+    assert "Nơi ở thuộc phường, xã nào?" in chat.text
     assert chat.button("Gửi vị trí").kind is ButtonKind.REQUEST_LOCATION
     assert chat.button("Phường, xã có điểm hỗ trợ").payload == "pts:has"
 
@@ -46,15 +46,15 @@ async def test_card_lists_next_sessions_in_hanoi_time(chat, no_booking):
     # The clock is Saturday 28 November 2026, 09:00 in Hanoi; Cầu Giấy runs Tue/Thu 08-11.
     await chat.say("/start p_cau-giay")
     assert "🗓 Các buổi sắp tới:" in chat.text
-    assert "• Thứ Ba, 1 tháng 12: 08:00–11:00" in chat.text
-    assert "• Thứ Năm, 3 tháng 12: 08:00–11:00" in chat.text
-    assert chat.text.count("• Thứ") == 4
+    assert "• 8:00–11:00, thứ Ba, ngày 1/12" in chat.text
+    assert "• 8:00–11:00, thứ Năm, ngày 3/12" in chat.text
+    assert chat.text.count(", thứ ") == 4
 
 
 async def test_card_has_no_booking_button_until_booking_exists(chat, no_booking):
     await chat.say("/start p_cau-giay")
     assert not any("Đặt lịch" in label for label in chat.labels)
-    assert chat.button("Tìm điểm khác") and chat.button("menu")
+    assert chat.button("Tìm điểm khác") and chat.button("danh mục")
 
 
 async def test_card_offers_booking_when_the_booking_feature_is_wired(chat):
@@ -88,7 +88,7 @@ async def test_a_typo_still_finds_the_place(chat):
 async def test_an_ambiguous_name_offers_a_choice(chat):
     await chat.tap("pts")
     await chat.say("son")
-    assert "Bạn muốn chọn nơi nào?" in chat.text
+    assert "Chọn nơi nào?" in chat.text
     await chat.press("Phường Sơn Tây")
     assert _venue(chat).title == "Điểm hỗ trợ số phường Sơn Tây (mẫu)"
 
@@ -97,13 +97,13 @@ async def test_an_unknown_name_gets_a_kind_reply_and_the_lists(chat):
     await chat.tap("pts")
     await chat.say("Sài Gòn")
     assert "Tôi chưa tìm thấy phường, xã nào tên “Sài Gòn”" in chat.text
-    assert chat.button("Tất cả phường, xã") and chat.button("menu")
+    assert chat.button("Tất cả phường, xã") and chat.button("danh mục")
 
 
 async def test_sharing_a_location_shows_the_three_nearest_points_with_km(chat):
     await chat.tap("pts")
     await chat.share_location(21.0287, 105.8524)  # by Hoàn Kiếm lake
-    assert "Các điểm hỗ trợ gần bạn nhất:" in chat.text
+    assert "Các điểm hỗ trợ gần nhất:" in chat.text
     point_buttons = [b for b in chat.buttons if b.payload.startswith("pts:p:")]
     assert len(point_buttons) == 3
     assert point_buttons[0].label.startswith("0,1 km · Điểm hỗ trợ số phường Hoàn Kiếm")
@@ -174,7 +174,7 @@ async def test_card_speaks_english_to_english_users(core):
     await chat.say("/start p_cau-giay")
     assert "📌 Address: Trụ sở UBND phường Cầu Giấy" in chat.text
     assert "Cầu Giấy ward" in chat.text
-    assert "• Tuesday, 1 December: 08:00–11:00" in chat.text
+    assert "• 8:00–11:00, Tuesday 1 December" in chat.text
 
 
 async def test_card_shows_seats_left_per_session_once_booking_is_wired(core, chat):
@@ -207,9 +207,9 @@ async def test_card_shows_seats_left_per_session_once_booking_is_wired(core, cha
         )
     await chat.say("/start p_cau-giay")
     # 6 slots of 4 seats, 2 of each held for priority visitors until 24 h before.
-    assert "• Thứ Ba, 1 tháng 12: 08:00–11:00 · còn 12 chỗ" in chat.text
-    assert "• Thứ Năm, 3 tháng 12: 08:00–11:00 · hết chỗ" in chat.text
-    assert "• Thứ Ba, 8 tháng 12: 08:00–11:00 · chỉ còn chỗ ưu tiên" in chat.text
+    assert "• 8:00–11:00, thứ Ba, ngày 1/12 · còn 12 chỗ" in chat.text
+    assert "• 8:00–11:00, thứ Năm, ngày 3/12 · hết chỗ" in chat.text
+    assert "• 8:00–11:00, thứ Ba, ngày 8/12 · chỉ còn chỗ ưu tiên" in chat.text
 
 
 async def test_a_very_long_text_in_the_finder_is_answered_kindly(chat):

@@ -221,8 +221,11 @@ async def test_ill_come_is_recorded_and_thanked_only_for_ones_own_visit(core, cl
     assert await rows_of(core, VisitConfirmation) == []
 
     await chat.tap(f"rem:come:{booking.id}")
-    assert "We look forward to seeing Nguyễn Thị Lan" in chat.text
-    assert {"🗓 See this booking", "🏠 Menu"} <= set(chat.labels)
+    # The reminder itself is brought up to date: the answer said, its buttons gone.
+    [updated] = chat.replies
+    assert updated.edit and updated.keep and updated.buttons == ()
+    assert "✅ You said Nguyễn Thị Lan will come" in updated.text
+    assert booking.code in updated.text
     [confirmed] = await rows_of(core, VisitConfirmation)
     assert confirmed.booking_id == booking.id
     # The next reminder no longer asks.

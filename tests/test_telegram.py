@@ -17,7 +17,9 @@ CHAT = 42
 
 @pytest.fixture
 async def fake():
-    async with FakeTelegram() as fake:
+    # Telegram's pace to one chat (about one message a second), enforced with 429s: the
+    # channel must space the messages of one answer itself.
+    async with FakeTelegram(rate_per_chat_per_second=1) as fake:
         yield fake
 
 
@@ -168,23 +170,32 @@ async def test_share_buttons_use_a_one_time_keyboard_removed_by_the_next_message
 
     bot.channel.core.router.command("phone", ask_phone)
     fake.push_text(CHAT, "/phone")
-    ask, pointer = await fake.wait_for("sendMessage", 2)
+    # One message: the keyboard rides on the question, the choice as a plain button.
+    [ask] = await fake.wait_for("sendMessage", 1)
+    assert ask.payload["text"] == "Bấm nút để gửi số điện thoại."
     assert ask.payload["reply_markup"] == {
-        "keyboard": [[{"text": "📱 Gửi số của tôi", "request_contact": True}]],
+        "keyboard": [[{"text": "📱 Gửi số của tôi", "request_contact": True}], [{"text": "Menu"}]],
         "one_time_keyboard": True,
         "resize_keyboard": True,
     }
-    assert pointer.payload["reply_markup"] == {
-        "inline_keyboard": [[{"text": "Menu", "callback_data": "menu"}]]
-    }
+    fake.push_text(CHAT, "Menu")  # what pressing the plain button sends: read as the press
+    [*_, menu] = await fake.wait_for("sendMessage", 2)
+    assert "inline_keyboard" in menu.payload["reply_markup"]
+    assert all(c.payload.get("text") != "👇" for c in fake.calls_to("sendMessage"))
 
-    fake.push_text(CHAT, "/help")
-    after = (await fake.wait_for("sendMessage", 4))[2:]
-    assert after[0].payload["reply_markup"] == {"remove_keyboard": True}
-    assert "inline_keyboard" in after[1].payload["reply_markup"]
-    fake.push_text(CHAT, "/menu")
-    [*_, menu] = await fake.wait_for("sendMessage", 5)
-    assert "inline_keyboard" in menu.payload["reply_markup"], "removed once, not every time"
+    # An answer with no inline keyboard of its own removes the keyboard, once.
+    async def plain(msg, ctx):
+        return [Reply(text="Xong.")]
+
+    bot.channel.core.router.command("plain", plain)
+    fake.push_text(CHAT, "/phone")
+    await fake.wait_for("sendMessage", 3)
+    fake.push_text(CHAT, "/plain")
+    done = (await fake.wait_for("sendMessage", 4))[3]
+    assert done.payload["reply_markup"] == {"remove_keyboard": True}
+    fake.push_text(CHAT, "/plain")
+    again = (await fake.wait_for("sendMessage", 5))[4]
+    assert "reply_markup" not in again.payload, "removed once, not every time"
 
 
 async def test_documents_and_places_are_sent_as_files_and_venues(bot, fake):
@@ -244,3 +255,42 @@ def test_a_paragraph_too_long_for_one_message_is_cut_between_lines_then_hard():
     assert parts[:2] == ["\n".join(lines[:4]), "\n".join(lines[4:])]
     assert parts[2:] == ["b" * 4096, "b" * 4096, "b" * 808]
     assert split_text("🙂" * 3000) == ["🙂" * 2048, "🙂" * 952], "emoji count double"
+
+
+async def test_the_messages_of_one_answer_are_paced_for_the_chat_without_429s(bot, fake):
+    ics = b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+
+    async def booked(msg, ctx):  # like a booking confirmation: text, .ics, venue
+        return [
+            Reply(
+                text="✅ Đã đặt lịch. Mã lịch hẹn: ABC123", buttons=((Button("Menu", "menu"),),)
+            ),
+            Reply(document=Document("lich-hen.ics", ics, "text/calendar")),
+            Reply(location=Location(21.03, 105.85, title="UBND", address="38 Hàng Bạc")),
+        ]
+
+    bot.channel.core.router.command("booked", booked)
+    fake.push_text(CHAT, "/booked")
+    await fake.wait_for("sendVenue")
+    sent = [c for c in fake.calls if c.method in ("sendMessage", "sendDocument", "sendVenue")]
+    assert [c.method for c in sent] == ["sendMessage", "sendDocument", "sendVenue"]
+    assert all(c.status == 200 for c in sent) and fake.too_many == 0
+    assert all(b.at - a.at >= 1.0 for a, b in zip(sent, sent[1:], strict=False))
+
+
+async def test_a_stale_press_gets_a_short_answer_and_at_most_one_menu_a_minute(bot, fake, clock):
+    fake.push_text(CHAT, "/menu")
+    [menu] = await fake.wait_for("sendMessage")
+    for n in (1, 2, 3):
+        fake.push_callback(CHAT, menu.result["message_id"], f"bk:confirm:99{n}")
+        await fake.wait_for("answerCallbackQuery", n)
+    answers = fake.calls_to("answerCallbackQuery")
+    note = in_locale("vi", "That button is no longer active, so I did nothing.")
+    assert [a.payload.get("text") for a in answers] == [note, note, note]
+    fake.push_text(CHAT, "/help")  # something after, so every press above was handled
+    await fake.wait_for("sendMessage", 3)
+    sent = fake.calls_to("sendMessage")
+    assert len(sent) == 3, "the menu again once, not once per press"
+    clock.advance(minutes=1, seconds=1)
+    fake.push_callback(CHAT, menu.result["message_id"], "bk:confirm:999")
+    await fake.wait_for("sendMessage", 4)

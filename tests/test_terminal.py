@@ -53,7 +53,7 @@ def test_make_run_style_terminal_chat_works_through_a_pipe(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "Xin chào" in result.stdout
-    assert "Tôi có thể giúp bạn" in result.stdout
+    assert "Tôi có thể giúp những việc sau" in result.stdout
     # Where the officer web pages are, in the log (stdout stays the chat).
     assert "officer web pages: http://127.0.0.1:8080/web/ (listening on 127.0.0.1:" in (
         result.stderr

@@ -84,7 +84,7 @@ async def test_a_typed_payload_the_bot_never_offered_is_not_acted_on(live, core)
     # "#b:lang:en" is offered by /start; "#b:bk:cancel:1" was never offered to this user.
     forged = await live.say("#b:bk:cancel:1")
     with use_locale("vi"):
-        refusal = _("That button is no longer active, so I did nothing. Please choose again:")
+        refusal = _("That button is no longer active, so I did nothing.")
     assert forged[0].json["message"]["text"] == refusal
     pressed = await live.say("#b:lang:en")
     assert pressed[0].json["message"]["text"] != refusal

@@ -12,8 +12,15 @@ from bot.points.model import Point
 from bot.types import Document, Location
 
 
-def what_to_bring() -> str:
-    return _("Please bring your phone (charged) and your citizen ID card (CCCD).")
+def what_to_bring(visitor: str | None = None) -> str:
+    """What to bring; for a relative's visit the booker is asked to remind the visitor by
+    name (it is the visitor's phone and card, not the booker's)."""
+    if visitor:
+        return _(
+            "Please remind {name} to bring their phone (charged) and their citizen ID card.",
+            name=visitor,
+        )
+    return _("Please bring your phone (charged) and your citizen ID card.")
 
 
 def calendar_document(

@@ -3,17 +3,31 @@ now, the waitlist promotion. Rendered in the recipient's language when queued.""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import i18n
-from bot.booking import texts
+from bot.booking import cards, texts
 from bot.booking.phone import display_phone
 from bot.db.booking_models import Booking, HomeVisitRequest, OutboxMessage, Slot
+from bot.db.models import User
 from bot.i18n import _
+from bot.outbox.render import stored_replies
+from bot.outbox.runtime import Rendered, Skip
 from bot.points.model import Point
+from bot.types import Reply
+
+if TYPE_CHECKING:
+    from bot.core import Core
 
 # Lower is sooner; a person's own visit comes before reminders and broadcasts.
 PRIORITY_OWN_VISIT = 10
+# The outbox template of a promotion: its text (written when queued) with the same calendar
+# file and venue a booking gets, made at send time (handlers/booking.py registers it).
+PROMOTED = "waitlist_promoted"
 
 
 def promoted(
@@ -41,7 +55,7 @@ def promoted(
         kind="waitlist_promoted",
         text="\n".join(lines),
         buttons=buttons,
-        template=None,
+        template=PROMOTED,
         data={"booking_id": booking.id},
         priority=PRIORITY_OWN_VISIT,
         due_at=now,
@@ -103,3 +117,35 @@ def home_visit_news(request: HomeVisitRequest, event: str, now: datetime) -> Out
         created_at=now,
         sent_at=None,
     )
+
+
+async def render_promoted(session: AsyncSession, row: OutboxMessage, core: Core) -> Rendered:
+    """The promotion as sent: its text and button (kept in the chat: it carries the code),
+    then the visit's calendar file and the venue, like a booking confirmation."""
+    booking = await session.get(Booking, (row.data or {}).get("booking_id"))
+    if booking is None or booking.status != "confirmed":
+        return Skip("the visit was cancelled")
+    slot = await session.get(Slot, booking.slot_id)
+    if slot is None or not row.text:
+        return Skip("the visit is gone")
+    first = stored_replies(row)[0]
+    replies = [replace(first, keep=True)]
+    places = core.services.get("places")
+    point = places.points.get(booking.point_id) if places is not None else None
+    if point is not None:
+        user = await session.get(User, booking.user_id) if booking.user_id else None
+        with i18n.use_locale((user.locale if user else None) or booking.locale):
+            replies += [
+                Reply(
+                    document=cards.calendar_document(
+                        booking,
+                        slot,
+                        point,
+                        core.config.tz,
+                        core.clock.now(),
+                        alarm_hours=core.config.reminders.hours_before,
+                    )
+                ),
+                Reply(location=cards.venue(point)),
+            ]
+    return replies

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import i18n
 from bot.booking import service
 from bot.db import rowcount
 from bot.db.booking_models import (
@@ -63,7 +64,9 @@ def register(holder: Holder) -> None:
     HOLDERS[:] = [h for h in HOLDERS if h.name != holder.name] + [holder]
 
 
-async def export(session: AsyncSession, user: User) -> dict[str, Any]:
+async def export(session: AsyncSession, user: User, now: datetime | None = None) -> dict[str, Any]:
+    """Everything kept, times in Hanoi with their offset ("2026-12-03T09:00:00+07:00"); each
+    booking says whether it is upcoming, past or cancelled (as of `now`, when given)."""
     data: dict[str, Any] = {
         "account": {
             "channel": user.channel,
@@ -73,7 +76,35 @@ async def export(session: AsyncSession, user: User) -> dict[str, Any]:
     }
     for holder in HOLDERS:
         data[holder.name] = await holder.export(session, user)
-    return data
+    if now is not None:
+        for item in data.get("bookings") or []:
+            item["state"] = visit_state(item, now)
+    return _in_hanoi(data)
+
+
+def visit_state(item: dict[str, Any], now: datetime) -> str:
+    """ "cancelled", "past" or "upcoming" for an exported booking."""
+    if item.get("status") == "cancelled":
+        return "cancelled"
+    ends = item.get("ends_at")
+    if ends and datetime.fromisoformat(ends) <= now:
+        return "past"
+    return "upcoming"
+
+
+def _in_hanoi(value: Any) -> Any:
+    """Every aware ISO time in the export, in Hanoi time (whatever a holder wrote)."""
+    if isinstance(value, dict):
+        return {k: _in_hanoi(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_in_hanoi(v) for v in value]
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return i18n.local(moment).isoformat() if moment.tzinfo is not None else value
+    return value
 
 
 async def erase(
@@ -99,7 +130,7 @@ async def _own_user(sc: ServiceContext) -> User:
 
 async def my_data(sc: ServiceContext) -> dict[str, Any]:
     """Everything kept about the actor's account and the people they booked for."""
-    return await export(sc.session, await _own_user(sc))
+    return await export(sc.session, await _own_user(sc), sc.now())
 
 
 async def erase_my_data(sc: ServiceContext) -> dict[str, int]:

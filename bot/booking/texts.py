@@ -34,8 +34,9 @@ NEED_LABELS = {
 
 
 def when(starts_at: datetime, ends_at: datetime) -> str:
-    """ "Tuesday, 1 December 2026, 08:30–09:00" in the user's language, Hanoi time."""
-    return f"{i18n.format_date(starts_at)}, {time_range(starts_at, ends_at)}"
+    """ "8:30–9:00, thứ Ba, ngày 1/12/2026" in the user's language, Hanoi time (i18n.format_when,
+    the one formatting function)."""
+    return i18n.format_when(starts_at, ends_at)
 
 
 def time_range(starts_at: datetime, ends_at: datetime) -> str:

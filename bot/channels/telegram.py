@@ -53,7 +53,7 @@ from bot.channels.aiohttp_request import AiohttpRequest, env_proxy
 from bot.channels.clean import clean_optional
 from bot.channels.ordering import ChatOrderedProcessor
 from bot.channels.telegram_commands import set_commands
-from bot.channels.telegram_render import as_edit, plan
+from bot.channels.telegram_render import KEPT, as_edit, plan
 from bot.channels.telegram_update import DUPLICATE, Json, Pressed, RawUpdate, Unreadable
 from bot.channels.webhook import Intake, WebhookServer
 from bot.config import Config
@@ -99,6 +99,18 @@ class TelegramChannel:
         # Chats where we showed a request keyboard that the next message must remove. Kept in
         # memory: after a restart the one-time keyboard just stays until it is used.
         self._keyboard_open: set[int] = set()
+        # The choices of the reply keyboard open in a chat (label → payload): pressing one
+        # sends its label as text, read back as the press (bot/channels/telegram_render.py).
+        self._labels: dict[int, dict[str, str]] = {}
+        # Per-chat pacing (`channels.telegram.per_chat_per_second`, Telegram allows about one
+        # message a second to one chat): when each chat may get its next message, so the
+        # several messages of one answer (a confirmation, its .ics and venue) are spaced by
+        # the channel instead of answered with 429s. Replies and outbox sends alike.
+        per_chat = core.profile(NAME).per_chat_per_second
+        # A margin of 5 %: the messenger counts arrivals, and one call may travel faster
+        # than the one before it.
+        self._chat_gap = 1.05 / per_chat if per_chat else 0.0
+        self._chat_next: dict[int, float] = {}
 
     # ---- in ----
 
@@ -147,6 +159,8 @@ class TelegramChannel:
         if query is not None:
             chat_id, user_id, language = tg.sender(query)
             data = clean_optional(query.get("data"))
+            if data:
+                data = data.removeprefix(KEPT)
             if not data:
                 return None
             return Incoming(
@@ -162,11 +176,23 @@ class TelegramChannel:
         if msg is None or not tg.has_sender(msg):
             return None
         chat_id, user_id, language = tg.sender(msg)
+        typed = tg.text(msg)
+        chosen = self._labels.get(int(chat_id), {}).get(typed or "") if chat_id.isdigit() else None
+        if chosen is not None:  # a choice of the open reply keyboard: a press
+            return Incoming(
+                NAME,
+                chat_id,
+                user_id,
+                payload=chosen,
+                language_hint=language,
+                update_id=str(update.update_id),
+                inbox_id=update.inbox_id,
+            )
         return Incoming(
             NAME,
             chat_id,
             user_id,
-            text=tg.text(msg),
+            text=typed,
             location=tg.location(msg),
             contact=tg.contact(msg),
             document=await self._document(msg),
@@ -182,10 +208,11 @@ class TelegramChannel:
             return  # stored and handled before: Telegram sent it again
         answered = None
         handed_to_core = False
+        query_id = None
         try:
             query = tg.callback_query(update)
             if query is not None and isinstance(query.get("id"), str):
-                answered = asyncio.create_task(self._answer(query["id"]))
+                query_id = query["id"]
             body = query if query is not None else tg.message(update)
             if body is not None and tg.in_group(body):
                 await self._in_group(body, query is not None)
@@ -195,6 +222,12 @@ class TelegramChannel:
                 return
             handed_to_core = True  # the core marks it done, with the handler's writes
             replies = await self.core.handle(msg)
+            toast = next((r.text for r in replies if r.toast and r.text), None)
+            if query_id is not None:
+                # The press's answer, with a short note over the chat when there is one.
+                answered = asyncio.create_task(self._answer(query_id, toast))
+                query_id = None
+                replies = [r for r in replies if not r.toast]
             pressed = tg.pressed(query) if query is not None else None
             await self._deliver(int(msg.chat_id), replies, pressed, wait=True)
         except TelegramError as e:
@@ -204,6 +237,8 @@ class TelegramChannel:
         finally:
             if not handed_to_core and update.inbox_id is not None:
                 await self._nothing_to_handle(update.inbox_id)
+            if query_id is not None:  # Telegram wants every press answered, whatever happened
+                answered = asyncio.create_task(self._answer(query_id))
             if answered is not None:
                 await answered
 
@@ -242,10 +277,14 @@ class TelegramChannel:
             )
         await self._deliver(int(tg.sender(body)[0]), [reply], None, wait=True)
 
-    async def _answer(self, query_id: str) -> None:
-        """Stop the button's spinner; Telegram wants this for every press, whatever happens."""
+    async def _answer(self, query_id: str, toast: str | None = None) -> None:
+        """Stop the button's spinner; Telegram wants this for every press, whatever happens.
+        `toast`: a short note Telegram shows over the chat (at most 200 characters)."""
+        params: dict[str, Any] = {"callback_query_id": query_id}
+        if toast:
+            params["text"] = toast[:200]
         try:
-            await self.bot.call("answerCallbackQuery", {"callback_query_id": query_id})
+            await self.bot.call("answerCallbackQuery", params)
         except TelegramError as e:
             log.info("answerCallbackQuery failed: %s", e)
 
@@ -280,17 +319,37 @@ class TelegramChannel:
         self, chat_id: int, replies: list[Reply], pressed: Pressed | None, wait: bool
     ) -> None:
         for reply in replies:
-            edit = as_edit(reply) if pressed is not None and pressed.has_text else None
+            editable = pressed is not None and pressed.has_text
+            if editable and pressed is not None and pressed.kept and not reply.keep:
+                editable = False  # a confirmation stays: navigation from it is a new message
+            edit = as_edit(reply) if editable else None
             if edit is not None and pressed is not None:
                 pressed_now, pressed = pressed, None  # only one reply replaces the message
                 if await self._edit(pressed_now, edit, wait):
                     continue
             for out in plan(reply, remove_keyboard=chat_id in self._keyboard_open):
+                await self._pace(chat_id)
                 await self._call(out.method, {"chat_id": chat_id, **out.params}, wait)
                 if out.keyboard == "remove":
                     self._keyboard_open.discard(chat_id)
+                    self._labels.pop(chat_id, None)
                 elif out.keyboard == "request":
                     self._keyboard_open.add(chat_id)
+                    self._labels.pop(chat_id, None)
+                    if out.labels:
+                        self._labels[chat_id] = out.labels
+
+    async def _pace(self, chat_id: int) -> None:
+        """Wait until this chat may get another message, and book the next turn."""
+        if not self._chat_gap:
+            return
+        now = asyncio.get_running_loop().time()
+        at = max(now, self._chat_next.get(chat_id, now))
+        if len(self._chat_next) > 10_000:  # only chats written to in the last second matter
+            self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
+        self._chat_next[chat_id] = at + self._chat_gap
+        if at > now:
+            await asyncio.sleep(at - now)
 
     async def send(self, chat_id: str, replies: list[Reply]) -> None:
         """Send to a chat that did not just write (reminders, broadcasts, notices).

@@ -3,8 +3,8 @@
 CALLBACK/URL buttons become an inline keyboard on the last message of a reply.
 REQUEST_CONTACT/REQUEST_LOCATION buttons need Telegram's reply keyboard (one-time) on the first
 message; the channel removes it with its next message to that chat (`remove_keyboard`). A
-message carries only one keyboard, so when a reply needs two, a short "👇" message carries the
-inline one. Texts over 4096 characters are split at paragraphs, then lines; a document caption
+message carries only one keyboard, so a question that needs both carries one reply keyboard
+with the choices as plain buttons (their labels read back as presses by the channel). Texts over 4096 characters are split at paragraphs, then lines; a document caption
 too long for Telegram follows the document as text.
 
 The calls are plain Bot API parameters, keyboards already JSON: the same menu goes to many
@@ -21,14 +21,16 @@ from typing import Any
 
 from telegram import InputFile
 
+from bot.channels.telegram_update import KEPT
 from bot.channels.text import split_text, units
 from bot.types import Button, ButtonKind, Reply
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
-# Shown alone only when a reply needs two messages for its two keyboards.
+# Shown alone only for a reply that is nothing but buttons.
 POINTER = "👇"
 REMOVE_KEYBOARD = json.dumps({"remove_keyboard": True})
+
 _REQUEST_KINDS = (ButtonKind.REQUEST_CONTACT, ButtonKind.REQUEST_LOCATION)
 Rows = tuple[tuple[Button, ...], ...]
 
@@ -40,28 +42,30 @@ class Out:
     method: str
     params: dict[str, Any] = field(default_factory=dict)
     keyboard: str | None = None  # "inline", "request" or "remove"
+    # The choices of a combined reply keyboard: label → payload (see `plan`).
+    labels: dict[str, str] | None = None
 
     def attach(self, markup: str, keyboard: str) -> None:
         self.params["reply_markup"] = markup
         self.keyboard = keyboard
 
 
-def _inline_button(b: Button) -> dict[str, str]:
+def _inline_button(b: Button, keep: bool = False) -> dict[str, str]:
     if b.kind is ButtonKind.CALLBACK:
-        return {"text": b.label, "callback_data": b.payload}
+        return {"text": b.label, "callback_data": f"{KEPT}{b.payload}" if keep else b.payload}
     return {"text": b.label, "url": b.url or ""}
 
 
 @lru_cache(maxsize=4096)
-def keyboards(buttons: Rows) -> tuple[str | None, str | None]:
+def keyboards(buttons: Rows, keep: bool = False) -> tuple[str | None, str | None]:
     """The inline and the request keyboard of a reply's buttons, as JSON (either may be None).
     One cache lookup for both: hashing and comparing the buttons is most of the cost."""
-    return inline_keyboard(buttons), request_keyboard(buttons)
+    return inline_keyboard(buttons, keep), request_keyboard(buttons)
 
 
-def inline_keyboard(buttons: Rows) -> str | None:
+def inline_keyboard(buttons: Rows, keep: bool = False) -> str | None:
     rows = [
-        [_inline_button(b) for b in row if b.kind in (ButtonKind.CALLBACK, ButtonKind.URL)]
+        [_inline_button(b, keep) for b in row if b.kind in (ButtonKind.CALLBACK, ButtonKind.URL)]
         for row in buttons
     ]
     rows = [row for row in rows if row]
@@ -129,27 +133,58 @@ def _content(reply: Reply) -> list[Out]:
 
 
 def plan(reply: Reply, remove_keyboard: bool = False) -> list[Out]:
-    """The calls that show `reply`, in order, each with its keyboard."""
+    """The calls that show `reply`, in order, each with its keyboard.
+
+    A question that needs both keyboards in one message (a location button beside choices)
+    carries ONE reply keyboard: the request button and the choices as plain buttons, whose
+    labels the channel reads back as presses (`Out.labels`). A reply keyboard left open is
+    removed by the next message that has no inline keyboard of its own to carry."""
     items = _content(reply)
-    inline, request = keyboards(reply.buttons) if reply.buttons else (None, None)
-    first, first_kind = (
-        (request, "request")
-        if request
-        else (REMOVE_KEYBOARD, "remove")
-        if remove_keyboard
-        else (None, None)
-    )
+    inline, request = keyboards(reply.buttons, reply.keep) if reply.buttons else (None, None)
     if not items and (inline or request):
         items.append(Out("sendMessage", {"text": POINTER}))
     if not items:
         return []
-    if first is not None and inline is not None and len(items) == 1:
-        items.append(Out("sendMessage", {"text": POINTER}))
-    if first is not None and first_kind is not None:
-        items[0].attach(first, first_kind)
+    if request is not None and inline is not None and len(items) == 1:
+        items[0].attach(combined_keyboard(reply.buttons), "request")
+        items[0].labels = label_payloads(reply.buttons)
+        return items
+    if request is not None:
+        items[0].attach(request, "request")
+    elif remove_keyboard and (inline is None or len(items) > 1):
+        items[0].attach(REMOVE_KEYBOARD, "remove")
     if inline is not None:
         items[-1].attach(inline, "inline")
     return items
+
+
+@lru_cache(maxsize=1024)
+def combined_keyboard(buttons: Rows) -> str:
+    """One reply keyboard: request buttons as they are, choices as plain text buttons (URL
+    buttons cannot be in a reply keyboard and are left out)."""
+    rows = []
+    for row in buttons:
+        keys = []
+        for b in row:
+            if b.kind is ButtonKind.REQUEST_CONTACT:
+                keys.append({"text": b.label, "request_contact": True})
+            elif b.kind is ButtonKind.REQUEST_LOCATION:
+                keys.append({"text": b.label, "request_location": True})
+            elif b.kind is ButtonKind.CALLBACK:
+                keys.append({"text": b.label})
+        if keys:
+            rows.append(keys)
+    return json.dumps({"keyboard": rows, "one_time_keyboard": True, "resize_keyboard": True})
+
+
+def label_payloads(buttons: Rows) -> dict[str, str]:
+    """A choice's label → its payload, for the plain buttons of a combined keyboard."""
+    found: dict[str, str] = {}
+    for row in buttons:
+        for b in row:
+            if b.kind is ButtonKind.CALLBACK:
+                found.setdefault(b.label, b.payload)
+    return found
 
 
 def as_edit(reply: Reply) -> dict[str, Any] | None:

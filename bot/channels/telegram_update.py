@@ -16,6 +16,10 @@ from typing import Any
 from bot.channels.clean import clean_optional, clean_text
 from bot.types import Contact, Location, Photo
 
+# Leads the callback data of a kept message's buttons (`Reply.keep`), so a press on one is
+# known to come from a confirmation that must stay in the chat; stripped before the core.
+KEPT = "~"
+
 Json = dict[str, Any]
 
 
@@ -52,6 +56,7 @@ class Pressed:
     chat_id: int
     message_id: int
     has_text: bool
+    kept: bool = False  # a confirmation (`Reply.keep`): only a kept reply may replace it
 
 
 def _object(value: Any) -> Json | None:
@@ -162,8 +167,12 @@ def pressed(query: Json) -> Pressed | None:
     message_id = msg.get("message_id")
     if not isinstance(message_id, int):
         raise Unreadable("expected an integer message_id")
+    data = query.get("data")
     return Pressed(
-        _id(_object(msg.get("chat")) or {}), message_id, isinstance(msg.get("text"), str)
+        _id(_object(msg.get("chat")) or {}),
+        message_id,
+        isinstance(msg.get("text"), str),
+        isinstance(data, str) and data.startswith(KEPT),
     )
 
 

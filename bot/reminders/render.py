@@ -27,6 +27,7 @@ from bot.types import Button, Reply, rows
 
 if TYPE_CHECKING:
     from bot.core import Core
+    from bot.ctx import CoreParts
 
 COME = "rem:come:"
 
@@ -40,7 +41,7 @@ def _headline(booking: Booking, slot: Slot, days_ahead: int) -> str:
             return _("🔔 Reminder: your visit is tomorrow at {time}.", time=at)
         return _(
             "🔔 Reminder: your visit is on {date} at {time}.",
-            date=i18n.format_date(slot.starts_at),
+            date=i18n.format_day(slot.starts_at),
             time=at,
         )
     name = booking.visitor_name or _("your relative")
@@ -57,15 +58,22 @@ def _headline(booking: Booking, slot: Slot, days_ahead: int) -> str:
     return _(
         "🔔 Reminder: the visit you booked for {name} is on {date} at {time}.",
         name=name,
-        date=i18n.format_date(slot.starts_at),
+        date=i18n.format_day(slot.starts_at),
         time=at,
     )
 
 
 def reminder_reply(
-    booking: Booking, slot: Slot, core: Core, *, which: str, confirmed: bool
+    booking: Booking,
+    slot: Slot,
+    core: Core | CoreParts,
+    *,
+    which: str,
+    confirmed: bool,
+    answered: bool = False,
 ) -> Reply:
-    """In the current locale."""
+    """In the current locale. `answered`: the reminder brought up to date after "I'll come"
+    was pressed on it (its buttons gone, the answer said)."""
     tz = core.config.tz
     days_ahead = (
         slot.starts_at.astimezone(tz).date() - core.clock.now().astimezone(tz).date()
@@ -79,8 +87,18 @@ def reminder_reply(
         _("Booking code: {code}", code=booking.code),
     ]
     if which == DAY:
-        lines.append(cards.what_to_bring())
+        lines.append(cards.what_to_bring(None if booking.for_self else booking.visitor_name))
     lines.append("")
+    if answered:
+        lines.append(
+            _("✅ You said you will come. Thank you!")
+            if booking.for_self
+            else _(
+                "✅ You said {name} will come. Thank you!",
+                name=booking.visitor_name or _("your relative"),
+            )
+        )
+        return Reply(text="\n".join(lines), keep=True)
     buttons = []
     if confirmed:
         lines.append(
@@ -96,7 +114,7 @@ def reminder_reply(
         Button(_("❌ Cancel this visit"), f"mb:cancel:{booking.id}"),
         Button(_("🔁 Change the time"), f"mb:resch:{booking.id}"),
     ]
-    return Reply(text="\n".join(lines), buttons=rows(*buttons))
+    return Reply(text="\n".join(lines), buttons=rows(*buttons), keep=True)
 
 
 async def render(session: AsyncSession, row: OutboxMessage, core: Core) -> Rendered:
