@@ -28,6 +28,7 @@ import aiohttp
 from bot import app
 from bot.channels.adapt import MORE
 from bot.channels.telegram import TelegramBot
+from bot.channels.telegram_render import KEPT
 from bot.channels.terminal import TerminalChannel
 from bot.channels.zalo import oauth
 from bot.channels.zalo.oauth import OAuthClient
@@ -191,17 +192,28 @@ def _tg_text(call: Call) -> str:
     return str(p.get("text") or p.get("caption") or p.get("title") or "")
 
 
-def _tg_payloads(call: Call) -> list[str]:
+def _tg_callbacks(call: Call) -> dict[str, str]:
+    """The message's buttons: payload → the callback data sent on a press (a confirmation's
+    buttons carry the "kept" mark, bot/channels/telegram_render.py)."""
     markup = call.payload.get("reply_markup") or {}
     rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
-    return [b["callback_data"] for row in rows for b in row if "callback_data" in b]
+    return {
+        b["callback_data"].removeprefix(KEPT): b["callback_data"]
+        for row in rows
+        for b in row
+        if "callback_data" in b
+    }
+
+
+def _tg_payloads(call: Call) -> list[str]:
+    return list(_tg_callbacks(call))
 
 
 class TelegramCitizen(Citizen):
     channel = "telegram"
 
-    def __init__(self, fake: FakeTelegram, chat: int):
-        self.fake, self.chat = fake, chat
+    def __init__(self, fake: FakeTelegram, chat: int, bot: TelegramBot):
+        self.fake, self.chat, self.bot = fake, chat, bot
         self.external_id = str(chat)
         self.last: Call | None = None
         self.payloads = []
@@ -228,17 +240,26 @@ class TelegramCitizen(Citizen):
         self.text = "\n".join(_tg_text(c) for c in new)
         with_buttons = [c for c in new if _tg_payloads(c)]
         self.last = with_buttons[-1] if with_buttons else new[-1]
-        self.payloads = [p for c in new for p in _tg_payloads(c)]
+        self.payloads = [p for c in new for p in _tg_payloads(c)] + list(self._labels().values())
         return self.text
+
+    def _labels(self) -> dict[str, str]:
+        """The open reply keyboard's choices (label → payload): a question that also asks for
+        a location or a phone number carries its choices there, and a press sends the label."""
+        return dict(self.bot.channel._labels.get(self.chat, {}))
 
     async def say(self, text: str) -> str:
         return await self._after(lambda: self.fake.push_text(self.chat, text, language_code="en"))
 
     async def _tap(self, payload: str) -> str:
+        typed = next((label for label, p in self._labels().items() if p == payload), None)
+        if typed is not None:
+            return await self.say(typed)
         holder = next(c for c in reversed(self._mine()) if payload in _tg_payloads(c))
         message_id = holder.payload.get("message_id") or holder.result["message_id"]
+        data = _tg_callbacks(holder)[payload]
         return await self._after(
-            lambda: self.fake.push_callback(self.chat, message_id, payload, language_code="en")
+            lambda: self.fake.push_callback(self.chat, message_id, data, language_code="en")
         )
 
     async def share_location(self, lat: float, lon: float) -> str:
@@ -319,6 +340,7 @@ class Hub:
     zalo: FakeZalo
     zalo_service: ZaloService
     zalo_url: str
+    telegram_bot: TelegramBot
     terminals: list[TerminalCitizen] = field(default_factory=list)
 
     async def citizen(self, channel: str, external_id: str, *, english: bool = True) -> Citizen:
@@ -327,7 +349,7 @@ class Hub:
             person = await TerminalCitizen(self.core, external_id).start()
             self.terminals.append(person)  # type: ignore[arg-type]
         elif channel == "telegram":
-            person = TelegramCitizen(self.telegram, int(external_id))
+            person = TelegramCitizen(self.telegram, int(external_id), self.telegram_bot)
         else:
             person = ZaloCitizen(self, external_id)
         if english:
@@ -356,6 +378,9 @@ async def all_channels(config: Config, clock: Clock, **changes: Any) -> AsyncIte
     async with FakeTelegram() as telegram:
         zalo = await FakeZalo(clock).start()
         try:
+            # The suite is about flows, not pace: Telegram's per-chat pacing (about one message a
+            # second, tests/test_booking_telegram.py) would outlast the citizen's settle time.
+            changes.setdefault("channels__telegram__per_chat_per_second", 100)
             cfg = zalo_config(bot_config(config, telegram), zalo, **changes)
             core = await app.start(cfg, clock=clock)
             try:
@@ -367,7 +392,7 @@ async def all_channels(config: Config, clock: Clock, **changes: Any) -> AsyncIte
                 try:
                     await service.listen()
                     url = f"http://127.0.0.1:{service.port}{service.settings.webhook_path}"
-                    hub = Hub(core, telegram, zalo, service, url)
+                    hub = Hub(core, telegram, zalo, service, url, bot)
                     try:
                         yield hub
                     finally:
