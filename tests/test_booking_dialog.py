@@ -266,6 +266,7 @@ async def test_seats_held_for_priority_visitors_are_shown_beside_the_free_ones(c
     await chat.press("Book a visit")
     await chat.press("For me")
     await chat.say("hoan kiem")
+    await chat.press("No, none of these")
     assert "Monday 30/11 · 8 seats free, +8 for priority visitors" in chat.labels
     await chat.press("Monday")
     assert "08:00 · 2 seats free, +2 for priority visitors" in chat.labels
@@ -274,5 +275,6 @@ async def test_seats_held_for_priority_visitors_are_shown_beside_the_free_ones(c
     await vi.press("Đặt lịch")
     await vi.press("Cho tôi")
     await vi.say("hoan kiem")
+    await vi.press("Không, không có ý nào")
     await vi.press("Thứ Hai")
     assert "08:00 · còn 2 chỗ, thêm 2 chỗ cho người ưu tiên" in vi.labels

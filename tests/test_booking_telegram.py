@@ -159,7 +159,10 @@ async def test_a_wheelchair_user_booked_at_a_point_up_the_stairs_ends_at_one_tha
     await daughter.type("/start", "lang:en")
     await daughter.press("lang:en", "book")
     await daughter.press("book", "bk:rel")
-    await daughter.press("bk:rel", "bk:u:")
+    # The "where" question carries a reply keyboard (location and choices), not inline data.
+    before = len(fake.calls_to("sendMessage"))
+    fake.push_callback(CHAT, daughter.message_id, "bk:rel", language_code="en")
+    await fake.wait_for("sendMessage", before + 1)
     await daughter.type("hoan kiem", "bk:p:hk-2")
     await daughter.press("bk:p:hk-2", "bk:t:wheelchair")
     await daughter.press("bk:t:wheelchair", "bk:done")
