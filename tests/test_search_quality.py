@@ -29,7 +29,7 @@ from bot.search.normalize import fold
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 TEST = DATA / "eval_test.tsv"
-DEV = (DATA / "eval_dev.tsv", DATA / "questions.tsv")
+DEV = (DATA / "eval_dev.tsv", DATA / "eval_dev_extra.tsv", DATA / "questions.tsv")
 KINDS = {"elder", "nodiacritics", "relative", "screen", "regional", "keyword", "english"}
 
 
