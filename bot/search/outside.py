@@ -1,9 +1,13 @@
 """What people ask a public-services assistant about that no guide here covers: other
 agencies' procedures (passports, visas, land titles, marriage, social-insurance payouts,
 taxes, traffic fines, vehicle papers, schools, hospitals) and everyday life (prices, weather,
-lottery, bills, banking, health). The dense retriever embeds these as it embeds the guides'
-passages; a question closer to one of them than to any guide gets an honest "no guide"
-(decide.py), however many generic words ("online", "hồ sơ", "đăng ký") it shares with a guide.
+lottery, bills, banking, health), in two forms:
+- topics(): the dense retriever embeds these as it embeds the guides' passages; a question
+  closer to one of them than to any guide gets an honest "no guide" (decide.py), however many
+  generic words ("online", "hồ sơ", "đăng ký") it shares with a guide;
+- NAMES: what people call them ("hộ chiếu", "bhxh", "sổ đỏ", "phạt nguội"); a question that
+  names one gets "no guide" at once, lexical or hybrid, unless what it says besides is clearly
+  about a guide (decide.py). This also works without the model, and saves it the question.
 
 Written from general knowledge of Hanoi's public services and the dev questions, in both
 languages; never from the frozen test questions. A topic that gets a guide must leave this
