@@ -30,7 +30,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
-QUESTIONS = (ROOT / "tests" / "data" / "eval_dev.tsv", ROOT / "tests" / "data" / "questions.tsv")
+QUESTIONS = tuple(
+    ROOT / "tests" / "data" / name
+    for name in ("eval_dev.tsv", "eval_dev_extra.tsv", "questions.tsv")
+)
 SYNTHETIC_GUIDES = 500
 ROUNDS = 3
 LIMIT_MS = {"hybrid": 25.0, "lexical": 5.0}
@@ -87,12 +90,12 @@ def _latencies(
     """Wall-clock and CPU time of each question, sorted. CPU time does not count the time the
     process waited for a core, so it stays meaningful on a busy machine."""
     from bot.search import answer
-    from bot.search.dense import embed_query
+    from bot.search.dense import _embed_text
 
     wall, cpu = [], []
     for _ in range(rounds):
         for text, locale in questions:
-            embed_query.cache_clear()  # every question embedded: no repeat is free here
+            _embed_text.cache_clear()  # every question embedded: no repeat is free here
             w, c = time.perf_counter(), time.thread_time()
             answer(index, text, locale)
             cpu.append(time.thread_time() - c)

@@ -67,7 +67,7 @@ async def question(msg: Incoming, ctx: Ctx) -> list[Reply]:
     if result.reason == "unclear":
         return await start.not_understood(msg, ctx)
     await store_unanswered(ctx, text)
-    return [_no_guide(ctx)]
+    return [_no_guide(ctx, outside=result.reason == "outside")]
 
 
 def _choice(result: Answer, ctx: Ctx) -> Reply:
@@ -111,15 +111,22 @@ def _small_talk(kind: str, ctx: Ctx) -> Reply:
     return menu.menu_reply(ctx, text)
 
 
-def _no_guide(ctx: Ctx, chosen: bool = False) -> Reply:
-    first = (
-        _("Thank you. I have noted your question so that we can write a guide for it.")
-        if chosen
-        else _(
+def _no_guide(ctx: Ctx, chosen: bool = False, outside: bool = False) -> Reply:
+    """No guide fits. `outside`: the question names a matter no guide covers (a passport, a
+    land title, prices: bot/search/outside.py), so the answer says what the guides are about."""
+    if chosen:
+        first = _("Thank you. I have noted your question so that we can write a guide for it.")
+    elif outside:
+        first = _(
+            "Sorry, I have no guide for that. My guides are about public e-services: VNeID, "
+            "the Public Service Portal, iHanoi and staying safe online. I have noted your "
+            "question."
+        )
+    else:
+        first = _(
             "Sorry, I do not have a guide for that yet. I have noted your question so that "
             "we can add one."
         )
-    )
     text = first + "\n\n" + _("You can look through the guides by topic, or ask in other words.")
     rows: list[tuple[Button, ...]] = [(Button(_("📖 Guides by topic"), "g:m"),)]
     if any(e.payload == BOOKING_PAYLOAD for e in menu.entries(ctx)):

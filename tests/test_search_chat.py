@@ -134,3 +134,20 @@ async def test_thanks_and_greetings_get_a_friendly_word_not_a_search(chat, core)
         assert chat.replies[-1].buttons, "a way on: the menu"
         assert not [p for p in chat.replies[-1].payloads() if p.startswith("g:o:")]
     assert await unanswered(core) == []
+
+
+async def test_a_matter_no_guide_covers_is_named_as_such_and_kept(chat, core):
+    """A passport question gets "no guide", what the guides are about, and the way on."""
+    await chat.say("Bác muốn làm hộ chiếu đi thăm con thì làm ở đâu?")
+    reply = chat.replies[-1]
+    assert "Cổng Dịch vụ công" in reply.text and "VNeID" in reply.text
+    payloads = reply.payloads()
+    assert "g:m" in payloads and "menu" in payloads
+    assert not [p for p in payloads if p.startswith(("g:o:", "g:s:"))]
+    assert [row.text for row in await unanswered(core)] == [
+        "Bác muốn làm hộ chiếu đi thăm con thì làm ở đâu?"
+    ]
+    # A question with no such name keeps the usual words.
+    await chat.say("giá vé xem phim bao nhiêu")
+    text = chat.replies[-1].text
+    assert "chưa có hướng dẫn" in text and "Cổng Dịch vụ công" not in text

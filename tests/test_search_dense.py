@@ -213,3 +213,45 @@ async def test_a_second_start_waits_for_the_embedding_under_way(tmp_path, monkey
         await asyncio.sleep(0.5)
     assert first.dense is not None and second.dense is not None
     assert len(calls) == 1
+
+
+async def test_a_question_the_lexical_engine_is_sure_of_is_not_embedded(shared_cache, monkeypatch):
+    """A whole keyword, distinctive words and no close runner-up: the guide opens without the
+    model's 20 ms; the same answer as the lexical engine alone."""
+    from bot.search import answer_async
+
+    dense.configure(shared_cache)
+    index = build(catalogue())
+    embedded: list[str] = []
+    real = dense.model()
+
+    class Recording:
+        def query(self, text):
+            embedded.append(text)
+            return real.query(text)
+
+        def token_count(self, text, is_query=False):
+            return real.token_count(text, is_query)
+
+    monkeypatch.setattr(dense, "model", lambda: Recording())
+    question = "quên mật khẩu vneid"
+    got = await answer_async(index, question, "vi")
+    assert (got.decision, got.answer) == ("open", "vneid-pass")
+    assert got == answer(index.lexical_only(), question, "vi")
+    assert embedded == []
+    # A question in other words is embedded.
+    await answer_async(index, "my child was just born, what papers", "en")
+    assert embedded == ["child was just born, what papers"]
+
+
+def test_a_question_is_embedded_without_its_framing_words_and_short():
+    m = dense.model()
+    assert dense.query_text("Cháu ơi cho bác hỏi, làm giấy khai sinh ạ?", m) == (
+        "làm giấy khai sinh"
+    )
+    long = " ".join(["làm giấy khai sinh con gái mới sinh ở bệnh viện"] * 5)
+    short = dense.query_text(long, m)
+    assert long.startswith(short)
+    assert m.token_count(short, True) <= dense.QUERY_TOKENS < m.token_count(long, True)
+    # Nothing but framing words: the question as typed.
+    assert dense.query_text("cho tôi hỏi", m) == "cho tôi hỏi"

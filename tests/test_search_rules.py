@@ -163,3 +163,60 @@ def test_a_telex_repair_keeps_the_tone_the_keys_typed(index):
     words = [w for seg in index.query("xin visa").words for w in seg]
     assert all(w.kind != "telex" for w in words)
     assert opens(index, "xin visa") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "xin visa Mỹ",
+        "lam ho chieu cho con o dau",
+        "rút bhxh 1 lần cần giấy tờ gì",
+        "làm sổ đỏ mất bao lâu",
+        "thẻ căn cước của bác hết hạn rồi, đi đổi ở đâu",
+        "my passport expires next month, where do I renew it",
+    ],
+)
+def test_a_question_naming_a_matter_no_guide_covers_gets_no_guide(index, text):
+    """ "đổi", "cho con", "hết hạn" are words of guides too, but the passport, the land title,
+    the citizen card is what the question is about (outside.NAMES)."""
+    a = answer(index, text, "en" if text.startswith("my") else "vi")
+    assert (a.decision, a.reason) == ("none", "outside")
+
+
+@pytest.mark.parametrize(
+    ("text", "guide"),
+    [
+        ("xin phiếu lý lịch tư pháp để làm visa đi Nhật", "judicial"),
+        ("criminal record check for my visa application", "judicial"),
+        ("thuê trọ thì đăng ký tạm trú ở đâu", "residence"),  # "thuê" (rent) is not "thuế"
+        ("bằng lái xe hết hạn đổi ở đâu", "licence"),
+    ],
+)
+def test_a_guide_question_that_names_such_a_matter_still_finds_its_guide(index, text, guide):
+    locale = "en" if text.startswith("criminal") else "vi"
+    assert opens(index, text, locale) == guide
+
+
+def test_a_name_typed_with_other_diacritics_is_another_word():
+    from bot.search.outside import named
+
+    assert named("vẽ sơ đồ nhà") is None  # "sơ đồ" (a drawing), not "sổ đỏ" (a land title)
+    assert named("làm sổ đỏ") == ("lam",)
+    assert named("so do") is None  # unmarked, it may be "số đó": only recognised with marks
+    assert named("gia han visa") == ("gia", "han")
+
+
+def test_no_outside_name_is_a_keyword_of_a_real_guide():
+    """A topic that gets a guide leaves outside.NAMES: otherwise its questions would be told
+    there is no guide."""
+    from pathlib import Path
+
+    from bot.content.loader import load_catalogue
+    from bot.search.normalize import fold
+    from bot.search.outside import NAMES
+
+    loaded = load_catalogue(Path(__file__).resolve().parent.parent / "content")
+    assert loaded.catalogue is not None
+    keywords = {fold(k) for g in loaded.catalogue.guides.values() for k in g.keywords}
+    names = {fold(n.removeprefix("!")) for n in NAMES if "+" not in n}
+    assert names & keywords == set()

@@ -3,7 +3,7 @@ phrasing, hybrid (lexical + dense) beside lexical only.
 
     python tools/eval.py [--dev-only] [--fusion weighted|rrf] [--misses] [--show-test-misses]
 
-dev  = tests/data/eval_dev.tsv + tests/data/questions.tsv (tuning is allowed on it);
+dev  = tests/data/eval_dev.tsv + eval_dev_extra.tsv + questions.tsv (tuning is allowed on it);
 test = tests/data/eval_test.tsv (frozen: nothing is chosen from it). Aggregate numbers are
 printed for both; individual misses only for dev (`--misses`), and for test only with
 `--show-test-misses` (for the closing note, never while tuning). Exit 1 when the test set
@@ -33,7 +33,7 @@ from bot.search.evaluate import (  # noqa: E402
 )
 
 DATA = ROOT / "tests" / "data"
-DEV = (DATA / "eval_dev.tsv", DATA / "questions.tsv")
+DEV = (DATA / "eval_dev.tsv", DATA / "eval_dev_extra.tsv", DATA / "questions.tsv")
 TEST = DATA / "eval_test.tsv"
 
 
