@@ -33,6 +33,9 @@ BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 SPEEDUP_BAR = 5.0
 P99_BAR_MS = 50.0
 STEADY_RATE = 200
+MIX_CITIZENS = 1000
+MIX_STEADY_COUNT = 4000
+MIX_LIMIT_S = 900.0
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,22 @@ ROWS = (
         chats=500,
     ),
     Row(
+        "mix",
+        "mixed workload: 1,000 citizens (guide, question, booking, My bookings) and 20 "
+        "officers (today's list), all at once",
+        "ours-mix",
+        0,  # every script to its end
+        chats=MIX_CITIZENS,
+    ),
+    Row(
+        "mix-steady",
+        f"mixed workload at a steady {STEADY_RATE} updates/s",
+        "ours-mix",
+        MIX_STEADY_COUNT,
+        rate=STEADY_RATE,
+        chats=MIX_CITIZENS,
+    ),
+    Row(
         "channel-only",
         "our channel alone (core answers from memory; diagnostic)",
         "ours-memory-core",
@@ -97,6 +116,8 @@ class Result:
     p99_ms: float
     cpu_ms: float
     server_cpu_ms: float
+    rss_mb: float = 0.0
+    kinds: dict[str, list[float]] | None = None  # the mixed workload: latencies per kind
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -120,7 +141,8 @@ def start_fake() -> tuple[subprocess.Popen, str]:
 
 
 def measure(row: Row, server: str) -> Result:
-    limit = max(60.0, row.count / max(row.rate, 1) * 3)
+    mixed = row.bot == "ours-mix"
+    limit = MIX_LIMIT_S if mixed else max(60.0, row.count / max(row.rate, 1) * 3)
     root = row.root or ROOT
     cmd = [
         str(root / ".venv" / "bin" / "python") if row.root else sys.executable,
@@ -137,7 +159,7 @@ def measure(row: Row, server: str) -> Result:
         "--rate",
         str(row.rate),
         "--warmup",
-        str(row.warmup),
+        str(0 if mixed else row.warmup),
         "--limit",
         str(limit),
     ]
@@ -145,6 +167,8 @@ def measure(row: Row, server: str) -> Result:
     if out.returncode != 0:
         raise SystemExit(f"bench: {row.key} failed:\n{out.stderr[-2000:]}")
     data = json.loads(out.stdout.strip().splitlines()[-1])
+    if mixed:
+        return _mixed(row, data)
     latencies = data["latencies"]
     if data["replies"] < row.count:
         print(
@@ -160,6 +184,77 @@ def measure(row: Row, server: str) -> Result:
         percentile(latencies, 0.99) * 1000,
         data["cpu"] * per_update,
         data["server_cpu"] * per_update,
+        data.get("rss_mb", 0.0),
+    )
+
+
+def _mixed(row: Row, data: dict) -> Result:
+    if data["failed"] or data["unanswered"]:
+        print(
+            f"bench: {row.key}: {len(data['failed'])} scripts failed, {data['unanswered']} "
+            f"steps unanswered: {data['failed'][:3]} {data['stuck_at'][:3]}",
+            file=sys.stderr,
+        )
+    if not data.get("dense"):
+        print(f"bench: {row.key}: questions answered by the lexical search alone", file=sys.stderr)
+    latencies = [x for values in data["kinds"].values() for x in values]
+    per_update = 1000 / max(data["replies"], 1)
+    return Result(
+        row,
+        data["replies"],
+        data["replies"] / data["span"] if data["span"] else 0,
+        percentile(latencies, 0.50) * 1000,
+        percentile(latencies, 0.99) * 1000,
+        data["cpu"] * per_update,
+        data["server_cpu"] * per_update,
+        data.get("rss_mb", 0.0),
+        data["kinds"],
+    )
+
+
+def mix_table(rounds: list[dict[str, Result]], rows: list[Row] | tuple[Row, ...]) -> str:
+    """The mixed workload per kind of exchange: the median over the rounds of each round's
+    p50 and p99, and the bot's memory at the end."""
+    keys = [r.key for r in rows if r.bot == "ours-mix"]
+    if not keys:
+        return ""
+    lines = [
+        "| mixed workload | kind of exchange | exchanges | p50 ms | p99 ms |",
+        "| --- | --- | ---: | ---: | ---: |",
+    ]
+    for key in keys:
+        label = "all at once" if key == "mix" else f"steady {STEADY_RATE}/s"
+        kinds = rounds[0][key].kinds or {}
+        for kind in kinds:
+            per_round = [r[key].kinds[kind] for r in rounds if r[key].kinds[kind]]
+            if not per_round:
+                continue
+            lines.append(
+                f"| {label} | {kind} | {min(len(v) for v in per_round)} | "
+                f"{_spread([percentile(v, 0.5) * 1000 for v in per_round], '.1f')} | "
+                f"{_spread([percentile(v, 0.99) * 1000 for v in per_round], '.1f')} |"
+            )
+        rss = [r[key].rss_mb for r in rounds]
+        lines.append(f"| {label} | bot RSS at the end, MB | | {_spread(rss, '.0f')} | |")
+    return "\n".join(lines)
+
+
+def mix_verdict(rounds: list[dict[str, Result]]) -> str:
+    if not all("mix" in r and "mix-steady" in r and "echo-httpx" in r for r in rounds):
+        return ""
+    speedups = [r["mix"].per_second / r["echo-httpx"].per_second for r in rounds]
+    p99s = [r["mix-steady"].p99_ms for r in rounds]
+    ok = {True: "met", False: "NOT met"}
+    n = len(rounds)
+    return (
+        f"\n- mixed workload vs the bare default-transport echo bot, round by round: "
+        f"{', '.join(f'{s:.1f}×' for s in speedups)}; median {statistics.median(speedups):.1f}× "
+        f"(bar ≥ {SPEEDUP_BAR:g}×: {ok[statistics.median(speedups) >= SPEEDUP_BAR]}, "
+        f"in {sum(s >= SPEEDUP_BAR for s in speedups)} of {n} rounds)\n"
+        f"- mixed workload p99 at a steady {STEADY_RATE} updates/s, round by round: "
+        f"{', '.join(f'{p:.1f}' for p in p99s)} ms; median {statistics.median(p99s):.1f} ms "
+        f"(bar < {P99_BAR_MS:g} ms: {ok[statistics.median(p99s) < P99_BAR_MS]}, "
+        f"in {sum(p < P99_BAR_MS for p in p99s)} of {n} rounds)"
     )
 
 
@@ -191,8 +286,8 @@ def _spread(values: list[float], fmt: str) -> str:
 def table(rounds: list[dict[str, Result]], rows: list[Row] | tuple[Row, ...] = ROWS) -> str:
     lines = [
         "| run | updates | updates/s | p50 ms | p99 ms | bot CPU ms/update | "
-        "fake server CPU ms/update |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "fake server CPU ms/update | bot RSS MB at end |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
         results = [r[row.key] for r in rounds]
@@ -203,7 +298,8 @@ def table(rounds: list[dict[str, Result]], rows: list[Row] | tuple[Row, ...] = R
             f"{_spread([r.p50_ms for r in results], '.1f')} | "
             f"{_spread([r.p99_ms for r in results], '.1f')} | "
             f"{_spread([r.cpu_ms for r in results], '.2f')} | "
-            f"{_spread([r.server_cpu_ms for r in results], '.2f')} |"
+            f"{_spread([r.server_cpu_ms for r in results], '.2f')} | "
+            f"{_spread([r.rss_mb for r in results], '.0f')} |"
         )
     return "\n".join(lines)
 
@@ -313,7 +409,8 @@ def main() -> None:
                 r = results[row.key]
                 print(
                     f"    {r.per_second:.0f} updates/s, p50 {r.p50_ms:.1f} ms, "
-                    f"p99 {r.p99_ms:.1f} ms, bot CPU {r.cpu_ms:.2f} ms/update",
+                    f"p99 {r.p99_ms:.1f} ms, bot CPU {r.cpu_ms:.2f} ms/update, "
+                    f"RSS {r.rss_mb:.0f} MB",
                     flush=True,
                 )
             rounds.append(results)
@@ -329,7 +426,8 @@ def main() -> None:
     text = (
         f"Measured {about}; load average at the end {load_end}; {args.rounds} rounds, "
         f"{time.monotonic() - started:.0f} s. Each cell: the median over the rounds "
-        f"(lowest–highest).\n\n{table(rounds, rows)}\n\n{verdict(rounds)}"
+        f"(lowest–highest).\n\n{table(rounds, rows)}\n\n{mix_table(rounds, rows)}\n\n"
+        f"{verdict(rounds)}{mix_verdict(rounds)}"
         + (f"\n{against_baseline(rounds)}" if args.baseline is not None else "")
     )
     print()
