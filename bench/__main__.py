@@ -34,7 +34,8 @@ SPEEDUP_BAR = 5.0
 P99_BAR_MS = 50.0
 STEADY_RATE = 200
 MIX_CITIZENS = 1000
-MIX_STEADY_COUNT = 4000
+MIX_PG_CITIZENS = 100  # every script to its end takes long on 2 shared CPUs
+PG_URL = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL", "")
 MIX_LIMIT_S = 900.0
 
 
@@ -47,6 +48,8 @@ class Row:
     rate: float = 0.0  # 0: every update available at once (throughput)
     chats: int = 100
     root: Path | None = None  # another checkout to run the bot from (`--baseline`)
+    postgresql: bool = False  # the mixed workload on PostgreSQL (BENCH_DATABASE_URL)
+    processes: int = 1  # bot processes behind the round-robin webhook front
 
     @property
     def warmup(self) -> int:
@@ -94,9 +97,28 @@ ROWS = (
         "mix-steady",
         f"mixed workload at a steady {STEADY_RATE} updates/s",
         "ours-mix",
-        MIX_STEADY_COUNT,
+        0,  # every script to its end
         rate=STEADY_RATE,
         chats=MIX_CITIZENS,
+    ),
+    Row(
+        "mix-pg-1",
+        f"mixed workload on PostgreSQL, {MIX_PG_CITIZENS} citizens, 1 process (webhook)",
+        "ours-mix",
+        0,
+        chats=MIX_PG_CITIZENS,
+        postgresql=True,
+        processes=1,
+    ),
+    Row(
+        "mix-pg-2",
+        f"mixed workload on PostgreSQL, {MIX_PG_CITIZENS} citizens, 2 processes (webhooks, "
+        "round-robin)",
+        "ours-mix",
+        0,
+        chats=MIX_PG_CITIZENS,
+        postgresql=True,
+        processes=2,
     ),
     Row(
         "channel-only",
@@ -116,6 +138,8 @@ class Result:
     p99_ms: float
     cpu_ms: float
     server_cpu_ms: float
+    db_ms: float | None = None  # PostgreSQL rows: statement time per update
+    statements: list | None = None  # PostgreSQL rows: the costliest statements
     rss_mb: float = 0.0
     kinds: dict[str, list[float]] | None = None  # the mixed workload: latencies per kind
 
@@ -163,6 +187,8 @@ def measure(row: Row, server: str) -> Result:
         "--limit",
         str(limit),
     ]
+    if row.postgresql:
+        cmd += ["--database", PG_URL, "--processes", str(row.processes)]
     out = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=limit + 120)
     if out.returncode != 0:
         raise SystemExit(f"bench: {row.key} failed:\n{out.stderr[-2000:]}")
@@ -184,7 +210,7 @@ def measure(row: Row, server: str) -> Result:
         percentile(latencies, 0.99) * 1000,
         data["cpu"] * per_update,
         data["server_cpu"] * per_update,
-        data.get("rss_mb", 0.0),
+        rss_mb=data.get("rss_mb", 0.0),
     )
 
 
@@ -207,6 +233,8 @@ def _mixed(row: Row, data: dict) -> Result:
         percentile(latencies, 0.99) * 1000,
         data["cpu"] * per_update,
         data["server_cpu"] * per_update,
+        data["db_seconds"] * per_update if "db_seconds" in data else None,
+        data.get("statements"),
         data.get("rss_mb", 0.0),
         data["kinds"],
     )
@@ -223,7 +251,13 @@ def mix_table(rounds: list[dict[str, Result]], rows: list[Row] | tuple[Row, ...]
         "| --- | --- | ---: | ---: | ---: |",
     ]
     for key in keys:
-        label = "all at once" if key == "mix" else f"steady {STEADY_RATE}/s"
+        label = next(r.label for r in rows if r.key == key).split(": ")[0]
+        label = {
+            "mix": "SQLite, all at once",
+            "mix-steady": f"SQLite, steady {STEADY_RATE}/s",
+            "mix-pg-1": "PostgreSQL, 1 process",
+            "mix-pg-2": "PostgreSQL, 2 processes",
+        }.get(key, label)
         kinds = rounds[0][key].kinds or {}
         for kind in kinds:
             per_round = [r[key].kinds[kind] for r in rounds if r[key].kinds[kind]]
@@ -236,6 +270,24 @@ def mix_table(rounds: list[dict[str, Result]], rows: list[Row] | tuple[Row, ...]
             )
         rss = [r[key].rss_mb for r in rounds]
         lines.append(f"| {label} | bot RSS at the end, MB | | {_spread(rss, '.0f')} | |")
+        db = [r[key].db_ms for r in rounds if r[key].db_ms is not None]
+        if db:
+            lines.append(
+                f"| {label} | statement time per update, ms (all processes) | | "
+                f"{_spread(db, '.2f')} | |"
+            )
+    for key in keys:
+        last = rounds[-1][key]
+        if last.statements:
+            lines += [
+                "",
+                f"Costliest statements, {key}, last round (times run, total ms, ms each):",
+                "",
+            ]
+            lines += [
+                f"- `{text}` — {n}, {seconds * 1000:.0f}, {seconds * 1000 / max(n, 1):.2f}"
+                for text, n, seconds in last.statements
+            ]
     return "\n".join(lines)
 
 
@@ -382,6 +434,9 @@ def main() -> None:
     if args.only and args.write_doc:
         parser.error("--write-doc needs every row")
     rows = [r for r in ROWS if not args.only or r.key in args.only]
+    if not PG_URL:
+        print("PostgreSQL rows not measured: set BENCH_DATABASE_URL=postgresql+asyncpg://…")
+        rows = [r for r in rows if not r.postgresql]
     if args.baseline is not None:
         if args.write_doc:
             parser.error("--write-doc takes this checkout's rows only")
