@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from bot.booking import texts as booking_texts
 from bot.broadcasts import filter as send_filter
-from bot.broadcasts import progress, service, texts
+from bot.broadcasts import history, progress, service, texts
 from bot.broadcasts.audience import Audience
 from bot.broadcasts.queue import MAX_TEXT_CHARS
 from bot.broadcasts.service import UnknownTarget
@@ -296,6 +296,27 @@ async def audience_chosen(msg: Incoming, ctx: Ctx) -> list[Reply]:
     return await _preview(msg, ctx, audience)
 
 
+async def _paid(ctx: Ctx, audience: Audience) -> list[str]:
+    """The cost of the paid messages, when a channel sends broadcasts as paid ones."""
+    if not service.pays_for_broadcasts(ctx.config):
+        return []
+    by_channel = await history.recipients_by_channel(
+        await service_context(ctx), audience, ctx.config.bot.default_locale
+    )
+    return [
+        ngettext(
+            "Paid sending: {count} message at 0.1 Stars each, about {stars} Stars "
+            "(only messages delivered are charged).",
+            "Paid sending: {count} messages at 0.1 Stars each, about {stars} Stars "
+            "(only messages delivered are charged).",
+            cost.messages,
+            count=texts.number(cost.messages),
+            stars=texts.number(cost.stars),
+        )
+        for cost in service.paid_costs(by_channel, ctx.config)
+    ]
+
+
 async def _preview(msg: Incoming, ctx: Ctx, audience: Audience) -> list[Reply]:
     try:
         n = await service.recipients_count(
@@ -323,6 +344,7 @@ async def _preview(msg: Incoming, ctx: Ctx, audience: Audience) -> list[Reply]:
             who=who,
             count=texts.number(n),
         ),
+        *await _paid(ctx, audience),
         _("It will look like this:"),
         "",
         body,

@@ -263,8 +263,14 @@ class TelegramChannel:
         return True
 
     async def _deliver(
-        self, chat_id: int, replies: list[Reply], pressed: Pressed | None, wait: bool
+        self,
+        chat_id: int,
+        replies: list[Reply],
+        pressed: Pressed | None,
+        wait: bool,
+        paid: bool = False,
     ) -> None:
+        extra = {"allow_paid_broadcast": True} if paid else {}
         for reply in replies:
             edit = as_edit(reply) if pressed is not None and pressed.has_text else None
             if edit is not None and pressed is not None:
@@ -272,20 +278,25 @@ class TelegramChannel:
                 if await self._edit(pressed_now, edit, wait):
                     continue
             for out in plan(reply, remove_keyboard=chat_id in self._keyboard_open):
-                await self._call(out.method, {"chat_id": chat_id, **out.params}, wait)
+                await self._call(out.method, {"chat_id": chat_id, **out.params, **extra}, wait)
                 if out.keyboard == "remove":
                     self._keyboard_open.discard(chat_id)
                 elif out.keyboard == "request":
                     self._keyboard_open.add(chat_id)
 
-    async def send(self, chat_id: str, replies: list[Reply]) -> None:
+    async def send_paid(self, chat_id: str, replies: list[Reply]) -> None:
+        """`send` as a paid broadcast: every call with allow_paid_broadcast (up to 1,000
+        messages/s, 0.1 Stars each; the outbox sends only broadcasts this way)."""
+        await self.send(chat_id, replies, paid=True)
+
+    async def send(self, chat_id: str, replies: list[Reply], *, paid: bool = False) -> None:
         """Send to a chat that did not just write (reminders, broadcasts, notices).
 
         Raises `bot.channels.errors` errors, never PTB's, and never sits out a flood wait:
         `RateLimited.retry_after` tells the caller when to try again.
         """
         try:
-            await self._deliver(int(chat_id), replies, None, wait=False)
+            await self._deliver(int(chat_id), replies, None, wait=False, paid=paid)
         except RetryAfter as e:
             raise errors.RateLimited(_seconds(e.retry_after)) from e
         except Forbidden as e:
