@@ -33,6 +33,11 @@ BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 SPEEDUP_BAR = 5.0
 P99_BAR_MS = 50.0
 STEADY_RATE = 200
+MIX_CITIZENS = 1000
+MIX_STEADY_COUNT = STEADY_RATE * 30
+MIX_PG_CITIZENS = 100  # every script to its end takes long on 2 shared CPUs
+PG_URL = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL", "")
+MIX_LIMIT_S = 900.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,8 @@ class Row:
     rate: float = 0.0  # 0: every update available at once (throughput)
     chats: int = 100
     root: Path | None = None  # another checkout to run the bot from (`--baseline`)
+    postgresql: bool = False  # the mixed workload on PostgreSQL (BENCH_DATABASE_URL)
+    processes: int = 1  # bot processes behind the round-robin webhook front
 
     @property
     def warmup(self) -> int:
@@ -80,6 +87,41 @@ ROWS = (
         chats=500,
     ),
     Row(
+        "mix",
+        "mixed workload: 1,000 citizens (guide, question, booking, My bookings) and 20 "
+        "officers (today's list), all at once",
+        "ours-mix",
+        0,  # every script to its end
+        chats=MIX_CITIZENS,
+    ),
+    Row(
+        "mix-steady",
+        f"mixed workload at a steady {STEADY_RATE} updates/s",
+        "ours-mix",
+        MIX_STEADY_COUNT,  # the first 30 s of the mix
+        rate=STEADY_RATE,
+        chats=MIX_CITIZENS,
+    ),
+    Row(
+        "mix-pg-1",
+        f"mixed workload on PostgreSQL, {MIX_PG_CITIZENS} citizens, 1 process (webhook)",
+        "ours-mix",
+        0,
+        chats=MIX_PG_CITIZENS,
+        postgresql=True,
+        processes=1,
+    ),
+    Row(
+        "mix-pg-2",
+        f"mixed workload on PostgreSQL, {MIX_PG_CITIZENS} citizens, 2 processes (webhooks, "
+        "round-robin)",
+        "ours-mix",
+        0,
+        chats=MIX_PG_CITIZENS,
+        postgresql=True,
+        processes=2,
+    ),
+    Row(
         "channel-only",
         "our channel alone (core answers from memory; diagnostic)",
         "ours-memory-core",
@@ -97,6 +139,10 @@ class Result:
     p99_ms: float
     cpu_ms: float
     server_cpu_ms: float
+    db_ms: float | None = None  # PostgreSQL rows: statement time per update
+    statements: list | None = None  # PostgreSQL rows: the costliest statements
+    rss_mb: float = 0.0
+    kinds: dict[str, list[float]] | None = None  # the mixed workload: latencies per kind
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -120,7 +166,8 @@ def start_fake() -> tuple[subprocess.Popen, str]:
 
 
 def measure(row: Row, server: str) -> Result:
-    limit = max(60.0, row.count / max(row.rate, 1) * 3)
+    mixed = row.bot == "ours-mix"
+    limit = MIX_LIMIT_S if mixed else max(60.0, row.count / max(row.rate, 1) * 3)
     root = row.root or ROOT
     cmd = [
         str(root / ".venv" / "bin" / "python") if row.root else sys.executable,
@@ -137,14 +184,18 @@ def measure(row: Row, server: str) -> Result:
         "--rate",
         str(row.rate),
         "--warmup",
-        str(row.warmup),
+        str(0 if mixed else row.warmup),
         "--limit",
         str(limit),
     ]
+    if row.postgresql:
+        cmd += ["--database", PG_URL, "--processes", str(row.processes)]
     out = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=limit + 120)
     if out.returncode != 0:
         raise SystemExit(f"bench: {row.key} failed:\n{out.stderr[-2000:]}")
     data = json.loads(out.stdout.strip().splitlines()[-1])
+    if mixed:
+        return _mixed(row, data)
     latencies = data["latencies"]
     if data["replies"] < row.count:
         print(
@@ -160,6 +211,103 @@ def measure(row: Row, server: str) -> Result:
         percentile(latencies, 0.99) * 1000,
         data["cpu"] * per_update,
         data["server_cpu"] * per_update,
+        rss_mb=data.get("rss_mb", 0.0),
+    )
+
+
+def _mixed(row: Row, data: dict) -> Result:
+    if data["failed"] or data["unanswered"]:
+        print(
+            f"bench: {row.key}: {len(data['failed'])} scripts failed, {data['unanswered']} "
+            f"steps unanswered: {data['failed'][:3]} {data['stuck_at'][:3]}",
+            file=sys.stderr,
+        )
+    if not data.get("dense"):
+        print(f"bench: {row.key}: questions answered by the lexical search alone", file=sys.stderr)
+    latencies = [x for values in data["kinds"].values() for x in values]
+    per_update = 1000 / max(data["replies"], 1)
+    return Result(
+        row,
+        data["replies"],
+        data["replies"] / data["span"] if data["span"] else 0,
+        percentile(latencies, 0.50) * 1000,
+        percentile(latencies, 0.99) * 1000,
+        data["cpu"] * per_update,
+        data["server_cpu"] * per_update,
+        data["db_seconds"] * per_update if "db_seconds" in data else None,
+        data.get("statements"),
+        data.get("rss_mb", 0.0),
+        data["kinds"],
+    )
+
+
+def mix_table(rounds: list[dict[str, Result]], rows: list[Row] | tuple[Row, ...]) -> str:
+    """The mixed workload per kind of exchange: the median over the rounds of each round's
+    p50 and p99, and the bot's memory at the end."""
+    keys = [r.key for r in rows if r.bot == "ours-mix"]
+    if not keys:
+        return ""
+    lines = [
+        "| mixed workload | kind of exchange | exchanges | p50 ms | p99 ms |",
+        "| --- | --- | ---: | ---: | ---: |",
+    ]
+    for key in keys:
+        label = next(r.label for r in rows if r.key == key).split(": ")[0]
+        label = {
+            "mix": "SQLite, all at once",
+            "mix-steady": f"SQLite, steady {STEADY_RATE}/s",
+            "mix-pg-1": "PostgreSQL, 1 process",
+            "mix-pg-2": "PostgreSQL, 2 processes",
+        }.get(key, label)
+        kinds = rounds[0][key].kinds or {}
+        for kind in kinds:
+            per_round = [r[key].kinds[kind] for r in rounds if r[key].kinds[kind]]
+            if not per_round:
+                continue
+            lines.append(
+                f"| {label} | {kind} | {min(len(v) for v in per_round)} | "
+                f"{_spread([percentile(v, 0.5) * 1000 for v in per_round], '.1f')} | "
+                f"{_spread([percentile(v, 0.99) * 1000 for v in per_round], '.1f')} |"
+            )
+        rss = [r[key].rss_mb for r in rounds]
+        lines.append(f"| {label} | bot RSS at the end, MB | | {_spread(rss, '.0f')} | |")
+        db = [r[key].db_ms for r in rounds if r[key].db_ms is not None]
+        if db:
+            lines.append(
+                f"| {label} | statement time per update, ms (all processes) | | "
+                f"{_spread(db, '.2f')} | |"
+            )
+    for key in keys:
+        last = rounds[-1][key]
+        if last.statements:
+            lines += [
+                "",
+                f"Costliest statements, {key}, last round (times run, total ms, ms each):",
+                "",
+            ]
+            lines += [
+                f"- `{text}` — {n}, {seconds * 1000:.0f}, {seconds * 1000 / max(n, 1):.2f}"
+                for text, n, seconds in last.statements
+            ]
+    return "\n".join(lines)
+
+
+def mix_verdict(rounds: list[dict[str, Result]]) -> str:
+    if not all("mix" in r and "mix-steady" in r and "echo-httpx" in r for r in rounds):
+        return ""
+    speedups = [r["mix"].per_second / r["echo-httpx"].per_second for r in rounds]
+    p99s = [r["mix-steady"].p99_ms for r in rounds]
+    ok = {True: "met", False: "NOT met"}
+    n = len(rounds)
+    return (
+        f"\n- mixed workload vs the bare default-transport echo bot, round by round: "
+        f"{', '.join(f'{s:.1f}×' for s in speedups)}; median {statistics.median(speedups):.1f}× "
+        f"(bar ≥ {SPEEDUP_BAR:g}×: {ok[statistics.median(speedups) >= SPEEDUP_BAR]}, "
+        f"in {sum(s >= SPEEDUP_BAR for s in speedups)} of {n} rounds)\n"
+        f"- mixed workload p99 at a steady {STEADY_RATE} updates/s, round by round: "
+        f"{', '.join(f'{p:.1f}' for p in p99s)} ms; median {statistics.median(p99s):.1f} ms "
+        f"(bar < {P99_BAR_MS:g} ms: {ok[statistics.median(p99s) < P99_BAR_MS]}, "
+        f"in {sum(p < P99_BAR_MS for p in p99s)} of {n} rounds)"
     )
 
 
@@ -191,8 +339,8 @@ def _spread(values: list[float], fmt: str) -> str:
 def table(rounds: list[dict[str, Result]], rows: list[Row] | tuple[Row, ...] = ROWS) -> str:
     lines = [
         "| run | updates | updates/s | p50 ms | p99 ms | bot CPU ms/update | "
-        "fake server CPU ms/update |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "fake server CPU ms/update | bot RSS MB at end |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
         results = [r[row.key] for r in rounds]
@@ -203,7 +351,8 @@ def table(rounds: list[dict[str, Result]], rows: list[Row] | tuple[Row, ...] = R
             f"{_spread([r.p50_ms for r in results], '.1f')} | "
             f"{_spread([r.p99_ms for r in results], '.1f')} | "
             f"{_spread([r.cpu_ms for r in results], '.2f')} | "
-            f"{_spread([r.server_cpu_ms for r in results], '.2f')} |"
+            f"{_spread([r.server_cpu_ms for r in results], '.2f')} | "
+            f"{_spread([r.rss_mb for r in results], '.0f')} |"
         )
     return "\n".join(lines)
 
@@ -286,6 +435,9 @@ def main() -> None:
     if args.only and args.write_doc:
         parser.error("--write-doc needs every row")
     rows = [r for r in ROWS if not args.only or r.key in args.only]
+    if not PG_URL:
+        print("PostgreSQL rows not measured: set BENCH_DATABASE_URL=postgresql+asyncpg://…")
+        rows = [r for r in rows if not r.postgresql]
     if args.baseline is not None:
         if args.write_doc:
             parser.error("--write-doc takes this checkout's rows only")
@@ -313,7 +465,8 @@ def main() -> None:
                 r = results[row.key]
                 print(
                     f"    {r.per_second:.0f} updates/s, p50 {r.p50_ms:.1f} ms, "
-                    f"p99 {r.p99_ms:.1f} ms, bot CPU {r.cpu_ms:.2f} ms/update",
+                    f"p99 {r.p99_ms:.1f} ms, bot CPU {r.cpu_ms:.2f} ms/update, "
+                    f"RSS {r.rss_mb:.0f} MB",
                     flush=True,
                 )
             rounds.append(results)
@@ -329,7 +482,8 @@ def main() -> None:
     text = (
         f"Measured {about}; load average at the end {load_end}; {args.rounds} rounds, "
         f"{time.monotonic() - started:.0f} s. Each cell: the median over the rounds "
-        f"(lowest–highest).\n\n{table(rounds, rows)}\n\n{verdict(rounds)}"
+        f"(lowest–highest).\n\n{table(rounds, rows)}\n\n{mix_table(rounds, rows)}\n\n"
+        f"{verdict(rounds)}{mix_verdict(rounds)}"
         + (f"\n{against_baseline(rounds)}" if args.baseline is not None else "")
     )
     print()

@@ -26,12 +26,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import signal
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from bench.mix import Mix
 
 TOKEN = "123456:TEST-token-for-the-fake-bot-api"
 BOT_USER = {
@@ -44,8 +47,11 @@ BOT_USER = {
     "supports_inline_queries": False,
 }
 SEND_METHODS = frozenset({"sendMessage", "editMessageText"})
+# Sent by the bot at the end of a booking (the calendar file, the point): answered, and
+# counted for the mixed workload's people, never as a reply of the echo rows.
+OTHER_SENDS = frozenset({"sendDocument", "sendVenue", "sendLocation"})
 MAX_HEADER = 64 * 1024
-MAX_BODY = 1024 * 1024
+MAX_BODY = 16 * 1024 * 1024  # the mixed workload's scripts come in one request
 Answer = tuple[int, bytes]  # HTTP status, JSON body
 _REASONS = {
     200: b"OK",
@@ -82,6 +88,8 @@ class Request:
         if self.body:
             if self.content_type.startswith("application/json"):
                 params.update(json.loads(self.body))
+            elif self.content_type.startswith("multipart/form-data"):  # an upload
+                params.update(_form_fields(self.body))
             else:  # application/x-www-form-urlencoded: PTB's httpx transport
                 params.update(parse_qsl(self.body.decode()))
         return params
@@ -104,6 +112,13 @@ class Api:
         self.cpu_at_reset = time.process_time()
         self.feeding: asyncio.Task | None = None
         self.closing = False
+        self.mix: Mix | None = None
+        self.next_query_id = 1
+        self.webhooks: list[str] = []  # the mixed workload's webhook rows
+        self.next_hook = 0
+        self.secret = ""
+        self.http: Any = None
+        self.posting: set[asyncio.Task] = set()
 
     # ---- users writing --------------------------------------------------------------------
 
@@ -138,6 +153,82 @@ class Api:
             self.first_available = now
         _release(self.poll_waiters)
 
+    def push_update(
+        self,
+        chat_id: int,
+        *,
+        text: str | None = None,
+        data: str | None = None,
+        message_id: int = 0,
+        language: str = "vi",
+    ) -> None:
+        """A message typed (`text`) or a button pressed (`data`, on the bot's message
+        `message_id`) by a person of the mixed workload; its latency is the mix's own."""
+        user = {"id": chat_id, "is_bot": False, "first_name": "Lan", "language_code": language}
+        chat = {"id": chat_id, "first_name": "Lan", "type": "private"}
+        update: dict[str, Any] = {"update_id": self.next_update_id}
+        if data is not None:
+            update["callback_query"] = {
+                "id": str(self.next_query_id),
+                "from": user,
+                "message": {
+                    "message_id": message_id,
+                    "from": BOT_USER,
+                    "chat": chat,
+                    "date": int(time.time()),
+                    "text": "…",
+                },
+                "chat_instance": str(chat_id),
+                "data": data,
+            }
+            self.next_query_id += 1
+        else:
+            own = self.next_message_id[chat_id]
+            self.next_message_id[chat_id] = own + 1
+            message: dict[str, Any] = {
+                "message_id": own,
+                "from": user,
+                "date": int(time.time()),
+                "chat": chat,
+                "text": text,
+            }
+            if text and text.startswith("/"):
+                message["entities"] = [
+                    {"offset": 0, "length": len(text.split()[0]), "type": "bot_command"}
+                ]
+            update["message"] = message
+        body = json.dumps(update, ensure_ascii=False).encode()
+        self.next_update_id += 1
+        if self.webhooks:  # Telegram posts it to the webhook: the next process in turn
+            url = self.webhooks[self.next_hook % len(self.webhooks)]
+            self.next_hook += 1
+            task = asyncio.ensure_future(self._post(url, body))
+            self.posting.add(task)
+            task.add_done_callback(self.posting.discard)
+            return
+        self.updates.append((update["update_id"], body))
+        _release(self.poll_waiters)
+
+    async def _post(self, url: str, body: bytes) -> None:
+        import aiohttp  # only the webhook rows need a client
+
+        if self.http is None:
+            self.http = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=256),
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Telegram-Bot-Api-Secret-Token": self.secret,
+                },
+            )
+        for _attempt in range(5):  # as Telegram: an update not taken is sent again
+            try:
+                async with self.http.post(url, data=body) as r:
+                    if r.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.5)
+
     async def feed(
         self, count: int, chats: int, rate: float, text: str, first_chat: int = 1000
     ) -> None:
@@ -168,7 +259,7 @@ class Api:
             return _error(400, "Bad Request: can't parse the parameters")
         if method == "getUpdates":
             return self.get_updates(params)
-        if method in SEND_METHODS:
+        if method in SEND_METHODS or method in OTHER_SENDS:
             return self.send(method, params)
         if method == "getMe":
             return _ok(BOT_USER)
@@ -200,32 +291,38 @@ class Api:
         except (KeyError, ValueError):
             return _error(400, "Bad Request: chat not found")
         text = params.get("text")
-        if not isinstance(text, str) or not text:
+        if method in SEND_METHODS and (not isinstance(text, str) or not text):
             return _error(400, "Bad Request: message text is empty")
-        now = time.monotonic()
-        waiting = self.available_at.get(chat_id)
-        if waiting:
-            self.latencies.append(now - waiting.popleft())
-            self.last_reply = now
-            _release(self.reply_waiters)
-        if method == "editMessageText":
-            message_id = int(params.get("message_id") or 0)
-        else:
-            message_id = self.next_message_id[chat_id]
-            self.next_message_id[chat_id] = message_id + 1
-        message: dict[str, Any] = {
-            "message_id": message_id,
-            "from": BOT_USER,
-            "chat": {"id": chat_id, "first_name": "Lan", "type": "private"},
-            "date": int(time.time()),
-            "text": text,
-        }
         markup = params.get("reply_markup")
         if isinstance(markup, str):
             try:
                 markup = json.loads(markup)
             except ValueError:
                 return _error(400, "Bad Request: can't parse reply keyboard markup JSON")
+        if method == "editMessageText":
+            message_id = int(params.get("message_id") or 0)
+        else:
+            message_id = self.next_message_id[chat_id]
+            self.next_message_id[chat_id] = message_id + 1
+        mixed = self.mix is not None and self.mix.answer(
+            chat_id, message_id, method in SEND_METHODS, _buttons(markup)
+        )
+        now = time.monotonic()
+        waiting = None if mixed else self.available_at.get(chat_id)
+        if waiting:
+            self.latencies.append(now - waiting.popleft())
+            self.last_reply = now
+            _release(self.reply_waiters)
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "from": BOT_USER,
+            "chat": {"id": chat_id, "first_name": "Lan", "type": "private"},
+            "date": int(time.time()),
+        }
+        if text:
+            message["text"] = text
+        if method == "sendDocument":
+            message["document"] = {"file_id": "bench-file", "file_unique_id": "bench-file"}
         if isinstance(markup, dict) and "inline_keyboard" in markup:
             message["reply_markup"] = markup
         return _ok(message)
@@ -250,6 +347,17 @@ class Api:
                 )
             )
             return 200, b'{"ok":true}'
+        if action == "mix":
+            spec = json.loads(request.body)
+            self.webhooks = list(spec.get("webhooks") or ())
+            self.secret = str(spec.get("secret") or "")
+            self.mix = Mix(self, spec)
+            self.cpu_at_reset = time.process_time()
+            self.mix.start()
+            return 200, b'{"ok":true}'
+        if action == "mix_wait":
+            params = request.params()
+            return self._wait_for_mix(float(params.get("timeout", 60)))
         if action == "wait":
             params = request.params()
             return self._wait_for_replies(
@@ -270,6 +378,50 @@ class Api:
                 "server_cpu": time.process_time() - self.cpu_at_reset,
             }
         ).encode()
+
+    async def _wait_for_mix(self, seconds: float) -> Answer:
+        mix = self.mix
+        if mix is None:
+            return _error(404, "Not Found: no mix")
+        deadline = time.monotonic() + seconds
+        while not mix.finished() and time.monotonic() < deadline:
+            mix.wakeup.clear()
+            try:
+                await asyncio.wait_for(mix.wakeup.wait(), max(deadline - time.monotonic(), 0))
+            except TimeoutError:
+                break
+        report = mix.report(time.process_time() - self.cpu_at_reset)
+        self.mix = None
+        self.webhooks = []
+        if self.http is not None:
+            await self.http.close()
+            self.http = None
+        return 200, json.dumps(report, ensure_ascii=False).encode()
+
+
+def _buttons(markup: Any) -> list[str]:
+    """The callback data of an inline keyboard's buttons."""
+    if not isinstance(markup, dict):
+        return []
+    return [
+        b["callback_data"]
+        for row in markup.get("inline_keyboard", ())
+        for b in row
+        if isinstance(b, dict) and "callback_data" in b
+    ]
+
+
+def _form_fields(body: bytes) -> dict[str, str]:
+    """The plain (not file) fields of a multipart/form-data body."""
+    fields = {}
+    for part in body.split(b"\r\n--"):
+        head, sep, value = part.partition(b"\r\n\r\n")
+        if not sep or b"filename=" in head:
+            continue
+        match = re.search(rb'name="([^"]+)"', head)
+        if match:
+            fields[match[1].decode()] = value.rstrip(b"\r\n").decode("utf-8", "replace")
+    return fields
 
 
 class HttpConnection(asyncio.Protocol):

@@ -302,6 +302,13 @@ SCHEMA: tuple[Setting, ...] = (
         "messages per second to one chat, from 0.01 to 100",
         _between(0.01, 100),
     ),
+    Setting("channels.telegram.paid_broadcast", bool, "true or false", lambda v: True),
+    Setting(
+        "channels.telegram.paid_per_second",
+        float,
+        "paid messages per second, from 1 to 1000",
+        _between(1, 1000),
+    ),
     Setting(
         "rate_limits.interactive_headroom",
         float,
@@ -439,6 +446,8 @@ class TelegramSettings:
     max_document_bytes: int
     per_second: float
     per_chat_per_second: float
+    paid_broadcast: bool
+    paid_per_second: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -678,6 +687,12 @@ def _coerce(setting: Setting, raw: Any, origin: str) -> Any:
         if isinstance(raw, str):  # an environment variable: items on one line
             raw = [item.strip() for item in raw.split(setting.sep) if item.strip()]
         if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+            raise ConfigError(_wrong(setting, raw, origin))
+        return raw
+    if setting.kind is bool:
+        if isinstance(raw, str):  # an environment variable
+            raw = {"true": True, "1": True, "false": False, "0": False}.get(raw.strip().lower())
+        if not isinstance(raw, bool):
             raise ConfigError(_wrong(setting, raw, origin))
         return raw
     if setting.kind is float and isinstance(raw, int) and not isinstance(raw, bool):

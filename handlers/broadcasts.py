@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from bot.booking import texts as booking_texts
 from bot.broadcasts import filter as send_filter
 from bot.broadcasts import progress, service, texts
-from bot.broadcasts.audience import Audience
+from bot.broadcasts.audience import Audience, Reach
 from bot.broadcasts.queue import MAX_TEXT_CHARS
 from bot.broadcasts.service import UnknownTarget
 from bot.ctx import Ctx, OfficerEntry
@@ -296,6 +296,25 @@ async def audience_chosen(msg: Incoming, ctx: Ctx) -> list[Reply]:
     return await _preview(msg, ctx, audience)
 
 
+def _paid(ctx: Ctx, reach: Reach) -> list[str]:
+    """The cost of the paid messages, when a channel sends broadcasts as paid ones (only
+    people reachable now are sent to)."""
+    if not service.pays_for_broadcasts(ctx.config):
+        return []
+    return [
+        ngettext(
+            "Paid sending: {count} message at 0.1 Stars each, about {stars} Stars "
+            "(only messages delivered are charged).",
+            "Paid sending: {count} messages at 0.1 Stars each, about {stars} Stars "
+            "(only messages delivered are charged).",
+            cost.messages,
+            count=texts.number(cost.messages),
+            stars=texts.number(cost.stars),
+        )
+        for cost in service.paid_costs(reach.now, ctx.config)
+    ]
+
+
 async def _preview(msg: Incoming, ctx: Ctx, audience: Audience) -> list[Reply]:
     try:
         reach = await service.reach_now(
@@ -328,6 +347,7 @@ async def _preview(msg: Incoming, ctx: Ctx, audience: Audience) -> list[Reply]:
             count=texts.number(n),
         ),
         *texts.reach_lines(reach, lambda channel: ctx.core.profile(channel).label),
+        *_paid(ctx, reach),
         _("It will look like this:"),
         "",
         body,

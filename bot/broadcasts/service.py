@@ -5,7 +5,9 @@ line call the same functions; each checks the actor's rights itself."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from bot.broadcasts import texts
@@ -13,6 +15,8 @@ from bot.broadcasts.audience import Audience, Reach, SessionChoice, reach_of, up
 from bot.broadcasts.news import BROADCAST_KIND
 from bot.broadcasts.queue import Author, send
 from bot.channels.policy import SendPolicy
+from bot.channels.profiles import profile
+from bot.config import Config
 from bot.db.booking_models import BookingSession
 from bot.db.broadcast_models import Broadcast
 from bot.i18n import N_
@@ -96,6 +100,34 @@ async def sessions_of(sc: ServiceContext, point_id: str) -> tuple[Point, list[Se
     point = point_of(sc, point_id)
     sc.actor.require_unit(point.unit)
     return point, await upcoming_sessions(sc.session, point.id, sc.now())
+
+
+@dataclass(frozen=True)
+class PaidCost:
+    """A broadcast's paid messages on one channel, and what they cost at most."""
+
+    channel: str
+    messages: int
+    stars: int  # rounded up; only the messages delivered are charged
+
+
+def paid_costs(by_channel: dict[str, int], config: Config) -> list[PaidCost]:
+    """What a broadcast to these recipients (channel → people) costs where it goes as paid
+    messages (a channel's `paid_broadcast` setting); nothing where it goes free."""
+    costs = []
+    for name, people in sorted(by_channel.items()):
+        found = profile(config, name)
+        if BROADCAST_KIND in found.paid_kinds and people:
+            stars = math.ceil(round(people * found.paid_stars_per_message, 6))
+            costs.append(PaidCost(name, people, stars))
+    return costs
+
+
+def pays_for_broadcasts(config: Config) -> bool:
+    """Whether any configured channel sends broadcasts as paid messages."""
+    return any(
+        BROADCAST_KIND in profile(config, f.name).paid_kinds for f in fields(config.channels)
+    )
 
 
 @officer_service

@@ -10,6 +10,7 @@ messenger library, so the core can use it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -48,6 +49,12 @@ class Profile:
     # The channel's own sending budget; None: not limited.
     per_second: float | None = None
     per_chat_per_second: float | None = None
+    # Kinds of outbox message (e.g. "broadcast") the channel sends as paid messages, at
+    # `paid_per_second` (a budget of their own), `paid_in_flight` at once.
+    paid_kinds: frozenset[str] = frozenset()
+    paid_per_second: float | None = None
+    paid_in_flight: int = 0
+    paid_stars_per_message: float = 0.0  # what the messenger charges for each one
     policy: SendPolicy = ALWAYS
     # A link that opens a chat with the bot and sends it `/start <param>`; None: none can.
     link: Callable[[str], str | None] = field(default=lambda param: None)
@@ -62,6 +69,8 @@ class Profile:
     def label(self) -> str:
         return self.title or self.name
 
+
+PAID_ROUND_TRIP_SECONDS = 0.1
 
 # Telegram: 4096 UTF-16 units per message, 64 bytes of callback data (core.telegram.org/bots/
 # api#inlinekeyboardbutton); about 100 buttons per keyboard (community-collected, kept well
@@ -98,11 +107,25 @@ def _telegram(config: Config) -> Profile:
     def link(param: str) -> str | None:
         return f"https://t.me/{username}?start={param}" if username else None
 
+    paid = tg.paid_broadcast
     return Profile(
         "telegram",
         TELEGRAM,
         per_second=tg.per_second,
         per_chat_per_second=tg.per_chat_per_second,
+        # Telegram's paid broadcasts (allow_paid_broadcast: up to 1,000 messages/s, 0.1 Stars
+        # each; ../shared/facts/channels.md), for broadcasts only. Enough sends at once to
+        # fill the rate over a round trip of about 0.1 s, within half the connection pool
+        # (the other half stays for replies).
+        paid_kinds=frozenset({"broadcast"}) if paid else frozenset(),
+        paid_per_second=tg.paid_per_second if paid else None,
+        paid_in_flight=min(
+            math.ceil(tg.paid_per_second * PAID_ROUND_TRIP_SECONDS),
+            max(1, tg.connection_pool_size // 2),
+        )
+        if paid
+        else 0,
+        paid_stars_per_message=0.1 if paid else 0.0,
         link=link,
         scan_hint=N_("Open Telegram, then scan this code with your phone's camera."),
         enabled=bool(tg.token),

@@ -316,8 +316,14 @@ class TelegramChannel:
         return True
 
     async def _deliver(
-        self, chat_id: int, replies: list[Reply], pressed: Pressed | None, wait: bool
+        self,
+        chat_id: int,
+        replies: list[Reply],
+        pressed: Pressed | None,
+        wait: bool,
+        paid: bool = False,
     ) -> None:
+        extra = {"allow_paid_broadcast": True} if paid else {}
         for reply in replies:
             editable = pressed is not None and pressed.has_text
             if editable and pressed is not None and pressed.kept and not reply.keep:
@@ -329,7 +335,7 @@ class TelegramChannel:
                     continue
             for out in plan(reply, remove_keyboard=chat_id in self._keyboard_open):
                 await self._pace(chat_id)
-                await self._call(out.method, {"chat_id": chat_id, **out.params}, wait)
+                await self._call(out.method, {"chat_id": chat_id, **out.params, **extra}, wait)
                 if out.keyboard == "remove":
                     self._keyboard_open.discard(chat_id)
                     self._labels.pop(chat_id, None)
@@ -351,14 +357,19 @@ class TelegramChannel:
         if at > now:
             await asyncio.sleep(at - now)
 
-    async def send(self, chat_id: str, replies: list[Reply]) -> None:
+    async def send_paid(self, chat_id: str, replies: list[Reply]) -> None:
+        """`send` as a paid broadcast: every call with allow_paid_broadcast (up to 1,000
+        messages/s, 0.1 Stars each; the outbox sends only broadcasts this way)."""
+        await self.send(chat_id, replies, paid=True)
+
+    async def send(self, chat_id: str, replies: list[Reply], *, paid: bool = False) -> None:
         """Send to a chat that did not just write (reminders, broadcasts, notices).
 
         Raises `bot.channels.errors` errors, never PTB's, and never sits out a flood wait:
         `RateLimited.retry_after` tells the caller when to try again.
         """
         try:
-            await self._deliver(int(chat_id), replies, None, wait=False)
+            await self._deliver(int(chat_id), replies, None, wait=False, paid=paid)
         except RetryAfter as e:
             raise errors.RateLimited(_seconds(e.retry_after)) from e
         except Forbidden as e:

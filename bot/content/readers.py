@@ -5,6 +5,8 @@ counts. Every function works inside the caller's session (the message's transact
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -33,13 +35,20 @@ async def save_progress(
         step_id=step_id,
         updated_at=now,
     )
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(GuideProgress).values(**values)
-    stmt = stmt.on_conflict_do_update(
+    await session.execute(_upsert(session.get_bind().dialect.name), values)
+
+
+@lru_cache(maxsize=4)
+def _upsert(dialect_name: str) -> Any:
+    """The progress upsert, built once per dialect and given its values when run: building
+    it anew for every Next press cost more than running it (docs/PERFORMANCE.md, the mixed
+    workload)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    stmt = dialect.insert(GuideProgress)
+    return stmt.on_conflict_do_update(
         index_elements=[GuideProgress.user_id, GuideProgress.guide_id],
         set_={k: stmt.excluded[k] for k in ("locale", "version", "step_id", "updated_at")},
     )
-    await session.execute(stmt)
 
 
 async def progress_in(session: AsyncSession, user_id: int, guide_id: str) -> GuideProgress | None:

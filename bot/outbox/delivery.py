@@ -188,7 +188,8 @@ class Batch:
 
     async def deliver(self, row: OutboxMessage) -> None:
         channel = self.box.channels.get(row.channel)
-        limiter = self.box.limiter(row.channel)
+        paid = self.box.paid(row.channel, row.kind)
+        limiter = self.box.paid_limiter(row.channel) if paid else self.box.limiter(row.channel)
         if channel is None or limiter.paused_for() > 0:
             self.later.append((row, self.after(limiter.paused_for())))
             return
@@ -217,7 +218,7 @@ class Batch:
         if limiter.paused_for() > 0 or self.stopping():
             self.later.append((row, self.after(limiter.paused_for())))
             return
-        await self._send(channel, limiter, row, replies, decision)
+        await self._send(channel, limiter, row, replies, decision, paid)
 
     async def _decide(self, row: OutboxMessage) -> Decision:
         """Ask the recipient's channel whether this message may go to them now."""
@@ -240,13 +241,22 @@ class Batch:
         return await policy.decide(recipient, row.kind, self.now(), self.core.db)
 
     async def _send(
-        self, channel, limiter, row: OutboxMessage, replies: list[Reply], decision: Decision
+        self,
+        channel,
+        limiter,
+        row: OutboxMessage,
+        replies: list[Reply],
+        decision: Decision,
+        paid: bool = False,
     ) -> None:
         # A channel whose policy may choose how a message goes (a template by phone) takes
-        # the decision; the others are sent as usual.
+        # the decision; the others are sent as usual; a paid message as the channel sends
+        # those (its profile names the kinds).
         send_as = getattr(channel, "send_as", None)
         try:
-            if send_as is not None:
+            if paid:
+                await channel.send_paid(row.chat_id, replies)
+            elif send_as is not None:
                 await send_as(row.chat_id, replies, decision)
             else:
                 await channel.send(row.chat_id, replies)

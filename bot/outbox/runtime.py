@@ -86,6 +86,21 @@ class Outbox:
     periodic: dict[str, _Every] = field(default_factory=dict)
     sweeper: Sweeper | None = None
 
+    def paid(self, row_channel: str, kind: str) -> bool:
+        """Whether messages of `kind` go to `row_channel` as paid messages (its profile)."""
+        return kind in self.core.profile(row_channel).paid_kinds
+
+    def paid_limiter(self, channel: str) -> ChannelLimiter:
+        """The budget of the channel's paid messages: a rate of their own, no headroom (the
+        messenger counts them apart from the free ones)."""
+        key = f"{channel}+paid"
+        if key not in self.limiters:
+            found = self.core.profile(channel)
+            self.limiters[key] = ChannelLimiter(
+                found.paid_per_second, found.per_chat_per_second, self.timer
+            )
+        return self.limiters[key]
+
     def limiter(self, channel: str) -> ChannelLimiter:
         """The channel's limiter, made on first use from the channel's own budget
         (bot/channels/profiles.py) minus the interactive headroom; a channel without a

@@ -57,6 +57,9 @@ STOP_TIMEOUT_SECONDS = 30.0
 
 def _batch_size(box: Outbox, channels: list[str]) -> int:
     rates = [rate for name in channels if (rate := box.limiter(name).rate) is not None]
+    rates += [
+        rate for name in channels if (rate := box.core.profile(name).paid_per_second) is not None
+    ]
     if len(rates) < len(channels):  # a channel without a rate limit
         return UNLIMITED_BATCH
     return max(MIN_BATCH, min(MAX_BATCH, math.ceil(sum(rates) * BATCH_SECONDS)))
@@ -112,7 +115,12 @@ async def sweep_once(
     gone = {r.id for r in dropped}
     batch = Batch(core, [r for r in rows if r.id not in gone], result, stop)
     try:
-        workers = min(core.config.outbox.max_in_flight, len(batch.queue))
+        # Paid messages go faster than a few at a time can carry (bot/channels/profiles.py).
+        in_flight = max(
+            [core.config.outbox.max_in_flight]
+            + [core.profile(name).paid_in_flight for name in channels]
+        )
+        workers = min(in_flight, len(batch.queue))
         await asyncio.gather(*(batch.worker() for _ in range(workers)))
     finally:
         await batch.put_back_the_rest()

@@ -111,6 +111,12 @@ def find_units(places: Places, text: str, limit: int = 6) -> list[UnitMatch]:
     forms = query_forms(text[:MAX_QUERY_CHARS])
     if not forms or max(len(f) for f in forms) < 2:
         return []
+    # A name typed as it is written (the usual case) is the whole answer: only exact matches
+    # are returned when there are any, and no near match scores 1.0. Found by a set look-up
+    # instead of some 500 fuzzy comparisons (milliseconds of CPU per message).
+    exact = [u for u in places.units.values() if _folded(u.name) in forms]
+    if exact:
+        return sorted((UnitMatch(u, 1.0) for u in exact), key=lambda m: _folded(m.unit.name))
     matches = []
     for unit in places.units.values():
         name = _folded(unit.name)
