@@ -9,36 +9,15 @@ import re
 
 import pytest
 
-from bot import app
 from bot.db.broadcast_models import Broadcast
 from bot.outbox.sweeper import sweep_once
-from tests.booking_flow import use_places
-from tests.broadcast_flow import CAU_GIAY, HOAN_KIEM, OFFICERS, booked, outbox, subscribed
+from tests.broadcast_flow import CAU_GIAY, HOAN_KIEM, booked, outbox, subscribed
 from tests.outbox_helpers import attach
 from tests.schedule_setup import all_rows, audits
-from tests.web_client import WebSite
+from tests.web_fixtures import core, site  # noqa: F401  (pytest fixtures)
 
 pytestmark = pytest.mark.both_databases
 TEXT = "Thứ Hai điểm hỗ trợ mở cửa muộn 30 phút."
-
-
-@pytest.fixture
-async def core(config, clock):
-    core = await app.start(config.replace(**OFFICERS), clock=clock)
-    await use_places(core)
-    try:
-        yield core
-    finally:
-        await core.close()
-
-
-@pytest.fixture
-async def site(core):
-    site = await WebSite.start(core)
-    try:
-        yield site
-    finally:
-        await site.close()
 
 
 async def test_preview_send_and_watch_the_progress_reach_100_percent(core, clock, site):

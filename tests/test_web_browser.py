@@ -15,17 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from bot import app
 from bot.core import Core
 from bot.db.booking_models import Booking
 from bot.outbox.sweeper import sweep_once
-from tests.booking_flow import use_places
 from tests.broadcast_flow import subscribed
 from tests.chat import Chat
 from tests.outbox_helpers import attach
-from tests.schedule_setup import HOAN_KIEM, OFFICERS, all_rows, snapshot
+from tests.schedule_setup import HOAN_KIEM, all_rows, snapshot
 from tests.test_officer_daily import MONDAY_0845, monday_visitors, request_home_visit
 from tests.web_client import WebSite, link_in
+from tests.web_fixtures import core, site  # noqa: F401  (pytest fixtures)
 
 CHROMIUM = "/usr/bin/chromium"
 if not Path(CHROMIUM).exists():
@@ -40,25 +39,6 @@ ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "tests" / "vendor" / "axe.min.js"
 SHOTS = ROOT / "docs" / "img"
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-async def core(config, clock):
-    core = await app.start(config.replace(**OFFICERS), clock=clock)
-    await use_places(core)
-    try:
-        yield core
-    finally:
-        await core.close()
-
-
-@pytest.fixture
-async def site(core):
-    site = await WebSite.start(core)
-    try:
-        yield site
-    finally:
-        await site.close()
 
 
 @pytest.fixture

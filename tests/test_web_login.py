@@ -12,31 +12,12 @@ import pytest
 from bot import app
 from bot.db.web_models import WebLoginLink, WebSession
 from bot.officers.roles import officer_of
-from tests.booking_flow import use_places
 from tests.chat import Chat
 from tests.schedule_setup import ADMIN, HOAN_KIEM, OFFICERS, all_rows, audits
 from tests.web_client import WebSite, field, link_in
+from tests.web_fixtures import core, site  # noqa: F401  (pytest fixtures)
 
 pytestmark = pytest.mark.both_databases
-
-
-@pytest.fixture
-async def core(config, clock):
-    core = await app.start(config.replace(**OFFICERS), clock=clock)
-    await use_places(core)
-    try:
-        yield core
-    finally:
-        await core.close()
-
-
-@pytest.fixture
-async def site(core):
-    site = await WebSite.start(core)
-    try:
-        yield site
-    finally:
-        await site.close()
 
 
 async def test_officer_gets_a_link_in_the_chat_and_it_opens_the_today_page(core, site):

@@ -11,34 +11,14 @@ import io
 
 import pytest
 
-from bot import app
 from bot.core import Core
 from bot.db.booking_models import Booking, HomeVisitRequest
-from tests.booking_flow import MONDAY, use_places
-from tests.schedule_setup import ADMIN, CAU_GIAY, HOAN_KIEM, OFFICERS, all_rows, audits, snapshot
+from tests.booking_flow import MONDAY
+from tests.schedule_setup import ADMIN, CAU_GIAY, HOAN_KIEM, all_rows, audits, snapshot
 from tests.test_officer_daily import MONDAY_0845, monday_visitors, request_home_visit
-from tests.web_client import WebSite
+from tests.web_fixtures import core, site  # noqa: F401  (pytest fixtures)
 
 pytestmark = pytest.mark.both_databases
-
-
-@pytest.fixture
-async def core(config, clock):
-    core = await app.start(config.replace(**OFFICERS), clock=clock)
-    await use_places(core)
-    try:
-        yield core
-    finally:
-        await core.close()
-
-
-@pytest.fixture
-async def site(core):
-    site = await WebSite.start(core)
-    try:
-        yield site
-    finally:
-        await site.close()
 
 
 async def status_of(core: Core, booking_id: int) -> str:
