@@ -141,6 +141,8 @@ SCOPED: dict[str, Call] = {
     "schedule.service.close_preview": lambda sc, w: schedule.close_preview(
         sc, "hk-1", MONDAY, MONDAY
     ),
+    "schedule.service.people_told": lambda sc, w: schedule.people_told(sc, [w.session_id]),
+    "schedule.service.close_told": lambda sc, w: schedule.close_told(sc, "hk-1", MONDAY, MONDAY),
     "schedule.service.close_point": lambda sc, w: schedule.close_point(
         sc, "hk-1", MONDAY, MONDAY, "Mất điện cả ngày"
     ),

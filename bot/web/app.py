@@ -204,7 +204,7 @@ def _environment(app: web.Application) -> None:
 
 def build(core: Core) -> web.Application:
     """The pages as an application to mount at `/web/` (`root.add_subapp(PREFIX + "/", ...)`)."""
-    from bot.web import broadcasts, log, login, numbers, schedule, today
+    from bot.web import broadcasts, log, login, numbers, point_changes, schedule, today
 
     app = web.Application(middlewares=[_headers])
     app[CORE] = core
@@ -214,6 +214,7 @@ def build(core: Core) -> web.Application:
     login.add_routes(app.router)
     today.add_routes(app.router)
     schedule.add_routes(app.router)
+    point_changes.add_routes(app.router)
     broadcasts.add_routes(app.router)
     numbers.add_routes(app.router)
     log.add_routes(app.router)
