@@ -36,7 +36,7 @@ from bot.booking import service as booking_service
 from bot.broadcasts import texts as broadcast_texts
 from bot.broadcasts.audience import Audience
 from bot.core import Core
-from bot.db.booking_models import HomeVisitRequest
+from bot.db.booking_models import Booking, HomeVisitRequest
 from bot.db.broadcast_models import Broadcast
 from bot.db.handoff_models import HandoffMessage, HandoffQuestion
 from bot.db.officer_models import Officer
@@ -79,6 +79,7 @@ class World:
     request_id: int
     broadcast_id: int = 0  # one sent to hk-1's visitors by the admin
     question_id: int = 0  # a citizen's question to Hoàn Kiếm's officers
+    walk_in_id: int = 0  # a visitor who came to hk-1 on Monday without booking
     admin: ServiceContext | None = None
 
 
@@ -102,6 +103,11 @@ async def _check_move(sc: ServiceContext, w: World) -> Any:
 async def _mark(sc: ServiceContext, w: World) -> Any:
     w.core.clock.set(datetime(2026, 11, 30, 3, 0, tzinfo=UTC))  # Monday 10:00 in Hanoi
     return await daily.mark(sc, w.booking_id, "attended")
+
+
+async def _walk_in(sc: ServiceContext, w: World) -> Any:
+    w.core.clock.set(datetime(2026, 11, 30, 3, 0, tzinfo=UTC))  # Monday 10:00 in Hanoi
+    return await daily.walk_in(sc, "hk-1")
 
 
 async def _numbers(sc: ServiceContext, w: World) -> Any:
@@ -158,10 +164,15 @@ SCOPED: dict[str, Call] = {
     "schedule.files.apply": _apply,
     "schedule.daily.day_list": lambda sc, w: daily.day_list(sc, "hk-1", MONDAY),
     "schedule.daily.mark": _mark,
+    "schedule.daily.walk_in": _walk_in,
+    "schedule.daily.remove_walk_in": lambda sc, w: daily.remove_walk_in(sc, w.walk_in_id),
     "schedule.daily.export_csv": lambda sc, w: daily.export_csv(sc, "hk-1", MONDAY),
     "schedule.home_visits.request_for": lambda sc, w: home_visits.request_for(sc, w.request_id),
     "schedule.home_visits.assign_to_me": lambda sc, w: home_visits.assign_to_me(sc, w.request_id),
     "schedule.home_visits.mark_done": lambda sc, w: home_visits.mark_done(sc, w.request_id),
+    "schedule.home_visits.write_note": lambda sc, w: home_visits.write_note(
+        sc, w.request_id, "Hẹn chiều thứ Ba, mang theo thẻ căn cước"
+    ),
     "officers.service.audit_log": lambda sc, w: officers.audit_log(sc, UNIT),
     "broadcasts.service.authorise": lambda sc, w: broadcasts.authorise(
         sc, Audience("units", (UNIT,))
@@ -304,6 +315,24 @@ async def _world(core: Core) -> World:
             progress_locale="vi",
         )
         db.add(sent)
+        walk_in = Booking(
+            code="WALKIN01",
+            slot_id=booking.slot_id,
+            point_id="hk-1",
+            user_id=None,
+            channel=daily.WALK_IN,
+            chat_id=None,
+            locale="vi",
+            for_self=True,
+            help_topic="other",
+            consent=False,
+            status="attended",
+            created_at=core.clock.now(),
+            updated_at=core.clock.now(),
+            cancelled_at=None,
+            purged_at=None,
+        )
+        db.add(walk_in)
         await db.flush()
     async with core.db.transaction() as db:
         question = await handoff.ask(
@@ -322,6 +351,7 @@ async def _world(core: Core) -> World:
         request.id,
         broadcast_id=sent.id,
         question_id=question.id,
+        walk_in_id=walk_in.id,
     )
 
 
@@ -340,7 +370,7 @@ def _context(core: Core, actor: Actor, db) -> ServiceContext:
 async def _everything(core: Core) -> tuple:
     async with core.db.transaction() as db:
         visits = [
-            (r.id, r.status, r.assigned_to)
+            (r.id, r.status, r.assigned_to, r.officer_note)
             for r in (await db.scalars(select(HomeVisitRequest))).all()
         ]
         broadcasts_sent = await db.scalar(select(func.count()).select_from(Broadcast))

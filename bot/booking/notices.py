@@ -1,5 +1,6 @@
-"""Messages queued for people who did not just write to the bot (through the outbox): for
-now, the waitlist promotion. Rendered in the recipient's language when queued."""
+"""Messages queued for people who did not just write to the bot (through the outbox): the
+waitlist promotion, and an officer taking a home-visit request. Rendered in the recipient's
+language when queued."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from datetime import datetime
 
 from bot import i18n
 from bot.booking import texts
-from bot.db.booking_models import Booking, OutboxMessage, Slot
+from bot.booking.phone import display_phone
+from bot.db.booking_models import Booking, HomeVisitRequest, OutboxMessage, Slot
 from bot.i18n import _
-from bot.points.model import Point
+from bot.points.model import Point, Unit
+from bot.points.names import unit_label
 
 # Lower is sooner; a person's own visit comes before reminders and broadcasts.
 PRIORITY_OWN_VISIT = 10
@@ -49,6 +52,48 @@ def promoted(
         last_error=None,
         booking_id=booking.id,
         dedupe_key=f"promoted:{booking.id}",
+        created_at=now,
+        sent_at=None,
+    )
+
+
+KIND_HOME_VISIT_TAKEN = "home_visit_taken"
+
+
+def home_visit_taken(
+    request: HomeVisitRequest, unit: Unit | None, now: datetime
+) -> OutboxMessage | None:
+    """ "An officer of Hoàn Kiếm ward has taken your home-visit request; they will call…"
+    (a request is taken once: it never goes back to "new")."""
+    if request.user_id is None or not request.chat_id:
+        return None
+    with i18n.use_locale(request.locale):
+        who = unit_label(unit) if unit is not None else request.unit_id
+        if request.phone:
+            text = _(
+                "🏠 An officer of {unit} has taken your home-visit request. They will call "
+                "{phone} to agree on a day.",
+                unit=who,
+                phone=display_phone(request.phone),
+            )
+        else:
+            text = _("🏠 An officer of {unit} has taken your home-visit request.", unit=who)
+    return OutboxMessage(
+        recipient_user_id=request.user_id,
+        channel=request.channel,
+        chat_id=request.chat_id,
+        kind=KIND_HOME_VISIT_TAKEN,
+        text=text,
+        buttons=None,
+        template=None,
+        data={"home_visit": request.id},
+        priority=PRIORITY_OWN_VISIT,
+        due_at=now,
+        status="pending",
+        attempts=0,
+        last_error=None,
+        booking_id=None,
+        dedupe_key=f"home_visit_taken:{request.id}",
         created_at=now,
         sent_at=None,
     )
