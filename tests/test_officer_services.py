@@ -35,6 +35,7 @@ from bot import app
 from bot.booking import service as booking_service
 from bot.broadcasts import texts as broadcast_texts
 from bot.broadcasts.audience import Audience
+from bot.channels.policy import ALWAYS
 from bot.core import Core
 from bot.db.booking_models import Booking, HomeVisitRequest
 from bot.db.broadcast_models import Broadcast
@@ -181,8 +182,8 @@ SCOPED: dict[str, Call] = {
     "broadcasts.history.broadcast_status": lambda sc, w: broadcast_history.broadcast_status(
         sc, w.broadcast_id
     ),
-    "broadcasts.history.recipients_by_channel": lambda sc, w: (
-        broadcast_history.recipients_by_channel(sc, Audience("point", ("hk-1",)), "vi")
+    "broadcasts.history.preview_reach": lambda sc, w: broadcast_history.preview_reach(
+        sc, Audience("session", (w.session_id,)), "vi", lambda _channel: ALWAYS
     ),
     "broadcasts.service.recipients_count": lambda sc, w: broadcasts.recipients_count(
         sc, Audience("point", ("hk-1",)), "vi"
