@@ -249,6 +249,7 @@ ADMIN_ONLY: dict[str, Call] = {
         sc, "telegram", "4242", "officer", [UNIT]
     ),
     "officers.service.revoke": lambda sc, w: officers.revoke(sc, "telegram", HOAN_KIEM),
+    "officers.service.list_officers": lambda sc, w: officers.list_officers(sc),
 }
 
 CASES: dict[str, Call] = {
@@ -468,9 +469,16 @@ async def test_an_officer_who_is_not_an_admin_is_refused_and_nothing_changes(cor
 
 
 @pytest.mark.parametrize("name", sorted(ADMIN_ONLY))
-async def test_an_admin_may_grant_and_take_away_rights(core, name):
+async def test_an_admin_may_list_grant_and_take_away_rights(core, name):
     w = await _world(core)
-    assert await _call_as(core, w, await _officer(core, ADMIN), name) is True
+    found = await _call_as(core, w, await _officer(core, ADMIN), name)
+    if name == "officers.service.list_officers":
+        listed = {(o.role, tuple(o.unit_ids), o.is_me) for o in found}
+        assert listed == {("admin", (), True), ("officer", (UNIT,), False)} | {
+            ("officer", ("cau-giay",), False)
+        }, listed
+    else:
+        assert found is True
 
 
 @pytest.mark.parametrize("name", sorted(set(CASES) - set(ADMIN_ONLY)))

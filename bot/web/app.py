@@ -204,7 +204,16 @@ def _environment(app: web.Application) -> None:
 
 def build(core: Core) -> web.Application:
     """The pages as an application to mount at `/web/` (`root.add_subapp(PREFIX + "/", ...)`)."""
-    from bot.web import broadcasts, log, login, numbers, point_changes, schedule, today
+    from bot.web import (
+        broadcasts,
+        log,
+        login,
+        numbers,
+        officers,
+        point_changes,
+        schedule,
+        today,
+    )
 
     app = web.Application(middlewares=[_headers])
     app[CORE] = core
@@ -218,6 +227,7 @@ def build(core: Core) -> web.Application:
     broadcasts.add_routes(app.router)
     numbers.add_routes(app.router)
     log.add_routes(app.router)
+    officers.add_routes(app.router)
     return app
 
 
