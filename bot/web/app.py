@@ -31,7 +31,7 @@ from bot.services.actor import Actor, actor_of
 from bot.services.context import ServiceContext
 from bot.services.errors import NOT_OFFICER, NotAllowed
 from bot.web import auth
-from bot.web.limits import Attempts
+from bot.web.limits import Attempts, networks
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -47,6 +47,7 @@ LOGIN_CSRF_COOKIE = "trolyso_login"
 
 CORE = web.AppKey("core", object)
 ATTEMPTS = web.AppKey("attempts", Attempts)
+PROXIES = web.AppKey("proxies", tuple)  # web.trusted_proxies as networks
 
 # Pages hold visitors' names and phone numbers: nothing is cached, framed or sent on as a
 # referrer, and only our own files run.
@@ -218,6 +219,7 @@ def build(core: Core) -> web.Application:
     app = web.Application(middlewares=[_headers])
     app[CORE] = core
     app[ATTEMPTS] = Attempts()
+    app[PROXIES] = networks(core.config.web.trusted_proxies)
     _environment(app)
     app.router.add_static("/static/", STATIC)
     login.add_routes(app.router)

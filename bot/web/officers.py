@@ -15,7 +15,7 @@ from aiohttp import web
 from bot.db.officer_models import ROLES
 from bot.i18n import _
 from bot.officers import service as officers
-from bot.officers.accounts import ACCOUNT_FORM, FORMS, BadAccount, parse_account
+from bot.officers.accounts import BadAccount, parse_account
 from bot.officers.units import UnknownUnit
 from bot.points.names import sort_key, unit_label
 from bot.services.errors import Refused
@@ -52,8 +52,6 @@ async def _list_page(page: Page, notice: str | None = None, status: int = 200, f
         units=_units(page),
         notice=notice,
         form=form or {"account": "", "role": "officer", "units": []},
-        channels=list(FORMS),
-        account_form=ACCOUNT_FORM,
     )
 
 
@@ -101,8 +99,8 @@ async def add(page: Page) -> web.Response:
         channel, external_id = parse_account(typed)
     except BadAccount:
         notice = _(
-            "Please write the app account as {form}, for example telegram:123456789.",
-            form=ACCOUNT_FORM,
+            "Please write the app account as the app, a colon and the person's id in it, "
+            "for example telegram:123456789."
         )
         return await _list_page(page, notice, 400, form)
     notice, status = await _grant(page, channel, external_id, *rights)
