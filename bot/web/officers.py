@@ -15,7 +15,7 @@ from aiohttp import web
 from bot.db.officer_models import ROLES
 from bot.i18n import _
 from bot.officers import service as officers
-from bot.officers.accounts import BadAccount, parse_account
+from bot.officers.accounts import EXAMPLES, BadAccount, parse_account
 from bot.officers.units import UnknownUnit
 from bot.points.names import sort_key, unit_label
 from bot.services.errors import Refused
@@ -51,6 +51,7 @@ async def _list_page(page: Page, notice: str | None = None, status: int = 200, f
         officers=[_view(page, o) for o in found],
         units=_units(page),
         notice=notice,
+        examples=EXAMPLES,
         form=form or {"account": "", "role": "officer", "units": []},
     )
 
@@ -100,7 +101,8 @@ async def add(page: Page) -> web.Response:
     except BadAccount:
         notice = _(
             "Please write the app account as the app, a colon and the person's id in it, "
-            "for example telegram:123456789."
+            "for example {example}.",
+            example=EXAMPLES[0],
         )
         return await _list_page(page, notice, 400, form)
     notice, status = await _grant(page, channel, external_id, *rights)
