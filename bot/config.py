@@ -10,6 +10,7 @@ new key (`Config.deprecations`, logged at start).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -54,6 +55,14 @@ def _tz(v: str) -> bool:
     try:
         ZoneInfo(v)
     except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _network(text: str) -> bool:
+    try:
+        ipaddress.ip_network(text.strip(), strict=False)
+    except ValueError:
         return False
     return True
 
@@ -290,6 +299,14 @@ SCHEMA: tuple[Setting, ...] = (
         lambda v: v == "" or (_url("https", "http")(v) and not v.endswith("/")),
     ),
     Setting("web.session_hours", int, "whole hours from 1 to 720", _between(1, 720)),
+    Setting(
+        "web.trusted_proxies",
+        list,
+        'IP addresses or networks of your reverse proxies, e.g. ["127.0.0.1", "10.0.0.0/8"] '
+        "(empty: X-Forwarded-For is never read); in TROLYSO_WEB_TRUSTED_PROXIES: separated "
+        "by commas",
+        lambda v: all(_network(x) for x in v),
+    ),
     Setting(
         "channels.telegram.per_second",
         float,
@@ -561,6 +578,7 @@ class WebSettings:
     listen_port: int
     public_url: str
     session_hours: int
+    trusted_proxies: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)

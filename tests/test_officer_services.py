@@ -37,7 +37,7 @@ from bot.broadcasts import texts as broadcast_texts
 from bot.broadcasts.audience import Audience
 from bot.channels.policy import ALWAYS
 from bot.core import Core
-from bot.db.booking_models import HomeVisitRequest
+from bot.db.booking_models import Booking, HomeVisitRequest
 from bot.db.broadcast_models import Broadcast
 from bot.db.handoff_models import HandoffMessage, HandoffQuestion
 from bot.db.officer_models import Officer
@@ -80,6 +80,7 @@ class World:
     request_id: int
     broadcast_id: int = 0  # one sent to hk-1's visitors by the admin
     question_id: int = 0  # a citizen's question to Hoàn Kiếm's officers
+    walk_in_id: int = 0  # a visitor who came to hk-1 on Monday without booking
     admin: ServiceContext | None = None
 
 
@@ -103,6 +104,11 @@ async def _check_move(sc: ServiceContext, w: World) -> Any:
 async def _mark(sc: ServiceContext, w: World) -> Any:
     w.core.clock.set(datetime(2026, 11, 30, 3, 0, tzinfo=UTC))  # Monday 10:00 in Hanoi
     return await daily.mark(sc, w.booking_id, "attended")
+
+
+async def _walk_in(sc: ServiceContext, w: World) -> Any:
+    w.core.clock.set(datetime(2026, 11, 30, 3, 0, tzinfo=UTC))  # Monday 10:00 in Hanoi
+    return await daily.walk_in(sc, "hk-1")
 
 
 async def _numbers(sc: ServiceContext, w: World) -> Any:
@@ -142,6 +148,8 @@ SCOPED: dict[str, Call] = {
     "schedule.service.close_preview": lambda sc, w: schedule.close_preview(
         sc, "hk-1", MONDAY, MONDAY
     ),
+    "schedule.service.people_told": lambda sc, w: schedule.people_told(sc, [w.session_id]),
+    "schedule.service.close_told": lambda sc, w: schedule.close_told(sc, "hk-1", MONDAY, MONDAY),
     "schedule.service.close_point": lambda sc, w: schedule.close_point(
         sc, "hk-1", MONDAY, MONDAY, "Mất điện cả ngày"
     ),
@@ -160,10 +168,15 @@ SCOPED: dict[str, Call] = {
     "schedule.files.apply": _apply,
     "schedule.daily.day_list": lambda sc, w: daily.day_list(sc, "hk-1", MONDAY),
     "schedule.daily.mark": _mark,
+    "schedule.daily.walk_in": _walk_in,
+    "schedule.daily.remove_walk_in": lambda sc, w: daily.remove_walk_in(sc, w.walk_in_id),
     "schedule.daily.export_csv": lambda sc, w: daily.export_csv(sc, "hk-1", MONDAY),
     "schedule.home_visits.request_for": lambda sc, w: home_visits.request_for(sc, w.request_id),
     "schedule.home_visits.assign_to_me": lambda sc, w: home_visits.assign_to_me(sc, w.request_id),
     "schedule.home_visits.mark_done": lambda sc, w: home_visits.mark_done(sc, w.request_id),
+    "schedule.home_visits.write_note": lambda sc, w: home_visits.write_note(
+        sc, w.request_id, "Hẹn chiều thứ Ba, mang theo thẻ căn cước"
+    ),
     "officers.service.audit_log": lambda sc, w: officers.audit_log(sc, UNIT),
     "broadcasts.service.authorise": lambda sc, w: broadcasts.authorise(
         sc, Audience("units", (UNIT,))
@@ -174,6 +187,9 @@ SCOPED: dict[str, Call] = {
     ),
     "broadcasts.service.reach_now": lambda sc, w: broadcasts.reach_now(
         sc, Audience("point", ("hk-1",)), "vi", lambda channel: ALWAYS
+    ),
+    "broadcasts.history.preview_reach": lambda sc, w: broadcast_history.preview_reach(
+        sc, Audience("session", (w.session_id,)), "vi", lambda _channel: ALWAYS
     ),
     "broadcasts.service.send_broadcast": _send,
     "handoff.service.conversation": lambda sc, w: handoff.conversation(sc, w.question_id),
@@ -245,6 +261,7 @@ ADMIN_ONLY: dict[str, Call] = {
         sc, "telegram", "4242", "officer", [UNIT]
     ),
     "officers.service.revoke": lambda sc, w: officers.revoke(sc, "telegram", HOAN_KIEM),
+    "officers.service.list_officers": lambda sc, w: officers.list_officers(sc),
 }
 
 CASES: dict[str, Call] = {
@@ -312,6 +329,24 @@ async def _world(core: Core) -> World:
             progress_locale="vi",
         )
         db.add(sent)
+        walk_in = Booking(
+            code="WALKIN01",
+            slot_id=booking.slot_id,
+            point_id="hk-1",
+            user_id=None,
+            channel=daily.WALK_IN,
+            chat_id=None,
+            locale="vi",
+            for_self=True,
+            help_topic="other",
+            consent=False,
+            status="attended",
+            created_at=core.clock.now(),
+            updated_at=core.clock.now(),
+            cancelled_at=None,
+            purged_at=None,
+        )
+        db.add(walk_in)
         await db.flush()
     async with core.db.transaction() as db:
         question = await handoff.ask(
@@ -331,6 +366,7 @@ async def _world(core: Core) -> World:
         request.id,
         broadcast_id=sent.id,
         question_id=question.id,
+        walk_in_id=walk_in.id,
     )
 
 
@@ -349,7 +385,7 @@ def _context(core: Core, actor: Actor, db) -> ServiceContext:
 async def _everything(core: Core) -> tuple:
     async with core.db.transaction() as db:
         visits = [
-            (r.id, r.status, r.assigned_to)
+            (r.id, r.status, r.assigned_to, r.officer_note)
             for r in (await db.scalars(select(HomeVisitRequest))).all()
         ]
         broadcasts_sent = await db.scalar(select(func.count()).select_from(Broadcast))
@@ -446,9 +482,16 @@ async def test_an_officer_who_is_not_an_admin_is_refused_and_nothing_changes(cor
 
 
 @pytest.mark.parametrize("name", sorted(ADMIN_ONLY))
-async def test_an_admin_may_grant_and_take_away_rights(core, name):
+async def test_an_admin_may_list_grant_and_take_away_rights(core, name):
     w = await _world(core)
-    assert await _call_as(core, w, await _officer(core, ADMIN), name) is True
+    found = await _call_as(core, w, await _officer(core, ADMIN), name)
+    if name == "officers.service.list_officers":
+        listed = {(o.role, tuple(o.unit_ids), o.is_me) for o in found}
+        assert listed == {("admin", (), True), ("officer", (UNIT,), False)} | {
+            ("officer", ("cau-giay",), False)
+        }, listed
+    else:
+        assert found is True
 
 
 @pytest.mark.parametrize("name", sorted(set(CASES) - set(ADMIN_ONLY)))

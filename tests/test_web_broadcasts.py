@@ -6,39 +6,34 @@ refused even from a forged form; another unit's officer cannot watch the progres
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
-from bot import app
+from bot.booking import service as booking_service
+from bot.channels.profiles import Profile
+from bot.channels.zalo.capabilities import capabilities
+from bot.channels.zalo.policy import ZaloPolicy
+from bot.db.booking_models import Slot
 from bot.db.broadcast_models import Broadcast
 from bot.outbox.sweeper import sweep_once
-from tests.booking_flow import use_places
-from tests.broadcast_flow import CAU_GIAY, HOAN_KIEM, OFFICERS, booked, outbox, subscribed
-from tests.outbox_helpers import attach
-from tests.schedule_setup import all_rows, audits
-from tests.web_client import WebSite
+from tests.booking_flow import MONDAY, slot_at
+from tests.broadcast_flow import (
+    CAU_GIAY,
+    HOAN_KIEM,
+    booked,
+    outbox,
+    subscribed,
+    telegram,
+    unreachable,
+)
+from tests.outbox_helpers import add_user, attach
+from tests.schedule_setup import all_rows, audits, session_at
+from tests.web_fixtures import core, site  # noqa: F401  (pytest fixtures)
+from tests.zalo_harness import settings_for
 
 pytestmark = pytest.mark.both_databases
 TEXT = "Thứ Hai điểm hỗ trợ mở cửa muộn 30 phút."
-
-
-@pytest.fixture
-async def core(config, clock):
-    core = await app.start(config.replace(**OFFICERS), clock=clock)
-    await use_places(core)
-    try:
-        yield core
-    finally:
-        await core.close()
-
-
-@pytest.fixture
-async def site(core):
-    site = await WebSite.start(core)
-    try:
-        yield site
-    finally:
-        await site.close()
 
 
 async def test_preview_send_and_watch_the_progress_reach_100_percent(core, clock, site):
@@ -119,3 +114,68 @@ async def test_another_units_officer_cannot_watch_the_progress(core, site):
     assert (await other.get(sent.headers["Location"])).status == 403
     assert (await other.get(sent.headers["Location"] + "/progress")).status == 403
     assert (await other.get("/web/broadcasts/999999")).status == 404
+
+
+async def test_one_sessions_visitors_with_who_will_not_be_reached_and_why(core, clock, site):
+    # Zalo's real send policy: a person who last wrote ten days ago is outside its window.
+    settings = settings_for("http://127.0.0.1:9")  # never called: the policy reads the database
+    core.profiles["zalo"] = Profile("zalo", capabilities(settings), policy=ZaloPolicy(settings))
+    lan = await booked(core, "c1", "hk-1", name="Nguyễn Thị Lan")
+    await booked(core, "c2", "hk-1", "09:00")
+    await telegram(core, "c2").say("/stop")
+    await booked(core, "c3", "hk-1", "09:30")
+    await unreachable(core, "c3")
+    await booked(core, "c4", "hk-1", day=MONDAY + timedelta(days=2))  # another session
+    far = await add_user(core, "z1", channel="zalo", seen=clock.now() - timedelta(days=10))
+    slot = await slot_at(core, "hk-1", MONDAY, "08:30")
+    async with core.db.transaction() as db:
+        await booking_service.book(
+            db,
+            slot.id,
+            booking_service.Booker(far, "zalo", "z1", "vi"),
+            booking_service.Details(
+                for_self=True, name="Lê Văn Nam", phone="+84912000333", help_topic="dvc"
+            ),
+            clock.now(),
+        )
+    session = await session_at(core, "hk-1", MONDAY)
+    assert (await all_rows(core, Slot, Slot.id == lan.slot_id))[0].session_id == session.id
+
+    officer = await site.officer(HOAN_KIEM)
+    page = (await officer.get("/web/broadcasts")).text
+    choice = f'value="session:{session.id}"'
+    assert choice in page
+    assert "Visitors booked on Monday, November 30, 2026, 08:00–10:00 at Điểm hỗ trợ hk-1" in page
+    form = {"csrf": await officer.csrf(), "text": TEXT, "audience": f"session:{session.id}"}
+    preview = await officer.post("/web/broadcasts/preview", form)
+    assert preview.status == 200 and "It will reach 1 person." in preview.text
+    assert "<li>telegram: 1</li>" in preview.text and "zalo:" not in preview.text
+    assert "It will not reach:" in preview.text
+    assert "<li>1 person: turned news off</li>" in preview.text
+    assert "<li>1 person: blocked the bot or left the messenger</li>" in preview.text
+    assert "<li>1 person: outside the reply window</li>" in preview.text
+    assert not await all_rows(core, Broadcast), "a preview sends nothing"
+
+    sent = await officer.post("/web/broadcasts/send", form)
+    assert sent.status == 303
+    [broadcast] = await all_rows(core, Broadcast)
+    assert (broadcast.audience_kind, broadcast.audience_target) == ("session", [session.id])
+    rows = await outbox(core)
+    assert sorted(r.chat_id for r in rows) == ["c1", "z1"], "the channel decides at sending"
+    assert (
+        "About your visit to Điểm hỗ trợ hk-1" in next(r for r in rows if r.chat_id == "c1").text
+    )
+
+
+async def test_another_units_session_is_refused_as_an_audience(core, site):
+    await booked(core, "c9", "cg-1")
+    other_session = await session_at(core, "cg-1", MONDAY)
+    officer = await site.officer(HOAN_KIEM)
+    page = (await officer.get("/web/broadcasts")).text
+    assert f"session:{other_session.id}" not in page
+    form = {"csrf": await officer.csrf(), "text": TEXT, "audience": f"session:{other_session.id}"}
+    for step in ("preview", "send"):
+        assert (await officer.post(f"/web/broadcasts/{step}", form)).status == 403
+    form["audience"] = "session:99999999"
+    assert (await officer.post("/web/broadcasts/preview", form)).status == 409
+    assert not await all_rows(core, Broadcast) and not await outbox(core)

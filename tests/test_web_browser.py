@@ -11,21 +11,24 @@ installs it).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from bot import app
 from bot.core import Core
 from bot.db.booking_models import Booking
 from bot.outbox.sweeper import sweep_once
-from tests.booking_flow import use_places
-from tests.broadcast_flow import subscribed
+from tests.booking_flow import MONDAY, use_places
+from tests.broadcast_flow import booked, subscribed
 from tests.chat import Chat
+from tests.fake_telegram import FakeTelegram
 from tests.outbox_helpers import attach
-from tests.schedule_setup import HOAN_KIEM, OFFICERS, all_rows, snapshot
+from tests.schedule_setup import ADMIN, HOAN_KIEM, OFFICERS, all_rows, session_at, snapshot
+from tests.telegram_harness import running_bot
 from tests.test_officer_daily import MONDAY_0845, monday_visitors, request_home_visit
 from tests.web_client import WebSite, link_in
+from tests.web_fixtures import core, site  # noqa: F401  (pytest fixtures)
 
 CHROMIUM = "/usr/bin/chromium"
 if not Path(CHROMIUM).exists():
@@ -40,25 +43,6 @@ ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "tests" / "vendor" / "axe.min.js"
 SHOTS = ROOT / "docs" / "img"
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-async def core(config, clock):
-    core = await app.start(config.replace(**OFFICERS), clock=clock)
-    await use_places(core)
-    try:
-        yield core
-    finally:
-        await core.close()
-
-
-@pytest.fixture
-async def site(core):
-    site = await WebSite.start(core)
-    try:
-        yield site
-    finally:
-        await site.close()
 
 
 @pytest.fixture
@@ -195,6 +179,7 @@ async def test_every_page_passes_axe_and_is_photographed(core, clock, site, brow
     await monday_visitors(core)
     await request_home_visit(core, "hoan-kiem", "hk-1", "Phạm Thị Thu")
     await subscribed(core, "c1", "hoan-kiem")
+    await booked(core, "c2", "hk-1", "09:00", day=MONDAY + timedelta(days=2), name="Trần Bình")
     clock.set(MONDAY_0845)
     page = await new_page(browser, language)
     link = await chat_link(core, site, HOAN_KIEM, language)
@@ -222,6 +207,19 @@ async def test_every_page_passes_axe_and_is_photographed(core, clock, site, brow
     await check_accessibility(page, "session preview")
     await shoot(page, f"web-session-preview-{language}")
 
+    await page.goto(site.base + "/web/schedule")
+    await page.locator("details.point-changes summary").first.click()
+    await page.locator("#close-first-hk-1").fill("2026-11-30")
+    await page.locator("#close-last-hk-1").fill("2026-12-02")
+    await page.locator("#close-reason-hk-1").fill(
+        "Sửa chữa phòng tiếp dân" if language == "vi" else "The room is being repaired"
+    )
+    await check_accessibility(page, "schedule point changes")
+    await page.locator("form[action$='/close'] button").click()
+    await page.locator(".preview").wait_for()
+    await check_accessibility(page, "point close preview")
+    await shoot(page, f"web-point-close-preview-{language}")
+
     await page.goto(site.base + "/web/broadcasts")
     await page.locator("#text").fill(
         "Thứ Hai điểm hỗ trợ mở cửa muộn 30 phút." if language == "vi" else "Monday: 30 min late."
@@ -239,6 +237,19 @@ async def test_every_page_passes_axe_and_is_photographed(core, clock, site, brow
         await page.goto(f"{site.base}/web/{name}")
         await check_accessibility(page, name)
         await shoot(page, f"web-{name}-{language}")
+
+    admin = await new_page(browser, language)
+    await admin.goto(await chat_link(core, site, ADMIN, language))
+    await admin.locator("button.primary").click()
+    await admin.wait_for_url(site.base + "/web/")
+    await admin.goto(site.base + "/web/officers")
+    await check_accessibility(admin, "officers")
+    await shoot(admin, f"web-officers-{language}")
+    await admin.locator("table.officers a").first.click()
+    await admin.locator("form[action$='/remove'] button").click()
+    await admin.locator(".preview").wait_for()
+    await check_accessibility(admin, "officer remove confirmation")
+    await admin.close()
 
     await page.evaluate(  # a form that did not come from the pages: no CSRF token
         """() => {
@@ -263,3 +274,42 @@ async def test_every_page_passes_axe_and_is_photographed(core, clock, site, brow
     await shoot(page, f"web-logged-out-{language}")
     await page.goto(site.base + "/web/")
     await check_accessibility(page, "login needed")
+
+
+async def test_moving_a_session_tells_each_booked_visitor_through_the_fake_bot_api(
+    config, clock, browser
+):
+    """The real Telegram channel (PTB against the fake Bot API) beside the pages: an officer
+    moves Monday's session on the Schedule page, and each booked visitor's notice arrives at
+    the fake server with their new time."""
+    async with FakeTelegram() as fake, running_bot(config, clock, fake, **OFFICERS) as bot:
+        core = bot.channel.core
+        await use_places(core)
+        site = await WebSite.start(core)
+        try:
+            lan = await booked(core, "4301", "hk-1", "08:30", name="Nguyễn Thị Lan")
+            binh = await booked(core, "4302", "hk-1", "09:00", name="Trần Bình")
+            session = await session_at(core, "hk-1", MONDAY)
+            page = await new_page(browser, "en")
+            await page.goto(await chat_link(core, site, HOAN_KIEM, "en"))
+            await page.get_by_role("button", name="Log in").click()
+            await page.get_by_role("link", name="Schedule").click()
+            await page.locator(f'a[href="/web/sessions/{session.id}"]').click()
+            assert await page.get_by_text("Nguyễn Thị Lan").is_visible()
+            await page.get_by_label("New day").fill("2026-12-01")
+            await page.get_by_label("New start time").fill("14:00")
+            await page.get_by_role("button", name="Preview the move").click()
+            await page.get_by_text("2 booked visitors (listed above)").wait_for()
+            assert not fake.calls_to("sendMessage"), "a preview tells nobody"
+            await page.get_by_role("button", name="Move the session and tell them").click()
+            await page.get_by_text("Moved. 2 booked visitors are being asked").wait_for()
+
+            await sweep_once(core)  # unless the bot's own sweeper was quicker
+            for booking, now in ((lan, "14:30–15:00"), (binh, "15:00–15:30")):
+                [notice] = await fake.wait_for("sendMessage", chat_id=int(booking.chat_id))
+                text = notice.payload["text"]
+                assert "Your visit has been moved by the support point." in text
+                assert f"Tuesday, December 1, 2026, {now}" in text, text
+                assert f"Booking code: {booking.code} (unchanged)" in text
+        finally:
+            await site.close()

@@ -10,33 +10,16 @@ import logging
 import pytest
 
 from bot import app
+from bot.config import ConfigError
 from bot.db.web_models import WebLoginLink, WebSession
 from bot.officers.roles import officer_of
-from tests.booking_flow import use_places
+from bot.web.limits import client_address, networks
 from tests.chat import Chat
 from tests.schedule_setup import ADMIN, HOAN_KIEM, OFFICERS, all_rows, audits
 from tests.web_client import WebSite, field, link_in
+from tests.web_fixtures import core, site  # noqa: F401  (pytest fixtures)
 
 pytestmark = pytest.mark.both_databases
-
-
-@pytest.fixture
-async def core(config, clock):
-    core = await app.start(config.replace(**OFFICERS), clock=clock)
-    await use_places(core)
-    try:
-        yield core
-    finally:
-        await core.close()
-
-
-@pytest.fixture
-async def site(core):
-    site = await WebSite.start(core)
-    try:
-        yield site
-    finally:
-        await site.close()
 
 
 async def test_officer_gets_a_link_in_the_chat_and_it_opens_the_today_page(core, site):
@@ -219,3 +202,68 @@ async def test_the_pages_speak_the_officers_chat_language_and_can_switch(core, s
     switched = await browser.post("/web/language", {"csrf": await browser.csrf(), "locale": "en"})
     assert switched.status == 303
     assert "<h1>Today</h1>" in (await browser.get("/web/")).text
+
+
+async def test_forwarded_addresses_are_ignored_unless_the_peer_is_a_trusted_proxy(clock, site):
+    """No trusted proxies (the default): X-Forwarded-For is not read, so a client cannot
+    escape the count by writing another address in it."""
+    browser = site.browser()
+    for n in range(5):
+        forged = {"X-Forwarded-For": f"203.0.113.{n}"}
+        assert (await browser.get(f"/web/login/made-up-{n}", headers=forged)).status == 404
+    good = await site.link(HOAN_KIEM)
+    fresh = {"X-Forwarded-For": "198.51.100.7"}
+    assert (await browser.get(good, headers=fresh)).status == 429
+
+
+async def test_behind_a_trusted_proxy_each_client_is_counted_on_its_own(config, clock):
+    core = await app.start(
+        config.replace(**OFFICERS, web__trusted_proxies=["127.0.0.1", "10.0.0.0/8"]),
+        clock=clock,
+    )
+    site = await WebSite.start(core)
+    try:
+        browser = site.browser()
+        # The proxy (127.0.0.1, the test's own address) appends the address it saw.
+        attacker = {"X-Forwarded-For": "1.2.3.4, 203.0.113.9"}
+        for n in range(5):
+            assert (await browser.get(f"/web/login/made-up-{n}", headers=attacker)).status == 404
+        good = await site.link(HOAN_KIEM)
+        assert (await browser.get(good, headers=attacker)).status == 429
+        # What the client wrote left of the proxy's entry changes nothing.
+        spoofed = {"X-Forwarded-For": "198.51.100.1, 203.0.113.9"}
+        assert (await browser.get(good, headers=spoofed)).status == 429
+        # Another client behind the same proxies (two hops: 10.0.0.5 is trusted too).
+        officer = {"X-Forwarded-For": "198.51.100.7, 10.0.0.5"}
+        assert (await browser.get(good, headers=officer)).status == 200
+    finally:
+        await site.close()
+        await core.close()
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "proxies", "client"),
+    [
+        ("203.0.113.9", ["1.2.3.4"], [], "203.0.113.9"),  # no proxies: never read
+        ("203.0.113.9", ["1.2.3.4"], ["127.0.0.1"], "203.0.113.9"),  # peer not a proxy
+        ("127.0.0.1", ["1.2.3.4, 203.0.113.9"], ["127.0.0.1"], "203.0.113.9"),
+        (
+            "127.0.0.1",
+            ["1.2.3.4", "203.0.113.9, 10.1.2.3"],
+            ["127.0.0.1", "10.0.0.0/8"],
+            "203.0.113.9",
+        ),
+        ("127.0.0.1", [], ["127.0.0.1"], "127.0.0.1"),  # a proxy's own request
+        ("127.0.0.1", ["10.0.0.4"], ["127.0.0.0/8", "10.0.0.0/8"], "10.0.0.4"),  # all trusted
+        ("127.0.0.1", ["garbage, 10.0.0.4"], ["127.0.0.1", "10.0.0.0/8"], "10.0.0.4"),
+        ("::ffff:127.0.0.1", ["2001:db8::1"], ["127.0.0.1"], "2001:db8::1"),
+        (None, ["1.2.3.4"], ["127.0.0.1"], "-"),
+    ],
+)
+def test_the_client_address_read_through_trusted_proxies(peer, forwarded, proxies, client):
+    assert client_address(peer, forwarded, networks(proxies)) == client
+
+
+def test_a_trusted_proxy_must_be_an_address_or_network(config):
+    with pytest.raises(ConfigError, match="web.trusted_proxies"):
+        config.replace(web__trusted_proxies=["proxy.example.vn"])

@@ -9,32 +9,11 @@ import io
 
 import pytest
 
-from bot import app
-from tests.booking_flow import use_places
-from tests.schedule_setup import ADMIN, HOAN_KIEM, OFFICERS
+from tests.schedule_setup import ADMIN, HOAN_KIEM
 from tests.test_officer_daily import MONDAY_0845, monday_visitors
-from tests.web_client import WebSite
+from tests.web_fixtures import core, site  # noqa: F401  (pytest fixtures)
 
 pytestmark = pytest.mark.both_databases
-
-
-@pytest.fixture
-async def core(config, clock):
-    core = await app.start(config.replace(**OFFICERS), clock=clock)
-    await use_places(core)
-    try:
-        yield core
-    finally:
-        await core.close()
-
-
-@pytest.fixture
-async def site(core):
-    site = await WebSite.start(core)
-    try:
-        yield site
-    finally:
-        await site.close()
 
 
 async def test_numbers_chart_my_points_weeks_and_download_as_csv(core, clock, site):

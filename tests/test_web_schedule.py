@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot import app
 from bot.db.booking_models import BookingSession
 from bot.schedule import notices
-from tests.booking_flow import MONDAY, use_places
+from tests.booking_flow import MONDAY
 from tests.schedule_setup import (
     CAU_GIAY,
     HOAN_KIEM,
-    OFFICERS,
     all_rows,
     audits,
     book,
@@ -26,28 +24,9 @@ from tests.schedule_setup import (
     snapshot,
     wait_for,
 )
-from tests.web_client import WebSite
+from tests.web_fixtures import core, site  # noqa: F401  (pytest fixtures)
 
 pytestmark = pytest.mark.both_databases
-
-
-@pytest.fixture
-async def core(config, clock):
-    core = await app.start(config.replace(**OFFICERS), clock=clock)
-    await use_places(core)
-    try:
-        yield core
-    finally:
-        await core.close()
-
-
-@pytest.fixture
-async def site(core):
-    site = await WebSite.start(core)
-    try:
-        yield site
-    finally:
-        await site.close()
 
 
 async def test_the_week_shows_each_session_of_my_points_with_seats(core, site):

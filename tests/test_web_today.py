@@ -11,34 +11,22 @@ import io
 
 import pytest
 
-from bot import app
 from bot.core import Core
-from bot.db.booking_models import Booking, HomeVisitRequest
-from tests.booking_flow import MONDAY, use_places
-from tests.schedule_setup import ADMIN, CAU_GIAY, HOAN_KIEM, OFFICERS, all_rows, audits, snapshot
+from bot.db.booking_models import Booking, HomeVisitRequest, Slot
+from tests.booking_flow import MONDAY
+from tests.schedule_setup import (
+    ADMIN,
+    CAU_GIAY,
+    HOAN_KIEM,
+    all_rows,
+    audits,
+    outbox,
+    snapshot,
+)
 from tests.test_officer_daily import MONDAY_0845, monday_visitors, request_home_visit
-from tests.web_client import WebSite
+from tests.web_fixtures import core, site  # noqa: F401  (pytest fixtures)
 
 pytestmark = pytest.mark.both_databases
-
-
-@pytest.fixture
-async def core(config, clock):
-    core = await app.start(config.replace(**OFFICERS), clock=clock)
-    await use_places(core)
-    try:
-        yield core
-    finally:
-        await core.close()
-
-
-@pytest.fixture
-async def site(core):
-    site = await WebSite.start(core)
-    try:
-        yield site
-    finally:
-        await site.close()
 
 
 async def status_of(core: Core, booking_id: int) -> str:
@@ -172,3 +160,102 @@ async def test_home_visit_requests_can_be_taken_and_marked_done(core, site):
         "home_visit.assign",
         "home_visit.done",
     ]
+
+
+async def test_taking_a_home_visit_tells_the_citizen_once_through_the_outbox(core, site):
+    mine = await request_home_visit(core, "hoan-kiem", "hk-1", "Phạm Thị Thu")
+    officer = await site.officer(HOAN_KIEM)
+    csrf = await officer.csrf()
+    assert not await outbox(core)
+    await officer.post(f"/web/home-visits/{mine}/take", {"csrf": csrf})
+    [told] = await outbox(core)
+    request = (await all_rows(core, HomeVisitRequest, HomeVisitRequest.id == mine))[0]
+    assert told.recipient_user_id == request.user_id and told.chat_id == request.chat_id
+    assert told.kind == "home_visit_taken" and told.status == "pending"
+    assert "đã có cán bộ của tổ hỗ trợ nhận" in told.text, "in the citizen's language"
+    assert "0911 222 333" in told.text
+    await officer.post(f"/web/home-visits/{mine}/take", {"csrf": csrf})
+    await officer.post(f"/web/home-visits/{mine}/done", {"csrf": csrf})
+    kinds = [m.kind for m in await outbox(core)]
+    assert kinds == ["home_visit_taken", "home_visit_done"], "taking it told once, then done"
+
+
+async def test_a_home_visit_note_is_kept_for_officers_and_audited_without_its_words(core, site):
+    mine = await request_home_visit(core, "hoan-kiem", "hk-1", "Phạm Thị Thu")
+    officer = await site.officer(HOAN_KIEM)
+    csrf = await officer.csrf()
+    note = "Hẹn chiều thứ Ba; nhà trong ngõ, gọi trước khi đến."
+    saved = await officer.post(f"/web/home-visits/{mine}/note", {"csrf": csrf, "note": note})
+    assert saved.status == 303
+    page = (await officer.get("/web/")).text
+    assert "Officers&#39; note (not sent to the citizen)" in page
+    assert "Hẹn chiều thứ Ba; nhà trong ngõ, gọi trước khi đến.</textarea>" in page
+    [entry] = await audits(core, "home_visit.note")
+    assert note not in str(entry.after) and entry.after == {"note": True, "length": len(note)}
+    assert not await outbox(core), "a note is never sent"
+    other = await site.officer(CAU_GIAY)
+    before = await snapshot(core)
+    too_long = await officer.post(
+        f"/web/home-visits/{mine}/note", {"csrf": csrf, "note": "x" * 301}
+    )
+    assert too_long.status == 409 and "at most 300 characters" in too_long.text
+    forged = await other.post(
+        f"/web/home-visits/{mine}/note", {"csrf": await other.csrf(), "note": "x"}
+    )
+    assert forged.status == 403
+    assert await snapshot(core) == before
+    request = (await all_rows(core, HomeVisitRequest, HomeVisitRequest.id == mine))[0]
+    assert request.officer_note == note
+
+
+async def test_a_walk_in_is_added_in_one_tap_counted_as_came_and_removable(core, clock, site):
+    await monday_visitors(core)
+    clock.set(MONDAY_0845)
+    officer = await site.officer(HOAN_KIEM)
+    page = (await officer.get("/web/")).text
+    assert 'action="/web/points/hk-1/walk-in"' in page
+    assert "/web/points/cg-1/walk-in" not in page, "another unit's point"
+    csrf = await officer.csrf()
+    added = await officer.post("/web/points/hk-1/walk-in", {"csrf": csrf})
+    assert added.status == 303
+    [walk_in] = [b for b in await all_rows(core, Booking) if b.channel == "walk_in"]
+    assert walk_in.status == "attended" and walk_in.user_id is None
+    assert walk_in.visitor_name is None and walk_in.phone is None, "no personal data"
+    slot = (await all_rows(core, Slot, Slot.id == walk_in.slot_id))[0]
+    assert slot.starts_at.astimezone(core.config.tz).strftime("%H:%M") == "08:30", "now's slot"
+    assert slot.booked == 1, "takes no seat (Lan's booking is the one)"
+    page = (await officer.get("/web/")).text
+    assert "Walk-in visitor" in page and "1 came without booking." in page
+    assert "2 visitors booked." in page
+    assert f'action="/web/visits/{walk_in.id}/remove"' in page
+    [entry] = await audits(core, "visit.walk_in")
+    assert entry.unit_id == "hoan-kiem" and entry.actor == "telegram:100"
+
+    refused = await officer.post(
+        f"/web/visits/{walk_in.id}/mark", {"csrf": csrf, "status": "confirmed"}
+    )
+    assert refused.status == 409 and "counted as came" in refused.text
+    other = await site.officer(CAU_GIAY)
+    before = await snapshot(core)
+    forged = await other.post("/web/points/hk-1/walk-in", {"csrf": await other.csrf()})
+    assert forged.status == 403
+    forged = await other.post(f"/web/visits/{walk_in.id}/remove", {"csrf": await other.csrf()})
+    assert forged.status == 403
+    assert await snapshot(core) == before
+    lan = next(b for b in await all_rows(core, Booking) if b.visitor_name == "Nguyễn Thị Lan")
+    booked = await officer.post(f"/web/visits/{lan.id}/remove", {"csrf": csrf})
+    assert booked.status == 409 and "only their mark can change" in booked.text
+
+    removed = await officer.post(f"/web/visits/{walk_in.id}/remove", {"csrf": csrf})
+    assert removed.status == 303
+    assert not [b for b in await all_rows(core, Booking) if b.channel == "walk_in"]
+    assert len(await audits(core, "visit.walk_in_removed")) == 1
+
+
+async def test_a_walk_in_needs_a_session_today(core, clock, site):
+    clock.set(MONDAY_0845.replace(day=29))  # Sunday: no session
+    officer = await site.officer(HOAN_KIEM)
+    before = await snapshot(core)
+    refused = await officer.post("/web/points/hk-1/walk-in", {"csrf": await officer.csrf()})
+    assert refused.status == 409 and "no open session today" in refused.text
+    assert await snapshot(core) == before

@@ -1,5 +1,6 @@
-"""Messages queued for people who did not just write to the bot (through the outbox): for
-now, the waitlist promotion. Rendered in the recipient's language when queued."""
+"""Messages queued for people who did not just write to the bot (through the outbox): the
+waitlist promotion, and an officer taking a home-visit request. Rendered in the recipient's
+language when queued."""
 
 from __future__ import annotations
 

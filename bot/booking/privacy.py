@@ -207,6 +207,7 @@ async def _export_home_visits(session: AsyncSession, user: User) -> list[dict[st
             "help_note": r.help_note,
             "priority": r.priority,
             "needs": r.needs,
+            "officer_note": r.officer_note,
             "asked_at": _iso(r.created_at),
         }
         for r in rows

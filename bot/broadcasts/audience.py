@@ -21,8 +21,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.booking_models import Booking, BookingSession, Slot
 from bot.db.broadcast_models import AUDIENCES, NewsOptOut, NewsSubscription
 from bot.db.models import User
+from bot.i18n import N_
 from bot.ids import parse_id
 from bot.outbox import reach
+
+# Why someone who qualifies is left out (msgids: the preview shows them in the officer's
+# language).
+OPTED_OUT = N_("turned news off")
+UNREACHABLE = N_("blocked the bot or left the messenger")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +118,29 @@ def people(audience: Audience, now: datetime, default_locale: str) -> Subquery:
         .group_by(user_id)
         .subquery("people")
     )
+
+
+async def left_out(
+    session: AsyncSession, audience: Audience, now: datetime, default_locale: str
+) -> dict[str, int]:
+    """How many people who qualify `people` leaves out, and why: {OPTED_OUT: n,
+    UNREACHABLE: n} (each person counted once, under the first reason that applies)."""
+    if audience.kind != "everyone" and not audience.target:
+        return {}
+    query = _query(audience, now, default_locale)
+    user_id = query.selected_columns[0]
+    base = (
+        query.with_only_columns(user_id.label("user_id"), maintain_column_froms=True)
+        .group_by(user_id)
+        .subquery("qualified")
+    )
+    opted = exists().where(NewsOptOut.user_id == base.c.user_id)
+    opted_out = await session.scalar(select(func.count()).select_from(base).where(opted))
+    unreachable = await session.scalar(
+        select(func.count()).select_from(base).where(~opted, reach.unreachable(base.c.user_id))
+    )
+    found = {OPTED_OUT: opted_out or 0, UNREACHABLE: unreachable or 0}
+    return {reason: n for reason, n in found.items() if n}
 
 
 async def count(

@@ -189,6 +189,8 @@ class HomeVisitRequest(Base):
     # new | assigned | done | cancelled (by the citizen)
     status: Mapped[str] = mapped_column(String(16), default="new")
     assigned_to: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The officers' note (what was agreed, what to bring); migration 0013. Never sent.
+    officer_note: Mapped[str | None] = mapped_column(String(300), default=None)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

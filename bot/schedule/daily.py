@@ -15,10 +15,12 @@ from datetime import date, time, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from bot.booking import texts
+from bot.booking.codes import new_code
 from bot.booking.phone import display_phone
-from bot.db.booking_models import Booking, Slot
+from bot.db.booking_models import Booking, BookingSession, Slot
 from bot.i18n import N_, _
 from bot.officers import audit
 from bot.points.model import Point
@@ -32,12 +34,18 @@ if TYPE_CHECKING:
     from bot.services.context import ServiceContext
 
 VISIT_STATES = ("confirmed", "attended", "missed")
+# `Booking.channel` of a visitor who came without booking: no account, no name, no phone,
+# nobody to tell; counted as came; takes no seat (the visitor is already there).
+WALK_IN = "walk_in"
+CODE_ATTEMPTS = 5
 MARKS = {"attended": N_("came"), "missed": N_("did not come")}
 
 audit.register_action("visit.attended", N_("Visitor marked as came"))
 audit.register_action("visit.missed", N_("Visitor marked as did not come"))
 audit.register_action("visit.reset", N_("Visitor's attendance mark removed"))
 audit.register_action("list.export", N_("Visitor list exported"))
+audit.register_action("visit.walk_in", N_("Walk-in visitor added"))
+audit.register_action("visit.walk_in_removed", N_("Walk-in visitor removed"))
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,8 @@ async def day_list(sc: ServiceContext, point_id: str, day: date) -> tuple[Point,
 def visit_line(v: Visit) -> str:
     """ "08:30 · Nguyễn Thị Lan · 📞 0912 345 678 · VNeID · ⭐ Aged 60 or over · ♿ Wheelchair"."""
     b = v.booking
+    if b.channel == WALK_IN:
+        return "✅ " + texts.clock(v.slot.starts_at) + " · " + _("Walk-in visitor")
     parts = [texts.clock(v.slot.starts_at), b.visitor_name or _("(name deleted)")]
     if v.phone:
         parts.append("📞 " + display_phone(v.phone))
@@ -102,6 +112,8 @@ async def mark(sc: ServiceContext, booking_id: int, status: str) -> tuple[Bookin
     slot = await sc.session.get_one(Slot, booking.slot_id)
     if booking.status not in VISIT_STATES:
         raise Refused("daily.visit_cancelled")
+    if booking.channel == WALK_IN:
+        raise Refused("daily.walk_in_mark")
     if local_day(slot.starts_at, sc.tz) > local_day(sc.now(), sc.tz):
         raise Refused("daily.visit_later_day")
     before = booking.status
@@ -121,6 +133,103 @@ async def mark(sc: ServiceContext, booking_id: int, status: str) -> tuple[Bookin
         unit_id=point.unit,
     )
     return booking, slot
+
+
+async def _walk_in_slot(sc: ServiceContext, point: Point) -> Slot:
+    """The time slot a walk-in visitor is counted in: of today's open sessions, the slot
+    going on now, else the last one started, else today's first."""
+    tz, now = sc.tz, sc.now()
+    today = local_day(now, tz)
+    slots = (
+        await sc.session.scalars(
+            select(Slot)
+            .join(BookingSession, BookingSession.id == Slot.session_id)
+            .where(
+                Slot.point_id == point.id,
+                BookingSession.status == "open",
+                Slot.starts_at >= at(today, time(0), tz),
+                Slot.starts_at < at(today + timedelta(days=1), time(0), tz),
+            )
+            .order_by(Slot.starts_at)
+        )
+    ).all()
+    if not slots:
+        raise Refused("daily.no_session_today")
+    started = [s for s in slots if s.starts_at <= now]
+    return started[-1] if started else slots[0]
+
+
+@officer_service
+async def walk_in(sc: ServiceContext, point_id: str) -> tuple[Booking, Slot]:
+    """Add a visitor who came to the point today without booking, marked as came."""
+    point = await point_for(sc, point_id)
+    slot = await _walk_in_slot(sc, point)
+    now = sc.now()
+    booking = Booking(
+        slot_id=slot.id,
+        point_id=point.id,
+        user_id=None,
+        channel=WALK_IN,
+        chat_id=None,
+        locale="vi",  # never written to
+        for_self=True,
+        visitor_name=None,
+        phone=None,
+        help_topic="other",
+        help_note=None,
+        priority=[],
+        needs=[],
+        priority_seat=False,
+        consent=False,
+        status="attended",
+        created_at=now,
+        updated_at=now,
+        cancelled_at=None,
+        purged_at=None,
+    )
+    for attempt in range(CODE_ATTEMPTS):
+        booking.code = new_code()
+        try:
+            async with sc.session.begin_nested():
+                sc.session.add(booking)
+                await sc.session.flush()
+            break
+        except IntegrityError:  # the code was taken (the savepoint let go of the row): again
+            if attempt == CODE_ATTEMPTS - 1:
+                raise
+    async with sc.session.begin_nested():
+        await audit.record_by(
+            sc,
+            "visit.walk_in",
+            f"booking:{booking.code}",
+            None,
+            {"status": "attended", "point": point.id},
+            unit_id=point.unit,
+        )
+    return booking, slot
+
+
+@officer_service
+async def remove_walk_in(sc: ServiceContext, booking_id: int) -> None:
+    """Take back a walk-in visitor added by mistake (booked visits are only marked)."""
+    sc.actor.require_officer()
+    booking = await sc.session.get(Booking, booking_id, populate_existing=True)
+    if booking is None:
+        raise Refused("daily.visit_not_found")
+    point = await point_for(sc, booking.point_id)
+    if booking.channel != WALK_IN:
+        raise Refused("daily.not_a_walk_in")
+    async with sc.session.begin_nested():
+        await audit.record_by(
+            sc,
+            "visit.walk_in_removed",
+            f"booking:{booking.code}",
+            {"status": booking.status},
+            None,
+            unit_id=point.unit,
+        )
+        await sc.session.delete(booking)
+        await sc.session.flush()
 
 
 @officer_service
@@ -149,7 +258,7 @@ async def export_csv(sc: ServiceContext, point_id: str, day: date) -> Document:
             [
                 texts.clock(v.slot.starts_at),
                 b.code,
-                b.visitor_name or "",
+                _("Walk-in visitor") if b.channel == WALK_IN else b.visitor_name or "",
                 display_phone(v.phone) if v.phone else "",
                 texts.help_text(b.help_topic, b.help_note),
                 texts.labels(b.priority, texts.PRIORITY_LABELS) if b.priority else "",

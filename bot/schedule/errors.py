@@ -72,6 +72,15 @@ define("daily.unknown_mark", N_("I did not understand that mark, so I did nothin
 define("daily.visit_not_found", N_("I could not find that visit, so I did nothing."))
 define("daily.visit_cancelled", N_("This visit was cancelled, so I did nothing."))
 define("daily.visit_later_day", N_("This visit is on a later day: you can mark it on the day."))
+define(
+    "daily.no_session_today",
+    N_("This support point has no open session today, so I did not add the visitor."),
+)
+define(
+    "daily.walk_in_mark",
+    N_("A walk-in visitor is counted as came. If it was a mistake, remove them instead."),
+)
+define("daily.not_a_walk_in", N_("This visitor booked, so only their mark can change."))
 # home_visit
 define("home_visit.not_found", N_("I could not find that home-visit request, so I did nothing."))
 define("home_visit.already_done", N_("This home visit is already done, so I did nothing."))
@@ -80,6 +89,7 @@ define(
     N_("The citizen has cancelled this home-visit request, so I did nothing."),
 )
 define("home_visit.taken", N_("Another officer has already taken this home visit."))
+define("home_visit.note_too_long", N_("The note can be at most {n} characters."))
 # file
 define("file.wrong_kind", N_("Please send a .csv or .toml file (the schedule formats)."))
 define("file.unknown_action", N_("action must be add, cancel or capacity; got “{value}”"))

@@ -1,7 +1,7 @@
 """The home-visit queue of an officer's units: requests not yet done, oldest first; an officer
-takes one (assigned to themself) and marks it done; the citizen is told of both through the
-outbox. Authorised with `require_unit` for the
-request's unit and audited (request ids only)."""
+takes one (assigned to themself), writes a note on it, and marks it done; the citizen is told
+of taking and done through the outbox. Authorised with `require_unit` for the request's unit
+and audited (request ids only: never the note's words)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,9 @@ OPEN_STATES = ("new", "assigned")
 
 audit.register_action("home_visit.assign", N_("Home visit taken by an officer"))
 audit.register_action("home_visit.done", N_("Home visit done"))
+audit.register_action("home_visit.note", N_("Home-visit note written"))
+
+MAX_NOTE = 300  # home_visit_requests.officer_note
 
 
 @officer_service
@@ -78,6 +81,33 @@ async def assign_to_me(sc: ServiceContext, request_id: int) -> HomeVisitRequest:
         f"home_visit:{request.id}",
         {"status": "new"},
         {"status": "assigned", "officer_user": sc.actor.user_id},
+        unit_id=request.unit_id,
+    )
+    return request
+
+
+@officer_service
+async def write_note(sc: ServiceContext, request_id: int, note: str) -> HomeVisitRequest:
+    """Set (or clear, with "") the officers' note on an open or done request."""
+    request = await request_for(sc, request_id)
+    note = " ".join(note.split())
+    if len(note) > MAX_NOTE:
+        raise Refused("home_visit.note_too_long", n=MAX_NOTE)
+    before = request.officer_note
+    if (before or "") == note:
+        return request
+    await sc.session.execute(
+        update(HomeVisitRequest)
+        .where(HomeVisitRequest.id == request.id)
+        .values(officer_note=note or None, updated_at=sc.now())
+    )
+    await sc.session.refresh(request)
+    await audit.record_by(
+        sc,
+        "home_visit.note",
+        f"home_visit:{request.id}",
+        {"note": bool(before)},
+        {"note": bool(note), "length": len(note)},
         unit_id=request.unit_id,
     )
     return request

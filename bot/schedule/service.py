@@ -270,6 +270,50 @@ async def session_affected(sc: ServiceContext, session_id: int) -> tuple[Session
     return view, bookings, waiting
 
 
+@dataclass(frozen=True)
+class Told:
+    """One person a change to a session tells: a booked visitor or someone waiting."""
+
+    starts_at: datetime  # their time slot
+    name: str  # the visitor's name as given when booking ("" when none was given)
+    waiting: bool
+
+
+@officer_service
+async def people_told(sc: ServiceContext, session_ids: list[int]) -> list[Told]:
+    """Who a change to these sessions would tell, in time order: each confirmed booking's
+    visitor, then each person waiting. Refused unless the actor may act for the unit of
+    every session."""
+    sc.actor.require_officer()
+    ids = list(dict.fromkeys(session_ids))
+    if not ids:
+        return []
+    units = (
+        await sc.session.scalars(select(BookingSession.unit_id).where(BookingSession.id.in_(ids)))
+    ).all()
+    for unit in set(units):
+        sc.actor.require_unit(unit)
+    booked = (
+        await sc.session.execute(
+            select(Booking, Slot)
+            .join(Slot, Booking.slot_id == Slot.id)
+            .where(Slot.session_id.in_(ids), Booking.status == "confirmed")
+            .order_by(Slot.starts_at, Booking.id)
+        )
+    ).all()
+    waiting = (
+        await sc.session.execute(
+            select(WaitlistEntry, Slot)
+            .join(Slot, WaitlistEntry.slot_id == Slot.id)
+            .where(Slot.session_id.in_(ids), WaitlistEntry.status == "waiting")
+            .order_by(Slot.starts_at, WaitlistEntry.id)
+        )
+    ).all()
+    return [Told(s.starts_at, b.visitor_name or "", False) for b, s in booked] + [
+        Told(s.starts_at, str((e.details or {}).get("name") or ""), True) for e, s in waiting
+    ]
+
+
 async def affected(sc: ServiceContext, session_ids: list[int]) -> tuple[int, int]:
     """(confirmed bookings, people waiting) of these sessions; the caller authorised them."""
     if not session_ids:
@@ -465,6 +509,21 @@ async def close_preview(
         bookings, waiting = await affected(sc, ids)
         await savepoint.rollback()
     return len(ids), bookings, waiting
+
+
+@officer_service
+async def close_told(
+    sc: ServiceContext, point_id: str, first: date, last: date
+) -> tuple[int, list[Told]]:
+    """(sessions, who would be told) if the point closed from `first` to `last`: the
+    preview of `close_point`; whatever had to be written to find them is rolled back."""
+    if last < first:
+        raise Refused("schedule.last_before_first")
+    async with sc.session.begin_nested() as savepoint:
+        ids = await sessions_between(sc, point_id, first, last)
+        told = await people_told(sc, ids)
+        await savepoint.rollback()
+    return len(ids), told
 
 
 @officer_service

@@ -31,7 +31,7 @@ from bot.services.actor import Actor, actor_of
 from bot.services.context import ServiceContext
 from bot.services.errors import NOT_OFFICER, NotAllowed
 from bot.web import auth
-from bot.web.limits import Attempts
+from bot.web.limits import Attempts, networks
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -47,6 +47,7 @@ LOGIN_CSRF_COOKIE = "trolyso_login"
 
 CORE = web.AppKey("core", object)
 ATTEMPTS = web.AppKey("attempts", Attempts)
+PROXIES = web.AppKey("proxies", tuple)  # web.trusted_proxies as networks
 
 # Pages hold visitors' names and phone numbers: nothing is cached, framed or sent on as a
 # referrer, and only our own files run.
@@ -205,20 +206,33 @@ def _environment(app: web.Application) -> None:
 
 def build(core: Core) -> web.Application:
     """The pages as an application to mount at `/web/` (`root.add_subapp(PREFIX + "/", ...)`)."""
-    from bot.web import broadcasts, log, login, numbers, questions, schedule, today
+    from bot.web import (
+        broadcasts,
+        log,
+        login,
+        numbers,
+        officers,
+        point_changes,
+        questions,
+        schedule,
+        today,
+    )
 
     app = web.Application(middlewares=[_headers])
     app[CORE] = core
     app[ATTEMPTS] = Attempts()
+    app[PROXIES] = networks(core.config.web.trusted_proxies)
     _environment(app)
     app.router.add_static("/static/", STATIC)
     login.add_routes(app.router)
     today.add_routes(app.router)
     schedule.add_routes(app.router)
+    point_changes.add_routes(app.router)
     broadcasts.add_routes(app.router)
     numbers.add_routes(app.router)
     log.add_routes(app.router)
     questions.add_routes(app.router)
+    officers.add_routes(app.router)
     return app
 
 

@@ -1,6 +1,8 @@
 """The "Broadcast" pages: write a message (its length limit shown), choose who gets it — the
-news subscribers of my communes and wards, the visitors of one of my points, or everyone for
-an admin — see how many people it reaches on each channel, send, then watch its progress
+news subscribers of my communes and wards, the visitors of one of my points or of one coming
+session, or everyone for an admin — see how many people it reaches on each channel and who it
+will not reach and why (turned news off, blocked the bot, outside a channel's reply window),
+send, then watch its progress
 (sent / unreachable / failed) update without a reload until the final numbers; past
 broadcasts listed.
 
@@ -16,11 +18,12 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from bot.booking import texts as booking_texts
 from bot.broadcasts import history, texts
 from bot.broadcasts import service as broadcasts
 from bot.broadcasts.audience import Audience
 from bot.broadcasts.queue import MAX_TEXT_CHARS
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.points.names import unit_label
 from bot.services.errors import Refused
 from bot.web.app import PREFIX, Page, officer_page, see_other
@@ -28,8 +31,9 @@ from bot.web.app import PREFIX, Page, officer_page, see_other
 POLL_SECONDS = 2
 
 
-def _choices(page: Page, points) -> list[tuple[str, str]]:
-    """(form value, label) of each audience this officer may write to."""
+async def _choices(page: Page, points) -> list[tuple[str, str]]:
+    """(form value, label) of each audience this officer may write to: after each point,
+    its coming sessions that have visitors booked."""
     sc = page.sc()
     units = sc.units()
     found = []
@@ -38,7 +42,23 @@ def _choices(page: Page, points) -> list[tuple[str, str]]:
             unit_label(units[u]) if u in units else u for u in page.actor.sorted_units
         )
         found.append(("units", _("News subscribers of {units}", units=names)))
-    found += [(f"point:{p.id}", _("Visitors booked at {point}", point=p.name)) for p in points]
+    for p in points:
+        found.append((f"point:{p.id}", _("Visitors booked at {point}", point=p.name)))
+        _point, sessions = await broadcasts.sessions_of(sc, p.id)
+        found += [
+            (
+                f"session:{s.session_id}",
+                ngettext(
+                    "Visitors booked on {when} at {point} ({n} booked)",
+                    "Visitors booked on {when} at {point} ({n} booked)",
+                    s.booked,
+                    when=booking_texts.when(s.starts_at, s.ends_at),
+                    point=p.name,
+                ),
+            )
+            for s in sessions
+            if s.booked
+        ]
     if page.actor.is_admin:
         found.append(("everyone", _("Everyone who uses the bot (administrators only)")))
     return found
@@ -51,10 +71,13 @@ def _audience(page: Page, value: str) -> Audience | None:
         return Audience("everyone")
     if value.startswith("point:") and 0 < len(value) <= 40:
         return Audience("point", (value.removeprefix("point:"),))
+    session = value.removeprefix("session:")
+    if value.startswith("session:") and session.isdigit() and len(session) <= 11:
+        return Audience("session", (int(session),))
     return None
 
 
-def _sender(page: Page, audience: Audience) -> Callable[[], texts.Sender]:
+async def _sender(page: Page, audience: Audience) -> Callable[[], texts.Sender]:
     """Who the message is from, rendered later in each recipient's language."""
     sc = page.sc()
     if audience.kind == "units":
@@ -64,6 +87,13 @@ def _sender(page: Page, audience: Audience) -> Callable[[], texts.Sender]:
     if audience.kind == "point":
         name = broadcasts.point_of(sc, str(audience.target[0])).name
         return lambda: texts.Sender("point", (name,))
+    if audience.kind == "session":
+        row = await broadcasts.session_of(sc, audience.target[0])
+        point = sc.places.points.get(row.point_id) if sc.places else None
+        label = point.name if point else row.point_id
+        return lambda: texts.Sender(
+            "session", (label,), booking_texts.when(row.starts_at, row.ends_at)
+        )
     return lambda: texts.Sender("everyone")
 
 
@@ -83,7 +113,7 @@ async def _compose(
         "broadcast.html",
         status,
         active="broadcast",
-        choices=_choices(page, points),
+        choices=await _choices(page, points),
         text=text,
         chosen=chosen,
         notice=notice,
@@ -128,17 +158,22 @@ async def preview(page: Page) -> web.Response:
         return await _compose(page, text=text, chosen=chosen, notice=problem, status=400)
     sc = page.sc()
     default_locale = page.core.config.bot.default_locale
-    profile = page.core.profile
+    core = page.core
+    profile = core.profile
     try:
         reach = await broadcasts.reach_now(
             sc, audience, default_locale, lambda channel: profile(channel).policy
         )
+        found = await history.preview_reach(
+            sc, audience, default_locale, lambda channel: profile(channel).policy
+        )
     except Refused as e:
         return await _compose(page, text=text, chosen=chosen, notice=str(e), status=409)
-    label = dict(_choices(page, await broadcasts.my_points(sc))).get(chosen, "")
+    label = dict(await _choices(page, await broadcasts.my_points(sc))).get(chosen, "")
     summary = {
         "total": reach.total,
         "lines": texts.reach_lines(reach, lambda channel: profile(channel).label),
+        "not_delivered": {_(reason): n for reason, n in found.not_delivered.items()},
         "label": label,
     }
     return await _compose(page, text=text, chosen=chosen, preview=summary)
@@ -155,7 +190,7 @@ async def send(page: Page) -> web.Response:
             sc,
             audience,
             text,
-            _sender(page, audience),
+            await _sender(page, audience),
             reply_to=(page.user.channel, page.web_session.chat_id, page.web_session.locale),
             default_locale=page.core.config.bot.default_locale,
         )

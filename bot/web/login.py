@@ -3,8 +3,8 @@ fetching the link for a preview cannot use it up), its "Log in" button (POST, wi
 token held in a cookie until there is a session), logging out here or everywhere, and the
 page language.
 
-Bad links are refused plainly and counted per client address (bot/web/limits.py); the token
-is never logged.
+Bad links are refused plainly and counted per client address (bot/web/limits.py: behind a
+trusted proxy, the address it forwarded); the token is never logged.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from bot.web.app import (
     COOKIE,
     LOGIN_CSRF_COOKIE,
     PREFIX,
+    PROXIES,
     Page,
     core_of,
     officer_page,
@@ -30,6 +31,7 @@ from bot.web.app import (
     secure_cookies,
     see_other,
 )
+from bot.web.limits import client_address
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,9 @@ PROBLEM_STATUS = {
 
 
 def _address(request: web.Request) -> str:
-    return request.remote or "-"
+    """The client's address, through the configured trusted proxies (bot/web/limits.py)."""
+    proxies: tuple = request.app[PROXIES]
+    return client_address(request.remote, request.headers.getall("X-Forwarded-For", []), proxies)
 
 
 def _locked(request: web.Request) -> web.Response | None:

@@ -78,7 +78,10 @@ async def _week(page: Page, point: Point) -> PointWeek:
 async def week(page: Page) -> web.Response:
     points = sorted(await service.my_points(page.sc()), key=lambda p: (p.unit, p.name))
     weeks = [await _week(page, p) for p in points]
-    return page.render("schedule.html", active="schedule", weeks=weeks)
+    today = local_day(page.now(), page.core.config.tz).isoformat()
+    return page.render(
+        "schedule.html", active="schedule", weeks=weeks, today=today, max_reason=MAX_REASON
+    )
 
 
 def _session_id(page: Page) -> int:

@@ -42,7 +42,8 @@ class VisitRow:
     needs: str | None
     access: str | None  # the needs this point does not meet, booked anyway
     status: str  # confirmed, attended, missed
-    can_mark: bool  # today or earlier
+    can_mark: bool  # today or earlier (never a walk-in: they came)
+    walk_in: bool  # came without booking: can be removed if added by mistake
 
 
 @dataclass(frozen=True)
@@ -62,19 +63,21 @@ class PointLists:
 
 def _row(v: daily.Visit, can_mark: bool) -> VisitRow:
     b = v.booking
+    walk_in = b.channel == daily.WALK_IN
     return VisitRow(
         id=b.id,
         code=b.code,
         time=texts.clock(v.slot.starts_at),
-        name=b.visitor_name or _("(name deleted)"),
+        name=_("Walk-in visitor") if walk_in else b.visitor_name or _("(name deleted)"),
         phone=display_phone(v.phone) if v.phone else None,
         phone_link="tel:" + v.phone if v.phone else None,
-        help=texts.help_text(b.help_topic, b.help_note),
+        help="" if walk_in else texts.help_text(b.help_topic, b.help_note),
         priority=texts.labels(b.priority, texts.PRIORITY_LABELS) if b.priority else None,
         needs=texts.labels(b.needs, texts.NEED_LABELS) if b.needs else None,
         access=texts.access_warning(b.access_note),
         status=b.status,
-        can_mark=can_mark,
+        can_mark=can_mark and not walk_in,
+        walk_in=walk_in,
     )
 
 
@@ -123,6 +126,7 @@ class RequestRow:
     needs: str | None
     can_take: bool
     can_finish: bool
+    note: str
 
 
 def _request_row(page: Page, r: HomeVisitRequest) -> RequestRow:
@@ -148,6 +152,7 @@ def _request_row(page: Page, r: HomeVisitRequest) -> RequestRow:
         needs=texts.labels(r.needs, texts.NEED_LABELS) if r.needs else None,
         can_take=r.status == "new",
         can_finish=r.status == "new" or r.assigned_to == page.actor.user_id,
+        note=r.officer_note or "",
     )
 
 
@@ -158,7 +163,13 @@ async def _today_page(page: Page, notice: str | None = None, status: int = 200) 
     lists = [await _lists(page, p, today) for p in points]
     requests = [_request_row(page, r) for r in await home_visits.queue(sc)]
     return page.render(
-        "today.html", status, points=lists, requests=requests, notice=notice, today=today
+        "today.html",
+        status,
+        points=lists,
+        requests=requests,
+        notice=notice,
+        today=today,
+        max_note=home_visits.MAX_NOTE,
     )
 
 
@@ -189,6 +200,27 @@ async def mark(page: Page) -> web.Response:
     _point, visits = await daily.day_list(page.sc(), booking.point_id, day)
     row = next(_row(v, day <= _today(page)) for v in visits if v.booking.id == booking.id)
     return page.render("visit_row.html", v=row)
+
+
+@officer_page
+async def walk_in(page: Page) -> web.Response:
+    try:
+        booking, _slot = await daily.walk_in(page.sc(), page.request.match_info["point"])
+    except Refused as e:
+        return await _today_page(page, str(e), 409)
+    return see_other(f"{PREFIX}/#visit-{booking.id}")
+
+
+@officer_page
+async def remove_walk_in(page: Page) -> web.Response:
+    booking_id = _int(page.request.match_info["booking"])
+    if booking_id is None:
+        return await _today_page(page, _("I could not find that visit, so I did nothing."), 404)
+    try:
+        await daily.remove_walk_in(page.sc(), booking_id)
+    except Refused as e:
+        return await _today_page(page, str(e), 409)
+    return see_other(f"{PREFIX}/")
 
 
 @officer_page
@@ -233,9 +265,18 @@ async def finish(page: Page) -> web.Response:
     return await _home_visit(page, home_visits.mark_done)
 
 
+@officer_page
+async def note(page: Page) -> web.Response:
+    text = str(page.form.get("note", ""))
+    return await _home_visit(page, lambda sc, i: home_visits.write_note(sc, i, text))
+
+
 def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/", today_page)
     router.add_post("/visits/{booking}/mark", mark)
+    router.add_post("/visits/{booking}/remove", remove_walk_in)
+    router.add_post("/points/{point}/walk-in", walk_in)
     router.add_get("/points/{point}/{day}.csv", export)
     router.add_post("/home-visits/{request}/take", take)
     router.add_post("/home-visits/{request}/done", finish)
+    router.add_post("/home-visits/{request}/note", note)

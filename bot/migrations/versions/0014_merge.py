@@ -6,7 +6,7 @@ Create Date: 2026-12-07 12:10:00
 """
 
 revision = "0014_merge"
-down_revision = ("0013", "0013_handoff_photo", "0013_webhook_inbox")
+down_revision = ("0013", "0013_handoff_photo", "0013_webhook_inbox", "0013_home_visit_note")
 branch_labels = None
 depends_on = None
 
