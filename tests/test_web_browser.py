@@ -309,7 +309,7 @@ async def test_moving_a_session_tells_each_booked_visitor_through_the_fake_bot_a
                 [notice] = await fake.wait_for("sendMessage", chat_id=int(booking.chat_id))
                 text = notice.payload["text"]
                 assert "Your visit has been moved by the support point." in text
-                assert f"Tuesday, December 1, 2026, {now}" in text, text
+                assert f"{now}, Tuesday 1 December 2026" in text, text
                 assert f"Booking code: {booking.code} (unchanged)" in text
         finally:
             await site.close()
