@@ -44,6 +44,7 @@ bench: setup
 	$(BIN)/python -m bench.search        # search latency and start-up index time
 	$(BIN)/python -m bench.booking       # bookings/s on SQLite (and PostgreSQL when set)
 	$(BIN)/python -m bench.broadcast     # 10,000-recipient broadcast, 429s, kill + restart
+	$(BIN)/python -m bench.paid          # paid vs free broadcast: 20,000 at 1,000/s, kill + restart
 	$(BIN)/python -m bench.zalo          # Zalo: signed webhook in → consultation message out
 	$(BIN)/python -m bench.web           # officer pages (Today, Schedule): p50/p99, 500 bookings
 
