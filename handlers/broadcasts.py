@@ -347,6 +347,7 @@ async def _preview(msg: Incoming, ctx: Ctx, audience: Audience) -> list[Reply]:
             count=texts.number(n),
         ),
         *texts.reach_lines(reach, lambda channel: ctx.core.profile(channel).label),
+        *texts.left_out_lines(reach),
         *_paid(ctx, reach),
         _("It will look like this:"),
         "",

@@ -92,12 +92,15 @@ async def test_audience_leaves_out_opted_out_unreachable_and_duplicates(core, cl
 async def test_preview_shows_the_exact_count_and_confirm_queues_that_many(core):
     for n, units in enumerate([("cau-giay",), ("cau-giay", "ba-dinh"), ("ba-dinh",)]):
         await subscribed(core, f"c{n}", *units)
+    stopper = await subscribed(core, "c8", "cau-giay")
+    await stopper.say("/stop")
     officer = telegram(core, CAU_GIAY)
     await compose(officer, TEXT)
     assert "Who should get this message?" in officer.text
     assert not any("Everyone" in label for label in officer.labels), "not an admin"
     await officer.press("Subscribers of all my communes and wards")
     assert "this message will go to 3 people" in officer.text
+    assert "It will not reach:\n• 1 person: turned news off" in officer.text, "as on the web"
     assert TEXT in officer.text and "📣 News from Ba Đình ward, Cầu Giấy ward" in officer.text
     await officer.press("Send to 3 people")
     assert "is queued for 3 people" in officer.text

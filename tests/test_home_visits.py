@@ -98,6 +98,26 @@ async def test_the_citizen_cancels_a_home_visit_and_officers_no_longer_see_it(co
     assert await rows_of(core, OutboxMessage, OutboxMessage.kind.like("home_visit%")) == []
 
 
+async def test_the_officer_who_took_a_home_visit_is_told_when_the_citizen_cancels_it(core):
+    chat = Chat(core, user_id="81", channel="telegram", language="en")
+    await ask_for_mother(chat, name="Trần Văn Bình")
+    (request,) = await rows_of(core, HomeVisitRequest)
+    officer = officer_chat(core, HOAN_KIEM)
+    await officer.say("/officer")
+    await officer.press("Home-visit requests")
+    await officer.press(f"I'll take #{request.id}")
+    await chat.press("My bookings")
+    await chat.press("Home visit")
+    await chat.press("Cancel this request")
+    await chat.press("Yes, cancel it")
+    (told,) = await rows_of(core, OutboxMessage, OutboxMessage.kind == "home_visit_cancelled")
+    (request,) = await rows_of(core, HomeVisitRequest)
+    assert told.recipient_user_id == request.assigned_to and told.chat_id == officer.user_id
+    # In the officer's language (never chosen here: the bot's Vietnamese), not the citizen's.
+    assert f"#{request.id} (mã {request.code}) đã được người dân huỷ" in told.text
+    assert "Trần Văn Bình" not in told.text, "only the number and code"
+
+
 async def test_someone_else_cannot_see_or_cancel_my_home_visit(core):
     mine = Chat(core, user_id="79", channel="telegram", language="en")
     await ask_for_mother(mine)

@@ -188,9 +188,6 @@ SCOPED: dict[str, Call] = {
     "broadcasts.service.reach_now": lambda sc, w: broadcasts.reach_now(
         sc, Audience("point", ("hk-1",)), "vi", lambda channel: ALWAYS
     ),
-    "broadcasts.history.preview_reach": lambda sc, w: broadcast_history.preview_reach(
-        sc, Audience("session", (w.session_id,)), "vi", lambda _channel: ALWAYS
-    ),
     "broadcasts.service.send_broadcast": _send,
     "handoff.service.conversation": lambda sc, w: handoff.conversation(sc, w.question_id),
     "handoff.service.take": lambda sc, w: handoff.take(sc, w.question_id),

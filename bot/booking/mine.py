@@ -15,9 +15,10 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from bot.booking import capacity, queries, service
+from bot.booking import capacity, notices, queries, service
 from bot.db import rowcount
 from bot.db.booking_models import Booking, HomeVisitRequest, Slot, WaitlistEntry
+from bot.db.models import User
 from bot.db.reminder_models import VisitConfirmation
 from bot.i18n import N_
 from bot.schedule import answers
@@ -234,7 +235,7 @@ async def own_home_visit(sc: ServiceContext, request_id: int) -> HomeVisitReques
 
 async def cancel_home_visit(sc: ServiceContext, request_id: int) -> HomeVisitRequest:
     """Cancel the actor's home-visit request while no visit has been made; an officer who
-    had taken it no longer sees it in the queue."""
+    had taken it no longer sees it in the queue and is told (through the outbox)."""
     request = await own_home_visit(sc, request_id)
     if request.status == "cancelled":
         raise Refused("mine.cancelled")
@@ -249,4 +250,8 @@ async def cancel_home_visit(sc: ServiceContext, request_id: int) -> HomeVisitReq
     if rowcount(done) != 1:
         raise Refused("mine.home_visit_done")
     await sc.session.refresh(request)
+    if request.assigned_to is not None:
+        officer = await sc.session.get(User, request.assigned_to)
+        if officer is not None:
+            sc.session.add(notices.home_visit_cancelled(request, officer, sc.now()))
     return request

@@ -120,6 +120,37 @@ def home_visit_news(request: HomeVisitRequest, event: str, now: datetime) -> Out
     )
 
 
+def home_visit_cancelled(request: HomeVisitRequest, officer: User, now: datetime) -> OutboxMessage:
+    """To the officer who had taken a home visit: the citizen cancelled it, no need to call.
+    Only the request's number and code: the officer's list had the rest."""
+    with i18n.use_locale(officer.locale or "vi"):  # an officer who never chose: Vietnamese
+        text = _(
+            "🏠 Home-visit request #{id} (code {code}) was cancelled by the citizen: "
+            "no need to call or visit.",
+            id=request.id,
+            code=request.code or "",
+        )
+    return OutboxMessage(
+        recipient_user_id=officer.id,
+        channel=officer.channel,
+        chat_id=officer.external_id,
+        kind="home_visit_cancelled",
+        text=text,
+        buttons=None,
+        template=None,
+        data={"home_visit_id": request.id},
+        priority=PRIORITY_OWN_VISIT,
+        due_at=now,
+        status="pending",
+        attempts=0,
+        last_error=None,
+        booking_id=None,
+        dedupe_key=f"home_visit:{request.id}:cancelled",
+        created_at=now,
+        sent_at=None,
+    )
+
+
 async def render_promoted(session: AsyncSession, row: OutboxMessage, core: Core) -> Rendered:
     """The promotion as sent: its text and button (kept in the chat: it carries the code),
     then the visit's calendar file and the venue, like a booking confirmation."""

@@ -157,6 +157,8 @@ class Reach:
 
     now: dict[str, int] = field(default_factory=dict)  # channel → reachable now
     waiting: dict[str, int] = field(default_factory=dict)  # channel → not until they write
+    # Who qualifies but gets nothing, and why (`left_out`: turned news off, blocked the bot).
+    left_out: dict[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:

@@ -7,11 +7,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
 from bot.broadcasts import texts
-from bot.broadcasts.audience import Audience, Reach, SessionChoice, reach_of, upcoming_sessions
+from bot.broadcasts.audience import (
+    Audience,
+    Reach,
+    SessionChoice,
+    left_out,
+    reach_of,
+    upcoming_sessions,
+)
 from bot.broadcasts.news import BROADCAST_KIND
 from bot.broadcasts.queue import Author, send
 from bot.channels.policy import SendPolicy
@@ -137,16 +144,19 @@ async def reach_now(
     default_locale: str,
     policy_of: Callable[[str], SendPolicy],
 ) -> Reach:
-    """Who the broadcast would reach, per channel: now, or only once they write again (for
-    the preview, in the chat and on the web). `policy_of(channel)` is that channel's send
-    policy (the core's profiles), which knows its reply window."""
+    """Who the broadcast would reach, per channel: now, or only once they write again, and who
+    qualifies but gets nothing and why (turned news off, blocked the bot) — the preview, in
+    the chat and on the web. `policy_of(channel)` is that channel's send policy (the core's
+    profiles), which knows its reply window."""
     await authorise(sc, audience)
     now = sc.now()
 
     def since(channel: str) -> datetime | None:
         return policy_of(channel).reachable_since(BROADCAST_KIND, now)
 
-    return await reach_of(sc.session, audience, now, default_locale, since)
+    found = await reach_of(sc.session, audience, now, default_locale, since)
+    missed = await left_out(sc.session, audience, now, default_locale)
+    return replace(found, left_out=missed)
 
 
 @officer_service

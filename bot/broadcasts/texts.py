@@ -122,3 +122,14 @@ def reach_lines(reach: Reach, title_of: Callable[[str], str]) -> list[str]:
             )
         )
     return lines
+
+
+def left_out_lines(reach: Reach) -> list[str]:
+    """Who qualifies but will get nothing, and why ("1 person: turned news off"), as the web
+    preview lists them."""
+    if not reach.left_out:
+        return []
+    return [_("It will not reach:")] + [
+        "• " + ngettext("{n} person: {reason}", "{n} people: {reason}", n, reason=_(reason))
+        for reason, n in reach.left_out.items()
+    ]

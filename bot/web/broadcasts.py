@@ -164,16 +164,14 @@ async def preview(page: Page) -> web.Response:
         reach = await broadcasts.reach_now(
             sc, audience, default_locale, lambda channel: profile(channel).policy
         )
-        found = await history.preview_reach(
-            sc, audience, default_locale, lambda channel: profile(channel).policy
-        )
     except Refused as e:
         return await _compose(page, text=text, chosen=chosen, notice=str(e), status=409)
     label = dict(await _choices(page, await broadcasts.my_points(sc))).get(chosen, "")
     summary = {
         "total": reach.total,
         "lines": texts.reach_lines(reach, lambda channel: profile(channel).label),
-        "not_delivered": {_(reason): n for reason, n in found.not_delivered.items()},
+        "not_delivered": {_(reason): n for reason, n in reach.left_out.items()},
+        "waiting": reach.waiting_total,
         "label": label,
     }
     return await _compose(page, text=text, chosen=chosen, preview=summary)
