@@ -8,10 +8,10 @@ carry `allow_paid_broadcast` (429 above either; ../shared/facts/channels.md, "Ra
                          [--paid-limit 1000] [--paid-rate 950]
 
 `--paid-limit` is the fake server's paid limit; `--paid-rate` the bot's
-`channels.telegram.paid_per_second` (default: config.toml's, 1000 — the limit itself).
+`channels.telegram.paid_per_second` (default: config.toml's, 950).
 
 The bot runs with the shipped config.toml values (per_second 25 less the 20 % interactive
-headroom = 20 messages/s free; paid_per_second 1000), so the free row is Telegram's real pace
+headroom = 20 messages/s free; paid_per_second 950), so the free row is Telegram's real pace
 and takes count / 20 seconds: it runs on `--free-recipients` (default 1,000, about 50 s) and
 the time for `--recipients` is derived from its measured rate. Rows:
 
@@ -454,7 +454,7 @@ def main(argv: list[str]) -> int:
         "--paid-rate",
         type=float,
         default=None,
-        help="the bot's paid_per_second (default: config.toml's, 1000)",
+        help="the bot's paid_per_second (default: config.toml's, 950)",
     )
     args = parser.parse_args(argv)
     paid_rate = args.paid_rate or shipped_paid_rate()

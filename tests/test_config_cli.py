@@ -151,7 +151,7 @@ def test_old_keys_still_work_with_a_line_naming_the_new_key(tmp_path):
             "per_chat_per_second = 1\n": "",
             # Keys newer than the old form: in the new table (every key must be there).
             "paid_broadcast = false\n": "",
-            "paid_per_second = 1000\n": "",
+            "paid_per_second = 950\n": "",
         },
     )
     text = path.read_text()
@@ -161,7 +161,7 @@ def test_old_keys_still_work_with_a_line_naming_the_new_key(tmp_path):
         "[rate_limits]\n",
         "[rate_limits]\ntelegram_per_second = 12\ntelegram_per_chat_per_second = 2\n",
     )
-    text += "\n[channels.telegram]\npaid_broadcast = false\npaid_per_second = 1000\n"
+    text += "\n[channels.telegram]\npaid_broadcast = false\npaid_per_second = 950\n"
     path.write_text(text)
     cfg = config_mod.load(path, environ={"TROLYSO_TELEGRAM_BOT_USERNAME": "OldNameBot"})
     assert cfg.channels.telegram.per_second == 12.0
