@@ -95,6 +95,15 @@ async def test_a_reply_without_buttons_leaves_the_last_keyboard_usable(core):
     assert (await channel._to_incoming("1")).payload == "a"
 
 
+def _as_from_a_shell() -> None:
+    """The child starts with Ctrl-C as a shell gives it: handled by default and not blocked,
+    whatever the test process has done with SIGINT before (a child inherits a blocked signal:
+    two full CI runs saw this child never react, after an earlier test had left SIGINT blocked
+    in pytest's main thread)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def test_ctrl_c_quits_at_once_without_waiting_for_enter(tmp_path):
     config = tmp_path / "config.toml"
     config.write_text(
@@ -114,6 +123,7 @@ def test_ctrl_c_quits_at_once_without_waiting_for_enter(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=_as_from_a_shell,
     ) as proc:
         try:
             assert proc.stdout is not None
