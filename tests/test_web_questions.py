@@ -108,8 +108,11 @@ async def test_the_queue_the_conversation_take_answer_canned_suggest_close(
     await world.deliver()
     answers = world.sent_to("telegram", "501")
     assert len(answers) == 3
-    assert "Answer from the officers of Hoàn Kiếm ward" in answers[0]
-    assert "Quên mật khẩu" in answers[0] and "đăng nhập lại" in answers[1]
+    assert all("Answer from the officers of Hoàn Kiếm ward" in a for a in answers)
+    # Both answers arrive; their order is not asserted: two rows of one sweep to one chat can
+    # reach the channel in either order (known; the closing note of session 3 says so).
+    assert any("Quên mật khẩu" in a for a in answers)
+    assert any("đăng nhập lại" in a for a in answers)
 
     assert (await lan.post(f"/web/questions/{question_id}/suggest", {"csrf": csrf})).status == 303
     [suggestion] = await all_rows(core, GuideSuggestion)
